@@ -1,0 +1,185 @@
+// Package devenv starts private PostgreSQL and Redis servers from the local
+// installation, for `aurum dev` and for the test suite. Each server keeps its
+// data under a directory of its own, listens on loopback only and, when the
+// caller is root, runs as an unprivileged system user.
+package devenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// ErrNotInstalled is returned when the server binaries cannot be found.
+var ErrNotInstalled = errors.New("not installed")
+
+// process is one server child process. It is started in its own process
+// group and asked to stop when its parent dies, so a crashed `aurum dev`
+// does not leave an orphan holding the data directory.
+type process struct {
+	name    string
+	cmd     *exec.Cmd
+	done    chan struct{}
+	waitErr error
+	logger  *slog.Logger
+}
+
+// startProcess runs bin with args as the given credential (nil = current
+// user), appending output to logPath.
+func startProcess(name, bin string, args []string, cred *syscall.Credential, logPath string, logger *slog.Logger) (*process, error) {
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open %s log: %w", name, err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout = logFile
+	cmd.Stderr = logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Setpgid:    true,
+		Pdeathsig:  syscall.SIGTERM,
+		Credential: cred,
+	}
+	if err := cmd.Start(); err != nil {
+		_ = logFile.Close()
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	p := &process{name: name, cmd: cmd, done: make(chan struct{}), logger: logger}
+	go func() {
+		p.waitErr = cmd.Wait()
+		_ = logFile.Close()
+		close(p.done)
+	}()
+	logger.Debug("started server", slog.String("server", name), slog.Int("pid", cmd.Process.Pid))
+	return p, nil
+}
+
+// exited reports whether the process has ended.
+func (p *process) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// stop sends sig, waits up to grace for the process to end, then kills it.
+func (p *process) stop(sig syscall.Signal, grace time.Duration) error {
+	if p.exited() {
+		return nil
+	}
+	if sig == syscall.SIGKILL {
+		p.killGroup()
+		<-p.done
+		return nil
+	}
+	if err := p.cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("signal %s: %w", p.name, err)
+	}
+	select {
+	case <-p.done:
+		return nil
+	case <-time.After(grace):
+	}
+	p.logger.Warn("server did not stop in time, killing it", slog.String("server", p.name))
+	p.killGroup()
+	<-p.done
+	return nil
+}
+
+// killGroup kills the server and every process it forked.
+func (p *process) killGroup() {
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+}
+
+// waitReady polls ready until it succeeds, the process exits or ctx ends.
+func (p *process) waitReady(ctx context.Context, logPath string, ready func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	var lastErr error
+	for {
+		if p.exited() {
+			return fmt.Errorf("%s exited during start-up (%v); see %s", p.name, p.waitErr, logPath)
+		}
+		if lastErr = ready(ctx); lastErr == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s not ready: %w (last error: %v); see %s", p.name, ctx.Err(), lastErr, logPath)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// serviceUser returns the credential to run a server as: nil when not root,
+// otherwise the first existing user of names.
+func serviceUser(names ...string) (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	for _, name := range names {
+		u, err := user.Lookup(name)
+		if err != nil {
+			continue
+		}
+		uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+		gid, _ := strconv.ParseUint(u.Gid, 10, 32)
+		return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+	}
+	return nil, fmt.Errorf("running as root and none of the users %v exists to run the server as", names)
+}
+
+// prepareDir creates dir and hands it to cred's user, checking that the user
+// can reach it through every parent directory.
+func prepareDir(dir string, cred *syscall.Credential) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if cred == nil {
+		return nil
+	}
+	err := filepath.Walk(dir, func(path string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(path, int(cred.Uid), int(cred.Gid))
+	})
+	if err != nil {
+		return fmt.Errorf("hand %s to uid %d: %w", dir, cred.Uid, err)
+	}
+	for parent := filepath.Dir(dir); ; parent = filepath.Dir(parent) {
+		info, err := os.Stat(parent)
+		if err != nil {
+			return err
+		}
+		if info.Mode().Perm()&0o001 == 0 {
+			st, ok := info.Sys().(*syscall.Stat_t)
+			if !ok || st.Uid != cred.Uid {
+				return fmt.Errorf("%s is not reachable by uid %d (directory %s lacks o+x); choose a data dir under a world-traversable path", dir, cred.Uid, parent)
+			}
+		}
+		if parent == "/" || parent == "." {
+			return nil
+		}
+	}
+}
+
+// freePort asks the kernel for a free loopback TCP port.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

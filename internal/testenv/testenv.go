@@ -1,0 +1,147 @@
+// Package testenv gives tests real infrastructure: a private PostgreSQL and a
+// private Redis server per test binary, started on first use from the local
+// installation (see internal/devenv) and stopped when the binary's tests end.
+//
+// Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { testenv.Main(m) }
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aurum-energy/aurum/internal/devenv"
+)
+
+// servers are shared by one test binary: starting PostgreSQL takes a second
+// or two, a fresh database per test takes milliseconds.
+var servers struct {
+	mu    sync.Mutex
+	root  string
+	pg    *devenv.Postgres
+	redis *devenv.Redis
+	dbSeq atomic.Int64
+}
+
+// Main runs the tests of a package and then stops the servers they used.
+func Main(m *testing.M) {
+	code := m.Run()
+	stopAll()
+	os.Exit(code)
+}
+
+func stopAll() {
+	servers.mu.Lock()
+	defer servers.mu.Unlock()
+	if servers.pg != nil {
+		_ = servers.pg.Stop()
+	}
+	if servers.redis != nil {
+		_ = servers.redis.Stop()
+	}
+	if servers.root != "" {
+		_ = os.RemoveAll(servers.root)
+	}
+}
+
+// rootDir is a world-traversable temporary directory for the servers' data;
+// t.TempDir is private to root, and the servers run as unprivileged users.
+func rootDir() (string, error) {
+	if servers.root != "" {
+		return servers.root, nil
+	}
+	dir, err := os.MkdirTemp("", "aurum-testenv-")
+	if err != nil {
+		return "", err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return "", err
+	}
+	servers.root = dir
+	return dir, nil
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// Postgres returns the binary's PostgreSQL server, starting it if needed.
+// Outage tests may Stop, Kill and Start it; other tests should use
+// DatabaseURL.
+func Postgres(t testing.TB) *devenv.Postgres {
+	t.Helper()
+	servers.mu.Lock()
+	defer servers.mu.Unlock()
+	if servers.pg != nil {
+		return servers.pg
+	}
+	root, err := rootDir()
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	pg, err := devenv.StartPostgres(ctx, devenv.PostgresConfig{Dir: filepath.Join(root, "postgres")}, quietLogger())
+	if err != nil {
+		t.Fatalf("testenv: start PostgreSQL: %v", err)
+	}
+	servers.pg = pg
+	return pg
+}
+
+var unsafeName = regexp.MustCompile(`[^a-z0-9_]+`)
+
+// DatabaseURL creates a fresh, empty database for the calling test and
+// returns its DSN, connecting as the server's superuser.
+func DatabaseURL(t testing.TB) string {
+	t.Helper()
+	pg := Postgres(t)
+	name := fmt.Sprintf("t%d_%s", servers.dbSeq.Add(1), unsafeName.ReplaceAllString(strings.ToLower(t.Name()), "_"))
+	if len(name) > 63 {
+		name = name[:63]
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := pg.CreateDatabase(ctx, name); err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	return pg.URL(name)
+}
+
+// Redis returns the binary's Redis server, starting it if needed.
+func Redis(t testing.TB) *devenv.Redis {
+	t.Helper()
+	servers.mu.Lock()
+	defer servers.mu.Unlock()
+	if servers.redis != nil {
+		return servers.redis
+	}
+	root, err := rootDir()
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	r, err := devenv.StartRedis(ctx, devenv.RedisConfig{Dir: filepath.Join(root, "redis")}, quietLogger())
+	if err != nil {
+		t.Fatalf("testenv: start Redis: %v", err)
+	}
+	servers.redis = r
+	return r
+}
+
+// RedisURL returns the URL of the binary's Redis server. The server is
+// shared by the binary's tests: use keys (tenants, prefixes) of your own.
+func RedisURL(t testing.TB) string {
+	t.Helper()
+	return Redis(t).URL()
+}
