@@ -1,0 +1,254 @@
+// Package config reads Aurum's settings from the environment (DESIGN §5),
+// lets command-line flags of the same name override them, and validates them
+// so that a bad value stops a command at start-up with a message naming the
+// variable. Only the composition root (cmd/aurum) uses it; components get
+// plain values through their own Config structs.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+)
+
+// Config holds every setting of DESIGN §5. An empty KafkaBrokers,
+// SchemaRegistryURL, DatabaseURL or RedisURL means "use the embedded or
+// private one" under `aurum dev`; other commands say which they require.
+type Config struct {
+	HTTPAddr          string
+	KafkaBrokers      []string
+	SchemaRegistryURL string
+	DatabaseURL       string
+	RedisURL          string
+	DataDir           string
+	AuthMode          string
+	OIDCIssuer        string
+	OIDCAudience      string
+	OIDCJWKSURL       string
+	LogLevel          string
+	LogFormat         string
+}
+
+// Setting names one variable, its flag and its default.
+type Setting struct {
+	Env     string
+	Default string
+	Usage   string
+}
+
+// Flag is the command-line flag overriding the variable: AURUM_HTTP_ADDR →
+// --http-addr.
+func (s Setting) Flag() string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(s.Env, "AURUM_")), "_", "-")
+}
+
+// The settings of DESIGN §5.
+var (
+	HTTPAddr          = Setting{"AURUM_HTTP_ADDR", "127.0.0.1:8080", "API listen address"}
+	KafkaBrokers      = Setting{"AURUM_KAFKA_BROKERS", "", "comma-separated seed brokers (empty: the embedded broker)"}
+	SchemaRegistryURL = Setting{"AURUM_SCHEMA_REGISTRY_URL", "", "schema registry base URL (empty: the embedded registry)"}
+	DatabaseURL       = Setting{"AURUM_DATABASE_URL", "", "PostgreSQL/TimescaleDB DSN (empty under dev: a private server)"}
+	RedisURL          = Setting{"AURUM_REDIS_URL", "", "Redis URL (empty under dev: a private server)"}
+	DataDir           = Setting{"AURUM_DATA_DIR", "./.aurum", "where dev state lives"}
+	AuthMode          = Setting{"AURUM_AUTH_MODE", "forward", "API authentication: none, forward or oidc"}
+	OIDCIssuer        = Setting{"AURUM_OIDC_ISSUER", "", "OIDC issuer (iss claim)"}
+	OIDCAudience      = Setting{"AURUM_OIDC_AUDIENCE", "", "OIDC audience (aud claim)"}
+	OIDCJWKSURL       = Setting{"AURUM_OIDC_JWKS_URL", "", "OIDC JWKS URL (default: discovered from <issuer>/.well-known/openid-configuration)"}
+	LogLevel          = Setting{"AURUM_LOG_LEVEL", "info", "debug, info, warn or error"}
+	LogFormat         = Setting{"AURUM_LOG_FORMAT", "text", "json or text"}
+)
+
+// All lists every setting, in the order of DESIGN §5.
+func All() []Setting {
+	return []Setting{HTTPAddr, KafkaBrokers, SchemaRegistryURL, DatabaseURL, RedisURL, DataDir,
+		AuthMode, OIDCIssuer, OIDCAudience, OIDCJWKSURL, LogLevel, LogFormat}
+}
+
+// Embedded addresses of `aurum dev` and `aurum broker`; other roles on the
+// same machine reach them when AURUM_KAFKA_BROKERS and
+// AURUM_SCHEMA_REGISTRY_URL are unset.
+const (
+	EmbeddedBrokerAddr   = "127.0.0.1:9092"
+	EmbeddedRegistryAddr = "127.0.0.1:8081"
+)
+
+// Loader binds the settings to a flag set so flags override the environment.
+type Loader struct {
+	getenv func(string) string
+	values map[string]*string
+	fs     *flag.FlagSet
+}
+
+// NewLoader registers a flag for every setting on fs; getenv is usually
+// os.Getenv.
+func NewLoader(fs *flag.FlagSet, getenv func(string) string) *Loader {
+	l := &Loader{getenv: getenv, values: map[string]*string{}, fs: fs}
+	for _, s := range All() {
+		l.values[s.Env] = fs.String(s.Flag(), "", fmt.Sprintf("%s (env %s, default %q)", s.Usage, s.Env, s.Default))
+	}
+	return l
+}
+
+// value resolves one setting: flag, then environment, then default.
+func (l *Loader) value(s Setting) string {
+	if v := *l.values[s.Env]; v != "" {
+		return v
+	}
+	if v := l.getenv(s.Env); v != "" {
+		return v
+	}
+	return s.Default
+}
+
+// Load resolves and validates every setting. The error names each bad
+// variable.
+func (l *Loader) Load() (Config, error) {
+	c := Config{
+		HTTPAddr:          l.value(HTTPAddr),
+		SchemaRegistryURL: l.value(SchemaRegistryURL),
+		DatabaseURL:       l.value(DatabaseURL),
+		RedisURL:          l.value(RedisURL),
+		DataDir:           l.value(DataDir),
+		AuthMode:          strings.ToLower(l.value(AuthMode)),
+		OIDCIssuer:        l.value(OIDCIssuer),
+		OIDCAudience:      l.value(OIDCAudience),
+		OIDCJWKSURL:       l.value(OIDCJWKSURL),
+		LogLevel:          strings.ToLower(l.value(LogLevel)),
+		LogFormat:         strings.ToLower(l.value(LogFormat)),
+	}
+	if b := l.value(KafkaBrokers); b != "" {
+		for _, broker := range strings.Split(b, ",") {
+			c.KafkaBrokers = append(c.KafkaBrokers, strings.TrimSpace(broker))
+		}
+	}
+	return c, c.Validate()
+}
+
+// Validate checks every value and joins one error per bad variable.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(s Setting, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", s.Env, fmt.Sprintf(format, args...)))
+	}
+	if err := checkHostPort(c.HTTPAddr); err != nil {
+		bad(HTTPAddr, "%q is not host:port: %v", c.HTTPAddr, err)
+	}
+	for _, b := range c.KafkaBrokers {
+		if err := checkHostPort(b); err != nil || strings.HasPrefix(b, ":") {
+			bad(KafkaBrokers, "%q is not a host:port broker address", b)
+		}
+	}
+	if c.SchemaRegistryURL != "" {
+		if err := checkHTTPURL(c.SchemaRegistryURL); err != nil {
+			bad(SchemaRegistryURL, "%v", err)
+		}
+	}
+	if c.DatabaseURL != "" {
+		if _, err := pgxpool.ParseConfig(c.DatabaseURL); err != nil {
+			bad(DatabaseURL, "not a PostgreSQL DSN: %v", err)
+		}
+	}
+	if c.RedisURL != "" {
+		if _, err := redis.ParseURL(c.RedisURL); err != nil {
+			bad(RedisURL, "not a Redis URL: %v", err)
+		}
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		bad(DataDir, "must not be empty")
+	}
+	switch c.AuthMode {
+	case "none", "forward":
+	case "oidc":
+		if c.OIDCIssuer == "" {
+			bad(OIDCIssuer, "required when AURUM_AUTH_MODE=oidc")
+		}
+		if c.OIDCAudience == "" {
+			bad(OIDCAudience, "required when AURUM_AUTH_MODE=oidc")
+		}
+		if c.OIDCJWKSURL != "" {
+			if err := checkHTTPURL(c.OIDCJWKSURL); err != nil {
+				bad(OIDCJWKSURL, "%v", err)
+			}
+		}
+	default:
+		bad(AuthMode, "%q is not one of none, forward, oidc", c.AuthMode)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad(LogLevel, "%q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "json", "text":
+	default:
+		bad(LogFormat, "%q is not one of json, text", c.LogFormat)
+	}
+	return errors.Join(errs...)
+}
+
+// Brokers returns the configured brokers, or the embedded broker's address.
+func (c Config) Brokers() []string {
+	if len(c.KafkaBrokers) == 0 {
+		return []string{EmbeddedBrokerAddr}
+	}
+	return c.KafkaBrokers
+}
+
+// Registry returns the configured registry URL, or the embedded one's.
+func (c Config) Registry() string {
+	if c.SchemaRegistryURL == "" {
+		return "http://" + EmbeddedRegistryAddr
+	}
+	return c.SchemaRegistryURL
+}
+
+// Require reports an error naming each of the infrastructure settings in ss
+// that is empty, for the roles that cannot start a private server.
+func (c Config) Require(ss ...Setting) error {
+	set := map[string]bool{
+		KafkaBrokers.Env:      len(c.KafkaBrokers) > 0,
+		SchemaRegistryURL.Env: c.SchemaRegistryURL != "",
+		DatabaseURL.Env:       c.DatabaseURL != "",
+		RedisURL.Env:          c.RedisURL != "",
+	}
+	var errs []error
+	for _, s := range ss {
+		if !set[s.Env] {
+			errs = append(errs, fmt.Errorf("%s: required by this command (only aurum dev starts a private one)", s.Env))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func checkHostPort(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if strings.ContainsAny(host, " /") {
+		return fmt.Errorf("bad host %q", host)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("bad port %q", port)
+	}
+	return nil
+}
+
+func checkHTTPURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %v", raw, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", raw)
+	}
+	return nil
+}

@@ -1,0 +1,89 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+)
+
+func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	l := NewLoader(fs, func(k string) string { return env[k] })
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return l.Load()
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || c.AuthMode != "forward" || c.DataDir != "./.aurum" || c.LogFormat != "text" {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if got := c.Brokers(); len(got) != 1 || got[0] != EmbeddedBrokerAddr {
+		t.Fatalf("brokers default: %v", got)
+	}
+	if c.Registry() != "http://127.0.0.1:8081" {
+		t.Fatalf("registry default: %s", c.Registry())
+	}
+}
+
+func TestFlagOverridesEnvironment(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"AURUM_HTTP_ADDR": "127.0.0.1:1", "AURUM_KAFKA_BROKERS": "a:1, b:2"},
+		"--http-addr", "127.0.0.1:2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:2" {
+		t.Fatalf("flag did not override: %s", c.HTTPAddr)
+	}
+	if strings.Join(c.KafkaBrokers, ",") != "a:1,b:2" {
+		t.Fatalf("brokers: %v", c.KafkaBrokers)
+	}
+}
+
+func TestBadValuesNameTheVariable(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"broker nonsense", map[string]string{"AURUM_KAFKA_BROKERS": "nonsense::"}, "AURUM_KAFKA_BROKERS"},
+		{"broker without port", map[string]string{"AURUM_KAFKA_BROKERS": "kafka"}, "AURUM_KAFKA_BROKERS"},
+		{"http addr", map[string]string{"AURUM_HTTP_ADDR": "8080"}, "AURUM_HTTP_ADDR"},
+		{"registry scheme", map[string]string{"AURUM_SCHEMA_REGISTRY_URL": "ftp://x"}, "AURUM_SCHEMA_REGISTRY_URL"},
+		{"database dsn", map[string]string{"AURUM_DATABASE_URL": "postgres://host:notaport/db"}, "AURUM_DATABASE_URL"},
+		{"redis url", map[string]string{"AURUM_REDIS_URL": "http://x"}, "AURUM_REDIS_URL"},
+		{"auth mode", map[string]string{"AURUM_AUTH_MODE": "basic"}, "AURUM_AUTH_MODE"},
+		{"oidc without issuer", map[string]string{"AURUM_AUTH_MODE": "oidc", "AURUM_OIDC_AUDIENCE": "a"}, "AURUM_OIDC_ISSUER"},
+		{"oidc without audience", map[string]string{"AURUM_AUTH_MODE": "oidc", "AURUM_OIDC_ISSUER": "https://id"}, "AURUM_OIDC_AUDIENCE"},
+		{"log level", map[string]string{"AURUM_LOG_LEVEL": "loud"}, "AURUM_LOG_LEVEL"},
+		{"log format", map[string]string{"AURUM_LOG_FORMAT": "xml"}, "AURUM_LOG_FORMAT"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := load(t, tc.env)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v does not name %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRequireNamesMissingSettings(t *testing.T) {
+	t.Parallel()
+	err := Config{}.Require(DatabaseURL, RedisURL)
+	if err == nil || !strings.Contains(err.Error(), "AURUM_DATABASE_URL") || !strings.Contains(err.Error(), "AURUM_REDIS_URL") {
+		t.Fatalf("require: %v", err)
+	}
+}
