@@ -120,7 +120,7 @@ func readHistory(history fs.FS, dir string) ([]string, error) {
 		name := e.Name()
 		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, "v"), ".avsc"))
 		if e.IsDir() || !strings.HasPrefix(name, "v") || !strings.HasSuffix(name, ".avsc") || err != nil || n < 1 {
-			return nil, fmt.Errorf("history/%s/%s: want files named v1.avsc, v2.avsc, ...", dir, name)
+			return nil, fmt.Errorf("history/%s/%s: want files named v1.avsc, v2.avsc and so on", dir, name)
 		}
 		b, err := fs.ReadFile(history, path.Join("history", dir, name))
 		if err != nil {

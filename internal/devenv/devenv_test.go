@@ -30,7 +30,7 @@ func TestPostgresRestartKeepsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = pg.Stop() })
-	exec(t, ctx, pg.DefaultURL(), "CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)")
+	exec(ctx, t, pg.DefaultURL(), "CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)")
 
 	if err := pg.Kill(); err != nil {
 		t.Fatal(err)
@@ -100,7 +100,7 @@ func worldReadableTempDir(t *testing.T) string {
 	return dir
 }
 
-func exec(t *testing.T, ctx context.Context, url, sql string) {
+func exec(ctx context.Context, t *testing.T, url, sql string) {
 	t.Helper()
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {

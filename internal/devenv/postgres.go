@@ -167,7 +167,7 @@ func (p *Postgres) CreateDatabase(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("postgres: connect: %w", err)
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }()
 	var exists bool
 	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
 		return fmt.Errorf("postgres: look up database %s: %w", name, err)

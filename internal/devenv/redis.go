@@ -94,7 +94,7 @@ func (r *Redis) Start(ctx context.Context) error {
 	}
 	r.proc = proc
 	client := redis.NewClient(&redis.Options{Addr: r.addr(), MaxRetries: -1})
-	defer client.Close()
+	defer func() { _ = client.Close() }()
 	if err := proc.waitReady(ctx, r.logPath(), func(ctx context.Context) error { return client.Ping(ctx).Err() }); err != nil {
 		_ = proc.stop(syscall.SIGKILL, time.Second)
 		return err

@@ -1,0 +1,295 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The columns of every table: DESIGN §7 fields for market data, DESIGN §10
+// resources for tenant data. A change here is a schema change for readers.
+var wantColumns = map[string][]string{
+	"curve_observation": {"asof_date", "curve_key", "asset_class", "iso", "region", "location", "market",
+		"product", "block", "spark_location", "price_type", "tenor_type", "tenor_label", "contract_month",
+		"value", "bid", "ask", "mid", "currency", "per_unit", "units_raw", "source_file", "sheet_name",
+		"version_hash", "ingest_ts"},
+	"iso_lmp": {"iso_code", "market", "delivery_date", "interval_start", "interval_end", "interval_minutes",
+		"location_id", "location_name", "location_type", "price_total", "price_energy", "price_congestion",
+		"price_loss", "currency", "uom", "ingest_ts", "record_hash"},
+	"iso_load": {"iso_code", "area", "interval_start", "interval_end", "interval_minutes", "mw", "forecast",
+		"ingest_ts"},
+	"ext_timeseries_observation": {"provider", "series_id", "ts", "value", "value_raw", "unit", "frequency",
+		"geo_id", "dataset", "quality_flag", "asof_date", "ingest_ts"},
+	"ext_series_catalog": {"provider", "series_id", "title", "unit", "frequency", "geo_id", "dataset",
+		"description", "source_url", "first_ts", "last_ts", "updated_ts"},
+	"scenario": {"id", "tenant_id", "name", "description", "curve_filter", "drivers", "parameters", "tags",
+		"version", "created_at", "updated_at", "deleted_at"},
+	"scenario_run": {"id", "tenant_id", "scenario_id", "state", "asof_date", "input_hash", "priority",
+		"attempt", "timeout_seconds", "max_retries", "seed", "requested_by", "idempotency_key",
+		"progress_percent", "queued_at", "started_at", "completed_at", "error", "output_count"},
+	"scenario_output": {"tenant_id", "run_id", "scenario_id", "asof_date", "curve_key", "tenor_type",
+		"tenor_label", "contract_month", "metric", "value", "band_lower", "band_upper", "attribution",
+		"input_hash", "computed_ts"},
+	"outbox": {"id", "tenant_id", "topic", "key", "value", "payload", "headers", "created_at",
+		"published_at", "attempts", "last_error"},
+}
+
+var tenantTables = []string{"scenario", "scenario_run", "scenario_output", "outbox"}
+
+func TestSchemaTables(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	for table, want := range wantColumns {
+		t.Run(table, func(t *testing.T) {
+			t.Parallel()
+			rows, err := s.Pool().Query(ctx, `SELECT column_name FROM information_schema.columns
+				WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`, table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("columns\n got %v\nwant %v", got, want)
+			}
+
+			var rls, forced bool
+			if err := s.Pool().QueryRow(ctx, `SELECT relrowsecurity, relforcerowsecurity FROM pg_class
+				WHERE oid = to_regclass($1)`, table).Scan(&rls, &forced); err != nil {
+				t.Fatal(err)
+			}
+			tenant := slices.Contains(tenantTables, table)
+			if rls != tenant || forced != tenant {
+				t.Errorf("row security enabled=%v forced=%v, want %v", rls, forced, tenant)
+			}
+
+			var granted bool
+			if err := s.Pool().QueryRow(ctx, `SELECT has_table_privilege($1, $2, 'SELECT, INSERT, UPDATE, DELETE')`,
+				AppRole, table).Scan(&granted); err != nil {
+				t.Fatal(err)
+			}
+			if !granted {
+				t.Errorf("%s lacks read/write privileges", AppRole)
+			}
+		})
+	}
+}
+
+func TestAppRoleAttributes(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	for _, role := range []string{AppRole, RelayRole} {
+		var login, super, bypass bool
+		if err := s.Pool().QueryRow(context.Background(),
+			`SELECT rolcanlogin, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1`, role).
+			Scan(&login, &super, &bypass); err != nil {
+			t.Fatalf("%s: %v", role, err)
+		}
+		if login || super || bypass {
+			t.Errorf("%s: login=%v superuser=%v bypassrls=%v, want all false", role, login, super, bypass)
+		}
+	}
+}
+
+// TestUniqueKeys inserts each row twice: the second insert must conflict,
+// and an upsert on the key must leave one row.
+func TestUniqueKeys(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	const tenant = "acme"
+	var scenarioID, runID string
+	err := s.InTenant(ctx, tenant, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO scenario (tenant_id, name) VALUES ($1, 'base') RETURNING id`,
+			tenant).Scan(&scenarioID); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `INSERT INTO scenario_run (tenant_id, scenario_id, asof_date, input_hash, timeout_seconds)
+			VALUES ($1, $2, '2025-01-02', 'h0', 60) RETURNING id`, tenant, scenarioID).Scan(&runID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cases := []struct {
+		name   string
+		tenant string // "" for market data
+		insert string
+		args   []any
+		upsert string // ON CONFLICT clause making insert an idempotent write
+		count  string
+	}{
+		{
+			name: "curve_observation (curve_key, tenor_label, asof_date, price_type)",
+			insert: `INSERT INTO curve_observation (asof_date, curve_key, asset_class, price_type, tenor_type,
+				tenor_label, mid, units_raw, version_hash, ingest_ts)
+				VALUES ('2025-01-02', 'k1', 'power', 'MID', 'MONTHLY', '2025-02', 41.5, '$/MWh', 'v1', now())`,
+			upsert: ` ON CONFLICT (curve_key, tenor_label, asof_date, price_type) DO UPDATE SET mid = EXCLUDED.mid`,
+			count:  `SELECT count(*) FROM curve_observation`,
+		},
+		{
+			name: "iso_lmp (iso_code, market, location_id, interval_start)",
+			insert: `INSERT INTO iso_lmp (iso_code, market, delivery_date, interval_start, location_id, location_type,
+				price_total, currency, uom, ingest_ts, record_hash)
+				VALUES ('PJM', 'DAY_AHEAD', '2025-01-02', '2025-01-02T05:00:00Z', 'WESTERN HUB', 'HUB', 35.2, 'USD', 'MWh', now(), 'r1')`,
+			upsert: ` ON CONFLICT (iso_code, market, location_id, interval_start) DO UPDATE SET price_total = EXCLUDED.price_total`,
+			count:  `SELECT count(*) FROM iso_lmp`,
+		},
+		{
+			name: "iso_load (iso_code, area, interval_start, forecast)",
+			insert: `INSERT INTO iso_load (iso_code, area, interval_start, mw, forecast, ingest_ts)
+				VALUES ('ERCOT', 'SYSTEM', '2025-01-02T05:00:00Z', 41000, false, now())`,
+			upsert: ` ON CONFLICT (iso_code, area, interval_start, forecast) DO UPDATE SET mw = EXCLUDED.mw`,
+			count:  `SELECT count(*) FROM iso_load`,
+		},
+		{
+			name: "ext_timeseries_observation (provider, series_id, ts, asof_date)",
+			insert: `INSERT INTO ext_timeseries_observation (provider, series_id, ts, value, asof_date, ingest_ts)
+				VALUES ('FRED', 'GDP', '2024-10-01', NULL, '2025-01-30', now())`,
+			upsert: ` ON CONFLICT (provider, series_id, ts, asof_date) DO UPDATE SET value = EXCLUDED.value`,
+			count:  `SELECT count(*) FROM ext_timeseries_observation`,
+		},
+		{
+			name:   "ext_series_catalog (provider, series_id)",
+			insert: `INSERT INTO ext_series_catalog (provider, series_id, title, updated_ts) VALUES ('FRED', 'GDP', 'Gross Domestic Product', now())`,
+			upsert: ` ON CONFLICT (provider, series_id) DO UPDATE SET title = EXCLUDED.title`,
+			count:  `SELECT count(*) FROM ext_series_catalog`,
+		},
+		{
+			name:   "scenario_run (tenant_id, scenario_id, input_hash)",
+			tenant: tenant,
+			insert: `INSERT INTO scenario_run (tenant_id, scenario_id, asof_date, input_hash, timeout_seconds)
+				VALUES ($1, $2, '2025-01-02', 'h1', 60)`,
+			args:   []any{tenant, scenarioID},
+			upsert: ` ON CONFLICT (tenant_id, scenario_id, input_hash) DO NOTHING`,
+			count:  `SELECT count(*) FROM scenario_run WHERE input_hash = 'h1'`,
+		},
+		{
+			name:   "scenario_run (tenant_id, idempotency_key)",
+			tenant: tenant,
+			insert: `INSERT INTO scenario_run (tenant_id, scenario_id, asof_date, input_hash, timeout_seconds, idempotency_key)
+				VALUES ($1, $2, '2025-01-02', md5(random()::text), 60, 'key-1')`,
+			args:   []any{tenant, scenarioID},
+			upsert: ` ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
+			count:  `SELECT count(*) FROM scenario_run WHERE idempotency_key = 'key-1'`,
+		},
+		{
+			name:   "scenario_output (run_id, curve_key, tenor_type, tenor_label, metric)",
+			tenant: tenant,
+			insert: `INSERT INTO scenario_output (tenant_id, run_id, scenario_id, asof_date, curve_key, tenor_type,
+				tenor_label, contract_month, metric, value, attribution, input_hash, computed_ts)
+				VALUES ($1, $2, $3, '2025-01-02', 'k1', 'MONTHLY', '2025-02', '2025-02-01', 'mid', 43.1,
+				'[{"driver": "curve_shock", "delta": 1.6}]', 'h0', now())`,
+			args:   []any{tenant, runID, scenarioID},
+			upsert: ` ON CONFLICT (run_id, curve_key, tenor_type, tenor_label, metric) DO UPDATE SET value = EXCLUDED.value`,
+			count:  `SELECT count(*) FROM scenario_output`,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			in := func(fn func(pgx.Tx) error) error {
+				if tc.tenant == "" {
+					return s.InTx(ctx, fn)
+				}
+				return s.InTenant(ctx, tc.tenant, fn)
+			}
+			exec := func(sql string) error {
+				return in(func(tx pgx.Tx) error { _, err := tx.Exec(ctx, sql, tc.args...); return err })
+			}
+			if err := exec(tc.insert); err != nil {
+				t.Fatalf("first insert: %v", err)
+			}
+			if err := exec(tc.insert); pgCode(err) != codeUniqueViolation {
+				t.Fatalf("duplicate insert: %v, want unique violation %s", err, codeUniqueViolation)
+			}
+			if err := exec(tc.insert + tc.upsert); err != nil {
+				t.Fatalf("upsert: %v", err)
+			}
+			var n int
+			if err := in(func(tx pgx.Tx) error { return tx.QueryRow(ctx, tc.count).Scan(&n) }); err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 {
+				t.Errorf("%d rows after insert, duplicate and upsert; want 1", n)
+			}
+		})
+	}
+}
+
+func TestConstraints(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	cases := []struct {
+		name     string
+		tenant   string
+		sql      string
+		wantCode string
+	}{
+		{
+			name: "curve observation without any price",
+			sql: `INSERT INTO curve_observation (asof_date, curve_key, asset_class, price_type, tenor_type,
+				tenor_label, units_raw, version_hash, ingest_ts)
+				VALUES ('2025-01-02', 'k', 'power', 'MID', 'MONTHLY', '2025-02', '$/MWh', 'v', now())`,
+			wantCode: codeCheckViolation,
+		},
+		{
+			name:     "run of a missing scenario",
+			tenant:   "acme",
+			sql:      `INSERT INTO scenario_run (tenant_id, scenario_id, asof_date, input_hash, timeout_seconds) VALUES ('acme', gen_random_uuid(), '2025-01-02', 'h', 60)`,
+			wantCode: "23503", // foreign_key_violation
+		},
+		{
+			name:     "outbox row without value or payload",
+			tenant:   "acme",
+			sql:      `INSERT INTO outbox (tenant_id, topic) VALUES ('acme', 'aurum.scenario.request.v1')`,
+			wantCode: codeCheckViolation,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fn := func(tx pgx.Tx) error { _, err := tx.Exec(ctx, tc.sql); return err }
+			var err error
+			if tc.tenant == "" {
+				err = s.InTx(ctx, fn)
+			} else {
+				err = s.InTenant(ctx, tc.tenant, fn)
+			}
+			if pgCode(err) != tc.wantCode {
+				t.Errorf("got %v, want SQLSTATE %s", err, tc.wantCode)
+			}
+		})
+	}
+}
+
+func TestTimescaleHypertables(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	ts, err := s.Timescale(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ts {
+		t.Skip("timescaledb is not installed on this server; market tables are plain tables")
+	}
+	rows, err := s.Pool().Query(ctx, `SELECT hypertable_name FROM timescaledb_information.hypertables ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"curve_observation", "ext_timeseries_observation", "iso_lmp", "iso_load"}
+	if !slices.Equal(got, want) {
+		t.Errorf("hypertables %v, want %v", got, want)
+	}
+}

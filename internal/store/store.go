@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Config configures the connection pool. Only URL is required.
+type Config struct {
+	// URL is the PostgreSQL DSN (postgres://user:pass@host:port/db?... or
+	// key=value form). Required: an empty URL is an error rather than an
+	// invitation to read PG* environment variables.
+	URL string
+	// MaxConns caps the pool. Default 10.
+	MaxConns int32
+	// MinConns connections are kept open. Default 0.
+	MinConns int32
+	// ConnectTimeout bounds each new connection and the ping Open makes, so
+	// an unreachable database fails fast. Default 5s.
+	ConnectTimeout time.Duration
+	// MaxConnLifetime recycles connections. Default 1h.
+	MaxConnLifetime time.Duration
+	// ApplicationName shows up in pg_stat_activity. Default "aurum".
+	ApplicationName string
+}
+
+// Defaults of Config.
+const (
+	DefaultMaxConns        int32 = 10
+	DefaultConnectTimeout        = 5 * time.Second
+	DefaultMaxConnLifetime       = time.Hour
+	DefaultApplicationName       = "aurum"
+)
+
+func (c Config) withDefaults() Config {
+	if c.MaxConns == 0 {
+		c.MaxConns = DefaultMaxConns
+	}
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = DefaultConnectTimeout
+	}
+	if c.MaxConnLifetime == 0 {
+		c.MaxConnLifetime = DefaultMaxConnLifetime
+	}
+	if c.ApplicationName == "" {
+		c.ApplicationName = DefaultApplicationName
+	}
+	return c
+}
+
+// Validate reports the first invalid setting.
+func (c Config) Validate() error {
+	switch {
+	case c.URL == "":
+		return errors.New("database URL is required")
+	case c.MaxConns < 0:
+		return fmt.Errorf("max connections %d: must not be negative", c.MaxConns)
+	case c.MinConns < 0:
+		return fmt.Errorf("min connections %d: must not be negative", c.MinConns)
+	case c.MaxConns > 0 && c.MinConns > c.MaxConns:
+		return fmt.Errorf("min connections %d exceed max connections %d", c.MinConns, c.MaxConns)
+	case c.ConnectTimeout < 0:
+		return fmt.Errorf("connect timeout %s: must not be negative", c.ConnectTimeout)
+	case c.MaxConnLifetime < 0:
+		return fmt.Errorf("max connection lifetime %s: must not be negative", c.MaxConnLifetime)
+	}
+	return nil
+}
+
+// Store is Aurum's database: a connection pool plus the transactions that
+// apply the tenant and role rules. It is safe for concurrent use.
+type Store struct {
+	pool   *pgxpool.Pool
+	logger *slog.Logger
+	target string // user@host:port/db, for messages; never the password
+}
+
+// Open validates cfg, creates the pool and pings the database within
+// cfg.ConnectTimeout. It does not migrate; call Migrate for that.
+func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("store config: %w", err)
+	}
+	cfg = cfg.withDefaults()
+	pcfg, err := pgxpool.ParseConfig(cfg.URL)
+	if err != nil {
+		// pgconn redacts the password from its parse errors.
+		return nil, fmt.Errorf("store config: invalid database URL: %w", err)
+	}
+	pcfg.MaxConns = cfg.MaxConns
+	pcfg.MinConns = cfg.MinConns
+	pcfg.MaxConnLifetime = cfg.MaxConnLifetime
+	pcfg.ConnConfig.ConnectTimeout = cfg.ConnectTimeout
+	if _, ok := pcfg.ConnConfig.RuntimeParams["application_name"]; !ok {
+		pcfg.ConnConfig.RuntimeParams["application_name"] = cfg.ApplicationName
+	}
+	pcfg.ConnConfig.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
+		level := slog.LevelInfo
+		if n.Severity == "WARNING" {
+			level = slog.LevelWarn
+		}
+		logger.Log(context.Background(), level, "postgres: "+n.Message, slog.String("severity", n.Severity))
+	}
+	s := &Store{
+		logger: logger,
+		target: fmt.Sprintf("%s@%s:%d/%s", pcfg.ConnConfig.User, pcfg.ConnConfig.Host, pcfg.ConnConfig.Port, pcfg.ConnConfig.Database),
+	}
+	s.pool, err = pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", s.target, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	defer cancel()
+	if err := s.pool.Ping(pctx); err != nil {
+		s.pool.Close()
+		return nil, fmt.Errorf("connect to database %s (timeout %s): %w", s.target, cfg.ConnectTimeout, err)
+	}
+	s.logConnectingRole(ctx)
+	return s, nil
+}
+
+// logConnectingRole says when the connecting role bypasses row-level security,
+// the development set-up; production should connect as a member of aurum_app.
+func (s *Store) logConnectingRole(ctx context.Context) {
+	var super, bypass bool
+	err := s.pool.QueryRow(ctx,
+		`SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&super, &bypass)
+	if err != nil {
+		s.logger.Warn("store: cannot inspect the connecting role", slog.String("error", err.Error()))
+		return
+	}
+	if super || bypass {
+		s.logger.Info("store: connected as a role that bypasses row-level security; tenant isolation relies on InTenant",
+			slog.String("database", s.target), slog.Bool("superuser", super), slog.Bool("bypassrls", bypass))
+	}
+}
+
+// Pool is the underlying pool. Its connections run as the connecting user:
+// use it for market data and administration, and InTenant for tenant data.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Close closes every connection; it waits for acquired ones to be released.
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks that the database answers, for readiness probes.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("ping database %s: %w", s.target, err)
+	}
+	return nil
+}
+
+// Timescale reports whether the timescaledb extension is installed in the
+// database, i.e. whether the market tables are hypertables. Before Migrate
+// has run it reports false.
+func (s *Store) Timescale(ctx context.Context) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx,
+		`SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = $1)`, "timescaledb").Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("detect timescaledb: %w", err)
+	}
+	return ok, nil
+}
