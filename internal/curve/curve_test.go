@@ -1,0 +1,87 @@
+package curve
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aurum-energy/aurum/schemas"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func TestKeyNormalisesEachValue(t *testing.T) {
+	t.Parallel()
+	want := sha256.Sum256([]byte("power|pjm||west hub|da|||"))
+	got := Key(Identity{AssetClass: "power", ISO: " PJM ", Location: "West   Hub", Market: "DA"})
+	if got != hex.EncodeToString(want[:]) {
+		t.Fatalf("Key = %s, want %s", got, hex.EncodeToString(want[:]))
+	}
+	if Key(Identity{AssetClass: "power", Location: "West Hub"}) == Key(Identity{AssetClass: "power", Region: "West Hub"}) {
+		t.Fatal("the position of a value must matter")
+	}
+}
+
+func valid() *schemas.CurveObservation {
+	o := &schemas.CurveObservation{
+		AsofDate: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), AssetClass: schemas.AssetClassPower,
+		ISO: ptr("PJM"), Location: ptr("West Hub"), Block: ptr("ON"),
+		PriceType: schemas.PriceTypeMid, TenorType: schemas.TenorMonthly, TenorLabel: "2027-01",
+		Mid: ptr(61.25), UnitsRaw: "USD/MWh",
+	}
+	Complete(o)
+	return o
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		mutate func(o *schemas.CurveObservation)
+		want   Reason
+	}{
+		{"valid", func(*schemas.CurveObservation) {}, ""},
+		{"no units", func(o *schemas.CurveObservation) { o.UnitsRaw = " " }, ReasonMissingUnits},
+		{"no price", func(o *schemas.CurveObservation) { o.Mid = nil }, ReasonNoPrice},
+		{"bid only", func(o *schemas.CurveObservation) { o.Mid, o.Bid = nil, ptr(1.0) }, ""},
+		{"bad asset class", func(o *schemas.CurveObservation) { o.AssetClass = "coal" }, ReasonInvalidEnum},
+		{"bad price type", func(o *schemas.CurveObservation) { o.PriceType = "OPEN" }, ReasonInvalidEnum},
+		{"bad tenor type", func(o *schemas.CurveObservation) { o.TenorType = "WEEKLY" }, ReasonInvalidEnum},
+		{"no tenor", func(o *schemas.CurveObservation) { o.TenorLabel = "" }, ReasonMissingField},
+		{"no asof", func(o *schemas.CurveObservation) { o.AsofDate = time.Time{} }, ReasonMissingField},
+		{"forged key", func(o *schemas.CurveObservation) { o.Location = ptr("East Hub") }, ReasonCurveKeyMismatch},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			o := valid()
+			tc.mutate(o)
+			err := Validate(o)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected %v", err)
+				}
+				return
+			}
+			var inv *InvalidError
+			if !errors.As(err, &inv) || inv.Reason != tc.want || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("got %v, want reason %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestVersionHashTracksContentNotProvenance(t *testing.T) {
+	t.Parallel()
+	a, b := valid(), valid()
+	b.SourceFile, b.IngestTS = ptr("other.csv"), time.Now()
+	if VersionHash(a) != VersionHash(b) {
+		t.Fatal("provenance changed the version hash")
+	}
+	b.Mid = ptr(61.26)
+	if VersionHash(a) == VersionHash(b) {
+		t.Fatal("a price change kept the version hash")
+	}
+}

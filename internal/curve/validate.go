@@ -1,0 +1,80 @@
+package curve
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aurum-energy/aurum/schemas"
+)
+
+// Reason is the short, stable cause of a quarantine: the value of the
+// aurum.error.reason header and of the reason label of
+// aurum_records_dead_lettered_total.
+type Reason string
+
+// Quarantine reasons.
+const (
+	ReasonMissingUnits     Reason = "missing_units"
+	ReasonNoPrice          Reason = "no_price"
+	ReasonInvalidEnum      Reason = "invalid_enum"
+	ReasonMissingField     Reason = "missing_field"
+	ReasonCurveKeyMismatch Reason = "curve_key_mismatch"
+)
+
+// InvalidError says why an observation is quarantined.
+type InvalidError struct {
+	Reason Reason
+	Detail string
+}
+
+func (e *InvalidError) Error() string { return string(e.Reason) + ": " + e.Detail }
+
+// ErrInvalid is matched by every *InvalidError with errors.Is.
+var ErrInvalid = errors.New("invalid curve observation")
+
+// Is lets errors.Is(err, ErrInvalid) match.
+func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+
+var (
+	assetClasses = enumSet(schemas.AssetClassPower, schemas.AssetClassRenewable, schemas.AssetClassGas,
+		schemas.AssetClassCarbon, schemas.AssetClassStorage, schemas.AssetClassOther)
+	priceTypes = enumSet(schemas.PriceTypeMid, schemas.PriceTypeBid, schemas.PriceTypeAsk, schemas.PriceTypeLast,
+		schemas.PriceTypeSettle, schemas.PriceTypeIndex, schemas.PriceTypeStrip, schemas.PriceTypeCustom)
+	tenorTypes = enumSet(schemas.TenorMonthly, schemas.TenorQuarter, schemas.TenorSeason,
+		schemas.TenorCalendar, schemas.TenorStrip, schemas.TenorCustom)
+)
+
+func enumSet[T ~string](vs ...T) map[T]bool {
+	m := make(map[T]bool, len(vs))
+	for _, v := range vs {
+		m[v] = true
+	}
+	return m
+}
+
+// Validate returns an *InvalidError when o must be quarantined: no units,
+// an enum value outside the contract, none of value/bid/ask/mid, a missing
+// as-of date or tenor label, or a curve_key that does not match the
+// identity fields. A nil error means the row may be materialised.
+func Validate(o *schemas.CurveObservation) error {
+	switch {
+	case o.AsofDate.IsZero():
+		return &InvalidError{ReasonMissingField, "asof_date is missing"}
+	case strings.TrimSpace(o.TenorLabel) == "":
+		return &InvalidError{ReasonMissingField, "tenor_label is missing"}
+	case strings.TrimSpace(o.UnitsRaw) == "":
+		return &InvalidError{ReasonMissingUnits, "units_raw is empty"}
+	case !assetClasses[o.AssetClass]:
+		return &InvalidError{ReasonInvalidEnum, fmt.Sprintf("asset_class %q is not one of power, renewable, gas, carbon, storage, other", o.AssetClass)}
+	case !priceTypes[o.PriceType]:
+		return &InvalidError{ReasonInvalidEnum, fmt.Sprintf("price_type %q is not one of MID, BID, ASK, LAST, SETTLE, INDEX, STRIP, CUSTOM", o.PriceType)}
+	case !tenorTypes[o.TenorType]:
+		return &InvalidError{ReasonInvalidEnum, fmt.Sprintf("tenor_type %q is not one of MONTHLY, QUARTER, SEASON, CALENDAR, STRIP, CUSTOM", o.TenorType)}
+	case o.Value == nil && o.Bid == nil && o.Ask == nil && o.Mid == nil:
+		return &InvalidError{ReasonNoPrice, "none of value, bid, ask, mid is set"}
+	case o.CurveKey != "" && o.CurveKey != Key(IdentityOf(o)):
+		return &InvalidError{ReasonCurveKeyMismatch, "curve_key does not match the identity fields"}
+	}
+	return nil
+}
