@@ -2,6 +2,7 @@ package devenv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -120,12 +121,8 @@ func (p *Postgres) Start(ctx context.Context) error {
 	if p.proc != nil && !p.proc.exited() {
 		return nil
 	}
-	if p.cfg.Port == 0 {
-		port, err := freePort()
-		if err != nil {
-			return err
-		}
-		p.cfg.Port = port
+	if err := assignPort(&p.cfg.Port); err != nil {
+		return err
 	}
 	args := []string{
 		"-D", p.dataDir(),
@@ -137,6 +134,23 @@ func (p *Postgres) Start(ctx context.Context) error {
 	if !p.cfg.Durable {
 		args = append(args, "-c", "fsync=off", "-c", "full_page_writes=off")
 	}
+	// After a crash (Kill) the old server's children may take a moment to
+	// die and release the shared memory; until then the new postmaster
+	// exits at once. Retry such early exits for a few seconds.
+	var err error
+	for attempt := 0; attempt < 20; attempt++ {
+		if err = p.startOnce(ctx, args); !errors.Is(err, errExitedEarly) {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if err != nil {
+		return err
+	}
+	return p.ensureDatabase(ctx)
+}
+
+func (p *Postgres) startOnce(ctx context.Context, args []string) error {
 	proc, err := startProcess("postgres", filepath.Join(p.bin, "postgres"), args, p.cred, p.logPath(), p.logger)
 	if err != nil {
 		return err
@@ -146,7 +160,7 @@ func (p *Postgres) Start(ctx context.Context) error {
 		_ = proc.stop(syscall.SIGQUIT, time.Second)
 		return err
 	}
-	return p.ensureDatabase(ctx)
+	return nil
 }
 
 func (p *Postgres) ping(ctx context.Context) error {

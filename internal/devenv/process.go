@@ -22,6 +22,9 @@ import (
 // ErrNotInstalled is returned when the server binaries cannot be found.
 var ErrNotInstalled = errors.New("not installed")
 
+// errExitedEarly is returned when a server process ends before it is ready.
+var errExitedEarly = errors.New("exited during start-up")
+
 // process is one server child process. It is started in its own process
 // group and asked to stop when its parent dies, so a crashed `aurum dev`
 // does not leave an orphan holding the data directory.
@@ -108,7 +111,7 @@ func (p *process) waitReady(ctx context.Context, logPath string, ready func(cont
 	var lastErr error
 	for {
 		if p.exited() {
-			return fmt.Errorf("%s exited during start-up (%v); see %s", p.name, p.waitErr, logPath)
+			return fmt.Errorf("%s %w (%v); see %s", p.name, errExitedEarly, p.waitErr, logPath)
 		}
 		if lastErr = ready(ctx); lastErr == nil {
 			return nil
@@ -172,6 +175,17 @@ func prepareDir(dir string, cred *syscall.Credential) error {
 			return nil
 		}
 	}
+}
+
+// assignPort picks a free loopback port for *port when it is 0, and keeps
+// it for restarts.
+func assignPort(port *int) error {
+	if *port != 0 {
+		return nil
+	}
+	p, err := freePort()
+	*port = p
+	return err
 }
 
 // freePort asks the kernel for a free loopback TCP port.

@@ -68,12 +68,8 @@ func (r *Redis) Start(ctx context.Context) error {
 	if r.proc != nil && !r.proc.exited() {
 		return nil
 	}
-	if r.cfg.Port == 0 {
-		port, err := freePort()
-		if err != nil {
-			return err
-		}
-		r.cfg.Port = port
+	if err := assignPort(&r.cfg.Port); err != nil {
+		return err
 	}
 	appendOnly := "no"
 	if r.cfg.Durable {

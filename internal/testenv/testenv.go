@@ -79,10 +79,19 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 // DatabaseURL.
 func Postgres(t testing.TB) *devenv.Postgres {
 	t.Helper()
+	return shared(t, &servers.pg, "PostgreSQL", func(ctx context.Context, root string) (*devenv.Postgres, error) {
+		return devenv.StartPostgres(ctx, devenv.PostgresConfig{Dir: filepath.Join(root, "postgres")}, quietLogger())
+	})
+}
+
+// shared returns *slot, starting the server into it on first use.
+func shared[T comparable](t testing.TB, slot *T, name string, start func(ctx context.Context, root string) (T, error)) T {
+	t.Helper()
 	servers.mu.Lock()
 	defer servers.mu.Unlock()
-	if servers.pg != nil {
-		return servers.pg
+	var zero T
+	if *slot != zero {
+		return *slot
 	}
 	root, err := rootDir()
 	if err != nil {
@@ -90,12 +99,12 @@ func Postgres(t testing.TB) *devenv.Postgres {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	pg, err := devenv.StartPostgres(ctx, devenv.PostgresConfig{Dir: filepath.Join(root, "postgres")}, quietLogger())
+	server, err := start(ctx, root)
 	if err != nil {
-		t.Fatalf("testenv: start PostgreSQL: %v", err)
+		t.Fatalf("testenv: start %s: %v", name, err)
 	}
-	servers.pg = pg
-	return pg
+	*slot = server
+	return server
 }
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9_]+`)
@@ -120,23 +129,9 @@ func DatabaseURL(t testing.TB) string {
 // Redis returns the binary's Redis server, starting it if needed.
 func Redis(t testing.TB) *devenv.Redis {
 	t.Helper()
-	servers.mu.Lock()
-	defer servers.mu.Unlock()
-	if servers.redis != nil {
-		return servers.redis
-	}
-	root, err := rootDir()
-	if err != nil {
-		t.Fatalf("testenv: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	r, err := devenv.StartRedis(ctx, devenv.RedisConfig{Dir: filepath.Join(root, "redis")}, quietLogger())
-	if err != nil {
-		t.Fatalf("testenv: start Redis: %v", err)
-	}
-	servers.redis = r
-	return r
+	return shared(t, &servers.redis, "Redis", func(ctx context.Context, root string) (*devenv.Redis, error) {
+		return devenv.StartRedis(ctx, devenv.RedisConfig{Dir: filepath.Join(root, "redis")}, quietLogger())
+	})
 }
 
 // RedisURL returns the URL of the binary's Redis server. The server is

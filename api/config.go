@@ -1,0 +1,153 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+)
+
+// Auth modes (AURUM_AUTH_MODE).
+const (
+	// AuthNone trusts nobody and lets everybody in: the tenant comes from
+	// X-Aurum-Tenant (or "default") and every permission is granted. For
+	// local experiments only.
+	AuthNone = "none"
+	// AuthForward trusts X-Aurum-Tenant, X-Aurum-User and X-Aurum-Roles set
+	// by an authenticating reverse proxy in front of the API.
+	AuthForward = "forward"
+	// AuthOIDC verifies bearer JWTs against the issuer's JWKS.
+	AuthOIDC = "oidc"
+)
+
+// Config configures the HTTP API. A zero field means the default documented
+// on it; New validates the result and names the variable to fix.
+type Config struct {
+	// Addr is the listen address (AURUM_HTTP_ADDR). Default 127.0.0.1:8080.
+	Addr string
+	// Auth selects how callers are authenticated.
+	Auth AuthConfig
+	// RateLimit bounds requests per tenant.
+	RateLimit RateLimitConfig
+	// ReadyTimeout bounds each readiness check of GET /ready. Default 2 s.
+	ReadyTimeout time.Duration
+	// ShutdownTimeout bounds the graceful shutdown of Run: in-flight requests
+	// get this long to finish before connections are closed. Default 10 s.
+	ShutdownTimeout time.Duration
+	// ReadHeaderTimeout bounds reading request headers. Default 10 s. There
+	// is no write timeout because server-sent event streams are long-lived.
+	ReadHeaderTimeout time.Duration
+	// IdleTimeout closes idle keep-alive connections. Default 2 min.
+	IdleTimeout time.Duration
+}
+
+// AuthConfig selects and configures authentication.
+type AuthConfig struct {
+	// Mode is none, forward or oidc (AURUM_AUTH_MODE). Default forward.
+	Mode string
+	// Issuer is the expected iss claim (AURUM_OIDC_ISSUER); required for oidc.
+	Issuer string
+	// Audience is the expected aud claim (AURUM_OIDC_AUDIENCE); required for oidc.
+	Audience string
+	// JWKSURL is where the issuer's signing keys are (AURUM_OIDC_JWKS_URL).
+	// When empty it is discovered from <Issuer>/.well-known/openid-configuration.
+	JWKSURL string
+	// Leeway tolerates clock skew when checking exp and nbf. Default 30 s.
+	Leeway time.Duration
+}
+
+// RateLimitConfig bounds requests per tenant with a token bucket (GCRA)
+// kept in Redis, so every API instance shares the same budget.
+type RateLimitConfig struct {
+	// Disabled turns rate limiting off.
+	Disabled bool
+	// RequestsPerSecond is the sustained rate per tenant. Default 50.
+	RequestsPerSecond float64
+	// Burst is how many requests a tenant may make at once above the
+	// sustained rate. Default 100.
+	Burst int
+}
+
+// Defaults applied by withDefaults.
+const (
+	DefaultAddr              = "127.0.0.1:8080"
+	DefaultRequestsPerSecond = 50
+	DefaultBurst             = 100
+	DefaultReadyTimeout      = 2 * time.Second
+	DefaultShutdownTimeout   = 10 * time.Second
+	DefaultLeeway            = 30 * time.Second
+)
+
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.Auth.Mode == "" {
+		c.Auth.Mode = AuthForward
+	}
+	if c.Auth.Leeway == 0 {
+		c.Auth.Leeway = DefaultLeeway
+	}
+	if c.RateLimit.RequestsPerSecond == 0 {
+		c.RateLimit.RequestsPerSecond = DefaultRequestsPerSecond
+	}
+	if c.RateLimit.Burst == 0 {
+		c.RateLimit.Burst = DefaultBurst
+	}
+	if c.ReadyTimeout == 0 {
+		c.ReadyTimeout = DefaultReadyTimeout
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if c.ReadHeaderTimeout == 0 {
+		c.ReadHeaderTimeout = 10 * time.Second
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = 2 * time.Minute
+	}
+	return c
+}
+
+// validate reports every problem at once, naming the environment variable a
+// user would fix.
+func (c Config) validate() error {
+	var errs []error
+	switch c.Auth.Mode {
+	case AuthNone, AuthForward:
+	case AuthOIDC:
+		if c.Auth.Issuer == "" {
+			errs = append(errs, errors.New("AURUM_OIDC_ISSUER is required when AURUM_AUTH_MODE=oidc"))
+		}
+		if c.Auth.Audience == "" {
+			errs = append(errs, errors.New("AURUM_OIDC_AUDIENCE is required when AURUM_AUTH_MODE=oidc"))
+		}
+		if c.Auth.JWKSURL != "" {
+			if u, err := url.Parse(c.Auth.JWKSURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				errs = append(errs, fmt.Errorf("AURUM_OIDC_JWKS_URL %q: want an http(s) URL", c.Auth.JWKSURL))
+			}
+		}
+	default:
+		errs = append(errs, fmt.Errorf("AURUM_AUTH_MODE %q: want none, forward or oidc", c.Auth.Mode))
+	}
+	if c.Auth.Leeway < 0 {
+		errs = append(errs, fmt.Errorf("auth leeway %s: must not be negative", c.Auth.Leeway))
+	}
+	if !c.RateLimit.Disabled {
+		if c.RateLimit.RequestsPerSecond < 0 {
+			errs = append(errs, fmt.Errorf("rate limit %g requests/s: must be positive", c.RateLimit.RequestsPerSecond))
+		}
+		if c.RateLimit.Burst < 0 {
+			errs = append(errs, fmt.Errorf("rate limit burst %d: must be positive", c.RateLimit.Burst))
+		}
+	}
+	for name, d := range map[string]time.Duration{
+		"ready timeout": c.ReadyTimeout, "shutdown timeout": c.ShutdownTimeout,
+		"read header timeout": c.ReadHeaderTimeout, "idle timeout": c.IdleTimeout,
+	} {
+		if d < 0 {
+			errs = append(errs, fmt.Errorf("%s %s: must not be negative", name, d))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,197 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/aurum-energy/aurum/internal/telemetry"
+)
+
+// Deps are the collaborators the API needs, built by cmd/aurum.
+type Deps struct {
+	// Logger receives access logs and errors. Required.
+	Logger *slog.Logger
+	// Registry is served on GET /metrics. Default: a new telemetry.NewRegistry.
+	Registry *prometheus.Registry
+	// Metrics records HTTP metrics; it must be registered on Registry.
+	// Default: telemetry.NewMetrics(Registry).
+	Metrics *telemetry.Metrics
+	// Redis holds the per-tenant rate-limit buckets. Required unless
+	// RateLimit.Disabled.
+	Redis *redis.Client
+	// Checks are the readiness checks of GET /ready.
+	Checks []Check
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg        Config
+	logger     *slog.Logger
+	registry   *prometheus.Registry
+	metrics    *telemetry.Metrics
+	redis      *redis.Client
+	checks     []Check
+	echo       *echo.Echo
+	v1         *echo.Group
+	routePaths map[string]bool
+	openapiDoc []byte
+
+	authenticate authenticator
+
+	// stop ends background work (JWKS refresh); stopping is cancelled when
+	// graceful shutdown begins so that long-lived streams can end.
+	stop     context.CancelFunc
+	stopping context.Context
+	drain    context.CancelFunc
+	stopOnce sync.Once
+
+	mu   sync.Mutex
+	addr net.Addr
+}
+
+// New validates cfg, applies defaults and builds the server. In oidc mode it
+// starts fetching the issuer's JWKS (discovering its URL when not given).
+func New(cfg Config, deps Deps) (*Server, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("api config: %w", err)
+	}
+	if deps.Logger == nil {
+		return nil, errors.New("api: Deps.Logger is required")
+	}
+	if deps.Redis == nil && !cfg.RateLimit.Disabled {
+		return nil, errors.New("api: Deps.Redis is required for rate limiting (or disable it)")
+	}
+	for i, c := range deps.Checks {
+		if c.Name == "" || c.Fn == nil {
+			return nil, fmt.Errorf("api: readiness check %d needs a name and a func", i)
+		}
+	}
+	if deps.Registry == nil {
+		deps.Registry = telemetry.NewRegistry()
+	}
+	if deps.Metrics == nil {
+		deps.Metrics = telemetry.NewMetrics(deps.Registry)
+	}
+	doc, err := openapiJSON()
+	if err != nil {
+		return nil, err
+	}
+
+	bg, stop := context.WithCancel(context.Background())
+	stopping, drain := context.WithCancel(bg)
+	s := &Server{
+		cfg: cfg, logger: deps.Logger, registry: deps.Registry, metrics: deps.Metrics,
+		redis: deps.Redis, checks: deps.Checks, openapiDoc: doc,
+		stop: stop, stopping: stopping, drain: drain,
+	}
+	switch cfg.Auth.Mode {
+	case AuthNone:
+		s.authenticate = authNone
+	case AuthForward:
+		s.authenticate = authForward
+	case AuthOIDC:
+		v, err := newOIDCVerifier(bg, cfg.Auth, deps.Logger)
+		if err != nil {
+			stop()
+			return nil, fmt.Errorf("api: oidc: %w", err)
+		}
+		s.authenticate = v.authenticate
+	}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	// Outermost first: the request id exists before anything logs; the
+	// access log and metrics see the status the error handler wrote.
+	e.Use(s.requestIDMiddleware, s.accessLogMiddleware, s.metricsMiddleware, errorMiddleware, s.recoverMiddleware)
+	s.echo = e
+	s.routes()
+	s.indexRoutes()
+	return s, nil
+}
+
+// indexRoutes records the route templates used as metric labels.
+func (s *Server) indexRoutes() {
+	s.routePaths = make(map[string]bool)
+	for _, r := range s.echo.Routes() {
+		if r.Method != echo.RouteNotFound {
+			s.routePaths[r.Path] = true
+		}
+	}
+}
+
+// Handler returns the API as an http.Handler (for httptest and embedding).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Addr returns the address Run listens on, or nil before it does.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
+}
+
+// Stopping is cancelled when graceful shutdown begins; long-lived responses
+// (server-sent events) end when it is done so shutdown does not wait on them.
+func (s *Server) Stopping() <-chan struct{} { return s.stopping.Done() }
+
+// Run listens on Config.Addr and serves until ctx is cancelled, then shuts
+// down gracefully: it stops accepting connections and lets in-flight
+// requests finish for up to ShutdownTimeout before closing the rest.
+func (s *Server) Run(ctx context.Context) error {
+	defer s.Close()
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (AURUM_HTTP_ADDR): %w", s.cfg.Addr, err)
+	}
+	s.mu.Lock()
+	s.addr = ln.Addr()
+	s.mu.Unlock()
+
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	s.logger.Info("http api listening", slog.String("addr", ln.Addr().String()), slog.String("auth_mode", s.cfg.Auth.Mode))
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+
+	s.logger.Info("http api shutting down", slog.Duration("timeout", s.cfg.ShutdownTimeout))
+	s.drain()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve http: %w", err)
+	}
+	return nil
+}
+
+// Close stops background work (the JWKS refresh). Run calls it on return;
+// call it when using Handler without Run.
+func (s *Server) Close() {
+	s.stopOnce.Do(func() {
+		s.drain()
+		s.stop()
+	})
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sr"
+	"github.com/twmb/franz-go/plugin/kslog"
+
+	"github.com/aurum-energy/aurum/internal/config"
+	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/internal/telemetry"
+)
+
+// startupTimeout bounds each dependency check a command makes before it
+// starts serving, so an unreachable one fails fast.
+const startupTimeout = 10 * time.Second
+
+// invocation is a parsed command line: its settings, its logger and the
+// positional arguments left over.
+type invocation struct {
+	cfg    config.Config
+	logger *slog.Logger
+	args   []string
+}
+
+// parse reads a command's flags and the environment. usage is the text
+// shown by --help above the flag list; extra registers the command's own
+// flags.
+func parse(name, usage string, args []string, extra ...func(*flag.FlagSet)) (*invocation, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	loader := config.NewLoader(fs, os.Getenv)
+	for _, register := range extra {
+		register(fs)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "%s\nFlags (each overrides the environment variable named beside it):\n", usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	cfg, err := loader.Load()
+	if err != nil {
+		return nil, fmt.Errorf("configuration:\n%w", err)
+	}
+	logger, err := telemetry.NewLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return nil, err
+	}
+	return &invocation{cfg: cfg, logger: logger, args: fs.Args()}, nil
+}
+
+// kafkaClient builds a franz-go client on the configured brokers, with its
+// logs in slog and, when reg is not nil, its metrics in Prometheus.
+func kafkaClient(cfg config.Config, logger *slog.Logger, reg prometheus.Registerer, name string, opts ...kgo.Opt) (*kgo.Client, error) {
+	base := []kgo.Opt{
+		kgo.SeedBrokers(cfg.Brokers()...),
+		kgo.ClientID("aurum-" + name),
+		kgo.WithLogger(kslog.New(logger.With(slog.String("component", "kafka")))),
+	}
+	if reg != nil {
+		base = append(base, telemetry.KafkaHooks(reg, name))
+	}
+	cl, err := kgo.NewClient(append(base, opts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.KafkaBrokers.Env, err)
+	}
+	return cl, nil
+}
+
+// pingKafka fails fast, naming the setting, when no broker answers.
+func pingKafka(ctx context.Context, cl *kgo.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, startupTimeout)
+	defer cancel()
+	if err := cl.Ping(ctx); err != nil {
+		return fmt.Errorf("%s: no broker reachable: %w", config.KafkaBrokers.Env, err)
+	}
+	return nil
+}
+
+// registryClient builds a schema registry client on the configured URL.
+func registryClient(cfg config.Config) (*sr.Client, error) {
+	c, err := sr.NewClient(sr.URLs(cfg.Registry()))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.SchemaRegistryURL.Env, err)
+	}
+	return c, nil
+}
+
+// pingRegistry fails fast, naming the setting, when the registry does not
+// answer.
+func pingRegistry(ctx context.Context, c *sr.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, startupTimeout)
+	defer cancel()
+	if _, err := c.Subjects(ctx); err != nil {
+		return fmt.Errorf("%s: registry not reachable: %w", config.SchemaRegistryURL.Env, err)
+	}
+	return nil
+}
+
+// openStore connects to the database, failing fast and naming the setting.
+func openStore(ctx context.Context, url string, logger *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, store.Config{URL: url, MaxConns: 20}, logger)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.DatabaseURL.Env, err)
+	}
+	return st, nil
+}
+
+// openRedis connects to Redis, failing fast and naming the setting.
+func openRedis(ctx context.Context, url string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.RedisURL.Env, err)
+	}
+	c := redis.NewClient(opts)
+	ctx, cancel := context.WithTimeout(ctx, startupTimeout)
+	defer cancel()
+	if err := c.Ping(ctx).Err(); err != nil {
+		_ = c.Close()
+		return nil, fmt.Errorf("%s: redis not reachable: %w", config.RedisURL.Env, err)
+	}
+	return c, nil
+}
+
+// closers stops what a command started, in reverse order.
+type closers []func()
+
+func (c *closers) add(f func()) { *c = append(*c, f) }
+
+func (c closers) close() {
+	for i := len(c) - 1; i >= 0; i-- {
+		c[i]()
+	}
+}
+
+// admin wraps a client for topic administration.
+func admin(cl *kgo.Client) *kadm.Client { return kadm.NewClient(cl) }
+
+// ignoreCanceled treats a cancelled context (Ctrl-C, SIGTERM) as a clean stop.
+func ignoreCanceled(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,270 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/aurum-energy/aurum/schemas"
+	"github.com/aurum-energy/aurum/topology"
+)
+
+// devInstance is one `aurum dev` run in this process, on free ports.
+type devInstance struct {
+	api, broker, registry string
+	stop                  context.CancelFunc
+	done                  chan error
+}
+
+func startDev(t *testing.T, dataDir string, ports [3]int) *devInstance {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &devInstance{
+		api:      fmt.Sprintf("127.0.0.1:%d", ports[0]),
+		broker:   fmt.Sprintf("127.0.0.1:%d", ports[1]),
+		registry: fmt.Sprintf("127.0.0.1:%d", ports[2]),
+		stop:     cancel,
+		done:     make(chan error, 1),
+	}
+	go func() {
+		d.done <- run(ctx, []string{"dev", "--data-dir", dataDir, "--http-addr", d.api,
+			"--broker-addr", d.broker, "--registry-addr", d.registry, "--log-level", "warn"}, io.Discard)
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		select {
+		case err := <-d.done:
+			t.Fatalf("aurum dev stopped during start-up: %v", err)
+		default:
+		}
+		resp, err := http.Get("http://" + d.api + "/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return d
+			}
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("/ready did not answer 200 within 60 s (last: %v)", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// shutdown is what SIGINT does: cancel the command's context.
+func (d *devInstance) shutdown(t *testing.T) {
+	t.Helper()
+	start := time.Now()
+	d.stop()
+	select {
+	case err := <-d.done:
+		if err != nil {
+			t.Fatalf("aurum dev stopped with %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("aurum dev did not stop within 10 s")
+	}
+	t.Logf("stopped in %s", time.Since(start).Round(time.Millisecond))
+}
+
+// TestDevStartsEverythingAndResumes is the newcomer's path: `aurum dev`
+// answers /ready, every topic and subject exists, Ctrl-C stops it, and a
+// second start on the same data dir keeps topics, records and schema IDs.
+func TestDevStartsEverythingAndResumes(t *testing.T) {
+	dataDir := serverReachableTempDir(t)
+	ports := [3]int{freePort(t), freePort(t), freePort(t)}
+
+	d := startDev(t, dataDir, ports)
+	checkTopics(t, d.broker)
+	ids := subjectIDs(t, d.registry)
+	produced := produceMarker(t, d.broker)
+	d.shutdown(t)
+
+	d = startDev(t, dataDir, ports)
+	defer d.shutdown(t)
+	checkTopics(t, d.broker)
+	if again := subjectIDs(t, d.registry); !equalMaps(ids, again) {
+		t.Fatalf("schema ids changed across a restart:\nbefore %v\nafter  %v", ids, again)
+	}
+	if got := consumeMarker(t, d.broker); got != produced {
+		t.Fatalf("record after restart = %q, want %q", got, produced)
+	}
+}
+
+func checkTopics(t *testing.T, broker string) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(broker))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	details, err := kadm.NewClient(cl).ListTopics(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range topology.Topics() {
+		got, ok := details[want.Name]
+		if !ok {
+			t.Errorf("topic %s missing", want.Name)
+			continue
+		}
+		if n := int32(len(got.Partitions)); n != want.Partitions {
+			t.Errorf("topic %s has %d partitions, want %d", want.Name, n, want.Partitions)
+		}
+	}
+}
+
+// subjectIDs reads GET /subjects as any HTTP client would, and the ID of
+// each subject's latest version.
+func subjectIDs(t *testing.T, registry string) map[string]int {
+	t.Helper()
+	resp, err := http.Get("http://" + registry + "/subjects")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var subjects []string
+	if err := json.NewDecoder(resp.Body).Decode(&subjects); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(subjects)
+	for _, r := range schemas.Records() {
+		if i := sort.SearchStrings(subjects, r.Subject); i == len(subjects) || subjects[i] != r.Subject {
+			t.Errorf("subject %s missing from GET /subjects %v", r.Subject, subjects)
+		}
+	}
+	c, err := sr.NewClient(sr.URLs("http://" + registry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int{}
+	for _, s := range subjects {
+		ss, err := c.SchemaByVersion(context.Background(), s, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[s] = ss.ID
+	}
+	return ids
+}
+
+const markerTopic = topology.TopicScenarioRun
+
+func produceMarker(t *testing.T, broker string) string {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(broker))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	marker := fmt.Sprintf("marker-%d", time.Now().UnixNano())
+	if err := cl.ProduceSync(context.Background(), &kgo.Record{Topic: markerTopic, Key: []byte("marker"), Value: []byte(marker)}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	return marker
+}
+
+func consumeMarker(t *testing.T, broker string) string {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(broker), kgo.ConsumeTopics(markerTopic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		fs := cl.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			t.Fatal("no record after restart")
+		}
+		var found string
+		fs.EachRecord(func(r *kgo.Record) {
+			if string(r.Key) == "marker" {
+				found = string(r.Value)
+			}
+		})
+		if found != "" {
+			return found
+		}
+	}
+}
+
+// TestBadSettingsFailFast: a nonsense broker list or an unreachable
+// database stops `aurum api` with an error naming the setting.
+func TestBadSettingsFailFast(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"nonsense brokers", []string{"api", "--kafka-brokers", "nonsense::", "--database-url", "postgres://127.0.0.1:1/x", "--redis-url", "redis://127.0.0.1:1"}, "AURUM_KAFKA_BROKERS"},
+		{"unreachable database", []string{"api", "--database-url", fmt.Sprintf("postgres://aurum@127.0.0.1:%d/x?connect_timeout=2", freePort(t)), "--redis-url", "redis://127.0.0.1:1"}, "AURUM_DATABASE_URL"},
+		{"missing database", []string{"api", "--redis-url", "redis://127.0.0.1:1"}, "AURUM_DATABASE_URL"},
+		{"bad auth mode", []string{"api", "--auth-mode", "basic"}, "AURUM_AUTH_MODE"},
+		{"unknown command", []string{"frobnicate"}, "unknown command"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			err := run(ctx, tc.args, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v does not name %s", err, tc.want)
+			}
+			if exitCode(err) == 0 {
+				t.Fatal("exit code 0 for a failure")
+			}
+		})
+	}
+}
+
+func serverReachableTempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "aurum-dev-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func equalMaps(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
