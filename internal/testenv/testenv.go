@@ -1,6 +1,7 @@
 // Package testenv gives tests real infrastructure: a private PostgreSQL and a
 // private Redis server per test binary, started on first use from the local
-// installation (see internal/devenv) and stopped when the binary's tests end.
+// installation (see internal/devenv) and stopped when the binary's tests end,
+// and an in-process Kafka cluster with the embedded registry per test.
 //
 // Use it from TestMain:
 //
@@ -21,7 +22,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/aurum-energy/aurum/internal/broker"
 	"github.com/aurum-energy/aurum/internal/devenv"
+	"github.com/aurum-energy/aurum/internal/registry"
+	"github.com/aurum-energy/aurum/schemas"
+	"github.com/aurum-energy/aurum/topology"
 )
 
 // servers are shared by one test binary: starting PostgreSQL takes a second
@@ -139,4 +148,46 @@ func Redis(t testing.TB) *devenv.Redis {
 func RedisURL(t testing.TB) string {
 	t.Helper()
 	return Redis(t).URL()
+}
+
+// Kafka is an in-process Kafka cluster with the declared topology and an
+// embedded schema registry holding every record schema.
+type Kafka struct {
+	Brokers     []string
+	RegistryURL string
+}
+
+// NewKafka starts a fresh in-memory broker and registry for the calling
+// test, applies the topology and registers the schemas. Both stop when the
+// test ends.
+func NewKafka(t testing.TB) *Kafka {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	b, err := broker.New(broker.Config{Addr: "127.0.0.1:0", InMemory: true}, quietLogger())
+	if err != nil {
+		t.Fatalf("testenv: broker: %v", err)
+	}
+	t.Cleanup(b.Close)
+	reg, err := registry.New(ctx, registry.Config{Addr: "127.0.0.1:0", Brokers: b.Addrs()}, quietLogger())
+	if err != nil {
+		t.Fatalf("testenv: registry: %v", err)
+	}
+	t.Cleanup(func() { _ = reg.Close() })
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...))
+	if err != nil {
+		t.Fatalf("testenv: kafka client: %v", err)
+	}
+	defer cl.Close()
+	if _, err := topology.Apply(ctx, kadm.NewClient(cl)); err != nil {
+		t.Fatalf("testenv: topology: %v", err)
+	}
+	src, err := sr.NewClient(sr.URLs(reg.URL()))
+	if err != nil {
+		t.Fatalf("testenv: registry client: %v", err)
+	}
+	if _, err := schemas.Register(ctx, src); err != nil {
+		t.Fatalf("testenv: schemas: %v", err)
+	}
+	return &Kafka{Brokers: b.Addrs(), RegistryURL: reg.URL()}
 }
