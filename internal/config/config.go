@@ -34,6 +34,7 @@ type Config struct {
 	OIDCJWKSURL       string
 	LogLevel          string
 	LogFormat         string
+	CursorSecret      string
 }
 
 // Setting names one variable, its flag and its default.
@@ -63,12 +64,13 @@ var (
 	OIDCJWKSURL       = Setting{"AURUM_OIDC_JWKS_URL", "", "OIDC JWKS URL (default: discovered from <issuer>/.well-known/openid-configuration)"}
 	LogLevel          = Setting{"AURUM_LOG_LEVEL", "info", "debug, info, warn or error"}
 	LogFormat         = Setting{"AURUM_LOG_FORMAT", "text", "json or text"}
+	CursorSecret      = Setting{"AURUM_CURSOR_SECRET", "", "HMAC key signing API pagination cursors; give every API instance the same one (empty: a random key per process)"}
 )
 
 // All lists every setting, in the order of DESIGN §5.
 func All() []Setting {
 	return []Setting{HTTPAddr, KafkaBrokers, SchemaRegistryURL, DatabaseURL, RedisURL, DataDir,
-		AuthMode, OIDCIssuer, OIDCAudience, OIDCJWKSURL, LogLevel, LogFormat}
+		AuthMode, OIDCIssuer, OIDCAudience, OIDCJWKSURL, LogLevel, LogFormat, CursorSecret}
 }
 
 // Embedded addresses of `aurum dev` and `aurum broker`; other roles on the
@@ -122,6 +124,7 @@ func (l *Loader) Load() (Config, error) {
 		OIDCJWKSURL:       l.value(OIDCJWKSURL),
 		LogLevel:          strings.ToLower(l.value(LogLevel)),
 		LogFormat:         strings.ToLower(l.value(LogFormat)),
+		CursorSecret:      l.value(CursorSecret),
 	}
 	if b := l.value(KafkaBrokers); b != "" {
 		for _, broker := range strings.Split(b, ",") {
@@ -189,6 +192,9 @@ func (c Config) Validate() error {
 	case "json", "text":
 	default:
 		bad(LogFormat, "%q is not one of json, text", c.LogFormat)
+	}
+	if c.CursorSecret != "" && len(c.CursorSecret) < 16 {
+		bad(CursorSecret, "too short: use at least 16 characters")
 	}
 	return errors.Join(errs...)
 }
