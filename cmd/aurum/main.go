@@ -34,6 +34,7 @@ func commands() []command {
 		{"broker", "the embedded Kafka broker and schema registry alone", runBroker},
 		{"api", "the HTTP API", runAPI},
 		{"migrate", "apply database migrations", runMigrate},
+		{"load", "publish curve files: load curves FILE...", runLoad},
 		{"topology", "apply or diff the declared Kafka topics (topology apply|diff)", runTopology},
 		{"schemas", "check or register the Avro schemas (schemas check|register)", runSchemas},
 		{"version", "print the version", runVersion},

@@ -9,8 +9,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
-	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aurum-energy/aurum/schemas"
 )
@@ -44,42 +45,70 @@ func IdentityOf(o *schemas.CurveObservation) Identity {
 // Key is the curve_key of an identity: the hex SHA-256 of its eight values,
 // each trimmed, whitespace-collapsed and lower-cased, joined by "|".
 func Key(id Identity) string {
-	parts := [8]string{id.AssetClass, id.ISO, id.Region, id.Location, id.Market, id.Product, id.Block, id.SparkLocation}
-	var b strings.Builder
-	for i, p := range parts {
+	var buf [256]byte
+	b := buf[:0]
+	for i, p := range [8]string{id.AssetClass, id.ISO, id.Region, id.Location, id.Market, id.Product, id.Block, id.SparkLocation} {
 		if i > 0 {
-			b.WriteByte('|')
+			b = append(b, '|')
 		}
-		b.WriteString(strings.ToLower(strings.Join(strings.Fields(p), " ")))
+		b = appendNormalized(b, p)
 	}
-	sum := sha256.Sum256([]byte(b.String()))
+	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// appendNormalized appends s trimmed, with runs of white space collapsed to
+// one space, and lower-cased.
+func appendNormalized(b []byte, s string) []byte {
+	space := false
+	start := len(b)
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = len(b) > start
+			continue
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		b = utf8.AppendRune(b, unicode.ToLower(r))
+	}
+	return b
 }
 
 // VersionHash fingerprints the content of an observation — its identity,
 // tenor, as-of date, price type and every price and unit field — so that a
 // re-published identical row can be told apart from a correction. It
-// ignores provenance (source file, sheet) and ingest time.
+// ignores provenance (source file, sheet) and ingest time. The identity
+// enters through the curve_key, computed unless o already carries one.
 func VersionHash(o *schemas.CurveObservation) string {
-	var b strings.Builder
+	var buf [512]byte
+	b := buf[:0]
 	field := func(s string) {
-		b.WriteString(s)
-		b.WriteByte(0x1f)
+		b = append(b, s...)
+		b = append(b, 0x1f)
 	}
 	num := func(f *float64) {
-		if f == nil {
-			field("")
-			return
+		if f != nil {
+			b = strconv.AppendFloat(b, *f, 'g', -1, 64)
 		}
-		field(strconv.FormatFloat(*f, 'g', -1, 64))
+		b = append(b, 0x1f)
 	}
-	field(Key(IdentityOf(o)))
-	field(o.AsofDate.UTC().Format(time.DateOnly))
+	date := func(t time.Time) {
+		b = t.UTC().AppendFormat(b, time.DateOnly)
+		b = append(b, 0x1f)
+	}
+	key := o.CurveKey
+	if key == "" {
+		key = Key(IdentityOf(o))
+	}
+	field(key)
+	date(o.AsofDate)
 	field(string(o.PriceType))
 	field(string(o.TenorType))
 	field(o.TenorLabel)
 	if o.ContractMonth != nil {
-		field(o.ContractMonth.UTC().Format(time.DateOnly))
+		date(*o.ContractMonth)
 	} else {
 		field("")
 	}
@@ -90,7 +119,7 @@ func VersionHash(o *schemas.CurveObservation) string {
 	field(deref(o.Currency))
 	field(deref(o.PerUnit))
 	field(o.UnitsRaw)
-	sum := sha256.Sum256([]byte(b.String()))
+	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
 

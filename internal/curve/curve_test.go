@@ -85,3 +85,21 @@ func TestVersionHashTracksContentNotProvenance(t *testing.T) {
 		t.Fatal("a price change kept the version hash")
 	}
 }
+
+func TestVersionHashIgnoresWhetherKeyIsSet(t *testing.T) {
+	t.Parallel()
+	a := valid()
+	b := *a
+	b.CurveKey = ""
+	if VersionHash(a) != VersionHash(&b) {
+		t.Fatal("the version hash depends on whether curve_key was filled in")
+	}
+}
+
+func BenchmarkComplete(b *testing.B) {
+	o := valid()
+	b.ReportAllocs()
+	for b.Loop() {
+		Complete(o)
+	}
+}
