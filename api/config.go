@@ -39,6 +39,39 @@ type Config struct {
 	ReadHeaderTimeout time.Duration
 	// IdleTimeout closes idle keep-alive connections. Default 2 min.
 	IdleTimeout time.Duration
+	// CursorSecret is the HMAC key signing pagination cursors
+	// (AURUM_CURSOR_SECRET), at least 16 characters. Every instance behind
+	// one address needs the same. Empty: a random key per process, so
+	// cursors do not survive a restart or cross instances (a warning is
+	// logged).
+	CursorSecret string
+	// CursorTTL is how long a cursor stays valid. Default 24 h.
+	CursorTTL time.Duration
+	// Cache configures the response cache and Cache-Control.
+	Cache CacheConfig
+}
+
+// CacheConfig configures the Redis cache of read responses and the
+// Cache-Control lifetimes clients get.
+type CacheConfig struct {
+	// Disabled turns the response cache off, in Redis and in memory (ETag
+	// and Cache-Control still apply).
+	Disabled bool
+	// TTL is how long a rendered page stays in Redis. Pages are keyed by
+	// the data version, so this bounds memory, not staleness. Default 10 min.
+	TTL time.Duration
+	// KeyPrefix namespaces the cache keys in Redis. Default "aurum:cache:".
+	KeyPrefix string
+	// MemoryBytes bounds the pages each API instance also keeps in its own
+	// memory, in front of Redis (same keys, so just as fresh). Default
+	// 64 MiB; negative turns the memory layer off.
+	MemoryBytes int64
+	// LatestMaxAge is the Cache-Control max-age of answers about the latest
+	// data, which the next load changes. Default 30 s.
+	LatestMaxAge time.Duration
+	// HistoryMaxAge is the max-age of answers about past as-of dates only.
+	// Default 1 h.
+	HistoryMaxAge time.Duration
 }
 
 // AuthConfig selects and configures authentication.
@@ -106,6 +139,24 @@ func (c Config) withDefaults() Config {
 	if c.IdleTimeout == 0 {
 		c.IdleTimeout = 2 * time.Minute
 	}
+	if c.CursorTTL == 0 {
+		c.CursorTTL = DefaultCursorTTL
+	}
+	if c.Cache.TTL == 0 {
+		c.Cache.TTL = DefaultCacheTTL
+	}
+	if c.Cache.MemoryBytes == 0 {
+		c.Cache.MemoryBytes = DefaultMemoryBytes
+	}
+	if c.Cache.KeyPrefix == "" {
+		c.Cache.KeyPrefix = DefaultCachePrefix
+	}
+	if c.Cache.LatestMaxAge == 0 {
+		c.Cache.LatestMaxAge = DefaultLatestMaxAge
+	}
+	if c.Cache.HistoryMaxAge == 0 {
+		c.Cache.HistoryMaxAge = DefaultHistoryMaxAge
+	}
 	return c
 }
 
@@ -141,9 +192,14 @@ func (c Config) validate() error {
 			errs = append(errs, fmt.Errorf("rate limit burst %d: must be positive", c.RateLimit.Burst))
 		}
 	}
+	if c.CursorSecret != "" && len(c.CursorSecret) < 16 {
+		errs = append(errs, errors.New("AURUM_CURSOR_SECRET is too short: use at least 16 characters"))
+	}
 	for name, d := range map[string]time.Duration{
 		"ready timeout": c.ReadyTimeout, "shutdown timeout": c.ShutdownTimeout,
 		"read header timeout": c.ReadHeaderTimeout, "idle timeout": c.IdleTimeout,
+		"cursor ttl": c.CursorTTL, "cache ttl": c.Cache.TTL,
+		"latest max-age": c.Cache.LatestMaxAge, "history max-age": c.Cache.HistoryMaxAge,
 	} {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s %s: must not be negative", name, d))

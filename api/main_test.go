@@ -63,7 +63,7 @@ type testServer struct {
 
 // newTestServer builds a server with a JSON debug logger into a buffer and,
 // unless rate limiting is disabled, the package's real Redis.
-func newTestServer(t *testing.T, cfg Config, deps Deps) *testServer {
+func newTestServer(t testing.TB, cfg Config, deps Deps) *testServer {
 	t.Helper()
 	logs := &logBuffer{}
 	deps.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -78,7 +78,7 @@ func newTestServer(t *testing.T, cfg Config, deps Deps) *testServer {
 	return &testServer{Server: s, logs: logs}
 }
 
-func testRedis(t *testing.T) *redis.Client {
+func testRedis(t testing.TB) *redis.Client {
 	t.Helper()
 	opts, err := redis.ParseURL(testenv.RedisURL(t))
 	if err != nil {

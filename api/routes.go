@@ -25,6 +25,13 @@ func (s *Server) routes() {
 	e.GET("/openapi.json", s.openapi)
 
 	s.v1 = e.Group("/v1")
+	v1 := s.v1
+	v1.GET("/curves", s.listHandler(s.curvesEndpoint()), s.protected(PermCurvesRead)...)
+	v1.GET("/curves/diff", s.listHandler(s.curvesDiffEndpoint()), s.protected(PermCurvesRead)...)
+	v1.GET("/curves/strips", s.listHandler(s.curvesStripsEndpoint()), s.protected(PermCurvesRead)...)
+	v1.GET("/metadata/dimensions", s.listHandler(s.dimensionsEndpoint()), s.protected(PermCurvesRead)...)
+	v1.GET("/metadata/calendars", s.getCalendar, s.protected(PermCurvesRead)...)
+	v1.GET("/metadata/units", s.listHandler(s.unitsEndpoint()), s.protected(PermCurvesRead)...)
 }
 
 // protected is the middleware chain of an authenticated /v1 route needing

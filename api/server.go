@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,10 +10,12 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 )
 
@@ -25,9 +28,13 @@ type Deps struct {
 	// Metrics records HTTP metrics; it must be registered on Registry.
 	// Default: telemetry.NewMetrics(Registry).
 	Metrics *telemetry.Metrics
-	// Redis holds the per-tenant rate-limit buckets. Required unless
-	// RateLimit.Disabled.
+	// Redis holds the per-tenant rate-limit buckets and the shared
+	// response cache. Required unless RateLimit.Disabled; without it pages
+	// are cached in process memory only.
 	Redis *redis.Client
+	// Store is the database the market-data endpoints read. Without it
+	// they answer 503.
+	Store *store.Store
 	// Checks are the readiness checks of GET /ready.
 	Checks []Check
 }
@@ -44,6 +51,13 @@ type Server struct {
 	v1         *echo.Group
 	routePaths map[string]bool
 	openapiDoc []byte
+
+	pool    *pgxpool.Pool // nil without Deps.Store
+	cursors *cursorCodec
+	cache   *responseCache
+	// stripBatch sizes the batches of monthly rows strips are read in
+	// (tests shrink it to cross batch boundaries).
+	stripBatch func(limit int) int
 
 	authenticate authenticator
 
@@ -87,12 +101,30 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 
+	secret := []byte(cfg.CursorSecret)
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		_, _ = rand.Read(secret) // crypto/rand.Read never fails on supported platforms
+		deps.Logger.Warn("AURUM_CURSOR_SECRET is not set: cursors are signed with a random key of this process, " +
+			"so they stop working after a restart and on other API instances")
+	}
+
 	bg, stop := context.WithCancel(context.Background())
 	stopping, drain := context.WithCancel(bg)
 	s := &Server{
 		cfg: cfg, logger: deps.Logger, registry: deps.Registry, metrics: deps.Metrics,
 		redis: deps.Redis, checks: deps.Checks, openapiDoc: doc,
-		stop: stop, stopping: stopping, drain: drain,
+		cursors:    newCursorCodec(secret, cfg.CursorTTL),
+		cache:      &responseCache{ttl: cfg.Cache.TTL, prefix: cfg.Cache.KeyPrefix, logger: deps.Logger},
+		stripBatch: stripBatch,
+		stop:       stop, stopping: stopping, drain: drain,
+	}
+	if deps.Store != nil {
+		s.pool = deps.Store.Pool()
+	}
+	if !cfg.Cache.Disabled {
+		s.cache.rdb = deps.Redis
+		s.cache.mem = newMemCache(cfg.Cache.MemoryBytes)
 	}
 	switch cfg.Auth.Mode {
 	case AuthNone:

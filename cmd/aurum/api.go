@@ -83,11 +83,13 @@ func (p *platform) newAPI() (*api.Server, error) {
 			Audience: p.cfg.OIDCAudience,
 			JWKSURL:  p.cfg.OIDCJWKSURL,
 		},
+		CursorSecret: p.cfg.CursorSecret,
 	}, api.Deps{
 		Logger:   p.logger,
 		Registry: p.registry,
 		Metrics:  p.metrics,
 		Redis:    p.redis,
+		Store:    p.store,
 		Checks:   p.readinessChecks(),
 	})
 }

@@ -1,0 +1,156 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// listEndpoint describes a read endpoint to the one pipeline that serves
+// them all (listHandler): parameters, pagination, the dataset it reads and
+// how to fetch a page. Handlers are thus only SQL and row shapes.
+type listEndpoint struct {
+	// path is the route, e.g. /v1/curves; it scopes cache keys and cursors.
+	path string
+	// params are the query parameters the endpoint accepts; any other is a 400.
+	params []string
+	// keyLen is the number of keyset values in a cursor of this endpoint.
+	keyLen int
+	// dataset is the data_version row the answer depends on; "" for
+	// answers computed from code alone (not cached, ETag over the data).
+	dataset string
+	// check validates combinations of parameters, after each was parsed.
+	check func(q *listQuery) error
+	// fetch reads one page: its rows and, when there are more, the keyset
+	// values of its last row.
+	fetch func(ctx context.Context, q *listQuery) (t *table, next []string, err error)
+	// maxAge is how long a client may reuse the answer to q.
+	maxAge func(q *listQuery) time.Duration
+}
+
+// listHandler serves ep: parse and validate the query, answer 304 when the
+// client's ETag is current, else serve the page from the cache or the
+// database, in the envelope or as CSV.
+func (s *Server) listHandler(ep *listEndpoint) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		q, err := s.parseQuery(c.Request().URL.RawQuery, ep)
+		if err != nil {
+			return err
+		}
+		ctx := c.Request().Context()
+		maxAge := ep.maxAge(q)
+		if ep.dataset == "" {
+			p, err := s.fetchPage(ctx, ep, q)
+			if err != nil {
+				return err
+			}
+			return respondPage(c, q.format, p, etagOf([]byte(ep.path), []byte(q.canonical), p.body), maxAge)
+		}
+
+		if s.pool == nil {
+			return errNoStore
+		}
+		version, err := dataVersion(ctx, s.pool, ep.dataset)
+		if err != nil {
+			return err
+		}
+		etag := etagOf([]byte(version), []byte(ep.path), []byte(q.canonical))
+		if etagMatches(c, etag) {
+			setValidators(c, etag, maxAge)
+			return respondNotModified(c)
+		}
+		sum := sha256.Sum256([]byte(version + "\x00" + ep.path + "?" + q.canonical))
+		key := s.cache.prefix + base64.RawURLEncoding.EncodeToString(sum[:24])
+		p, err := s.cache.load(ctx, key, func(ctx context.Context) (*page, error) {
+			return s.fetchPage(ctx, ep, q)
+		})
+		if err != nil {
+			return err
+		}
+		return respondPage(c, q.format, p, etag, maxAge)
+	}
+}
+
+// respondPage answers with p, or 304 when the client has it (etag).
+func respondPage(c echo.Context, f format, p *page, etag string, maxAge time.Duration) error {
+	setValidators(c, etag, maxAge)
+	if etagMatches(c, etag) {
+		return respondNotModified(c)
+	}
+	return writePage(c, f, p)
+}
+
+// errNoStore answers the data endpoints of a server built without a store.
+var errNoStore = NewProblem(http.StatusServiceUnavailable, "not-ready", "market data is not available: the API has no database")
+
+// fetchPage reads one page of ep and signs the cursor of the next.
+func (s *Server) fetchPage(ctx context.Context, ep *listEndpoint, q *listQuery) (*page, error) {
+	t, next, err := ep.fetch(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	p := &page{list: true, count: t.count, body: t.bytes()}
+	if next != nil {
+		p.next = s.cursors.encode(next, q.binding)
+	}
+	return p, nil
+}
+
+// writePage sends a page: CSV as is (the next cursor in X-Next-Cursor), JSON
+// in the envelope. The envelope is assembled around the cached data rather
+// than re-encoded, since only request_id differs between requests.
+func writePage(c echo.Context, f format, p *page) error {
+	resp := c.Response()
+	if f == formatCSV {
+		if p.next != "" {
+			resp.Header().Set(HeaderNextCursor, p.next)
+		}
+		return c.Blob(http.StatusOK, MIMETextCSV, p.body)
+	}
+	head := make([]byte, 0, 128+len(p.next))
+	head = append(head, `{"meta":{"request_id":`...)
+	head = appendJSONString(head, requestID(c))
+	if p.list {
+		head = append(head, `,"count":`...)
+		head = strconv.AppendInt(head, int64(p.count), 10)
+	}
+	if p.next != "" {
+		head = append(head, `,"next_cursor":"`...)
+		head = append(head, p.next...)
+		head = append(head, '"')
+	}
+	head = append(head, `},"data":`...)
+	const tail = "}\n"
+
+	h := resp.Header()
+	h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(head)+len(p.body)+len(tail)))
+	resp.WriteHeader(http.StatusOK)
+	for _, b := range [][]byte{head, p.body, []byte(tail)} {
+		if _, err := resp.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxAgeFor is the Cache-Control max-age of an answer as of dates: short
+// for the latest data (no date, or today or later), which the next load
+// changes; long when every date is in the past, which rarely changes.
+func (s *Server) maxAgeFor(dates ...time.Time) time.Duration {
+	if len(dates) == 0 {
+		return s.cfg.Cache.LatestMaxAge
+	}
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	for _, d := range dates {
+		if d.IsZero() || !d.Before(today) {
+			return s.cfg.Cache.LatestMaxAge
+		}
+	}
+	return s.cfg.Cache.HistoryMaxAge
+}
