@@ -9,7 +9,7 @@ GOLANGCI_LINT := bin/golangci-lint
 GOLANGCI_VERSION := v2.15.0
 TEST_FLAGS    ?= -count=1 -timeout 30m
 
-.PHONY: all build run test lint bench deps clean
+.PHONY: all build run test lint bench bench-go deps clean
 
 all: build
 
@@ -38,8 +38,12 @@ lint: $(GOLANGCI_LINT)
 $(GOLANGCI_LINT):
 	GOBIN=$(CURDIR)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 
-## bench: benchmarks, reported as ratios against baselines measured in the same run
+## bench: the platform benchmark (bench/), as ratios against baselines measured in the same run
 bench: deps
+	$(GO) run ./bench $(BENCH_FLAGS)
+
+## bench-go: the packages' Go micro-benchmarks
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
 
 clean:

@@ -60,17 +60,23 @@ func parse(name, usage string, args []string, extra ...func(*flag.FlagSet)) (*in
 	return &invocation{cfg: cfg, logger: logger, args: fs.Args()}, nil
 }
 
-// kafkaClient builds a franz-go client on the configured brokers, with its
-// logs in slog and, when reg is not nil, its metrics in Prometheus.
-func kafkaClient(cfg config.Config, logger *slog.Logger, reg prometheus.Registerer, name string, opts ...kgo.Opt) (*kgo.Client, error) {
-	base := []kgo.Opt{
-		kgo.SeedBrokers(cfg.Brokers()...),
+// kafkaOptions are the options every Aurum Kafka client has: its name,
+// its logs in slog and, when reg is not nil, its metrics in Prometheus
+// (name must then be unique within reg).
+func kafkaOptions(logger *slog.Logger, reg prometheus.Registerer, name string) []kgo.Opt {
+	opts := []kgo.Opt{
 		kgo.ClientID("aurum-" + name),
 		kgo.WithLogger(kslog.New(logger.With(slog.String("component", "kafka")))),
 	}
 	if reg != nil {
-		base = append(base, telemetry.KafkaHooks(reg, name))
+		opts = append(opts, telemetry.KafkaHooks(reg, name))
 	}
+	return opts
+}
+
+// kafkaClient builds a franz-go client on the configured brokers.
+func kafkaClient(cfg config.Config, logger *slog.Logger, reg prometheus.Registerer, name string, opts ...kgo.Opt) (*kgo.Client, error) {
+	base := append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers()...)}, kafkaOptions(logger, reg, name)...)
 	cl, err := kgo.NewClient(append(base, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", config.KafkaBrokers.Env, err)

@@ -2,14 +2,22 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/aurum-energy/aurum/consumers/curves"
+	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/internal/devenv"
+	"github.com/aurum-energy/aurum/internal/serde"
+	"github.com/aurum-energy/aurum/producers/demo"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -18,15 +26,19 @@ const devUsage = `Usage: aurum dev [flags]
 
 Runs the whole platform in one process: an embedded Kafka broker (--broker-addr,
 127.0.0.1:9092) and schema registry (--registry-addr, 127.0.0.1:8081), private PostgreSQL and Redis servers, migrations,
-topics and schemas, and the API on AURUM_HTTP_ADDR. State lives under AURUM_DATA_DIR;
+topics and schemas, the consumer groups, the API on AURUM_HTTP_ADDR and a demo
+producer publishing realistic end-of-day curves (--no-demo turns it off). State lives under AURUM_DATA_DIR;
 a second start on the same directory resumes. Setting AURUM_KAFKA_BROKERS,
 AURUM_SCHEMA_REGISTRY_URL, AURUM_DATABASE_URL or AURUM_REDIS_URL uses that service
 instead of starting one. Ctrl-C stops everything.
 `
 
 func runDev(ctx context.Context, args []string) error {
-	var addrs embeddedAddrs
-	inv, err := parse("dev", devUsage, args, addrs.register)
+	var (
+		addrs embeddedAddrs
+		demoF demoFlags
+	)
+	inv, err := parse("dev", devUsage, args, addrs.register, demoF.register)
 	if err != nil {
 		return err
 	}
@@ -73,6 +85,11 @@ func runDev(ctx context.Context, args []string) error {
 		cfg.RedisURL = rd.URL()
 	}
 
+	if cfg.CursorSecret == "" {
+		if cfg.CursorSecret, err = devSecret(filepath.Join(dataDir, "cursor.secret")); err != nil {
+			return err
+		}
+	}
 	p, err := connect(ctx, cfg, logger, &cl)
 	if err != nil {
 		return err
@@ -81,6 +98,10 @@ func runDev(ctx context.Context, args []string) error {
 		return err
 	}
 	srv, err := p.newAPI()
+	if err != nil {
+		return err
+	}
+	workers, err := p.newWorkers(ctx, demoF)
 	if err != nil {
 		return err
 	}
@@ -94,7 +115,51 @@ func runDev(ctx context.Context, args []string) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Run(gctx) })
+	for _, w := range workers {
+		g.Go(func() error { return w.Run(gctx) })
+	}
 	return ignoreCanceled(g.Wait())
+}
+
+// runner is a long-lived component: it runs until ctx is cancelled.
+type runner interface {
+	Run(ctx context.Context) error
+}
+
+// demoFlags control the demo producer of `aurum dev`.
+type demoFlags struct {
+	off      bool
+	interval time.Duration
+}
+
+func (f *demoFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.off, "no-demo", false, "do not publish demo curves")
+	fs.DurationVar(&f.interval, "demo-interval", time.Minute, "real time per simulated business day of demo curves, after the backfill of the last 20 days")
+}
+
+// newWorkers builds the consumer groups and, unless turned off, the demo
+// producer that `aurum dev` runs beside the API.
+func (p *platform) newWorkers(ctx context.Context, demoF demoFlags) ([]runner, error) {
+	sd, err := serde.New(ctx, p.schemas, p.logger)
+	if err != nil {
+		return nil, fmt.Errorf("serde: %w", err)
+	}
+	curveMaterializer, err := curves.New(materializer.Config{
+		Brokers:      p.cfg.Brokers(),
+		KafkaOptions: kafkaOptions(p.logger, p.registry, "curve-materializer"),
+	}, curves.Deps{Store: p.store, Serde: sd, Metrics: p.metrics, Logger: p.logger})
+	if err != nil {
+		return nil, err
+	}
+	workers := []runner{curveMaterializer}
+	if !demoF.off {
+		d, err := demo.New(demo.Config{Interval: demoF.interval}, demo.Deps{Client: p.kafka, Serde: sd, Logger: p.logger})
+		if err != nil {
+			return nil, err
+		}
+		workers = append(workers, d)
+	}
+	return workers, nil
 }
 
 // bootstrap applies migrations, the topology and the schemas, as an
@@ -119,4 +184,21 @@ func (p *platform) bootstrap(ctx context.Context) error {
 	p.logger.Info("bootstrapped", slog.Int("migrations_applied", len(applied)),
 		slog.Int("topics_created", len(report.Created)), slog.Int("schemas", len(ids)))
 	return nil
+}
+
+// devSecret reads the secret kept at path, creating a random one on first
+// use, so that API cursors stay valid across restarts of `aurum dev`.
+func devSecret(path string) (string, error) {
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return string(b), nil
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	secret := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(secret), 0o600); err != nil {
+		return "", fmt.Errorf("AURUM_DATA_DIR: keep the cursor secret: %w", err)
+	}
+	return secret, nil
 }

@@ -35,6 +35,7 @@ func commands() []command {
 		{"api", "the HTTP API", runAPI},
 		{"migrate", "apply database migrations", runMigrate},
 		{"load", "publish curve files: load curves FILE...", runLoad},
+		{"consume", "run a consumer group: consume curves", runConsume},
 		{"topology", "apply or diff the declared Kafka topics (topology apply|diff)", runTopology},
 		{"schemas", "check or register the Avro schemas (schemas check|register)", runSchemas},
 		{"version", "print the version", runVersion},

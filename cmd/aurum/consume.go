@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/aurum-energy/aurum/consumers/curves"
+	"github.com/aurum-energy/aurum/consumers/materializer"
+	"github.com/aurum-energy/aurum/internal/config"
+	"github.com/aurum-energy/aurum/internal/serde"
+	"github.com/aurum-energy/aurum/internal/telemetry"
+)
+
+const consumeUsage = `Usage: aurum consume <stream> [flags]
+
+Runs a consumer group. Streams:
+  curves   materialise aurum.curve.observation.v1 into curve_observation and
+           curve_latest (group aurum-curve-materializer)
+
+Needs AURUM_DATABASE_URL; Kafka and the schema registry default to the embedded
+ones of ` + "`aurum broker`" + `. Offsets are committed only after the database commit; while
+the database is unavailable the same batch is retried with backoff. Ctrl-C
+finishes the batch in hand and commits it.
+`
+
+// consumeFlags are the flags of `aurum consume` beyond the shared settings.
+type consumeFlags struct {
+	metricsAddr string
+	workers     int
+	maxBatch    int
+}
+
+func (f *consumeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on http://ADDR/metrics (empty: off)")
+	fs.IntVar(&f.workers, "workers", materializer.DefaultWorkers, "concurrent write transactions per batch (and decoding goroutines)")
+	fs.IntVar(&f.maxBatch, "max-batch", materializer.DefaultMaxBatchRecords, "most records taken from one poll and written as one batch")
+}
+
+func runConsume(ctx context.Context, args []string) error {
+	// Accept the stream before or after the flags.
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		args = append(append([]string(nil), args[1:]...), args[0])
+	}
+	var flags consumeFlags
+	inv, err := parse("consume", consumeUsage, args, flags.register)
+	if err != nil {
+		return err
+	}
+	if len(inv.args) != 1 {
+		return fmt.Errorf("%w: aurum consume <stream> (streams: curves)", errUsage)
+	}
+	if inv.args[0] != "curves" {
+		return fmt.Errorf("%w: unknown stream %q (streams: curves)", errUsage, inv.args[0])
+	}
+	if err := inv.cfg.Require(config.DatabaseURL); err != nil {
+		return err
+	}
+	cfg, logger := inv.cfg, inv.logger
+
+	var cl closers
+	defer cl.close()
+	st, err := openStore(ctx, cfg.DatabaseURL, logger)
+	if err != nil {
+		return err
+	}
+	cl.add(st.Close)
+	src, err := registryClient(cfg)
+	if err != nil {
+		return err
+	}
+	if err := pingRegistry(ctx, src); err != nil {
+		return err
+	}
+	sd, err := serde.New(ctx, src, logger)
+	if err != nil {
+		return fmt.Errorf("%s: %w", config.SchemaRegistryURL.Env, err)
+	}
+	reg := telemetry.NewRegistry()
+	metrics := telemetry.NewMetrics(reg)
+
+	m, err := curves.New(materializer.Config{
+		Brokers:         cfg.Brokers(),
+		Workers:         flags.workers,
+		MaxBatchRecords: flags.maxBatch,
+		KafkaOptions:    kafkaOptions(logger, reg, "curve-materializer"),
+	}, curves.Deps{Store: st, Serde: sd, Metrics: metrics, Logger: logger})
+	if err != nil {
+		return err
+	}
+	if flags.metricsAddr != "" {
+		stop, err := serveMetrics(flags.metricsAddr, reg, logger)
+		if err != nil {
+			return err
+		}
+		cl.add(stop)
+	}
+	return ignoreCanceled(m.Run(ctx))
+}
+
+// serveMetrics serves reg on addr until the returned stop is called.
+func serveMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics server stopped", slog.String("error", err.Error()))
+		}
+	}()
+	logger.Info("serving metrics", slog.String("addr", "http://"+ln.Addr().String()+"/metrics"))
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
+}

@@ -1,0 +1,112 @@
+package curves_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/aurum-energy/aurum/consumers/materializer"
+	"github.com/aurum-energy/aurum/schemas"
+)
+
+// BenchmarkMaterialize measures the curve materialiser from records on the
+// topic to their rows committed (the group's committed offsets reach the
+// end of the topic), against writing the same rows directly as `psql`
+// would: COPY into a temporary table and one INSERT … ON CONFLICT into
+// curve_observation. Both start from empty tables. It reports rows/s for
+// both and their ratio; -short uses 50,000 rows instead of 300,000.
+func BenchmarkMaterialize(b *testing.B) {
+	rows := 300_000
+	if testing.Short() {
+		rows = 50_000
+	}
+	e := newEnv(b)
+	obs := make([]schemas.CurveObservation, rows)
+	recs := make([]*kgo.Record, rows)
+	for i := range rows {
+		obs[i] = observation(i, 0, float64(i))
+		recs[i] = e.encode(b, obs[i])
+	}
+	e.produce(b, recs...)
+
+	var direct, materialised time.Duration
+	for i := 0; b.Loop(); i++ {
+		e.truncate(b)
+		direct += e.directLoad(b, obs)
+		e.truncate(b)
+		groupName := fmt.Sprintf("bench-%d", i)
+		stop := e.start(b, materializer.Config{Group: groupName}, nil)
+		e.waitJoined(b, groupName)
+		start := time.Now()
+		e.waitCaughtUp(b, groupName, 10*time.Minute)
+		materialised += time.Since(start)
+		if err := stop(); err != nil {
+			b.Fatal(err)
+		}
+		if n := e.count(b, `SELECT count(*) FROM curve_observation`); n != int64(rows) {
+			b.Fatalf("curve_observation has %d rows, want %d", n, rows)
+		}
+	}
+	n := float64(b.N * rows)
+	b.ReportMetric(n/materialised.Seconds(), "rows/s")
+	b.ReportMetric(n/direct.Seconds(), "direct-rows/s")
+	b.ReportMetric(direct.Seconds()/materialised.Seconds(), "ratio")
+}
+
+// waitJoined waits until group has its partitions assigned: the clock
+// starts when consuming can, not when the process does.
+func (e *env) waitJoined(tb testing.TB, group string) {
+	tb.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		gs, err := e.admin.DescribeGroups(context.Background(), group)
+		if err == nil && gs[group].State == "Stable" {
+			return
+		}
+	}
+	tb.Fatalf("group %s did not stabilise", group)
+}
+
+func (e *env) truncate(tb testing.TB) {
+	tb.Helper()
+	if _, err := e.store.Pool().Exec(context.Background(), `TRUNCATE curve_observation, curve_latest`); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// directLoad writes rows the way the psql baseline does and returns how
+// long it took.
+func (e *env) directLoad(tb testing.TB, rows []schemas.CurveObservation) time.Duration {
+	tb.Helper()
+	ctx := context.Background()
+	start := time.Now()
+	err := pgx.BeginFunc(ctx, e.store.Pool(), func(tx pgx.Tx) error {
+		_, err := materializer.Stage(ctx, tx, "baseline", "curve_observation", benchColumns, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+			o := &rows[i]
+			return []any{o.AsofDate, o.CurveKey, string(o.AssetClass), o.ISO, o.Region, o.Location, o.Market, o.Product,
+				o.Block, o.SparkLocation, string(o.PriceType), string(o.TenorType), o.TenorLabel, o.ContractMonth,
+				o.Value, o.Bid, o.Ask, o.Mid, o.Currency, o.PerUnit, o.UnitsRaw, o.SourceFile,
+				o.SheetName, o.VersionHash, o.IngestTS}, nil
+		}))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, materializer.Upsert{Target: "curve_observation", Columns: benchColumns,
+			Key: []string{"curve_key", "tenor_label", "asof_date", "price_type"}}.SQL("baseline"))
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+var benchColumns = []string{
+	"asof_date", "curve_key", "asset_class", "iso", "region", "location", "market", "product",
+	"block", "spark_location", "price_type", "tenor_type", "tenor_label", "contract_month",
+	"value", "bid", "ask", "mid", "currency", "per_unit", "units_raw", "source_file",
+	"sheet_name", "version_hash", "ingest_ts",
+}

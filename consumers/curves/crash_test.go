@@ -1,0 +1,202 @@
+package curves_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/aurum-energy/aurum/consumers/curves"
+	"github.com/aurum-energy/aurum/consumers/materializer"
+	"github.com/aurum-energy/aurum/internal/serde"
+	"github.com/aurum-energy/aurum/internal/store"
+)
+
+// helperEnv carries the JSON helperConfig to TestHelperProcess.
+const helperEnv = "AURUM_TEST_CURVE_MATERIALIZER"
+
+type helperConfig struct {
+	Brokers     []string `json:"brokers"`
+	RegistryURL string   `json:"registry_url"`
+	DatabaseURL string   `json:"database_url"`
+}
+
+// TestHelperProcess is not a test: re-executed by TestSurvivesKill9 with
+// helperEnv set, it runs the curve materialiser until it is killed.
+func TestHelperProcess(t *testing.T) {
+	raw := os.Getenv(helperEnv)
+	if raw == "" {
+		t.Skip("runs only as the materialiser process of TestSurvivesKill9")
+	}
+	var cfg helperConfig
+	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "helper:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := runHelper(ctx, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "helper:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+func runHelper(ctx context.Context, cfg helperConfig) error {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	st, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL}, logger)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	src, err := sr.NewClient(sr.URLs(cfg.RegistryURL))
+	if err != nil {
+		return err
+	}
+	sd, err := serde.New(ctx, src, logger)
+	if err != nil {
+		return err
+	}
+	m, err := curves.New(materializer.Config{
+		Brokers:    cfg.Brokers,
+		MaxBackoff: time.Second,
+		// A killed member never leaves the group. Static membership lets
+		// the restarted one take its place at once; short session and
+		// rebalance timeouts bound the wait where it cannot.
+		KafkaOptions: []kgo.Opt{
+			kgo.InstanceID("crash-test-materializer"),
+			kgo.SessionTimeout(6 * time.Second),
+			kgo.RebalanceTimeout(6 * time.Second),
+			kgo.HeartbeatInterval(500 * time.Millisecond),
+		},
+	}, curves.Deps{Store: st, Serde: sd, Logger: logger})
+	if err != nil {
+		return err
+	}
+	return m.Run(ctx)
+}
+
+// TestSurvivesKill9 kills the materialiser process with SIGKILL at random
+// points while a large load flows and restarts it; in the end every key is
+// in curve_observation exactly once with its last value, and nothing was
+// dead-lettered.
+func TestSurvivesKill9(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("crash test in -short mode")
+	}
+	e := newEnv(t)
+	const (
+		keys    = 60_000 // 1000 curves × 60 tenors
+		updates = 40_000
+		kills   = 6
+	)
+	rnd := rand.New(rand.NewPCG(1, 2))
+	want := make([]float64, keys)
+	recs := make([]*kgo.Record, 0, keys+updates)
+	for i := range keys {
+		want[i] = float64(i)
+		recs = append(recs, e.encode(t, observation(i, 0, want[i])))
+	}
+	for j := range updates {
+		i := rnd.IntN(keys)
+		want[i] = float64(keys + j)
+		recs = append(recs, e.encode(t, observation(i, 0, want[i])))
+	}
+
+	produced := make(chan struct{})
+	go func() {
+		defer close(produced)
+		for len(recs) > 0 {
+			n := min(2000, len(recs))
+			if err := e.client.ProduceSync(context.Background(), recs[:n]...).FirstErr(); err != nil {
+				t.Errorf("produce: %v", err)
+				return
+			}
+			recs = recs[n:]
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+
+	cfg, _ := json.Marshal(helperConfig{Brokers: e.kafka.Brokers, RegistryURL: e.kafka.RegistryURL, DatabaseURL: e.dbURL})
+	var output bytes.Buffer
+	start := func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+		cmd.Env = append(os.Environ(), helperEnv+"="+string(cfg))
+		cmd.Stdout, cmd.Stderr = &output, &output
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	defer func() {
+		if t.Failed() {
+			t.Logf("materialiser output:\n%s", tail(output.Bytes(), 4000))
+		}
+	}()
+
+	rows := func() int64 { return e.count(t, `SELECT count(*) FROM curve_observation`) }
+	for k := range kills {
+		cmd := start()
+		// Kill it while it works: once it has written something new.
+		before, deadline := rows(), time.Now().Add(time.Minute)
+		for rows() == before && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(rnd.IntN(800)) * time.Millisecond)
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+		t.Logf("kill %d: %d rows before, %d after", k+1, before, rows())
+	}
+	<-produced
+
+	final := start()
+	e.waitCaughtUp(t, group, 3*time.Minute)
+	if err := final.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := final.Wait(); err != nil {
+		t.Errorf("materialiser exited with %v after SIGTERM", err)
+	}
+
+	got := e.mids(t)
+	if len(got) != keys {
+		t.Errorf("curve_observation has %d rows, want %d", len(got), keys)
+	}
+	wrong := 0
+	for i, mid := range want {
+		o := observation(i, 0, mid)
+		if got[pk(o)] != mid {
+			wrong++
+			if wrong <= 5 {
+				t.Errorf("key %d: mid %v, want %v (the last produced)", i, got[pk(o)], mid)
+			}
+		}
+	}
+	if wrong > 0 {
+		t.Errorf("%d keys lack their last value", wrong)
+	}
+	if dead := e.dlq(t); len(dead) != 0 {
+		t.Errorf("%d dead letters, want none", len(dead))
+	}
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}

@@ -1,0 +1,110 @@
+package materializer
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/aurum-energy/aurum/internal/serde"
+)
+
+func TestConfigValidate(t *testing.T) {
+	t.Parallel()
+	ok := Config{Group: "g", Topics: []string{"t"}, Brokers: []string{"b:1"}}
+	tests := []struct {
+		name   string
+		change func(*Config)
+		want   string
+	}{
+		{"valid", func(*Config) {}, ""},
+		{"no group", func(c *Config) { c.Group = "" }, "consumer group"},
+		{"no topics", func(c *Config) { c.Topics = nil }, "topic"},
+		{"no brokers", func(c *Config) { c.Brokers = nil }, "broker"},
+		{"negative workers", func(c *Config) { c.Workers = -1 }, "workers"},
+		{"min over max backoff", func(c *Config) { c.MinBackoff, c.MaxBackoff = time.Minute, time.Second }, "exceeds"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := ok
+			tc.change(&c)
+			err := c.Validate()
+			if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+				t.Errorf("Validate() = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestBackoffGrowsAndIsCapped(t *testing.T) {
+	t.Parallel()
+	m := &Materializer[int, int]{cfg: Config{MinBackoff: 100 * time.Millisecond, MaxBackoff: 10 * time.Second}}
+	for attempt, ceiling := range []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond} {
+		for range 50 {
+			if d := m.backoff(attempt); d < ceiling/2 || d > ceiling {
+				t.Fatalf("backoff(%d) = %s, want in [%s, %s]", attempt, d, ceiling/2, ceiling)
+			}
+		}
+	}
+	for _, attempt := range []int{10, 40, 1000} {
+		if d := m.backoff(attempt); d < 5*time.Second || d > 10*time.Second {
+			t.Errorf("backoff(%d) = %s, want capped at 10s", attempt, d)
+		}
+	}
+}
+
+func TestClassifiesErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		err        error
+		dataReason string // "" means retry
+	}{
+		{"check violation", &pgconn.PgError{Code: "23514"}, ReasonConstraintViolation},
+		{"not null", fmt.Errorf("copy: %w", &pgconn.PgError{Code: "23502"}), ReasonConstraintViolation},
+		{"bad byte", &pgconn.PgError{Code: "22021"}, ReasonInvalidData},
+		{"admin shutdown", &pgconn.PgError{Code: "57P01"}, ""},
+		{"deadlock", &pgconn.PgError{Code: "40P01"}, ""},
+		{"connection refused", fmt.Errorf("dial tcp: connection refused"), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			reason, ok := dataError(tc.err)
+			if ok != (tc.dataReason != "") || reason != tc.dataReason {
+				t.Errorf("dataError = %q, %v; want %q", reason, ok, tc.dataReason)
+			}
+		})
+	}
+}
+
+func TestRejectDecode(t *testing.T) {
+	t.Parallel()
+	var rej *Rejection
+	if err := RejectDecode(fmt.Errorf("x: %w", serde.ErrMalformed)); !asRejection(err, &rej) || rej.Reason != ReasonMalformed {
+		t.Errorf("malformed → %v", err)
+	}
+	if err := RejectDecode(fmt.Errorf("x: %w", serde.ErrUnknownSchema)); !asRejection(err, &rej) || rej.Reason != ReasonUnknownSchema {
+		t.Errorf("unknown schema → %v", err)
+	}
+	if err := RejectDecode(fmt.Errorf("registry down")); asRejection(err, &rej) {
+		t.Errorf("registry down is rejected, want retried")
+	}
+}
+
+func asRejection(err error, rej **Rejection) bool {
+	r, ok := err.(*Rejection)
+	*rej = r
+	return ok
+}
+
+func TestUpsertSQL(t *testing.T) {
+	t.Parallel()
+	got := Upsert{Target: "latest", Columns: []string{"k", "d", "v"}, Key: []string{"k"}, Latest: "d"}.SQL("stage")
+	want := `INSERT INTO "latest" AS t ("k", "d", "v") SELECT DISTINCT ON ("k") "k", "d", "v" FROM pg_temp."stage"` +
+		` ORDER BY "k", "d" DESC ON CONFLICT ("k") DO UPDATE SET "d" = EXCLUDED."d", "v" = EXCLUDED."v" WHERE EXCLUDED."d" >= t."d"`
+	if got != want {
+		t.Errorf("SQL:\n got %s\nwant %s", got, want)
+	}
+}
