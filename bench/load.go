@@ -164,6 +164,9 @@ func measureMaterialisation(ctx context.Context, e *env, file string, rows int, 
 	if n, err := e.count(ctx); err != nil || n != rows {
 		return fmt.Errorf("baseline loaded %d rows, want %d (%v)", n, rows, err)
 	}
+	if r.preparedLoad, err = e.preparedBaseline(ctx, psql); err != nil {
+		return err
+	}
 
 	if err := e.resetCurves(ctx); err != nil {
 		return err
@@ -204,6 +207,42 @@ func measureMaterialisation(ctx context.Context, e *env, file string, rows int, 
 	r.pipelineLoad = time.Since(start)
 	r.consumerPeakRSS, err = peakRSS(consumer.Process.Pid)
 	return err
+}
+
+// preparedBaseline is the strictest baseline: the rows with curve_key and
+// version hash already computed (exported from the first baseline, untimed),
+// so that psql does nothing but COPY and one INSERT … ON CONFLICT.
+func (e *env) preparedBaseline(ctx context.Context, psql string) (time.Duration, error) {
+	prepared := filepath.Join(e.dir, "prepared.csv")
+	export := exec.CommandContext(ctx, psql, "-q", "-X", "-d", e.pg.DefaultURL(), "-c",
+		`\copy curve_observation TO '`+prepared+`' WITH (FORMAT csv)`)
+	if out, err := export.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("export prepared rows: %w: %s", err, out)
+	}
+	if err := e.resetCurves(ctx); err != nil {
+		return 0, err
+	}
+	script := filepath.Join(e.dir, "prepared.sql")
+	sql := `\set ON_ERROR_STOP on
+BEGIN;
+CREATE TEMP TABLE stage (LIKE curve_observation) ON COMMIT DROP;
+\copy stage FROM '` + prepared + `' WITH (FORMAT csv)
+INSERT INTO curve_observation SELECT * FROM stage
+ON CONFLICT (curve_key, tenor_label, asof_date, price_type) DO UPDATE SET
+    value = EXCLUDED.value, bid = EXCLUDED.bid, ask = EXCLUDED.ask, mid = EXCLUDED.mid,
+    currency = EXCLUDED.currency, per_unit = EXCLUDED.per_unit, units_raw = EXCLUDED.units_raw,
+    contract_month = EXCLUDED.contract_month, source_file = EXCLUDED.source_file,
+    version_hash = EXCLUDED.version_hash, ingest_ts = EXCLUDED.ingest_ts;
+COMMIT;
+`
+	if err := os.WriteFile(script, []byte(sql), 0o644); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	if out, err := exec.CommandContext(ctx, psql, "-q", "-X", "-d", e.pg.DefaultURL(), "-f", script).CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("psql prepared baseline: %w: %s", err, out)
+	}
+	return time.Since(start), nil
 }
 
 func (e *env) resetCurves(ctx context.Context) error {
