@@ -1,15 +1,18 @@
 package curves_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"os/signal"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,6 +28,9 @@ import (
 
 // helperEnv carries the JSON helperConfig to TestHelperProcess.
 const helperEnv = "AURUM_TEST_CURVE_MATERIALIZER"
+
+// helperReady is the line TestHelperProcess prints once it handles SIGTERM.
+const helperReady = "helper ready"
 
 type helperConfig struct {
 	Brokers     []string `json:"brokers"`
@@ -46,6 +52,7 @@ func TestHelperProcess(t *testing.T) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	fmt.Println(helperReady) // from here on SIGTERM is a graceful stop
 	if err := runHelper(ctx, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		os.Exit(1)
@@ -130,14 +137,22 @@ func TestSurvivesKill9(t *testing.T) {
 	}()
 
 	cfg, _ := json.Marshal(helperConfig{Brokers: e.kafka.Brokers, RegistryURL: e.kafka.RegistryURL, DatabaseURL: e.dbURL})
-	var output bytes.Buffer
+	var output syncBuffer
 	start := func() *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
 		cmd.Env = append(os.Environ(), helperEnv+"="+string(cfg))
-		cmd.Stdout, cmd.Stderr = &output, &output
+		cmd.Stderr = &output
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		lines := bufio.NewScanner(stdout)
+		for lines.Scan() && lines.Text() != helperReady {
+		}
+		go func() { _, _ = io.Copy(&output, stdout) }()
 		return cmd
 	}
 	defer func() {
@@ -192,6 +207,24 @@ func TestSurvivesKill9(t *testing.T) {
 	if dead := e.dlq(t); len(dead) != 0 {
 		t.Errorf("%d dead letters, want none", len(dead))
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the writers of several processes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]byte(nil), b.buf.Bytes()...)
 }
 
 func tail(b []byte, n int) []byte {
