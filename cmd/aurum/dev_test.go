@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -30,6 +31,11 @@ type devInstance struct {
 
 func startDev(t *testing.T, dataDir string, ports [3]int) *devInstance {
 	t.Helper()
+	return startDevWith(t, dataDir, ports)
+}
+
+func startDevWith(t *testing.T, dataDir string, ports [3]int, extra ...string) *devInstance {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &devInstance{
 		api:      fmt.Sprintf("127.0.0.1:%d", ports[0]),
@@ -39,8 +45,9 @@ func startDev(t *testing.T, dataDir string, ports [3]int) *devInstance {
 		done:     make(chan error, 1),
 	}
 	go func() {
-		d.done <- run(ctx, []string{"dev", "--data-dir", dataDir, "--http-addr", d.api,
-			"--broker-addr", d.broker, "--registry-addr", d.registry, "--log-level", "warn"}, io.Discard)
+		args := []string{"dev", "--data-dir", dataDir, "--http-addr", d.api,
+			"--broker-addr", d.broker, "--registry-addr", d.registry, "--log-level", "warn"}
+		d.done <- run(ctx, append(args, extra...), io.Discard)
 	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -267,4 +274,137 @@ func equalMaps(a, b map[string]int) bool {
 		}
 	}
 	return true
+}
+
+// TestLoadFileTwiceEndToEnd is the analyst's path: a 20,000-row curve file
+// loaded twice through `aurum load curves` into a running `aurum dev` leaves
+// exactly its 20,000 rows, served by GET /v1/curves with a working ETag.
+func TestLoadFileTwiceEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test in -short mode")
+	}
+	const rows = 20_000
+	dataDir := serverReachableTempDir(t)
+	d := startDevWith(t, dataDir, [3]int{freePort(t), freePort(t), freePort(t)}, "--no-demo")
+	defer d.shutdown(t)
+	file := writeCurveFile(t, rows)
+
+	load := func() {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		err := run(ctx, []string{"load", "curves", "--no-progress", "--log-level", "warn",
+			"--kafka-brokers", d.broker, "--schema-registry-url", "http://" + d.registry, file}, io.Discard)
+		if err != nil {
+			t.Fatalf("aurum load curves: %v", err)
+		}
+	}
+	load()
+	waitConsumed(t, d, rows)
+	load()
+	waitConsumed(t, d, 2*rows)
+	if got := countCurves(t, d, "2026-11-24"); got != rows {
+		t.Fatalf("after loading the file twice GET /v1/curves pages through %d rows, want %d", got, rows)
+	}
+
+	url := "http://" + d.api + "/v1/curves?iso=PJM&limit=5"
+	resp := getCurves(t, url, "")
+	etag := resp.Header.Get("ETag")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || etag == "" {
+		t.Fatalf("GET %s: %s, ETag %q", url, resp.Status, etag)
+	}
+	resp = getCurves(t, url, etag)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotModified {
+		t.Fatalf("If-None-Match with the ETag: %s, want 304", resp.Status)
+	}
+}
+
+// writeCurveFile writes rows distinct PJM curve points of one as-of date.
+func writeCurveFile(t *testing.T, rows int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "curves.csv")
+	var b strings.Builder
+	b.WriteString("asof_date,asset_class,iso,location,block,price_type,tenor_type,tenor_label,bid,ask,units_raw\n")
+	for i := range rows {
+		month := time.Date(2027, time.January, 1, 0, 0, 0, 0, time.UTC).AddDate(0, i%100, 0)
+		fmt.Fprintf(&b, "2026-11-24,power,PJM,Node %d,ON,MID,MONTHLY,%s,%d.25,%d.75,USD/MWh\n",
+			i/100, month.Format("2006-01"), 40+i%50, 40+i%50)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// waitConsumed waits until the curve materialiser has consumed n records.
+func waitConsumed(t *testing.T, d *devInstance, n int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + d.api + "/metrics")
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			for _, line := range strings.Split(string(body), "\n") {
+				if strings.HasPrefix(line, `aurum_records_consumed_total{group="aurum-curve-materializer"`) {
+					var got float64
+					fmt.Sscanf(line[strings.LastIndex(line, " ")+1:], "%g", &got)
+					if int(got) >= n {
+						return
+					}
+				}
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("the curve materialiser did not consume %d records in 2 minutes", n)
+}
+
+// countCurves pages through GET /v1/curves for one as-of date.
+func countCurves(t *testing.T, d *devInstance, asof string) int {
+	t.Helper()
+	total, cursor := 0, ""
+	for {
+		url := "http://" + d.api + "/v1/curves?limit=500&asof=" + asof
+		if cursor != "" {
+			url += "&cursor=" + cursor
+		}
+		resp := getCurves(t, url, "")
+		var page struct {
+			Meta struct {
+				Count      int    `json:"count"`
+				NextCursor string `json:"next_cursor"`
+			} `json:"meta"`
+		}
+		err := json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %s %v", url, resp.Status, err)
+		}
+		total += page.Meta.Count
+		if page.Meta.NextCursor == "" {
+			return total
+		}
+		cursor = page.Meta.NextCursor
+	}
+}
+
+func getCurves(t *testing.T, url, ifNoneMatch string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Aurum-Tenant", "acme")
+	req.Header.Set("X-Aurum-Roles", "viewer")
+	if ifNoneMatch != "" {
+		req.Header.Set("If-None-Match", ifNoneMatch)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }
