@@ -181,7 +181,11 @@ func (p *platform) bootstrap(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("schemas: %w", err)
 	}
-	p.logger.Info("bootstrapped", slog.Int("migrations_applied", len(applied)),
+	timescale, err := p.store.Timescale(ctx)
+	if err != nil {
+		return err
+	}
+	p.logger.Info("bootstrapped", slog.Int("migrations_applied", len(applied)), slog.Bool("timescaledb", timescale),
 		slog.Int("topics_created", len(report.Created)), slog.Int("schemas", len(ids)))
 	return nil
 }

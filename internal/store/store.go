@@ -103,8 +103,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	if _, ok := pcfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		pcfg.ConnConfig.RuntimeParams["application_name"] = cfg.ApplicationName
 	}
+	// NOTICEs are routine ("does not exist, skipping"); WARNINGs are not.
 	pcfg.ConnConfig.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
-		level := slog.LevelInfo
+		level := slog.LevelDebug
 		if n.Severity == "WARNING" {
 			level = slog.LevelWarn
 		}
