@@ -105,6 +105,13 @@ func normalized(col string) string {
 	return fmt.Sprintf(`lower(regexp_replace(btrim(coalesce(s.%s, '')), '\s+', ' ', 'g'))`, col)
 }
 
+// onConflict is the upsert clause of both psql baselines.
+const onConflict = `ON CONFLICT (curve_key, tenor_label, asof_date, price_type) DO UPDATE SET
+    value = EXCLUDED.value, bid = EXCLUDED.bid, ask = EXCLUDED.ask, mid = EXCLUDED.mid,
+    currency = EXCLUDED.currency, per_unit = EXCLUDED.per_unit, units_raw = EXCLUDED.units_raw,
+    contract_month = EXCLUDED.contract_month, source_file = EXCLUDED.source_file,
+    version_hash = EXCLUDED.version_hash, ingest_ts = EXCLUDED.ingest_ts;`
+
 // baselineScript is what a DBA would run with psql: COPY the file into a
 // temporary table and upsert it with one INSERT … ON CONFLICT, computing
 // curve_key and a version hash in SQL as the platform does in Go.
@@ -131,11 +138,7 @@ SELECT s.asof_date, k.curve_key, s.asset_class, s.iso, s.region, s.location, s.m
     s.block, s.spark_location, s.price_type, s.tenor_type, s.tenor_label, s.contract_month, s.value,
     s.bid, s.ask, s.mid, s.currency, s.per_unit, s.units_raw, 'curves.csv', ` + version + `, now()
 FROM stage s CROSS JOIN LATERAL (SELECT ` + key + ` AS curve_key) k
-ON CONFLICT (curve_key, tenor_label, asof_date, price_type) DO UPDATE SET
-    value = EXCLUDED.value, bid = EXCLUDED.bid, ask = EXCLUDED.ask, mid = EXCLUDED.mid,
-    currency = EXCLUDED.currency, per_unit = EXCLUDED.per_unit, units_raw = EXCLUDED.units_raw,
-    contract_month = EXCLUDED.contract_month, source_file = EXCLUDED.source_file,
-    version_hash = EXCLUDED.version_hash, ingest_ts = EXCLUDED.ingest_ts;
+` + onConflict + `
 COMMIT;
 `
 }
@@ -228,11 +231,7 @@ BEGIN;
 CREATE TEMP TABLE stage (LIKE curve_observation) ON COMMIT DROP;
 \copy stage FROM '` + prepared + `' WITH (FORMAT csv)
 INSERT INTO curve_observation SELECT * FROM stage
-ON CONFLICT (curve_key, tenor_label, asof_date, price_type) DO UPDATE SET
-    value = EXCLUDED.value, bid = EXCLUDED.bid, ask = EXCLUDED.ask, mid = EXCLUDED.mid,
-    currency = EXCLUDED.currency, per_unit = EXCLUDED.per_unit, units_raw = EXCLUDED.units_raw,
-    contract_month = EXCLUDED.contract_month, source_file = EXCLUDED.source_file,
-    version_hash = EXCLUDED.version_hash, ingest_ts = EXCLUDED.ingest_ts;
+` + onConflict + `
 COMMIT;
 `
 	if err := os.WriteFile(script, []byte(sql), 0o644); err != nil {
