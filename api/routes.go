@@ -32,6 +32,17 @@ func (s *Server) routes() {
 	v1.GET("/metadata/dimensions", s.listHandler(s.dimensionsEndpoint()), s.protected(PermCurvesRead)...)
 	v1.GET("/metadata/calendars", s.getCalendar, s.protected(PermCurvesRead)...)
 	v1.GET("/metadata/units", s.listHandler(s.unitsEndpoint()), s.protected(PermCurvesRead)...)
+
+	v1.POST("/scenarios", s.createScenario, s.protected(PermScenariosWrite)...)
+	v1.GET("/scenarios", s.listScenarios, s.protected(PermScenariosRead)...)
+	v1.GET("/scenarios/:id", s.getScenario, s.protected(PermScenariosRead)...)
+	v1.DELETE("/scenarios/:id", s.deleteScenario, s.protected(PermScenariosDelete)...)
+	v1.POST("/scenarios/:id/runs", s.createRun, s.protected(PermScenariosRun)...)
+	v1.GET("/scenarios/:id/runs", s.listScenarioRuns, s.protected(PermScenariosRead)...)
+	v1.GET("/runs/:run_id", s.getRun, s.protected(PermScenariosRead)...)
+	v1.POST("/runs/:run_id/cancel", s.cancelRun, s.protected(PermScenariosRun)...)
+	v1.GET("/runs/:run_id/outputs", s.listRunOutputs, s.protected(PermScenariosRead)...)
+	v1.GET("/runs/:run_id/events", s.streamRunEvents, s.protected(PermScenariosRead)...)
 }
 
 // protected is the middleware chain of an authenticated /v1 route needing

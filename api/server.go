@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 )
@@ -32,9 +33,16 @@ type Deps struct {
 	// response cache. Required unless RateLimit.Disabled; without it pages
 	// are cached in process memory only.
 	Redis *redis.Client
-	// Store is the database the market-data endpoints read. Without it
-	// they answer 503.
+	// Store is the database the market-data endpoints read and the
+	// scenario endpoints read and write. Without it they answer 503.
 	Store *store.Store
+	// Serde encodes the ScenarioRequest and RunEvent values the scenario
+	// endpoints put in the outbox. Without it POST /v1/scenarios/{id}/runs
+	// and POST /v1/runs/{run_id}/cancel answer 503.
+	Serde *serde.Serde
+	// RunEvents feeds GET /v1/runs/{run_id}/events from the run topic.
+	// Without it the stream answers 503.
+	RunEvents *RunEvents
 	// Checks are the readiness checks of GET /ready.
 	Checks []Check
 }
@@ -52,9 +60,13 @@ type Server struct {
 	routePaths map[string]bool
 	openapiDoc []byte
 
-	pool    *pgxpool.Pool // nil without Deps.Store
-	cursors *cursorCodec
-	cache   *responseCache
+	pool  *pgxpool.Pool // nil without Deps.Store
+	store *store.Store  // nil without Deps.Store
+	serde *serde.Serde  // nil without Deps.Serde
+	// runEvents feeds the run event streams; nil without Deps.RunEvents.
+	runEvents *RunEvents
+	cursors   *cursorCodec
+	cache     *responseCache
 	// stripBatch sizes the batches of monthly rows strips are read in
 	// (tests shrink it to cross batch boundaries).
 	stripBatch func(limit int) int
@@ -121,7 +133,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if deps.Store != nil {
 		s.pool = deps.Store.Pool()
+		s.store = deps.Store
 	}
+	s.serde = deps.Serde
+	s.runEvents = deps.RunEvents
 	if !cfg.Cache.Disabled {
 		s.cache.rdb = deps.Redis
 		s.cache.mem = newMemCache(cfg.Cache.MemoryBytes)

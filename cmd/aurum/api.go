@@ -2,37 +2,43 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/aurum-energy/aurum/api"
 	"github.com/aurum-energy/aurum/internal/config"
+	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 )
 
-// platform is the infrastructure every long-running role shares: one
-// Prometheus registry, the metrics, and clients of Kafka, the schema
-// registry, PostgreSQL and Redis.
+// platform is the infrastructure the long-running roles share: one
+// Prometheus registry and the metrics, and clients of PostgreSQL, the
+// schema registry (with a serde on it) and — for the API and dev — Kafka
+// and Redis.
 type platform struct {
 	cfg      config.Config
 	logger   *slog.Logger
 	registry *prometheus.Registry
 	metrics  *telemetry.Metrics
-	kafka    *kgo.Client
 	schemas  *sr.Client
+	serde    *serde.Serde
 	store    *store.Store
-	redis    *redis.Client
+	kafka    *kgo.Client   // connect only
+	redis    *redis.Client // connect only
 }
 
-// connect opens every client and checks each dependency answers, naming
-// the setting of the first that does not. cfg must name a database and a
-// Redis server.
-func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, cl *closers) (*platform, error) {
+// connectData opens what every role that reads or writes data needs —
+// the database, the schema registry and a serde — checking each answers
+// and naming the setting of the first that does not. cfg must name a
+// database.
+func connectData(ctx context.Context, cfg config.Config, logger *slog.Logger, cl *closers) (*platform, error) {
 	p := &platform{cfg: cfg, logger: logger, registry: telemetry.NewRegistry()}
 	p.metrics = telemetry.NewMetrics(p.registry)
 	var err error
@@ -40,6 +46,27 @@ func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, cl *cl
 		return nil, err
 	}
 	cl.add(p.store.Close)
+	if p.schemas, err = registryClient(cfg); err != nil {
+		return nil, err
+	}
+	if err := pingRegistry(ctx, p.schemas); err != nil {
+		return nil, err
+	}
+	// Registers the record schemas when missing, so a role can start on an
+	// empty registry.
+	if p.serde, err = serde.New(ctx, p.schemas, logger); err != nil {
+		return nil, fmt.Errorf("%s: %w", config.SchemaRegistryURL.Env, err)
+	}
+	return p, nil
+}
+
+// connect is connectData plus Redis and a Kafka client, for the API and
+// dev. cfg must also name a Redis server.
+func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, cl *closers) (*platform, error) {
+	p, err := connectData(ctx, cfg, logger, cl)
+	if err != nil {
+		return nil, err
+	}
 	if p.redis, err = openRedis(ctx, cfg.RedisURL); err != nil {
 		return nil, err
 	}
@@ -49,12 +76,6 @@ func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, cl *cl
 	}
 	cl.add(p.kafka.Close)
 	if err := pingKafka(ctx, p.kafka); err != nil {
-		return nil, err
-	}
-	if p.schemas, err = registryClient(cfg); err != nil {
-		return nil, err
-	}
-	if err := pingRegistry(ctx, p.schemas); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -73,9 +94,15 @@ func (p *platform) readinessChecks() []api.Check {
 	}
 }
 
-// newAPI builds the HTTP API on the platform.
-func (p *platform) newAPI() (*api.Server, error) {
-	return api.New(api.Config{
+// newAPI builds the HTTP API on the platform, streaming run events from
+// Kafka; the returned closer releases the stream's client after the
+// server stopped.
+func (p *platform) newAPI() (*api.Server, func(), error) {
+	events, err := p.newRunEvents()
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := api.New(api.Config{
 		Addr: p.cfg.HTTPAddr,
 		Auth: api.AuthConfig{
 			Mode:     p.cfg.AuthMode,
@@ -85,18 +112,50 @@ func (p *platform) newAPI() (*api.Server, error) {
 		},
 		CursorSecret: p.cfg.CursorSecret,
 	}, api.Deps{
-		Logger:   p.logger,
-		Registry: p.registry,
-		Metrics:  p.metrics,
-		Redis:    p.redis,
-		Store:    p.store,
-		Checks:   p.readinessChecks(),
+		Logger:    p.logger,
+		Registry:  p.registry,
+		Metrics:   p.metrics,
+		Redis:     p.redis,
+		Store:     p.store,
+		Serde:     p.serde,
+		RunEvents: events,
+		Checks:    p.readinessChecks(),
 	})
+	if err != nil {
+		events.Close()
+		return nil, nil, err
+	}
+	return srv, events.Close, nil
+}
+
+// serveAPI runs the API and the outbox relay that publishes its run
+// requests until ctx ends, together with extra components.
+func (p *platform) serveAPI(ctx context.Context, extra ...runner) error {
+	srv, closeEvents, err := p.newAPI()
+	if err != nil {
+		return err
+	}
+	defer closeEvents()
+	relay, err := p.newOutboxRelay()
+	if err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for _, r := range append([]runner{srv, relay}, extra...) {
+		g.Go(func() error { return r.Run(gctx) })
+	}
+	return ignoreCanceled(g.Wait())
+}
+
+// runner is a long-lived component: it runs until ctx is cancelled.
+type runner interface {
+	Run(ctx context.Context) error
 }
 
 func runAPI(ctx context.Context, args []string) error {
 	inv, err := parse("api", "Usage: aurum api [flags]\n\n"+
-		"Serves the HTTP API on AURUM_HTTP_ADDR. Needs AURUM_DATABASE_URL and AURUM_REDIS_URL;\n"+
+		"Serves the HTTP API on AURUM_HTTP_ADDR and runs the outbox relay that publishes its run\n"+
+		"requests. Needs AURUM_DATABASE_URL and AURUM_REDIS_URL;\n"+
 		"Kafka and the schema registry default to the embedded ones of `aurum broker`.\n", args)
 	if err != nil {
 		return err
@@ -110,9 +169,5 @@ func runAPI(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := p.newAPI()
-	if err != nil {
-		return err
-	}
-	return ignoreCanceled(srv.Run(ctx))
+	return p.serveAPI(ctx)
 }

@@ -17,8 +17,6 @@ import (
 	"github.com/aurum-energy/aurum/consumers/curves"
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/internal/config"
-	"github.com/aurum-energy/aurum/internal/serde"
-	"github.com/aurum-energy/aurum/internal/telemetry"
 )
 
 const consumeUsage = `Usage: aurum consume <stream> [flags]
@@ -69,36 +67,21 @@ func runConsume(ctx context.Context, args []string) error {
 
 	var cl closers
 	defer cl.close()
-	st, err := openStore(ctx, cfg.DatabaseURL, logger)
+	p, err := connectData(ctx, cfg, logger, &cl)
 	if err != nil {
 		return err
 	}
-	cl.add(st.Close)
-	src, err := registryClient(cfg)
-	if err != nil {
-		return err
-	}
-	if err := pingRegistry(ctx, src); err != nil {
-		return err
-	}
-	sd, err := serde.New(ctx, src, logger)
-	if err != nil {
-		return fmt.Errorf("%s: %w", config.SchemaRegistryURL.Env, err)
-	}
-	reg := telemetry.NewRegistry()
-	metrics := telemetry.NewMetrics(reg)
-
 	m, err := curves.New(materializer.Config{
 		Brokers:         cfg.Brokers(),
 		Workers:         flags.workers,
 		MaxBatchRecords: flags.maxBatch,
-		KafkaOptions:    kafkaOptions(logger, reg, "curve-materializer"),
-	}, curves.Deps{Store: st, Serde: sd, Metrics: metrics, Logger: logger})
+		KafkaOptions:    kafkaOptions(logger, p.registry, "curve-materializer"),
+	}, curves.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: logger})
 	if err != nil {
 		return err
 	}
 	if flags.metricsAddr != "" {
-		stop, err := serveMetrics(flags.metricsAddr, reg, logger)
+		stop, err := serveMetrics(flags.metricsAddr, p.registry, logger)
 		if err != nil {
 			return err
 		}

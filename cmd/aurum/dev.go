@@ -11,12 +11,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/aurum-energy/aurum/consumers/curves"
 	"github.com/aurum-energy/aurum/consumers/materializer"
+	"github.com/aurum-energy/aurum/consumers/scenario"
 	"github.com/aurum-energy/aurum/internal/devenv"
-	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/producers/demo"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
@@ -97,11 +95,7 @@ func runDev(ctx context.Context, args []string) error {
 	if err := p.bootstrap(ctx); err != nil {
 		return err
 	}
-	srv, err := p.newAPI()
-	if err != nil {
-		return err
-	}
-	workers, err := p.newWorkers(ctx, demoF)
+	workers, err := p.newWorkers(demoF)
 	if err != nil {
 		return err
 	}
@@ -113,17 +107,7 @@ func runDev(ctx context.Context, args []string) error {
 		slog.String("redis", cfg.RedisURL),
 		slog.String("data_dir", dataDir))
 
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return srv.Run(gctx) })
-	for _, w := range workers {
-		g.Go(func() error { return w.Run(gctx) })
-	}
-	return ignoreCanceled(g.Wait())
-}
-
-// runner is a long-lived component: it runs until ctx is cancelled.
-type runner interface {
-	Run(ctx context.Context) error
+	return p.serveAPI(ctx, workers...)
 }
 
 // demoFlags control the demo producer of `aurum dev`.
@@ -137,23 +121,23 @@ func (f *demoFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.interval, "demo-interval", time.Minute, "real time per simulated business day of demo curves, after the backfill of the last 20 days")
 }
 
-// newWorkers builds the consumer groups and, unless turned off, the demo
-// producer that `aurum dev` runs beside the API.
-func (p *platform) newWorkers(ctx context.Context, demoF demoFlags) ([]runner, error) {
-	sd, err := serde.New(ctx, p.schemas, p.logger)
-	if err != nil {
-		return nil, fmt.Errorf("serde: %w", err)
-	}
+// newWorkers builds the consumer groups, the scenario worker and, unless
+// turned off, the demo producer that `aurum dev` runs beside the API.
+func (p *platform) newWorkers(demoF demoFlags) ([]runner, error) {
 	curveMaterializer, err := curves.New(materializer.Config{
 		Brokers:      p.cfg.Brokers(),
 		KafkaOptions: kafkaOptions(p.logger, p.registry, "curve-materializer"),
-	}, curves.Deps{Store: p.store, Serde: sd, Metrics: p.metrics, Logger: p.logger})
+	}, curves.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: p.logger})
 	if err != nil {
 		return nil, err
 	}
-	workers := []runner{curveMaterializer}
+	worker, err := p.newScenarioWorker("aurum-dev-scenario-worker", scenario.DefaultConcurrency)
+	if err != nil {
+		return nil, err
+	}
+	workers := []runner{curveMaterializer, worker}
 	if !demoF.off {
-		d, err := demo.New(demo.Config{Interval: demoF.interval}, demo.Deps{Client: p.kafka, Serde: sd, Logger: p.logger})
+		d, err := demo.New(demo.Config{Interval: demoF.interval}, demo.Deps{Client: p.kafka, Serde: p.serde, Logger: p.logger})
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,499 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"github.com/aurum-energy/aurum/internal/scenario"
+	"github.com/aurum-energy/aurum/schemas"
+)
+
+// Bounds and defaults of a run request (POST /v1/scenarios/{id}/runs).
+const (
+	DefaultRunTimeoutSeconds = 900
+	MaxRunTimeoutSeconds     = 86400
+	DefaultRunMaxRetries     = 3
+	MaxRunMaxRetries         = 10
+	// HeaderIdempotencyKey makes a POST of a run safe to retry.
+	HeaderIdempotencyKey = "Idempotency-Key"
+	maxIdempotencyKeyLen = 255
+)
+
+// runStates and priorities are the enumerations of DESIGN §7.
+var (
+	runStates = []string{
+		string(schemas.RunQueued), string(schemas.RunRunning), string(schemas.RunSucceeded),
+		string(schemas.RunFailed), string(schemas.RunCancelled), string(schemas.RunTimedOut),
+	}
+	priorities = []string{
+		string(schemas.PriorityLow), string(schemas.PriorityNormal), string(schemas.PriorityHigh), string(schemas.PriorityCritical),
+	}
+)
+
+// runRow is a run resource (DESIGN §10).
+type runRow struct {
+	ID          string
+	ScenarioID  string
+	State       string
+	AsofDate    time.Time
+	InputHash   string
+	Priority    string
+	Attempt     int32
+	QueuedAt    time.Time
+	StartedAt   *time.Time
+	CompletedAt *time.Time
+	Error       *string
+	OutputCount *int32
+}
+
+// runColumns are read by runRow.dest, in order.
+const runColumns = `id::text, scenario_id::text, state, asof_date, input_hash, priority, attempt,
+	queued_at, started_at, completed_at, error, output_count`
+
+func (r *runRow) dest() []any {
+	return []any{&r.ID, &r.ScenarioID, &r.State, &r.AsofDate, &r.InputHash, &r.Priority, &r.Attempt,
+		&r.QueuedAt, &r.StartedAt, &r.CompletedAt, &r.Error, &r.OutputCount}
+}
+
+func (r *runRow) scan(rows pgx.Rows) error { return rows.Scan(r.dest()...) }
+
+func (r *runRow) cells(w *cellWriter) {
+	w.str("id", r.ID)
+	w.str("scenario_id", r.ScenarioID)
+	w.str("state", r.State)
+	w.date("asof_date", r.AsofDate)
+	w.str("input_hash", r.InputHash)
+	w.str("priority", r.Priority)
+	w.integer("attempt", int64(r.Attempt))
+	w.instant("queued_at", r.QueuedAt)
+	w.optInstant("started_at", r.StartedAt)
+	w.optInstant("completed_at", r.CompletedAt)
+	w.optStr("error", r.Error)
+	w.optInt("output_count", r.OutputCount)
+}
+
+// key is the keyset position of the row: newest first.
+func (r *runRow) key() []string { return []string{keyTime(r.QueuedAt), r.ID} }
+
+// runBody is the body of POST /v1/scenarios/{id}/runs; every member is
+// optional.
+type runBody struct {
+	AsofDate       *string `json:"asof_date"`
+	Priority       *string `json:"priority"`
+	TimeoutSeconds *int32  `json:"timeout_seconds"`
+	MaxRetries     *int32  `json:"max_retries"`
+	Seed           *int64  `json:"seed"`
+}
+
+// runRequest is a validated runBody with its defaults; asof is zero when
+// the latest curve date is wanted.
+type runRequest struct {
+	asof           time.Time
+	priority       schemas.Priority
+	timeoutSeconds int32
+	maxRetries     int32
+	seed           int64
+}
+
+func (b *runBody) validate() (runRequest, error) {
+	r := runRequest{priority: schemas.PriorityNormal, timeoutSeconds: DefaultRunTimeoutSeconds, maxRetries: DefaultRunMaxRetries}
+	if b.AsofDate != nil {
+		d, err := parseDate("asof_date", *b.AsofDate)
+		if err != nil {
+			return r, err
+		}
+		r.asof = d
+	}
+	if b.Priority != nil {
+		p := strings.ToUpper(strings.TrimSpace(*b.Priority))
+		if !slices.Contains(priorities, p) {
+			return r, InvalidParameter("priority", fmt.Sprintf("%q is not one of %s", *b.Priority, strings.Join(priorities, ", ")))
+		}
+		r.priority = schemas.Priority(p)
+	}
+	if b.TimeoutSeconds != nil {
+		if *b.TimeoutSeconds < 1 || *b.TimeoutSeconds > MaxRunTimeoutSeconds {
+			return r, InvalidParameter("timeout_seconds", fmt.Sprintf("must be from 1 to %d, not %d", MaxRunTimeoutSeconds, *b.TimeoutSeconds))
+		}
+		r.timeoutSeconds = *b.TimeoutSeconds
+	}
+	if b.MaxRetries != nil {
+		if *b.MaxRetries < 0 || *b.MaxRetries > MaxRunMaxRetries {
+			return r, InvalidParameter("max_retries", fmt.Sprintf("must be from 0 to %d, not %d", MaxRunMaxRetries, *b.MaxRetries))
+		}
+		r.maxRetries = *b.MaxRetries
+	}
+	if b.Seed != nil {
+		r.seed = *b.Seed
+	}
+	return r, nil
+}
+
+// idempotencyKey returns the request's Idempotency-Key, "" without one.
+func idempotencyKey(c echo.Context) (string, error) {
+	k := c.Request().Header.Get(HeaderIdempotencyKey)
+	if k == "" {
+		return "", nil
+	}
+	if len(k) > maxIdempotencyKeyLen {
+		return "", InvalidParameter(HeaderIdempotencyKey, fmt.Sprintf("is longer than %d characters", maxIdempotencyKeyLen))
+	}
+	for i := range len(k) {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return "", InvalidParameter(HeaderIdempotencyKey, "must be printable ASCII without spaces")
+		}
+	}
+	return k, nil
+}
+
+// errNoSerde answers the endpoints that write run records on a server built
+// without a serde.
+var errNoSerde = NewProblem(http.StatusServiceUnavailable, "not-ready", "scenario runs are not available: the API has no schema registry")
+
+// createRun is POST /v1/scenarios/{id}/runs. In one transaction of the
+// caller's tenant it inserts the run, unless the scenario already has one
+// with the same input_hash, and with a new run the outbox records of its
+// ScenarioRequest and QUEUED RunEvent: 202 with the new run, or 200 with
+// the existing one. The unique (tenant, scenario, input_hash) constraint
+// makes concurrent identical requests agree on one run. A request with an
+// Idempotency-Key the tenant used before gets the run that key created.
+func (s *Server) createRun(c echo.Context) error {
+	p, err := principalOf(c)
+	if err != nil {
+		return err
+	}
+	id, err := scenarioID(c)
+	if err != nil {
+		return err
+	}
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	raw, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	if s.store == nil {
+		return errNoTenantStore
+	}
+	if s.serde == nil {
+		return errNoSerde
+	}
+	ctx := c.Request().Context()
+	var run *runRow
+	status := http.StatusOK
+	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
+		status = http.StatusOK
+		if key != "" {
+			var err error
+			if run, err = runByKey(ctx, tx, key, id); !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		sc, err := loadScenario(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		var body runBody
+		if err := decodeBodyJSON(raw, &body, true); err != nil {
+			return err
+		}
+		req, err := body.validate()
+		if err != nil {
+			return err
+		}
+		if req.asof, err = runAsof(ctx, tx, req.asof); err != nil {
+			return err
+		}
+		in, err := newRunInputs(p, sc, req)
+		if err != nil {
+			return err
+		}
+		run, err = insertRun(ctx, tx, in, key)
+		if err == nil {
+			status = http.StatusAccepted
+			a := &runAnnouncer{serde: s.serde, tx: tx, tenant: p.Tenant, headers: outboxHeaders(ctx, p.Tenant, c.Request().Header.Get("traceparent"))}
+			if err := a.request(ctx, in.request(run)); err != nil {
+				return err
+			}
+			return a.event(ctx, run, schemas.RunQueued, run.QueuedAt)
+		}
+		if !errors.Is(err, errRunExists) {
+			return err
+		}
+		// The inputs (or the key) have a run, committed by now: INSERT ...
+		// ON CONFLICT waits for a concurrent inserter to finish.
+		run, err = runByHash(ctx, tx, id, in.hash)
+		if key != "" && errors.Is(err, pgx.ErrNoRows) {
+			run, err = runByKey(ctx, tx, key, id)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/runs/"+run.ID)
+	return respondRow(c, status, run)
+}
+
+// runInputs are what a new run is made of.
+type runInputs struct {
+	runRequest
+	tenant, requestedBy string
+	scenarioID          string
+	drivers             []scenario.Driver
+	parameters          map[string]string
+	hash                string
+}
+
+// newRunInputs combines a scenario and a request into the inputs of a run
+// and their hash (DESIGN §10).
+func newRunInputs(p Principal, sc *scenarioRow, req runRequest) (*runInputs, error) {
+	in := &runInputs{runRequest: req, tenant: p.Tenant, requestedBy: p.Subject, scenarioID: sc.ID}
+	if err := json.Unmarshal([]byte(sc.Drivers), &in.drivers); err != nil {
+		return nil, fmt.Errorf("scenario %s: stored drivers: %w", sc.ID, err)
+	}
+	if err := json.Unmarshal([]byte(sc.Parameters), &in.parameters); err != nil {
+		return nil, fmt.Errorf("scenario %s: stored parameters: %w", sc.ID, err)
+	}
+	if in.parameters == nil {
+		in.parameters = map[string]string{}
+	}
+	in.hash = scenario.InputHash(p.Tenant, sc.ID, int(sc.Version), in.drivers, in.parameters, req.asof, req.seed)
+	return in, nil
+}
+
+// request is the ScenarioRequest of run r made of in.
+func (in *runInputs) request(r *runRow) schemas.ScenarioRequest {
+	drivers := scenario.SchemaDrivers(in.drivers)
+	return schemas.ScenarioRequest{
+		RunID: r.ID, ScenarioID: in.scenarioID, TenantID: in.tenant, RequestedBy: in.requestedBy,
+		AsofDate: in.asof, InputHash: in.hash, Drivers: drivers, Parameters: in.parameters,
+		Priority: in.priority, TimeoutSeconds: in.timeoutSeconds, MaxRetries: in.maxRetries,
+		Seed: in.seed, SubmittedTS: r.QueuedAt.UTC(),
+	}
+}
+
+// errNoCurves answers a run request when there is no base curve to run on.
+func errNoCurves(detail string) *Problem {
+	return NewProblem(http.StatusUnprocessableEntity, "no-curves", detail)
+}
+
+// runAsof returns the as-of date of a run: asof if curves were observed
+// then, the latest date any curve was observed when asof is zero.
+func runAsof(ctx context.Context, tx pgx.Tx, asof time.Time) (time.Time, error) {
+	if asof.IsZero() {
+		var latest *time.Time
+		if err := tx.QueryRow(ctx, `SELECT max(asof_date) FROM curve_observation`).Scan(&latest); err != nil {
+			return time.Time{}, fmt.Errorf("latest curve date: %w", err)
+		}
+		if latest == nil {
+			return time.Time{}, errNoCurves("no curves have been loaded, so a run has no base curves: load curves first")
+		}
+		return *latest, nil
+	}
+	var ok bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM curve_observation WHERE asof_date = $1)`, asof).Scan(&ok); err != nil {
+		return time.Time{}, fmt.Errorf("curves as of %s: %w", asof.Format(time.DateOnly), err)
+	}
+	if !ok {
+		p := errNoCurves(fmt.Sprintf("no curves were observed as of %s: give another asof_date or none for the latest", asof.Format(time.DateOnly)))
+		p.Extensions = map[string]any{"invalid_params": []InvalidParam{{Name: "asof_date", Reason: "has no curves"}}}
+		return time.Time{}, p
+	}
+	return asof, nil
+}
+
+// errRunExists is returned by insertRun when the scenario already has a
+// run with the same input hash, or the tenant one with the same key.
+var errRunExists = errors.New("the run exists")
+
+// insertRun inserts a QUEUED run of in, with the idempotency key when not
+// "", or returns errRunExists.
+func insertRun(ctx context.Context, tx pgx.Tx, in *runInputs, key string) (*runRow, error) {
+	var idemKey *string
+	if key != "" {
+		idemKey = &key
+	}
+	var r runRow
+	// No conflict target: a concurrent request with the same key conflicts
+	// on the key's unique index rather than the input hash's, and is then
+	// answered by runByKey instead of failing.
+	err := tx.QueryRow(ctx, `INSERT INTO scenario_run (id, tenant_id, scenario_id, asof_date, input_hash, priority,
+			timeout_seconds, max_retries, seed, requested_by, idempotency_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		ON CONFLICT DO NOTHING
+		RETURNING `+runColumns,
+		newUUID(), in.tenant, in.scenarioID, in.asof, in.hash, string(in.priority),
+		in.timeoutSeconds, in.maxRetries, in.seed, in.requestedBy, idemKey).Scan(r.dest()...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errRunExists
+	}
+	if err != nil {
+		return nil, fmt.Errorf("insert run of scenario %s: %w", in.scenarioID, err)
+	}
+	return &r, nil
+}
+
+// runByHash returns the run of scenarioID with the input hash, or an error
+// matching pgx.ErrNoRows.
+func runByHash(ctx context.Context, tx pgx.Tx, scenarioID, hash string) (*runRow, error) {
+	return queryRun(ctx, tx, `SELECT `+runColumns+` FROM scenario_run WHERE scenario_id = $1 AND input_hash = $2`, scenarioID, hash)
+}
+
+// runByKey returns the run the tenant created with an idempotency key, or
+// an error matching pgx.ErrNoRows; a run of a scenario other than
+// scenarioID is a 422.
+func runByKey(ctx context.Context, tx pgx.Tx, key, scenarioID string) (*runRow, error) {
+	r, err := queryRun(ctx, tx, `SELECT `+runColumns+` FROM scenario_run WHERE idempotency_key = $1`, key)
+	if err != nil {
+		return nil, err
+	}
+	if r.ScenarioID != scenarioID {
+		p := NewProblem(http.StatusUnprocessableEntity, "idempotency-key-reused",
+			fmt.Sprintf("Idempotency-Key %q was used for run %s of scenario %s; use a new key for another scenario", key, r.ID, r.ScenarioID))
+		p.Extensions = map[string]any{"invalid_params": []InvalidParam{{Name: HeaderIdempotencyKey, Reason: "was used for another scenario"}}}
+		return nil, p
+	}
+	return r, nil
+}
+
+// queryRun returns the run a statement returns (runColumns), or an error
+// matching pgx.ErrNoRows when it returns none.
+func queryRun(ctx context.Context, tx pgx.Tx, sql string, args ...any) (*runRow, error) {
+	var r runRow
+	if err := tx.QueryRow(ctx, sql, args...).Scan(r.dest()...); err != nil {
+		return nil, fmt.Errorf("read run: %w", err)
+	}
+	return &r, nil
+}
+
+// runID returns the :run_id path parameter, a UUID.
+func runID(c echo.Context) (string, error) { return pathUUID("run_id", c.Param("run_id")) }
+
+// errNoRun is the 404 of a run that does not exist for the caller's tenant.
+func errNoRun(id string) *Problem { return NotFound(fmt.Sprintf("no run %s", id)) }
+
+// getRun is GET /v1/runs/{run_id}.
+func (s *Server) getRun(c echo.Context) error {
+	p, err := principalOf(c)
+	if err != nil {
+		return err
+	}
+	id, err := runID(c)
+	if err != nil {
+		return err
+	}
+	if s.store == nil {
+		return errNoTenantStore
+	}
+	ctx := c.Request().Context()
+	var r *runRow
+	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
+		var err error
+		r, err = queryRun(ctx, tx, `SELECT `+runColumns+` FROM scenario_run WHERE id = $1`, id)
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errNoRun(id)
+	}
+	if err != nil {
+		return err
+	}
+	return respondRow(c, http.StatusOK, r)
+}
+
+// scenarioRunsList is GET /v1/scenarios/{id}/runs: newest first.
+var scenarioRunsList = &tenantList{
+	path:    "/v1/scenarios/:id/runs",
+	filters: map[string]func(string, []string) ([]string, error){"state": stateValues},
+	keyLen:  2,
+}
+
+// stateValues parses the state filter: run states, any case.
+func stateValues(name string, raw []string) ([]string, error) {
+	vals, err := listValues(name, raw)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range vals {
+		vals[i] = strings.ToUpper(v)
+		if !slices.Contains(runStates, vals[i]) {
+			return nil, InvalidParameter(name, fmt.Sprintf("%q is not one of %s", v, strings.Join(runStates, ", ")))
+		}
+	}
+	return sortedDistinct(vals), nil
+}
+
+// listScenarioRuns is GET /v1/scenarios/{id}/runs. The runs of a deleted
+// scenario are still listed: deletion keeps the history.
+func (s *Server) listScenarioRuns(c echo.Context) error {
+	p, err := principalOf(c)
+	if err != nil {
+		return err
+	}
+	id, err := scenarioID(c)
+	if err != nil {
+		return err
+	}
+	q, err := s.parsePageQuery(c, scenarioRunsList, p.Tenant, id)
+	if err != nil {
+		return err
+	}
+	if s.store == nil {
+		return errNoTenantStore
+	}
+	ctx := c.Request().Context()
+	t := newTable(q.format, &runRow{})
+	var next []string
+	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM scenario WHERE id = $1)`, id).Scan(&exists); err != nil {
+			return fmt.Errorf("read scenario %s: %w", id, err)
+		}
+		if !exists {
+			return NotFound(fmt.Sprintf("no scenario %s", id))
+		}
+		b := sqlBuilder{sql: &strings.Builder{}}
+		b.text(`SELECT ` + runColumns + ` FROM scenario_run WHERE scenario_id = `)
+		b.arg(id)
+		if states := q.filters["state"]; states != nil {
+			b.text(` AND state = ANY(`)
+			b.arg(states)
+			b.text(`)`)
+		}
+		if q.after != nil {
+			after, err := parseKeyTime(q.after[0])
+			if err != nil {
+				return err
+			}
+			b.text(` AND (queued_at, id) < (`)
+			b.arg(after)
+			b.text(`, `)
+			b.arg(q.after[1])
+			b.text(`::uuid)`)
+		}
+		b.text(` ORDER BY queued_at DESC, id DESC LIMIT `)
+		b.arg(q.limit + 1)
+		rows, err := tx.Query(ctx, b.sql.String(), b.args...)
+		if err != nil {
+			return fmt.Errorf("list runs of scenario %s: %w", id, err)
+		}
+		next, err = collect(rows, t, q.limit, &runRow{})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.respondTable(c, scenarioRunsList, q, t, next, 0)
+}

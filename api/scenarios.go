@@ -1,0 +1,312 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"github.com/aurum-energy/aurum/internal/scenario"
+)
+
+// scenarioRow is a scenario resource (DESIGN §10).
+type scenarioRow struct {
+	ID          string
+	Name        string
+	Description string
+	// CurveFilter, Drivers and Parameters are JSON as stored.
+	CurveFilter string
+	Drivers     string
+	Parameters  string
+	Tags        []string
+	Version     int32
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// scenarioColumns are read by scenarioRow.dest, in order.
+const scenarioColumns = `id::text, name, description, curve_filter::text, drivers::text, parameters::text,
+	tags, version, created_at, updated_at`
+
+func (r *scenarioRow) dest() []any {
+	return []any{&r.ID, &r.Name, &r.Description, &r.CurveFilter, &r.Drivers, &r.Parameters,
+		&r.Tags, &r.Version, &r.CreatedAt, &r.UpdatedAt}
+}
+
+func (r *scenarioRow) scan(rows pgx.Rows) error { return rows.Scan(r.dest()...) }
+
+func (r *scenarioRow) cells(w *cellWriter) {
+	w.str("id", r.ID)
+	w.str("name", r.Name)
+	w.str("description", r.Description)
+	w.rawJSON("curve_filter", []byte(r.CurveFilter))
+	w.rawJSON("drivers", []byte(r.Drivers))
+	w.rawJSON("parameters", []byte(r.Parameters))
+	w.strList("tags", r.Tags)
+	w.integer("version", int64(r.Version))
+	w.instant("created_at", r.CreatedAt)
+	w.instant("updated_at", r.UpdatedAt)
+}
+
+// key is the keyset position of the row: newest first.
+func (r *scenarioRow) key() []string { return []string{keyTime(r.CreatedAt), r.ID} }
+
+// scenarioBody is the body of POST /v1/scenarios.
+type scenarioBody struct {
+	Name        string                     `json:"name"`
+	Description string                     `json:"description"`
+	CurveFilter map[string]json.RawMessage `json:"curve_filter"`
+	Drivers     []driverBody               `json:"drivers"`
+	Parameters  map[string]string          `json:"parameters"`
+	Tags        []string                   `json:"tags"`
+}
+
+// driverBody is one driver of a scenario as the API reads and writes it.
+type driverBody struct {
+	DriverType string          `json:"driver_type"`
+	Payload    json.RawMessage `json:"payload"`
+}
+
+// definition is the scenario model's view of the body. A curve filter's
+// value may be one string or a list of them; anything else is a 400 naming
+// the dimension.
+func (b *scenarioBody) definition() (scenario.Definition, error) {
+	def := scenario.Definition{
+		Name:        b.Name,
+		Description: b.Description,
+		Parameters:  b.Parameters,
+		Tags:        b.Tags,
+	}
+	if b.CurveFilter != nil {
+		def.CurveFilter = make(map[string][]string, len(b.CurveFilter))
+		for k, raw := range b.CurveFilter {
+			var one string
+			if err := json.Unmarshal(raw, &one); err == nil {
+				def.CurveFilter[k] = []string{one}
+				continue
+			}
+			var many []string
+			if err := json.Unmarshal(raw, &many); err != nil {
+				return def, InvalidParameter("curve_filter."+k, "must be a string or a list of strings")
+			}
+			def.CurveFilter[k] = many
+		}
+	}
+	for _, d := range b.Drivers {
+		def.Drivers = append(def.Drivers, scenario.Driver{Type: d.DriverType, Payload: d.Payload})
+	}
+	return def, nil
+}
+
+// invalidScenario turns the validation errors of a definition into a 400
+// naming every offending field.
+func invalidScenario(err error) error {
+	var list scenario.ValidationErrors
+	if !errors.As(err, &list) {
+		var one *scenario.ValidationError
+		if !errors.As(err, &one) {
+			return fmt.Errorf("validate scenario: %w", err)
+		}
+		list = scenario.ValidationErrors{one}
+	}
+	if len(list) == 0 {
+		return fmt.Errorf("validate scenario: %w", err)
+	}
+	params := make([]InvalidParam, len(list))
+	details := make([]string, len(list))
+	for i, e := range list {
+		params[i] = InvalidParam{Name: e.Field, Reason: e.Reason}
+		details[i] = fmt.Sprintf("field %q %s", e.Field, e.Reason)
+	}
+	p := NewProblem(http.StatusBadRequest, "invalid-parameter", strings.Join(details, "; "))
+	p.Title = "Invalid parameter"
+	p.Extensions = map[string]any{"invalid_params": params}
+	return p
+}
+
+// createScenario is POST /v1/scenarios: validate the definition and store
+// it for the caller's tenant; 201 with the scenario.
+func (s *Server) createScenario(c echo.Context) error {
+	p, err := principalOf(c)
+	if err != nil {
+		return err
+	}
+	if s.store == nil {
+		return errNoTenantStore
+	}
+	var body scenarioBody
+	if err := decodeBody(c, &body, false); err != nil {
+		return err
+	}
+	def, err := body.definition()
+	if err != nil {
+		return err
+	}
+	if err := def.Validate(); err != nil {
+		return invalidScenario(err)
+	}
+	filter, drivers, params, tags, err := definitionColumns(def)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var r scenarioRow
+	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO scenario (tenant_id, name, description, curve_filter, drivers, parameters, tags)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+scenarioColumns,
+			p.Tenant, strings.TrimSpace(def.Name), def.Description, filter, drivers, params, tags).Scan(r.dest()...)
+	})
+	if err != nil {
+		return fmt.Errorf("insert scenario: %w", err)
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/scenarios/"+r.ID)
+	return respondRow(c, http.StatusCreated, &r)
+}
+
+// definitionColumns returns the JSON and array columns of a valid
+// definition: the curve filter normalised as GET /v1/curves spells it,
+// absent members empty.
+func definitionColumns(def scenario.Definition) (filter, drivers, params string, tags []string, err error) {
+	if def.Drivers == nil {
+		def.Drivers = []scenario.Driver{}
+	}
+	if def.Parameters == nil {
+		def.Parameters = map[string]string{}
+	}
+	tags = def.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	parts := make([]string, 3)
+	for i, v := range []any{scenario.NormalizeFilter(def.CurveFilter), def.Drivers, def.Parameters} {
+		j, err := json.Marshal(v)
+		if err != nil {
+			return "", "", "", nil, fmt.Errorf("encode scenario: %w", err)
+		}
+		parts[i] = string(j)
+	}
+	return parts[0], parts[1], parts[2], tags, nil
+}
+
+// scenarioID returns the :id path parameter, a UUID.
+func scenarioID(c echo.Context) (string, error) { return pathUUID("id", c.Param("id")) }
+
+// getScenario is GET /v1/scenarios/{id}.
+func (s *Server) getScenario(c echo.Context) error {
+	p, err := principalOf(c)
+	if err != nil {
+		return err
+	}
+	id, err := scenarioID(c)
+	if err != nil {
+		return err
+	}
+	if s.store == nil {
+		return errNoTenantStore
+	}
+	ctx := c.Request().Context()
+	var r *scenarioRow
+	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
+		r, err = loadScenario(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return respondRow(c, http.StatusOK, r)
+}
+
+// loadScenario reads a scenario of the transaction's tenant that is not
+// deleted; another tenant's is invisible (row-level security), so 404.
+func loadScenario(ctx context.Context, tx pgx.Tx, id string) (*scenarioRow, error) {
+	var r scenarioRow
+	err := tx.QueryRow(ctx, `SELECT `+scenarioColumns+` FROM scenario WHERE id = $1 AND deleted_at IS NULL`, id).Scan(r.dest()...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, NotFound(fmt.Sprintf("no scenario %s", id))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read scenario %s: %w", id, err)
+	}
+	return &r, nil
+}
+
+// deleteScenario is DELETE /v1/scenarios/{id}: a soft delete, so the
+// scenario's runs and outputs keep their history; 204.
+func (s *Server) deleteScenario(c echo.Context) error {
+	p, err := principalOf(c)
+	if err != nil {
+		return err
+	}
+	id, err := scenarioID(c)
+	if err != nil {
+		return err
+	}
+	if s.store == nil {
+		return errNoTenantStore
+	}
+	ctx := c.Request().Context()
+	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE scenario SET deleted_at = now(), updated_at = now()
+			WHERE id = $1 AND deleted_at IS NULL`, id)
+		if err != nil {
+			return fmt.Errorf("delete scenario %s: %w", id, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return NotFound(fmt.Sprintf("no scenario %s", id))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// scenariosList is GET /v1/scenarios: the tenant's scenarios, newest first.
+var scenariosList = &tenantList{path: "/v1/scenarios", keyLen: 2}
+
+// listScenarios is GET /v1/scenarios.
+func (s *Server) listScenarios(c echo.Context) error {
+	p, err := principalOf(c)
+	if err != nil {
+		return err
+	}
+	q, err := s.parsePageQuery(c, scenariosList, p.Tenant, "")
+	if err != nil {
+		return err
+	}
+	if s.store == nil {
+		return errNoTenantStore
+	}
+	ctx := c.Request().Context()
+	t := newTable(q.format, &scenarioRow{})
+	var next []string
+	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
+		sql := `SELECT ` + scenarioColumns + ` FROM scenario WHERE deleted_at IS NULL`
+		args := []any{q.limit + 1}
+		if q.after != nil {
+			after, err := parseKeyTime(q.after[0])
+			if err != nil {
+				return err
+			}
+			sql += ` AND (created_at, id) < ($2, $3::uuid)`
+			args = append(args, after, q.after[1])
+		}
+		rows, err := tx.Query(ctx, sql+` ORDER BY created_at DESC, id DESC LIMIT $1`, args...)
+		if err != nil {
+			return fmt.Errorf("list scenarios: %w", err)
+		}
+		next, err = collect(rows, t, q.limit, &scenarioRow{})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.respondTable(c, scenariosList, q, t, next, 0)
+}

@@ -1,0 +1,269 @@
+package scenario_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"os/signal"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/aurum-energy/aurum/consumers/scenario"
+	model "github.com/aurum-energy/aurum/internal/scenario"
+	"github.com/aurum-energy/aurum/internal/serde"
+	"github.com/aurum-energy/aurum/internal/store"
+)
+
+// helperEnv carries the JSON helperConfig to TestHelperProcess.
+const helperEnv = "AURUM_TEST_SCENARIO_WORKER"
+
+// helperReady is the line TestHelperProcess prints once it handles SIGTERM.
+const helperReady = "helper ready"
+
+type helperConfig struct {
+	Brokers     []string `json:"brokers"`
+	RegistryURL string   `json:"registry_url"`
+	DatabaseURL string   `json:"database_url"`
+}
+
+// TestHelperProcess is not a test: re-executed by TestSurvivesKill9 with
+// helperEnv set, it runs the scenario worker until it is killed.
+func TestHelperProcess(t *testing.T) {
+	raw := os.Getenv(helperEnv)
+	if raw == "" {
+		t.Skip("runs only as the worker process of TestSurvivesKill9")
+	}
+	var cfg helperConfig
+	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "helper:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	fmt.Println(helperReady) // from here on SIGTERM is a graceful stop
+	if err := runHelper(ctx, cfg); err != nil && ctx.Err() == nil {
+		fmt.Fprintln(os.Stderr, "helper:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+func runHelper(ctx context.Context, cfg helperConfig) error {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	st, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL}, logger)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	src, err := sr.NewClient(sr.URLs(cfg.RegistryURL))
+	if err != nil {
+		return err
+	}
+	sd, err := serde.New(ctx, src, logger)
+	if err != nil {
+		return err
+	}
+	w, err := scenario.New(scenario.Config{
+		Brokers: cfg.Brokers,
+		// The same transactional ID after a restart fences the killed
+		// process and aborts its open transaction at once.
+		TransactionalID: "crash-test-worker",
+		MinBackoff:      50 * time.Millisecond,
+		MaxBackoff:      time.Second,
+		// Steps take a while, so kills land in the middle of runs.
+		BeforeStep: func(ctx context.Context, _, _ string) error {
+			sleep := time.NewTimer(time.Duration(rand.IntN(60)) * time.Millisecond)
+			defer sleep.Stop()
+			select {
+			case <-ctx.Done():
+			case <-sleep.C:
+			}
+			return nil
+		},
+		// A killed member never leaves the group: static membership lets
+		// the restarted one take its place at once.
+		KafkaOptions: []kgo.Opt{
+			kgo.InstanceID("crash-test-worker"),
+			kgo.SessionTimeout(6 * time.Second),
+			kgo.RebalanceTimeout(6 * time.Second),
+			kgo.HeartbeatInterval(500 * time.Millisecond),
+		},
+	}, scenario.Deps{DB: st, Serde: sd, Logger: logger})
+	if err != nil {
+		return err
+	}
+	return w.Run(ctx)
+}
+
+// withVolatility is the standard scenario with P5/P95 bands.
+var withVolatility = append(append([]model.Driver(nil), standardDrivers...),
+	model.Driver{Type: model.Volatility, Payload: json.RawMessage(`{"annual_vol_pct": 40}`)})
+
+// TestSurvivesKill9 kills the worker process with SIGKILL at random points
+// while runs execute (some requests published twice, as a relay may) and
+// restarts it; in the end every run has exactly one terminal state, no
+// output is duplicated, and a read_committed subscriber sees exactly one
+// terminal event per run.
+func TestSurvivesKill9(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("crash test in -short mode")
+	}
+	e := newEnv(t)
+	const (
+		runs  = 24
+		kills = 5
+	)
+	rnd := rand.New(rand.NewPCG(3, 4))
+	ids := make([]string, 0, runs)
+	for i := range runs {
+		id := e.createRun(t, runSpec{seed: int64(i), maxRetries: 3, drivers: withVolatility})
+		ids = append(ids, id)
+		if i%4 == 0 {
+			e.publishRequest(t, e.request(t, id)) // a relay redelivery
+		}
+	}
+
+	cfg, _ := json.Marshal(helperConfig{Brokers: e.kafka.Brokers, RegistryURL: e.kafka.RegistryURL, DatabaseURL: e.dbURL})
+	var output syncBuffer
+	start := func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+		cmd.Env = append(os.Environ(), helperEnv+"="+string(cfg))
+		cmd.Stderr = &output
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := bufio.NewScanner(stdout)
+		for lines.Scan() && lines.Text() != helperReady {
+		}
+		go func() { _, _ = io.Copy(&output, stdout) }()
+		return cmd
+	}
+	defer func() {
+		if t.Failed() {
+			t.Logf("worker output:\n%s", tail(output.Bytes(), 6000))
+		}
+	}()
+
+	// progress changes whenever an attempt starts or a run ends.
+	progress := func() int {
+		return e.count(t, `SELECT coalesce(sum(attempt), 0) + count(*) FILTER (WHERE state NOT IN ('QUEUED', 'RUNNING'))
+			+ count(*) FILTER (WHERE terminal_published_at IS NOT NULL) FROM scenario_run`)
+	}
+	for k := 0; k < kills; k++ {
+		if e.count(t, `SELECT count(*) FROM scenario_run WHERE terminal_published_at IS NULL`) == 0 {
+			break // nothing left to interrupt
+		}
+		cmd := start()
+		before, deadline := progress(), time.Now().Add(time.Minute)
+		for progress() == before && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(rnd.IntN(300)) * time.Millisecond)
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+		t.Logf("kill %d: %d of %d runs published", k+1,
+			e.count(t, `SELECT count(*) FROM scenario_run WHERE terminal_published_at IS NOT NULL`), runs)
+	}
+
+	final := start()
+	e.waitPublished(t, 3*time.Minute, ids...)
+	e.waitCaughtUp(t, time.Minute)
+	if err := final.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := final.Wait(); err != nil {
+		t.Errorf("worker exited with %v after SIGTERM", err)
+	}
+
+	evs, outs := e.events(t), e.outputs(t)
+	states := map[string]int{}
+	for _, id := range ids {
+		r := e.run(t, id)
+		states[r.State]++
+		rows := e.count(t, `SELECT count(*) FROM scenario_output WHERE run_id = $1`, id)
+		n, last := terminals(evs[id])
+		switch {
+		case n != 1:
+			t.Errorf("run %s: %d terminal events on the run topic, want 1", id, n)
+		case string(last.State) != r.State:
+			t.Errorf("run %s: terminal event %s, run row %s", id, last.State, r.State)
+		}
+		want := 0
+		if r.State == "SUCCEEDED" {
+			want = *r.OutputCount
+		}
+		if rows != want || len(outs[id]) != want {
+			t.Errorf("run %s (%s): %d output rows and %d outputs on the topic, want %d", id, r.State, rows, len(outs[id]), want)
+		}
+		if want > 0 {
+			bands := e.count(t, `SELECT count(*) FROM scenario_output WHERE run_id = $1 AND band_lower < value AND band_upper > value`, id)
+			onTopic := 0
+			for _, o := range outs[id] {
+				if o.BandLower != nil && o.BandUpper != nil {
+					onTopic++
+				}
+			}
+			if bands == 0 || onTopic != bands {
+				t.Errorf("run %s: %d output rows with bands, %d on the topic; want some, the same", id, bands, onTopic)
+			}
+		}
+		seen := map[string]bool{}
+		for _, o := range outs[id] {
+			k := o.CurveKey + "|" + string(o.TenorType) + "|" + o.TenorLabel + "|" + o.Metric
+			if seen[k] {
+				t.Errorf("run %s: output %s published twice", id, k)
+			}
+			seen[k] = true
+		}
+	}
+	logs := output.Bytes()
+	t.Logf("final states %v; runs with more than one attempt: %d; interrupted attempts: %d, terminal events republished: %d, found already committed: %d",
+		states, e.count(t, `SELECT count(*) FROM scenario_run WHERE attempt > 1`),
+		bytes.Count(logs, []byte("attempt was interrupted")),
+		bytes.Count(logs, []byte("publishing the terminal event of an ended run")),
+		bytes.Count(logs, []byte("terminal event already on the run topic")))
+}
+
+// syncBuffer is a bytes.Buffer safe for the writers of several processes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]byte(nil), b.buf.Bytes()...)
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}

@@ -1,0 +1,218 @@
+package scenario
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	model "github.com/aurum-energy/aurum/internal/scenario"
+	"github.com/aurum-energy/aurum/schemas"
+)
+
+// execute runs a QUEUED or RUNNING run: attempts with backoff until one
+// ends it or the attempts are used up.
+func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.ScenarioRequest, run runRow, st *keyState, log *slog.Logger) result {
+	var sc scenarioRow
+	err := w.persist(ctx, log, "load scenario", func(ctx context.Context) error {
+		var err error
+		sc, err = w.loadScenario(ctx, run.ref(), run.ScenarioID)
+		return err
+	}, errScenarioGone)
+	if errors.Is(err, errScenarioGone) {
+		return w.poison(ctx, rec, &run, ReasonScenarioGone, err, st, log)
+	}
+	if err != nil {
+		return result{err: err}
+	}
+	drivers := model.DriversFromSchema(req.Drivers)
+	eng, err := model.NewEngine(drivers, req.Parameters)
+	if err != nil {
+		return w.poison(ctx, rec, &run, ReasonInvalidScenario, err, st, log)
+	}
+	if h := model.InputHash(run.tenant, run.ScenarioID, sc.Version, drivers, req.Parameters, run.AsofDate, req.Seed); h != run.InputHash {
+		log.Warn("the scenario row does not reproduce the run's input hash; using its curve filter",
+			slog.Int("version", sc.Version), slog.String("input_hash", run.InputHash), slog.String("recomputed", h))
+	}
+
+	if run.CancelRequested {
+		return w.end(ctx, rec, run, ending{State: schemas.RunCancelled}, st, log)
+	}
+	if run.State == schemas.RunRunning {
+		if limit := run.MaxRetries + 1 + w.cfg.MaxInterruptions; run.Attempt >= limit {
+			return w.end(ctx, rec, run, ending{State: schemas.RunFailed, Error: fmt.Sprintf(
+				"attempt %d was interrupted (its worker stopped or lost the request) and no attempts are left", run.Attempt)}, st, log)
+		}
+		log.Warn("attempt was interrupted; starting another", slog.Int("attempt", run.Attempt))
+	}
+	for {
+		var a attempt
+		err := w.persist(ctx, log, "start attempt", func(ctx context.Context) error {
+			var err error
+			a, err = w.startAttempt(ctx, &run)
+			return err
+		}, errSuperseded)
+		if err != nil {
+			return result{err: err}
+		}
+		w.metrics.ScenarioRuns.WithLabelValues(string(schemas.RunRunning)).Inc()
+		alog := log.With(slog.Int("attempt", a.N))
+		alog.Info("run started")
+		w.announceRunning(ctx, rec, run, a, alog)
+
+		e, err := w.attempt(ctx, &run, a, sc, eng, alog)
+		switch {
+		case err == nil:
+			return w.end(ctx, rec, run, e, st, alog)
+		case errors.Is(err, errSuperseded):
+			return result{err: err}
+		case a.N < run.MaxRetries+1:
+			wait := backoff(w.cfg.MinBackoff, w.cfg.MaxBackoff, a.N-1)
+			alog.Warn("attempt failed; retrying", slog.String("error", err.Error()), slog.Duration("backoff", wait))
+			if !sleep(ctx, wait) {
+				return result{err: errAbandon}
+			}
+		default:
+			return w.end(ctx, rec, run, ending{State: schemas.RunFailed, Attempt: a.N,
+				Error: fmt.Sprintf("attempt %d of %d failed: %v", a.N, run.MaxRetries+1, err)}, st, alog)
+		}
+	}
+}
+
+// attempt executes the steps of one attempt. It returns how the run should
+// end, or the transient error that failed the attempt.
+func (w *Worker) attempt(ctx context.Context, r *runRow, a attempt, sc scenarioRow, eng *model.Engine, log *slog.Logger) (ending, error) {
+	actx, cancel := context.WithDeadline(context.WithoutCancel(ctx), a.Deadline)
+	defer cancel()
+	timedOut := &ending{State: schemas.RunTimedOut, Error: timeoutMessage(r.TimeoutSeconds), Attempt: a.N}
+	cancelled := &ending{State: schemas.RunCancelled, Attempt: a.N}
+	failed := func(err error) ending { return ending{State: schemas.RunFailed, Error: err.Error(), Attempt: a.N} }
+
+	// check runs the step hook, then asks the database whether the run
+	// must stop; step is "" between chunks of curves.
+	check := func(step string, progress int) (*ending, error) {
+		if step != "" && w.cfg.BeforeStep != nil {
+			if err := w.cfg.BeforeStep(actx, r.ID, step); err != nil && actx.Err() == nil {
+				return nil, fmt.Errorf("before step %s: %w", step, err)
+			}
+		}
+		if actx.Err() != nil {
+			return timedOut, nil
+		}
+		stop, late, err := w.checkpoint(actx, r, a, progress)
+		switch {
+		case actx.Err() != nil:
+			return timedOut, nil
+		case err != nil:
+			return nil, err
+		case stop:
+			return cancelled, nil
+		case late:
+			return timedOut, nil
+		}
+		if step != "" {
+			log.Debug("step", slog.String("step", step))
+		}
+		return nil, nil
+	}
+
+	if e, err := check(StepLoad, 0); e != nil || err != nil {
+		return deref(e), err
+	}
+	base, err := w.loadBase(actx, *r, sc.CurveFilter)
+	switch {
+	case actx.Err() != nil:
+		return *timedOut, nil
+	case errors.Is(err, errNoBase) || errors.Is(err, model.ErrInvalid):
+		return failed(err), nil
+	case err != nil:
+		return ending{}, err
+	}
+
+	if e, err := check(StepCompute, 10); e != nil || err != nil {
+		return deref(e), err
+	}
+	curves := model.Curves(base)
+	var outs []model.Output
+	for i, c := range curves {
+		if i > 0 && i%w.cfg.CheckEvery == 0 {
+			if e, err := check("", 10+80*i/len(curves)); e != nil || err != nil {
+				return deref(e), err
+			}
+		}
+		o, err := eng.Curve(r.AsofDate, c)
+		if err != nil {
+			// The model is pure: the same inputs fail the same way.
+			return failed(err), nil
+		}
+		outs = append(outs, o...)
+	}
+
+	if e, err := check(StepWrite, 90); e != nil || err != nil {
+		return deref(e), err
+	}
+	return ending{State: schemas.RunSucceeded, Outputs: outs, Attempt: a.N}, nil
+}
+
+func deref(e *ending) ending {
+	if e == nil {
+		return ending{}
+	}
+	return *e
+}
+
+// end writes the run's terminal state (with its outputs, when it
+// succeeded) and returns its terminal records for the batch.
+func (w *Worker) end(ctx context.Context, rec *kgo.Record, run runRow, e ending, st *keyState, log *slog.Logger) result {
+	computedTS := w.now()
+	var final runRow
+	err := w.persist(ctx, log, "end run", func(ctx context.Context) error {
+		var err error
+		final, err = w.finish(ctx, run, e, computedTS)
+		return err
+	}, errSuperseded, errRunNotFound)
+	if errors.Is(err, errRunNotFound) {
+		log.Warn("run deleted while it ran; nothing to publish")
+		return result{}
+	}
+	if err != nil {
+		return result{err: err}
+	}
+	w.metrics.ScenarioRuns.WithLabelValues(string(final.State)).Inc()
+	if final.StartedAt != nil && final.CompletedAt != nil {
+		w.metrics.ScenarioRunDuration.Observe(final.CompletedAt.Sub(*final.StartedAt).Seconds())
+	}
+	var outs []model.Output
+	if final.State == schemas.RunSucceeded {
+		outs = e.Outputs
+	}
+	recs, err := w.terminalRecords(rec, final, outs, computedTS)
+	if err != nil {
+		return result{err: err}
+	}
+	st.terminal = true
+	attrs := []any{slog.String("state", string(final.State)), slog.Int("attempt", final.Attempt), slog.Int("outputs", len(outs))}
+	if final.Error != nil {
+		attrs = append(attrs, slog.String("error", *final.Error))
+	}
+	log.Info("run ended", attrs...)
+	return result{records: recs, published: []runRef{final.ref()}}
+}
+
+// announceRunning publishes the RUNNING event of an attempt at once,
+// outside the batch's transaction, so subscribers see the run start. It is
+// informative: a failure is logged, and the terminal event still follows.
+func (w *Worker) announceRunning(ctx context.Context, rec *kgo.Record, run runRow, a attempt, log *slog.Logger) {
+	kr, err := w.eventRecord(rec, runEvent(run, a.StartedAt))
+	if err != nil {
+		log.Warn("cannot encode the RUNNING event", slog.String("error", err.Error()))
+		return
+	}
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.OpTimeout)
+	defer cancel()
+	if err := w.events.ProduceSync(pctx, kr).FirstErr(); err != nil {
+		log.Warn("cannot publish the RUNNING event", slog.String("error", err.Error()))
+	}
+}

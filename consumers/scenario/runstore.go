@@ -1,0 +1,352 @@
+package scenario
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	model "github.com/aurum-energy/aurum/internal/scenario"
+	"github.com/aurum-energy/aurum/schemas"
+)
+
+// Errors of the run store that callers branch on.
+var (
+	// errRunNotFound: the tenant has no run with the id.
+	errRunNotFound = errors.New("run not found")
+	// errScenarioGone: the run's scenario is missing or deleted.
+	errScenarioGone = errors.New("scenario not found or deleted")
+	// errSuperseded: the run changed under the worker (another worker
+	// started an attempt, the API cancelled it while queued, it ended).
+	errSuperseded = errors.New("run changed by someone else")
+)
+
+// runRef names a run for row-level security.
+type runRef struct {
+	tenant, id string
+}
+
+// runRow is what the worker reads of a scenario_run row.
+type runRow struct {
+	ID, ScenarioID    string
+	State             schemas.RunState
+	AsofDate          time.Time
+	InputHash         string
+	Attempt           int
+	TimeoutSeconds    int
+	MaxRetries        int
+	QueuedAt          time.Time
+	StartedAt         *time.Time
+	CompletedAt       *time.Time
+	Error             *string
+	OutputCount       *int
+	CancelRequested   bool
+	TerminalPublished bool
+	tenant            string
+}
+
+func (r *runRow) ref() runRef { return runRef{tenant: r.tenant, id: r.ID} }
+
+const runColumns = `id::text, scenario_id::text, state, asof_date, input_hash, attempt, timeout_seconds,
+	max_retries, queued_at, started_at, completed_at, error, output_count,
+	cancel_requested_at IS NOT NULL, terminal_published_at IS NOT NULL`
+
+func scanRun(row pgx.Row, tenant string) (runRow, error) {
+	r := runRow{tenant: tenant}
+	var state string
+	err := row.Scan(&r.ID, &r.ScenarioID, &state, &r.AsofDate, &r.InputHash, &r.Attempt, &r.TimeoutSeconds,
+		&r.MaxRetries, &r.QueuedAt, &r.StartedAt, &r.CompletedAt, &r.Error, &r.OutputCount,
+		&r.CancelRequested, &r.TerminalPublished)
+	r.State = schemas.RunState(state)
+	return r, err
+}
+
+// loadRun reads run id of tenant; errRunNotFound if there is none.
+func (w *Worker) loadRun(ctx context.Context, ref runRef) (runRow, error) {
+	var r runRow
+	err := w.db.InTenant(ctx, ref.tenant, func(tx pgx.Tx) error {
+		var err error
+		r, err = scanRun(tx.QueryRow(ctx, `SELECT `+runColumns+` FROM scenario_run WHERE id = $1`, ref.id), ref.tenant)
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, fmt.Errorf("run %s of tenant %s: %w", ref.id, ref.tenant, errRunNotFound)
+	}
+	if err != nil {
+		return r, fmt.Errorf("load run %s: %w", ref.id, err)
+	}
+	return r, nil
+}
+
+// scenarioRow is what the worker reads of a scenario row.
+type scenarioRow struct {
+	CurveFilter map[string][]string
+	Version     int
+}
+
+// loadScenario reads the curve filter and version of the run's scenario;
+// errScenarioGone if it is missing or soft-deleted.
+func (w *Worker) loadScenario(ctx context.Context, ref runRef, scenarioID string) (scenarioRow, error) {
+	var (
+		s       scenarioRow
+		raw     []byte
+		deleted bool
+	)
+	err := w.db.InTenant(ctx, ref.tenant, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT curve_filter, version, deleted_at IS NOT NULL FROM scenario WHERE id = $1`,
+			scenarioID).Scan(&raw, &s.Version, &deleted)
+	})
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return s, fmt.Errorf("scenario %s: %w", scenarioID, errScenarioGone)
+	case err != nil:
+		return s, fmt.Errorf("load scenario %s: %w", scenarioID, err)
+	case deleted:
+		return s, fmt.Errorf("scenario %s was deleted: %w", scenarioID, errScenarioGone)
+	}
+	if err := json.Unmarshal(raw, &s.CurveFilter); err != nil {
+		return s, fmt.Errorf("scenario %s: curve_filter %s: %w: %w", scenarioID, raw, errScenarioGone, err)
+	}
+	return s, nil
+}
+
+// attempt is one started attempt of a run.
+type attempt struct {
+	N         int
+	StartedAt time.Time
+	// Deadline is the attempt's deadline on the local clock: the database
+	// said how much of the timeout was left when the attempt started.
+	Deadline time.Time
+}
+
+// startAttempt moves run r (as read, QUEUED or RUNNING) to RUNNING with the
+// next attempt number; errSuperseded if it changed since it was read.
+func (w *Worker) startAttempt(ctx context.Context, r *runRow) (attempt, error) {
+	var (
+		a    attempt
+		left float64
+	)
+	err := w.db.InTenant(ctx, r.tenant, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `
+			UPDATE scenario_run
+			SET state = 'RUNNING', attempt = attempt + 1, started_at = now(), progress_percent = 0,
+			    error = NULL, completed_at = NULL, output_count = NULL
+			WHERE id = $1 AND state IN ('QUEUED', 'RUNNING') AND attempt = $2 AND cancel_requested_at IS NULL
+			RETURNING attempt, started_at,
+			    extract(epoch FROM started_at + make_interval(secs => timeout_seconds) - clock_timestamp())::float8`,
+			r.ID, r.Attempt).Scan(&a.N, &a.StartedAt, &left)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return a, fmt.Errorf("start attempt %d of run %s: %w", r.Attempt+1, r.ID, errSuperseded)
+	}
+	if err != nil {
+		return a, fmt.Errorf("start attempt %d of run %s: %w", r.Attempt+1, r.ID, err)
+	}
+	a.Deadline = time.Now().Add(time.Duration(left * float64(time.Second)))
+	r.Attempt, r.State, r.StartedAt = a.N, schemas.RunRunning, &a.StartedAt
+	r.Error, r.OutputCount, r.CompletedAt = nil, nil, nil
+	return a, nil
+}
+
+// checkpoint records progress and reports whether the run was asked to
+// cancel and whether the attempt is past its deadline (database clock);
+// errSuperseded if the attempt is no longer the run's current one.
+func (w *Worker) checkpoint(ctx context.Context, r *runRow, a attempt, progress int) (cancel, late bool, err error) {
+	err = w.db.InTenant(ctx, r.tenant, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `
+			UPDATE scenario_run SET progress_percent = greatest(progress_percent, $3)
+			WHERE id = $1 AND state = 'RUNNING' AND attempt = $2
+			RETURNING cancel_requested_at IS NOT NULL,
+			    clock_timestamp() >= started_at + make_interval(secs => timeout_seconds)`,
+			r.ID, a.N, progress).Scan(&cancel, &late)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, false, fmt.Errorf("attempt %d of run %s: %w", a.N, r.ID, errSuperseded)
+	}
+	if err != nil {
+		return false, false, fmt.Errorf("check run %s: %w", r.ID, err)
+	}
+	return cancel, late, nil
+}
+
+// ending is how the worker wants a run to end.
+type ending struct {
+	State   schemas.RunState
+	Error   string
+	Outputs []model.Output // SUCCEEDED only
+	// Attempt is the attempt that must still be the run's current one; 0
+	// for a run ended before any attempt of this delivery (poison,
+	// cancelled while queued, out of attempts): it must not be terminal.
+	Attempt int
+}
+
+// finish writes the run's terminal state in one transaction, with its
+// outputs when it SUCCEEDED. Under the row lock it re-checks cancellation
+// and the deadline: a run about to succeed that was asked to cancel ends
+// CANCELLED, one past its deadline TIMED_OUT, both without outputs. It
+// returns the terminal row; errSuperseded if the run changed meanwhile.
+func (w *Worker) finish(ctx context.Context, r runRow, e ending, computedTS time.Time) (runRow, error) {
+	var out runRow
+	err := w.db.InTenant(ctx, r.tenant, func(tx pgx.Tx) error {
+		var (
+			state        string
+			attemptNow   int
+			cancel, late bool
+		)
+		err := tx.QueryRow(ctx, `
+			SELECT state, attempt, cancel_requested_at IS NOT NULL,
+			    started_at IS NOT NULL AND clock_timestamp() >= started_at + make_interval(secs => timeout_seconds)
+			FROM scenario_run WHERE id = $1 FOR UPDATE`, r.ID).Scan(&state, &attemptNow, &cancel, &late)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errRunNotFound
+		}
+		if err != nil {
+			return err
+		}
+		switch s := schemas.RunState(state); {
+		case s.Terminal():
+			return fmt.Errorf("run is already %s: %w", s, errSuperseded)
+		case e.Attempt > 0 && (s != schemas.RunRunning || attemptNow != e.Attempt):
+			return fmt.Errorf("attempt %d is no longer current (%s, attempt %d): %w", e.Attempt, s, attemptNow, errSuperseded)
+		}
+		if e.State == schemas.RunSucceeded {
+			switch {
+			case cancel:
+				e = ending{State: schemas.RunCancelled}
+			case late:
+				e = ending{State: schemas.RunTimedOut, Error: timeoutMessage(r.TimeoutSeconds)}
+			}
+		}
+		var count *int
+		if e.State == schemas.RunSucceeded {
+			if err := writeOutputs(ctx, tx, r, e.Outputs, computedTS); err != nil {
+				return err
+			}
+			n := len(e.Outputs)
+			count = &n
+		}
+		var msg *string
+		if e.Error != "" {
+			msg = &e.Error
+		}
+		out, err = scanRun(tx.QueryRow(ctx, `
+			UPDATE scenario_run
+			SET state = $2, completed_at = now(), error = $3, output_count = $4,
+			    progress_percent = CASE WHEN $2 = 'SUCCEEDED' THEN 100 ELSE progress_percent END
+			WHERE id = $1
+			RETURNING `+runColumns, r.ID, string(e.State), msg, count), r.tenant)
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("end run %s: %w", r.ID, err)
+	}
+	return out, nil
+}
+
+func timeoutMessage(seconds int) string {
+	return fmt.Sprintf("attempt exceeded the run's timeout of %d s", seconds)
+}
+
+// writeOutputs upserts the outputs of run r in one statement: a re-run of
+// the same run rewrites the same rows.
+func writeOutputs(ctx context.Context, tx pgx.Tx, r runRow, outs []model.Output, computedTS time.Time) error {
+	n := len(outs)
+	var (
+		keys, types, labels, metrics, attrs = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		months                              = make([]*time.Time, n)
+		values                              = make([]float64, n)
+		lower, upper                        = make([]*float64, n), make([]*float64, n)
+	)
+	for i, o := range outs {
+		a, err := json.Marshal(attribution(o.Attribution))
+		if err != nil {
+			return fmt.Errorf("encode attribution: %w", err)
+		}
+		keys[i], types[i], labels[i], metrics[i], attrs[i] = o.CurveKey, o.TenorType, o.TenorLabel, o.Metric, string(a)
+		months[i], values[i], lower[i], upper[i] = o.ContractMonth, o.Value, o.BandLower, o.BandUpper
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO scenario_output (tenant_id, run_id, scenario_id, asof_date, curve_key, tenor_type, tenor_label,
+		    contract_month, metric, value, band_lower, band_upper, attribution, input_hash, computed_ts)
+		SELECT $1, $2::uuid, $3::uuid, $4::date, o.curve_key, o.tenor_type, o.tenor_label, o.contract_month,
+		    o.metric, o.value, o.band_lower, o.band_upper, o.attribution::jsonb, $5, $6::timestamptz
+		FROM unnest($7::text[], $8::text[], $9::text[], $10::date[], $11::text[], $12::float8[], $13::float8[],
+		    $14::float8[], $15::text[])
+		    AS o(curve_key, tenor_type, tenor_label, contract_month, metric, value, band_lower, band_upper, attribution)
+		ON CONFLICT (run_id, curve_key, tenor_type, tenor_label, metric) DO UPDATE SET
+		    contract_month = EXCLUDED.contract_month, value = EXCLUDED.value, band_lower = EXCLUDED.band_lower,
+		    band_upper = EXCLUDED.band_upper, attribution = EXCLUDED.attribution,
+		    input_hash = EXCLUDED.input_hash, computed_ts = EXCLUDED.computed_ts`,
+		r.tenant, r.ID, r.ScenarioID, r.AsofDate, r.InputHash, computedTS,
+		keys, types, labels, months, metrics, values, lower, upper, attrs)
+	if err != nil {
+		return fmt.Errorf("write %d outputs: %w", n, err)
+	}
+	return nil
+}
+
+// attribution gives nil attributions the JSON form [] rather than null.
+func attribution(a []model.Attribution) []model.Attribution {
+	if a == nil {
+		return []model.Attribution{}
+	}
+	return a
+}
+
+// storedOutputs are a run's outputs as written, for publishing them again.
+type storedOutputs struct {
+	Outputs    []model.Output
+	ComputedTS time.Time
+}
+
+// loadOutputs reads the outputs of a SUCCEEDED run back.
+func (w *Worker) loadOutputs(ctx context.Context, r runRow) (storedOutputs, error) {
+	var s storedOutputs
+	err := w.db.InTenant(ctx, r.tenant, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT curve_key, tenor_type, tenor_label, contract_month, metric, value, band_lower, band_upper,
+			    attribution, computed_ts
+			FROM scenario_output WHERE run_id = $1
+			ORDER BY curve_key, tenor_type DESC, contract_month NULLS LAST, tenor_label, metric`, r.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				o    model.Output
+				attr []byte
+			)
+			if err := rows.Scan(&o.CurveKey, &o.TenorType, &o.TenorLabel, &o.ContractMonth, &o.Metric, &o.Value,
+				&o.BandLower, &o.BandUpper, &attr, &s.ComputedTS); err != nil {
+				return err
+			}
+			if err := json.Unmarshal(attr, &o.Attribution); err != nil {
+				return fmt.Errorf("attribution of %s %s: %w", o.CurveKey, o.TenorLabel, err)
+			}
+			s.Outputs = append(s.Outputs, o)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return s, fmt.Errorf("load outputs of run %s: %w", r.ID, err)
+	}
+	return s, nil
+}
+
+// markPublished records that the run's terminal event is committed on the
+// run topic.
+func (w *Worker) markPublished(ctx context.Context, ref runRef) error {
+	err := w.db.InTenant(ctx, ref.tenant, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE scenario_run SET terminal_published_at = now()
+			WHERE id = $1 AND terminal_published_at IS NULL`, ref.id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("mark run %s published: %w", ref.id, err)
+	}
+	return nil
+}

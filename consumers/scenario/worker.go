@@ -1,0 +1,299 @@
+package scenario
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/aurum-energy/aurum/internal/serde"
+	"github.com/aurum-energy/aurum/internal/telemetry"
+	"github.com/aurum-energy/aurum/topology"
+)
+
+// Defaults of Config.
+const (
+	DefaultConcurrency      = 4
+	DefaultCheckEvery       = 10
+	DefaultMaxInterruptions = 2
+	DefaultMinBackoff       = 500 * time.Millisecond
+	DefaultMaxBackoff       = 30 * time.Second
+	DefaultOpTimeout        = 30 * time.Second
+)
+
+// Steps of an attempt, as passed to Config.BeforeStep.
+const (
+	StepLoad    = "load"    // read the base curves
+	StepCompute = "compute" // reprice them, curve by curve
+	StepWrite   = "write"   // write outputs and SUCCEEDED in one transaction
+)
+
+// Config configures a Worker. Brokers and TransactionalID are required.
+type Config struct {
+	// Brokers are the seed brokers.
+	Brokers []string
+	// Group is the consumer group. Default topology.GroupScenarioWorker.
+	Group string
+	// TransactionalID identifies this worker's transactional producer. It
+	// must be unique among the workers running at one time and should stay
+	// the same across restarts of one instance (a pod name, a host name):
+	// the restarted worker then fences its predecessor at once and aborts
+	// its open transaction, instead of waiting for the transaction timeout.
+	TransactionalID string
+	// Concurrency is how many requests one poll takes and executes at once;
+	// their results commit in one transaction. Default 4.
+	Concurrency int
+	// CheckEvery is how many curves the compute step reprices between two
+	// checks of cancellation and the deadline. Default 10.
+	CheckEvery int
+	// MaxInterruptions is how many attempts beyond max_retries a run gets
+	// for attempts that were interrupted (the worker died or lost the
+	// partition mid-run). Default 2; negative means none.
+	MaxInterruptions int
+	// MinBackoff and MaxBackoff bound the exponential, jittered wait
+	// before a run's next attempt and between tries of a database or
+	// broker operation that must succeed. Defaults 500ms and 30s.
+	MinBackoff, MaxBackoff time.Duration
+	// OpTimeout bounds one database or Kafka operation outside a run's own
+	// deadline (loading a run, writing its terminal state, a transaction).
+	// Default 30s.
+	OpTimeout time.Duration
+	// KafkaOptions are added to every client the worker creates: logger,
+	// metrics hooks, TLS, SASL, client ID, session and rebalance timeouts.
+	// The group, topic, isolation, transaction and partitioner options are
+	// the worker's own and must not be given here.
+	KafkaOptions []kgo.Opt
+	// SessionOptions are added to the transactional session's client only,
+	// after KafkaOptions: options that fit one client at a time, such as the
+	// metrics hooks of telemetry.KafkaHooks (the worker also runs a producer
+	// for RUNNING events and short-lived readers of the run topic).
+	SessionOptions []kgo.Opt
+	// BeforeStep, when set, is called before each step of an attempt
+	// (StepLoad, StepCompute, StepWrite) with the attempt's context, which
+	// ends at the attempt's deadline. It exists for tests: blocking in it
+	// makes cancellation and timeouts deterministic, and an error it returns
+	// counts as a transient failure of the attempt. Cancellation and the
+	// deadline are checked right after it returns.
+	BeforeStep func(ctx context.Context, runID, step string) error
+}
+
+func (c Config) withDefaults() Config {
+	if c.Group == "" {
+		c.Group = topology.GroupScenarioWorker
+	}
+	if c.Concurrency == 0 {
+		c.Concurrency = DefaultConcurrency
+	}
+	if c.CheckEvery == 0 {
+		c.CheckEvery = DefaultCheckEvery
+	}
+	if c.MaxInterruptions == 0 {
+		c.MaxInterruptions = DefaultMaxInterruptions
+	} else if c.MaxInterruptions < 0 {
+		c.MaxInterruptions = 0
+	}
+	if c.MinBackoff == 0 {
+		c.MinBackoff = DefaultMinBackoff
+	}
+	if c.MaxBackoff == 0 {
+		c.MaxBackoff = DefaultMaxBackoff
+	}
+	if c.OpTimeout == 0 {
+		c.OpTimeout = DefaultOpTimeout
+	}
+	return c
+}
+
+// Validate reports the first invalid setting.
+func (c Config) Validate() error {
+	switch {
+	case len(c.Brokers) == 0:
+		return errors.New("at least one seed broker is required")
+	case c.TransactionalID == "":
+		return errors.New("transactional ID is required")
+	case c.Concurrency < 0:
+		return fmt.Errorf("concurrency %d: must not be negative", c.Concurrency)
+	case c.CheckEvery < 0:
+		return fmt.Errorf("check every %d curves: must not be negative", c.CheckEvery)
+	case c.MinBackoff < 0 || c.MaxBackoff < 0:
+		return errors.New("backoff must not be negative")
+	case c.MaxBackoff > 0 && c.MinBackoff > c.MaxBackoff:
+		return fmt.Errorf("min backoff %s exceeds max backoff %s", c.MinBackoff, c.MaxBackoff)
+	case c.OpTimeout < 0:
+		return fmt.Errorf("operation timeout %s: must not be negative", c.OpTimeout)
+	}
+	return nil
+}
+
+// DB runs fn in a transaction as the tenant, committing when fn returns
+// nil. *store.Store satisfies it; row-level security applies.
+type DB interface {
+	InTenant(ctx context.Context, tenant string, fn func(pgx.Tx) error) error
+}
+
+// Deps are what a Worker uses. DB and Serde are required.
+type Deps struct {
+	DB    DB
+	Serde *serde.Serde
+	// Logger defaults to discarding.
+	Logger *slog.Logger
+	// Metrics receives the metrics of DESIGN §12; nil records into
+	// unregistered metrics.
+	Metrics *telemetry.Metrics
+	// Now is the clock for computed_ts and dead-letter times; default
+	// time.Now. Run states and their times come from the database clock.
+	Now func() time.Time
+}
+
+// Worker executes scenario run requests. Create it with New and start it
+// with Run.
+type Worker struct {
+	cfg     Config
+	db      DB
+	serde   *serde.Serde
+	logger  *slog.Logger
+	metrics *telemetry.Metrics
+	now     func() time.Time
+	events  *kgo.Client // set by Run: RUNNING events, admin requests
+}
+
+// New validates cfg and returns a Worker.
+func New(cfg Config, deps Deps) (*Worker, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("scenario worker config: %w", err)
+	}
+	if deps.DB == nil {
+		return nil, errors.New("scenario worker: nil database")
+	}
+	if deps.Serde == nil {
+		return nil, errors.New("scenario worker: nil serde")
+	}
+	cfg = cfg.withDefaults()
+	cfg.Brokers = slices.Clone(cfg.Brokers)
+	w := &Worker{cfg: cfg, db: deps.DB, serde: deps.Serde, logger: deps.Logger, metrics: deps.Metrics, now: deps.Now}
+	if w.logger == nil {
+		w.logger = slog.New(slog.DiscardHandler)
+	}
+	w.logger = w.logger.With(slog.String("group", cfg.Group))
+	if w.metrics == nil {
+		w.metrics = telemetry.NewMetrics(nil)
+	}
+	if w.now == nil {
+		w.now = time.Now
+	}
+	return w, nil
+}
+
+// Run consumes requests until ctx is cancelled. Runs in flight when ctx is
+// cancelled are finished and their batch committed, unless the database or
+// the broker stays unavailable, in which case the batch is left for the
+// next worker. A broker failure recreates the transactional session after a
+// backoff. A clean stop returns nil. Run may be called once.
+func (w *Worker) Run(ctx context.Context) error {
+	events, err := kgo.NewClient(w.clientOptions(
+		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)),
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.ProducerLinger(0),
+	)...)
+	if err != nil {
+		return fmt.Errorf("scenario worker: kafka client: %w", err)
+	}
+	defer events.Close()
+	w.events = events
+
+	for failures := 0; ; {
+		committed, err := w.session(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		var fatal *fatalError
+		if errors.As(err, &fatal) {
+			return fatal.err
+		}
+		if committed {
+			failures = 0
+		}
+		wait := backoff(w.cfg.MinBackoff, w.cfg.MaxBackoff, failures)
+		failures++
+		w.logger.Warn("transactional session failed; starting a new one",
+			slog.String("error", errString(err)), slog.Duration("backoff", wait))
+		if !sleep(ctx, wait) {
+			return nil
+		}
+	}
+}
+
+// fatalError is a failure that a new session would repeat.
+type fatalError struct{ err error }
+
+func (e *fatalError) Error() string { return e.err.Error() }
+
+// session runs one GroupTransactSession until ctx is cancelled or the
+// session fails; it reports whether any transaction committed.
+func (w *Worker) session(ctx context.Context) (committed bool, err error) {
+	sess, err := kgo.NewGroupTransactSession(w.clientOptions(append(slices.Clone(w.cfg.SessionOptions),
+		kgo.TransactionalID(w.cfg.TransactionalID),
+		kgo.ConsumerGroup(w.cfg.Group),
+		kgo.ConsumeTopics(topology.TopicScenarioRequest),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		// Offsets are fetched with RequireStable (KIP-447), always on in
+		// franz-go: a new owner waits for a predecessor's open transaction.
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		// A rebalance waits for the batch in hand, so routine rebalances
+		// do not interrupt runs; a member that overstays the rebalance
+		// timeout is fenced and its transaction aborts.
+		kgo.BlockRebalanceOnPoll(),
+		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)),
+	)...)...)
+	if err != nil {
+		return false, &fatalError{fmt.Errorf("scenario worker: kafka session: %w", err)}
+	}
+	defer sess.CloseAllowingRebalance()
+	for {
+		fetches := sess.PollRecords(ctx, w.cfg.Concurrency)
+		if ctx.Err() != nil {
+			return committed, nil
+		}
+		var closed bool
+		fetches.EachError(func(topic string, partition int32, err error) {
+			if errors.Is(err, kgo.ErrClientClosed) || errors.Is(err, context.Canceled) {
+				closed = true
+				return
+			}
+			w.logger.Warn("fetch failed", slog.String("topic", topic), slog.Int("partition", int(partition)),
+				slog.String("error", err.Error()))
+		})
+		if closed {
+			return committed, errors.New("kafka client closed")
+		}
+		recs := fetches.Records()
+		if len(recs) == 0 {
+			sess.AllowRebalance()
+			continue
+		}
+		ok, err := w.batch(ctx, sess, recs)
+		sess.AllowRebalance()
+		committed = committed || ok
+		if err != nil {
+			return committed, err
+		}
+	}
+}
+
+// clientOptions are the options of every client of the worker.
+func (w *Worker) clientOptions(own ...kgo.Opt) []kgo.Opt {
+	opts := append([]kgo.Opt{kgo.SeedBrokers(w.cfg.Brokers...)}, w.cfg.KafkaOptions...)
+	return append(opts, own...)
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
