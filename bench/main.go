@@ -7,7 +7,10 @@
 //	    INSERT … ON CONFLICT);
 //	(b) GET /v1/curves at 32 concurrent connections, cache hit and miss,
 //	    against the same SQL run directly with the same concurrency;
-//	(c) the materialiser's peak memory during (a).
+//	(c) the materialiser's peak memory during (a);
+//	(d) scenario runs: latency from POST run to the terminal event seen by
+//	    a Kafka subscriber (p50, p99), and runs/s at saturation, beside the
+//	    engine's pure compute time for the same runs.
 //
 // It starts its own private PostgreSQL and Redis, an embedded broker and
 // registry, and builds bin/aurum-equivalent binaries in a temporary
@@ -31,6 +34,7 @@ func main() {
 	flag.IntVar(&opts.rows, "rows", 300_000, "curve rows in the generated file (≥ 300000 for the issue's figure)")
 	flag.IntVar(&opts.concurrency, "concurrency", 32, "concurrent HTTP connections and SQL sessions")
 	flag.DurationVar(&opts.duration, "duration", 5*time.Second, "how long each HTTP/SQL measurement runs")
+	flag.IntVar(&opts.runs, "runs", 200, "scenario runs for the latency and saturation figures")
 	flag.BoolVar(&opts.verbose, "v", false, "log what the platform does")
 	flag.Parse()
 
@@ -46,6 +50,7 @@ type options struct {
 	rows        int
 	concurrency int
 	duration    time.Duration
+	runs        int
 	verbose     bool
 }
 
@@ -71,6 +76,9 @@ func run(ctx context.Context, opts options) error {
 		return err
 	}
 	if err := measureReads(ctx, env, opts, &report); err != nil {
+		return err
+	}
+	if err := measureRuns(ctx, env, opts, &report); err != nil {
 		return err
 	}
 	report.print(os.Stdout, opts)

@@ -16,6 +16,11 @@ type report struct {
 	loaderDone      time.Duration
 	consumerPeakRSS int64
 	reads           []readResult
+	runs            int
+	runP50, runP99  time.Duration
+	runsPerSecond   float64
+	runPoints       int
+	computeTime     time.Duration
 }
 
 type readResult struct {
@@ -44,4 +49,13 @@ func (r report) print(w io.Writer, opts options) {
 	_ = tw.Flush()
 
 	fmt.Fprintf(w, "\n(c) materialiser peak resident memory during (a): %.1f MiB\n", float64(r.consumerPeakRSS)/(1<<20))
+
+	fmt.Fprintf(w, "\n(d) %d runs of the standard scenario (3 drivers, %d base points: 20 power curves × 72 months)\n", r.runs, r.runPoints)
+	fmt.Fprintln(tw, "measure\tvalue\t")
+	fmt.Fprintf(tw, "POST run → terminal event at a subscriber, p50\t%s\t\n", r.runP50.Round(time.Millisecond))
+	fmt.Fprintf(tw, "POST run → terminal event at a subscriber, p99\t%s\t\n", r.runP99.Round(time.Millisecond))
+	fmt.Fprintf(tw, "runs/s at saturation (all posted at once)\t%.1f\t\n", r.runsPerSecond)
+	fmt.Fprintf(tw, "engine compute per run (same base points)\t%s\t\n", r.computeTime.Round(10*time.Microsecond))
+	fmt.Fprintf(tw, "engine-only runs/s (one core)\t%.0f\t\n", 1/r.computeTime.Seconds())
+	_ = tw.Flush()
 }
