@@ -338,7 +338,8 @@ func writeCurveFile(t *testing.T, rows int) string {
 	return path
 }
 
-// waitConsumed waits until the curve materialiser has consumed n records.
+// waitConsumed waits until the curve materialiser has written n records
+// (counted after their transaction committed).
 func waitConsumed(t *testing.T, d *devInstance, n int) {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
@@ -348,7 +349,7 @@ func waitConsumed(t *testing.T, d *devInstance, n int) {
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			for _, line := range strings.Split(string(body), "\n") {
-				if strings.HasPrefix(line, `aurum_records_consumed_total{group="aurum-curve-materializer"`) {
+				if strings.HasPrefix(line, `aurum_records_materialized_total{table="curve_observation"}`) {
 					var got float64
 					fmt.Sscanf(line[strings.LastIndex(line, " ")+1:], "%g", &got)
 					if int(got) >= n {
@@ -359,7 +360,7 @@ func waitConsumed(t *testing.T, d *devInstance, n int) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("the curve materialiser did not consume %d records in 2 minutes", n)
+	t.Fatalf("the curve materialiser did not write %d records in 2 minutes", n)
 }
 
 // countCurves pages through GET /v1/curves for one as-of date.
