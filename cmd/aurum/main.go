@@ -36,6 +36,7 @@ func commands() []command {
 		{"migrate", "apply database migrations", runMigrate},
 		{"load", "publish curve files: load curves FILE...", runLoad},
 		{"consume", "run a consumer group: consume curves", runConsume},
+		{"collect", "collect a provider's series: collect <source> [--series ...]", runCollect},
 		{"worker", "the scenario worker: executes scenario run requests", runWorker},
 		{"runs", "follow scenario runs: runs watch [--run ID] [--tenant T] [--from-beginning]", runRuns},
 		{"topology", "apply or diff the declared Kafka topics (topology apply|diff)", runTopology},

@@ -1,0 +1,283 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/aurum-energy/aurum/internal/telemetry"
+)
+
+// Defaults of ClientConfig.
+const (
+	DefaultRate        = rate.Limit(2) // requests per second
+	DefaultTimeout     = 60 * time.Second
+	DefaultMaxAttempts = 6
+	DefaultMinBackoff  = time.Second
+	DefaultMaxBackoff  = time.Minute
+	// maxBody bounds what one response may hold, against a runaway body.
+	maxBody = 256 << 20
+)
+
+// ClientConfig is how a Client talks to one provider. Each source package
+// exports its defaults (base URL, rate, API key placement); the
+// composition root overrides BaseURL and APIKey from AURUM_<SOURCE>_BASE_URL
+// and AURUM_<SOURCE>_API_KEY.
+type ClientConfig struct {
+	// Source labels the metrics and logs ("fred"). Required.
+	Source string
+	// BaseURL is prefixed to every path given to Get, e.g.
+	// "https://api.stlouisfed.org/fred". Required.
+	BaseURL string
+	// APIKey is sent with every request, as the query parameter
+	// APIKeyParam or the header APIKeyHeader. It is never logged.
+	APIKey       string
+	APIKeyParam  string
+	APIKeyHeader string
+	// Rate and Burst are the client-side rate limit (requests per second),
+	// shared by every request of the Client. Default DefaultRate, burst 1.
+	Rate  rate.Limit
+	Burst int
+	// Timeout bounds one request, body included: a page that hangs longer
+	// is abandoned and retried. Default DefaultTimeout.
+	Timeout time.Duration
+	// MaxAttempts is how many times a request is tried on 429, 5xx,
+	// network errors and timeouts before Get gives up. Default
+	// DefaultMaxAttempts.
+	MaxAttempts int
+	// MinBackoff and MaxBackoff bound the exponential backoff (with full
+	// jitter) between attempts; a Retry-After longer than the backoff is
+	// honoured as is. Defaults DefaultMinBackoff and DefaultMaxBackoff.
+	MinBackoff, MaxBackoff time.Duration
+	// HTTPClient sends the requests; default a client with no timeout of
+	// its own (Timeout applies per request).
+	HTTPClient *http.Client
+	// Metrics receives aurum_collector_requests_total{source,code}; nil
+	// counts nothing.
+	Metrics *telemetry.Metrics
+	// Logger receives retries; nil discards them.
+	Logger *slog.Logger
+}
+
+// Client is the HTTP client of one source: rate limited, retrying with
+// backoff, timed out per request and counted. Safe for concurrent use.
+type Client struct {
+	cfg     ClientConfig
+	base    *url.URL
+	limiter *rate.Limiter
+	logger  *slog.Logger
+	sleep   func(ctx context.Context, d time.Duration) error
+}
+
+// NewClient checks cfg and returns a Client.
+func NewClient(cfg ClientConfig) (*Client, error) {
+	if cfg.Source == "" {
+		return nil, errors.New("collector client: empty Source")
+	}
+	base, err := url.Parse(strings.TrimSuffix(cfg.BaseURL, "/"))
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return nil, fmt.Errorf("collector client %s: base URL %q is not an absolute URL", cfg.Source, cfg.BaseURL)
+	}
+	if cfg.Rate == 0 {
+		cfg.Rate = DefaultRate
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = 1
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = DefaultMinBackoff
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		cfg.MaxBackoff = max(DefaultMaxBackoff, cfg.MinBackoff)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Client{
+		cfg:     cfg,
+		base:    base,
+		limiter: rate.NewLimiter(cfg.Rate, cfg.Burst),
+		logger:  logger.With(slog.String("source", cfg.Source)),
+		sleep:   sleep,
+	}, nil
+}
+
+// StatusError is a provider answer with a status Get does not retry (a 4xx
+// other than 429), or the last of a request that exhausted its attempts.
+type StatusError struct {
+	Code int
+	// Body is the start of the response body: the provider's message.
+	Body string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("HTTP %d: %s", e.Code, e.Body)
+}
+
+// Get requests BaseURL+path?query and returns the body of a 2xx answer.
+// Waits for the rate limit first; retries 429, 5xx, network errors and
+// timeouts up to MaxAttempts, waiting the longer of the backoff and the
+// answer's Retry-After. Any other status is a *StatusError at once.
+func (c *Client) Get(ctx context.Context, path string, query url.Values) ([]byte, error) {
+	var lastErr error
+	for attempt := 1; ; attempt++ {
+		body, retryAfter, err := c.try(ctx, path, query)
+		if err == nil {
+			return body, nil
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%s %s: %w", c.cfg.Source, path, ctx.Err())
+		}
+		var se *StatusError
+		if errors.As(err, &se) && se.Code != http.StatusTooManyRequests && se.Code < 500 {
+			return nil, fmt.Errorf("%s %s: %w", c.cfg.Source, path, err)
+		}
+		lastErr = err
+		if attempt >= c.cfg.MaxAttempts {
+			return nil, fmt.Errorf("%s %s: gave up after %d attempts: %w", c.cfg.Source, path, attempt, lastErr)
+		}
+		wait := max(c.backoff(attempt), retryAfter)
+		c.logger.Warn("provider request failed; retrying",
+			slog.String("path", path), slog.Int("attempt", attempt),
+			slog.Duration("wait", wait), slog.String("error", err.Error()))
+		if err := c.sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("%s %s: %w (last error: %w)", c.cfg.Source, path, err, lastErr)
+		}
+	}
+}
+
+// try makes one attempt; retryAfter is the answer's Retry-After, if any.
+func (c *Client) try(ctx context.Context, path string, query url.Values) (body []byte, retryAfter time.Duration, err error) {
+	if err := c.limiter.Wait(ctx); err != nil {
+		return nil, 0, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url(path, query), nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	if c.cfg.APIKey != "" && c.cfg.APIKeyHeader != "" {
+		req.Header.Set(c.cfg.APIKeyHeader, c.cfg.APIKey)
+	}
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		c.count("error")
+		return nil, 0, redact(err, c.cfg.APIKey)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	c.count(strconv.Itoa(resp.StatusCode))
+	if err != nil {
+		return nil, 0, fmt.Errorf("read body of HTTP %d: %w", resp.StatusCode, redact(err, c.cfg.APIKey))
+	}
+	if resp.StatusCode/100 != 2 {
+		msg := strings.TrimSpace(string(body))
+		if len(msg) > 512 {
+			msg = msg[:512] + "…"
+		}
+		return nil, retryAfterOf(resp.Header.Get("Retry-After"), time.Now()),
+			&StatusError{Code: resp.StatusCode, Body: redactString(msg, c.cfg.APIKey)}
+	}
+	return body, 0, nil
+}
+
+func (c *Client) url(path string, query url.Values) string {
+	u := *c.base
+	u.Path = c.base.Path + "/" + strings.TrimPrefix(path, "/")
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = v
+	}
+	if c.cfg.APIKey != "" && c.cfg.APIKeyParam != "" {
+		q.Set(c.cfg.APIKeyParam, c.cfg.APIKey)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// backoff is the full-jitter exponential backoff before attempt+1.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.cfg.MinBackoff << min(attempt-1, 20)
+	if d <= 0 || d > c.cfg.MaxBackoff {
+		d = c.cfg.MaxBackoff
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+func (c *Client) count(code string) {
+	if c.cfg.Metrics != nil {
+		c.cfg.Metrics.CollectorRequests.WithLabelValues(c.cfg.Source, code).Inc()
+	}
+}
+
+// retryAfterOf parses a Retry-After header: delay-seconds or an HTTP date.
+func retryAfterOf(h string, now time.Time) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(h); err == nil {
+		return max(time.Duration(s)*time.Second, 0)
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
+}
+
+// redact removes the API key from an error that quotes the request URL.
+func redact(err error, key string) error {
+	if key == "" || !strings.Contains(err.Error(), key) {
+		return err
+	}
+	return &redactedError{msg: redactString(err.Error(), key), err: err}
+}
+
+func redactString(s, key string) string {
+	if key == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, key, "REDACTED")
+}
+
+// redactedError is an error whose message had the API key taken out; it
+// still unwraps to the original (a timeout stays a timeout).
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

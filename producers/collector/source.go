@@ -1,0 +1,74 @@
+// Package collector is the one runtime every market and economic data
+// collector runs on (DESIGN §11): a Source knows one provider's API; the
+// runtime drives it series by series and page by page, with a client-side
+// rate limit, retries with backoff that honour Retry-After, time windows
+// for backfills and schedules, and a checkpoint per series committed in the
+// same Kafka transaction as the records it covers, so a crash re-fetches
+// and never skips or duplicates.
+package collector
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Source is one provider's API as the runtime drives it.
+type Source interface {
+	// Name is the collector's name: the `aurum collect` argument, the
+	// collector of its checkpoints and the source label of its metrics
+	// ("fred", "eia", "pjm", ...).
+	Name() string
+	// Series lists what to collect, each with a checkpoint of its own.
+	Series(ctx context.Context) ([]Series, error)
+	// Fetch requests one page of series s within window w, starting at
+	// cursor ("" for the first page), through c. An error wrapping
+	// ErrMalformed means the provider answered with something the source
+	// cannot read: nothing of the page is published and the checkpoint
+	// does not move.
+	Fetch(ctx context.Context, c *Client, s Series, w Window, cursor string) (Page, error)
+}
+
+// Series is one unit of collection: a FRED series, an EIA route and facet
+// combination, an ISO feed and location set.
+type Series struct {
+	// Key names the series in its checkpoint (series_key), stable across runs.
+	Key string
+	// Params are what the source needs to fetch it (ids, facets, routes).
+	Params map[string]string
+}
+
+// Window bounds the observations collected; a zero bound is open. Both
+// bounds are inclusive. A source whose API takes coarser bounds (dates,
+// years) rounds Since up and Until down, never widening the window: the
+// runtime resumes a finished series at its watermark + 1ns and relies on
+// the observation at the watermark not coming back.
+type Window struct {
+	Since, Until time.Time
+}
+
+// Page is what one Fetch returns.
+type Page struct {
+	// Records are published in one transaction with the checkpoint.
+	Records []Record
+	// Next is the cursor of the following page; "" when the series is
+	// complete for the window.
+	Next string
+	// Watermark is the latest observation time the series has reached,
+	// kept as the checkpoint's watermark_ts; a later run over the same
+	// window starts after it.
+	Watermark time.Time
+}
+
+// Record is one record to publish: a value of a schemas type on its topic,
+// with its ingest_ts (if any) stamped by the source. The runtime encodes
+// Value with the topic's schema and keys the record with Key.
+type Record struct {
+	Topic string
+	Key   string
+	Value any
+}
+
+// ErrMalformed marks a provider answer a source cannot read: truncated or
+// invalid JSON or CSV, a missing field, the provider's own error body.
+var ErrMalformed = errors.New("malformed provider response")

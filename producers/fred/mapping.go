@@ -1,0 +1,112 @@
+package fred
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/schemas"
+	"github.com/aurum-energy/aurum/topology"
+)
+
+// Missing is FRED's value for a missing observation. It is published as
+// value null with value_raw ".", never as zero.
+const Missing = "."
+
+// Key is the record key of a FRED series on the external topics.
+func Key(seriesID string) string { return string(schemas.ProviderFRED) + ":" + seriesID }
+
+// mapPage turns one observations answer into a page: one
+// ExtTimeseriesObservation per observation, preceded on the first page
+// with observations by the series' catalog upsert.
+func mapPage(id string, meta *seriesMeta, obs *observations, offset int, first bool, now time.Time) (collector.Page, error) {
+	ingest := now.UTC().Truncate(time.Microsecond)
+	var page collector.Page
+	unit, freq := optional(meta.Units), optional(meta.Frequency)
+	for i, o := range obs.Observations {
+		ts, err := time.Parse(time.DateOnly, o.Date)
+		if err != nil {
+			return collector.Page{}, fmt.Errorf("%w: fred %s observation %d: date %q", collector.ErrMalformed, id, offset+i, o.Date)
+		}
+		asof, err := time.Parse(time.DateOnly, o.RealtimeStart)
+		if err != nil {
+			return collector.Page{}, fmt.Errorf("%w: fred %s observation %d: realtime_start %q", collector.ErrMalformed, id, offset+i, o.RealtimeStart)
+		}
+		raw := o.Value
+		rec := schemas.ExtTimeseriesObservation{
+			Provider:  schemas.ProviderFRED,
+			SeriesID:  id,
+			TS:        ts,
+			ValueRaw:  &raw,
+			Unit:      unit,
+			Frequency: freq,
+			AsofDate:  asof,
+			IngestTS:  ingest,
+		}
+		if raw != Missing {
+			v, err := strconv.ParseFloat(raw, 64)
+			if err != nil {
+				return collector.Page{}, fmt.Errorf("%w: fred %s observation %s: value %q is neither a number nor %q",
+					collector.ErrMalformed, id, o.Date, raw, Missing)
+			}
+			rec.Value = &v
+		}
+		page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtTimeseriesObs, Key: Key(id), Value: &rec})
+		if ts.After(page.Watermark) {
+			page.Watermark = ts
+		}
+	}
+	if first && len(page.Records) > 0 {
+		cat := catalog(id, meta, ingest)
+		page.Records = append([]collector.Record{{Topic: topology.TopicExtSeriesCatalog, Key: Key(id), Value: &cat}}, page.Records...)
+	}
+	if n := offset + len(obs.Observations); len(obs.Observations) > 0 && n < *obs.Count {
+		page.Next = strconv.Itoa(n)
+	}
+	return page, nil
+}
+
+// catalog is the series' ExtSeriesCatalogUpsert.
+func catalog(id string, meta *seriesMeta, now time.Time) schemas.ExtSeriesCatalogUpsert {
+	title := meta.Title
+	if title == "" {
+		title = id
+	}
+	c := schemas.ExtSeriesCatalogUpsert{
+		Provider:    schemas.ProviderFRED,
+		SeriesID:    id,
+		Title:       title,
+		Unit:        optional(meta.Units),
+		Frequency:   optional(meta.Frequency),
+		Description: optional(meta.Notes),
+		SourceURL:   optional("https://fred.stlouisfed.org/series/" + id),
+		UpdatedTS:   now,
+	}
+	if t, err := time.Parse(time.DateOnly, meta.ObservationStart); err == nil {
+		c.FirstTS = &t
+	}
+	if t, err := time.Parse(time.DateOnly, meta.ObservationEnd); err == nil {
+		c.LastTS = &t
+	}
+	return c
+}
+
+// parseCursor reads a page cursor: the offset of its first observation.
+func parseCursor(cursor string) (int, error) {
+	if cursor == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(cursor)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("fred: invalid cursor %q (want an offset)", cursor)
+	}
+	return n, nil
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
