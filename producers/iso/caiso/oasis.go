@@ -1,0 +1,202 @@
+// Package caiso collects CAISO OASIS load and renewable forecasts
+// (SLD_FCST, SLD_REN_FCST) into IsoLoadRecord. OASIS answers every
+// SingleZip query with a zip holding one CSV, or one XML error report.
+package caiso
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/csv"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/schemas"
+)
+
+// errNoData is OASIS's own "no data for the selection" answer (ERR_CODE
+// 1000): an empty result, not a malformed one.
+var errNoData = errors.New("oasis: no data returned for the selection")
+
+// oasisNoData is the OASIS error code meaning an empty selection.
+const oasisNoData = "1000"
+
+// Unzip returns the CSV inside an OASIS SingleZip answer. An answer holding
+// an OASIS error report is an error wrapping collector.ErrMalformed that
+// carries the provider's message, except ERR_CODE 1000 ("No data returned"),
+// which yields an empty CSV.
+func Unzip(body []byte) ([]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	if err != nil {
+		return nil, malformed("oasis answer is not a zip: %v", err)
+	}
+	if len(zr.File) != 1 {
+		return nil, malformed("oasis zip holds %d files, want 1", len(zr.File))
+	}
+	f := zr.File[0]
+	rc, err := f.Open()
+	if err != nil {
+		return nil, malformed("open %s in oasis zip: %v", f.Name, err)
+	}
+	defer func() { _ = rc.Close() }()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, malformed("read %s in oasis zip: %v", f.Name, err)
+	}
+	if strings.HasSuffix(strings.ToLower(f.Name), ".xml") {
+		code, desc := oasisError(data)
+		if code == oasisNoData {
+			return nil, errNoData
+		}
+		return nil, malformed("oasis error %s in %s: %s", code, f.Name, desc)
+	}
+	return data, nil
+}
+
+// oasisError reads ERR_CODE and ERR_DESC from an OASIS XML error report,
+// whatever their namespace prefix.
+func oasisError(data []byte) (code, desc string) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	var field *string
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "ERR_CODE":
+				field = &code
+			case "ERR_DESC":
+				field = &desc
+			default:
+				field = nil
+			}
+		case xml.CharData:
+			if field != nil {
+				*field += strings.TrimSpace(string(t))
+			}
+		case xml.EndElement:
+			field = nil
+		}
+	}
+	if desc == "" {
+		desc = "no ERR_DESC in the report"
+	}
+	return code, desc
+}
+
+// ParseLoad maps an OASIS SLD_FCST or SLD_REN_FCST CSV to load records,
+// sorted by interval start then area (OASIS sends rows unsorted).
+//
+// Times come from INTERVALSTARTTIME_GMT and INTERVALENDTIME_GMT, so no
+// local-time conversion is needed. The area is TAC_AREA_NAME for SLD_FCST;
+// for SLD_REN_FCST, which forecasts renewable generation per trading hub, it
+// is TRADING_HUB and RENEWABLE_TYPE joined as "NP15_SOLAR". A row is a
+// forecast unless its MARKET_RUN_ID is ACTUAL. An empty MW cell is a
+// missing value: the row yields no record.
+func ParseLoad(data []byte, ingest time.Time) ([]schemas.IsoLoadRecord, error) {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, malformed("oasis csv is empty")
+	}
+	if err != nil {
+		return nil, malformed("oasis csv header: %v", err)
+	}
+	col := columns(header)
+	start, end, mw, run := col("INTERVALSTARTTIME_GMT"), col("INTERVALENDTIME_GMT"), col("MW"), col("MARKET_RUN_ID")
+	tac, hub, kind := col("TAC_AREA_NAME"), col("TRADING_HUB"), col("RENEWABLE_TYPE")
+	if start < 0 || end < 0 || mw < 0 || run < 0 || (tac < 0 && (hub < 0 || kind < 0)) {
+		return nil, malformed("oasis csv header %q lacks interval, MW, MARKET_RUN_ID or area columns", strings.Join(header, ","))
+	}
+	ingest = ingest.UTC()
+	var out []schemas.IsoLoadRecord
+	for line := 2; ; line++ {
+		row, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, malformed("oasis csv: %v", err)
+		}
+		if len(row) != len(header) {
+			return nil, malformed("oasis csv line %d: %d cells, header has %d", line, len(row), len(header))
+		}
+		if strings.TrimSpace(row[mw]) == "" {
+			continue
+		}
+		value, err := strconv.ParseFloat(strings.TrimSpace(row[mw]), 64)
+		if err != nil {
+			return nil, malformed("oasis csv line %d: MW %q: %v", line, row[mw], err)
+		}
+		from, err := parseGMT(row[start])
+		if err != nil {
+			return nil, malformed("oasis csv line %d: %v", line, err)
+		}
+		to, err := parseGMT(row[end])
+		if err != nil {
+			return nil, malformed("oasis csv line %d: %v", line, err)
+		}
+		if !to.After(from) {
+			return nil, malformed("oasis csv line %d: interval ends %s before it starts %s", line, row[end], row[start])
+		}
+		area := strings.TrimSpace(row[max(tac, 0)])
+		if tac < 0 {
+			area = strings.ToUpper(strings.TrimSpace(row[hub]) + "_" + strings.TrimSpace(row[kind]))
+		}
+		if area == "" || area == "_" {
+			return nil, malformed("oasis csv line %d: no area", line)
+		}
+		minutes := int32(to.Sub(from) / time.Minute)
+		out = append(out, schemas.IsoLoadRecord{
+			IsoCode:         schemas.IsoCAISO,
+			Area:            area,
+			IntervalStart:   from,
+			IntervalEnd:     &to,
+			IntervalMinutes: &minutes,
+			MW:              value,
+			Forecast:        !strings.EqualFold(strings.TrimSpace(row[run]), "ACTUAL"),
+			IngestTS:        ingest,
+		})
+	}
+	slices.SortStableFunc(out, func(a, b schemas.IsoLoadRecord) int {
+		if c := a.IntervalStart.Compare(b.IntervalStart); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Area, b.Area)
+	})
+	return out, nil
+}
+
+// parseGMT reads an OASIS GMT timestamp such as 2025-02-19T08:00:00-00:00.
+func parseGMT(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, strings.TrimSpace(s))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("interval time %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+// columns returns a lookup of a header's columns by trimmed name; a name
+// not present reads -1.
+func columns(header []string) func(name string) int {
+	return func(name string) int {
+		return slices.IndexFunc(header, func(h string) bool {
+			return strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) == name
+		})
+	}
+}
+
+// malformed is an error wrapping collector.ErrMalformed.
+func malformed(format string, args ...any) error {
+	return fmt.Errorf("caiso: %s: %w", fmt.Sprintf(format, args...), collector.ErrMalformed)
+}

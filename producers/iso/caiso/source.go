@@ -1,0 +1,189 @@
+package caiso
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/iso/isorecord"
+)
+
+// Name is the collector's name: `aurum collect caiso`.
+const Name = "caiso"
+
+// DefaultBaseURL is the OASIS API root; Fetch requests <base>/SingleZip.
+const DefaultBaseURL = "http://oasis.caiso.com/oasisapi"
+
+// ClientConfig returns the CAISO defaults of the runtime's HTTP client: the
+// real base URL, no API key, and one request every five seconds, the pace
+// OASIS asks of its users (it answers 429 faster than that).
+func ClientConfig() collector.ClientConfig {
+	return collector.ClientConfig{Source: Name, BaseURL: DefaultBaseURL, Rate: rate.Every(5 * time.Second)}
+}
+
+// Config says which OASIS queries the source collects and how it cuts a
+// window into requests. The zero value is usable: New fills the defaults.
+type Config struct {
+	// Series are the OASIS queries, each QUERYNAME:MARKET_RUN_ID, e.g.
+	// SLD_FCST:7DA or SLD_REN_FCST:DAM. Default: SLD_FCST:ACTUAL and
+	// SLD_FCST:DAM (actual load and the day-ahead load forecast).
+	Series []string
+	// Span is the longest time range one request asks for. OASIS refuses
+	// ranges over 31 days. Default 7 days.
+	Span time.Duration
+	// Lookback is how far before now a window without a start begins.
+	// Default 24 hours.
+	Lookback time.Duration
+	// Lookahead is how far after now a window without an end reaches, so
+	// forecasts are covered. Default 8 days (the 7DA forecast's horizon).
+	Lookahead time.Duration
+	// Now is the clock of ingest_ts and open windows. Default time.Now.
+	Now func() time.Time
+}
+
+// Source collects OASIS load forecasts into aurum.iso.load.v1.
+type Source struct {
+	cfg    Config
+	series []collector.Series
+}
+
+// getter is the one method of *collector.Client the source uses.
+type getter interface {
+	Get(ctx context.Context, path string, query url.Values) ([]byte, error)
+}
+
+// New checks cfg and fills its defaults.
+func New(cfg Config) (*Source, error) {
+	if len(cfg.Series) == 0 {
+		cfg.Series = []string{"SLD_FCST:ACTUAL", "SLD_FCST:DAM"}
+	}
+	if cfg.Span == 0 {
+		cfg.Span = 7 * 24 * time.Hour
+	}
+	if cfg.Span < time.Hour || cfg.Span > 31*24*time.Hour {
+		return nil, fmt.Errorf("caiso: span %s: want between 1h and 31 days", cfg.Span)
+	}
+	if cfg.Lookback == 0 {
+		cfg.Lookback = 24 * time.Hour
+	}
+	if cfg.Lookahead == 0 {
+		cfg.Lookahead = 8 * 24 * time.Hour
+	}
+	if cfg.Lookback < 0 || cfg.Lookahead < 0 {
+		return nil, errors.New("caiso: lookback and lookahead must not be negative")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Source{cfg: cfg}
+	for _, name := range cfg.Series {
+		query, run, ok := strings.Cut(strings.TrimSpace(name), ":")
+		query, run = strings.ToUpper(strings.TrimSpace(query)), strings.ToUpper(strings.TrimSpace(run))
+		if !ok || query == "" || run == "" {
+			return nil, fmt.Errorf("caiso: series %q: want QUERYNAME:MARKET_RUN_ID, e.g. SLD_FCST:DAM", name)
+		}
+		if query != "SLD_FCST" && query != "SLD_REN_FCST" {
+			return nil, fmt.Errorf("caiso: series %q: query %s is not supported (SLD_FCST, SLD_REN_FCST)", name, query)
+		}
+		s.series = append(s.series, collector.Series{
+			Key:    query + ":" + run,
+			Params: map[string]string{"queryname": query, "market_run_id": run},
+		})
+	}
+	return s, nil
+}
+
+// Name is the collector's name.
+func (s *Source) Name() string { return Name }
+
+// Series lists one series per configured OASIS query.
+func (s *Source) Series(context.Context) ([]collector.Series, error) {
+	return s.series, nil
+}
+
+// Fetch requests one span of series se within w; the cursor is the start of
+// the next span (RFC 3339).
+func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+	return s.fetch(ctx, c, se, w, cursor)
+}
+
+func (s *Source) fetch(ctx context.Context, g getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+	now := s.cfg.Now().UTC()
+	since, until := w.Since.UTC(), w.Until.UTC()
+	if since.IsZero() {
+		since = now.Truncate(time.Hour).Add(-s.cfg.Lookback)
+	}
+	if until.IsZero() {
+		until = now.Truncate(time.Hour).Add(s.cfg.Lookahead)
+	}
+	from := since
+	if cursor != "" {
+		t, err := time.Parse(time.RFC3339, cursor)
+		if err != nil {
+			return collector.Page{}, fmt.Errorf("caiso: cursor %q: %w", cursor, err)
+		}
+		from = t.UTC()
+	}
+	if !from.Before(until) {
+		return collector.Page{}, nil
+	}
+	to := from.Add(s.cfg.Span)
+	if to.After(until) {
+		to = until
+	}
+
+	q := url.Values{}
+	q.Set("queryname", se.Params["queryname"])
+	q.Set("market_run_id", se.Params["market_run_id"])
+	q.Set("version", "1")
+	q.Set("resultformat", "6")
+	q.Set("startdatetime", from.Format(oasisTime))
+	q.Set("enddatetime", to.Format(oasisTime))
+	body, err := g.Get(ctx, "/SingleZip", q)
+	if err != nil {
+		return collector.Page{}, fmt.Errorf("caiso %s %s..%s: %w", se.Key, from.Format(oasisTime), to.Format(oasisTime), err)
+	}
+	page := collector.Page{}
+	if to.Before(until) {
+		page.Next = to.Format(time.RFC3339)
+	}
+	csvData, err := Unzip(body)
+	if errors.Is(err, errNoData) {
+		return page, nil
+	}
+	if err != nil {
+		return collector.Page{}, fmt.Errorf("caiso %s: %w", se.Key, err)
+	}
+	recs, err := ParseLoad(csvData, now)
+	if err != nil {
+		return collector.Page{}, fmt.Errorf("caiso %s: %w", se.Key, err)
+	}
+	for _, r := range recs {
+		if !isorecord.Window(collector.Window{Since: from, Until: to}, r.IntervalStart) {
+			continue
+		}
+		page.Records = append(page.Records, isorecord.Load(r))
+		if r.IntervalStart.After(page.Watermark) {
+			page.Watermark = r.IntervalStart
+		}
+	}
+	// A forecast of an hour still to come may be revised: its watermark
+	// stops at the time of the fetch, so the next run asks for the hours
+	// ahead again and publishes the revisions.
+	if se.Params["market_run_id"] != "ACTUAL" && page.Watermark.After(now) {
+		page.Watermark = now
+	}
+	return page, nil
+}
+
+// oasisTime is the layout of OASIS startdatetime and enddatetime, in GMT.
+const oasisTime = "20060102T15:04-0000"
+
+// Source is a collector.Source.
+var _ collector.Source = (*Source)(nil)

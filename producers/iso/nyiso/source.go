@@ -1,0 +1,157 @@
+// Package nyiso collects NYISO zonal and generator LBMPs from the MIS CSV
+// files (http://mis.nyiso.com/public/csv/...) into aurum.iso.lmp.v1, one
+// file per operating day.
+//
+// Flags of `aurum collect nyiso` map onto Config: --feeds (damlbmp_zone,
+// realtime_zone, damlbmp_gen, realtime_gen) and --locations (PTIDs or
+// names to keep). NYISO needs no API key.
+package nyiso
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/iso/isorecord"
+	"github.com/aurum-energy/aurum/producers/iso/isotime"
+)
+
+// BaseURL is the MIS root the file paths are relative to.
+const BaseURL = "http://mis.nyiso.com"
+
+// Config says which files and locations the source collects. The zero
+// value collects day-ahead and real-time zonal LBMPs of every zone.
+type Config struct {
+	// Feeds are keys of Feeds. Default damlbmp_zone and realtime_zone.
+	Feeds []string
+	// Locations keep only these PTIDs or names; empty keeps all.
+	Locations []string
+	// Lookback is how far before now a window without a start begins;
+	// a window without an end reaches the end of tomorrow (day-ahead
+	// prices are posted the day before). Default 24h.
+	Lookback time.Duration
+	// Now is the clock of ingest_ts and open windows. Default time.Now.
+	Now func() time.Time
+}
+
+// Source collects NYISO LBMP files; it implements collector.Source.
+type Source struct {
+	cfg    Config
+	keep   map[string]bool
+	series []collector.Series
+}
+
+// getter is the one method of *collector.Client the source uses.
+type getter interface {
+	Get(ctx context.Context, path string, query url.Values) ([]byte, error)
+}
+
+// New checks cfg and fills its defaults.
+func New(cfg Config) (*Source, error) {
+	if len(cfg.Feeds) == 0 {
+		cfg.Feeds = []string{"damlbmp_zone", "realtime_zone"}
+	}
+	if cfg.Lookback == 0 {
+		cfg.Lookback = 24 * time.Hour
+	}
+	if cfg.Lookback < 0 {
+		return nil, errors.New("nyiso: lookback must not be negative")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Source{cfg: cfg, keep: map[string]bool{}}
+	for _, l := range cfg.Locations {
+		s.keep[strings.TrimSpace(l)] = true
+	}
+	locs := slices.Sorted(func(yield func(string) bool) {
+		for l := range s.keep {
+			if !yield(l) {
+				return
+			}
+		}
+	})
+	for _, name := range cfg.Feeds {
+		name = strings.ToLower(strings.TrimSpace(name))
+		if _, ok := Feeds[name]; !ok {
+			return nil, fmt.Errorf("nyiso: feed %q is not supported (damlbmp_zone, realtime_zone, damlbmp_gen, realtime_gen)", name)
+		}
+		key := name
+		if len(locs) > 0 {
+			key += " locations=" + strings.Join(locs, ";")
+		}
+		s.series = append(s.series, collector.Series{Key: key, Params: map[string]string{"feed": name}})
+	}
+	return s, nil
+}
+
+// Name is the collector's name.
+func (s *Source) Name() string { return "nyiso" }
+
+// Series lists one series per feed.
+func (s *Source) Series(context.Context) ([]collector.Series, error) {
+	return s.series, nil
+}
+
+// Fetch requests the file of one operating day (Eastern) of series se and
+// keeps the intervals starting within w; the cursor is the next day,
+// YYYYMMDD.
+func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+	return s.fetch(ctx, c, se, w, cursor)
+}
+
+func (s *Source) fetch(ctx context.Context, g getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+	f, ok := Feeds[se.Params["feed"]]
+	if !ok {
+		return collector.Page{}, fmt.Errorf("nyiso: series %q: unknown feed %q", se.Key, se.Params["feed"])
+	}
+	now := s.cfg.Now().UTC()
+	if w.Since.IsZero() {
+		w.Since = now.Add(-s.cfg.Lookback)
+	}
+	if w.Until.IsZero() {
+		w.Until = isotime.DayStart(isotime.Date(now, isotime.Eastern).AddDate(0, 0, 2), isotime.Eastern)
+	}
+	if !w.Since.Before(w.Until) {
+		return collector.Page{}, nil
+	}
+	day, next, err := isotime.Days(cursor, w.Since, w.Until, isotime.Eastern)
+	if err != nil {
+		return collector.Page{}, fmt.Errorf("nyiso %s: %w", se.Key, err)
+	}
+	path := f.Path(day)
+	body, err := g.Get(ctx, path, nil)
+	var status *collector.StatusError
+	if errors.As(err, &status) && status.Code == http.StatusNotFound && !day.Before(isotime.Date(now, isotime.Eastern)) {
+		// Today's or tomorrow's file is not posted yet: the series is
+		// complete for now, and the next run asks again.
+		return collector.Page{}, nil
+	}
+	if err != nil {
+		return collector.Page{}, fmt.Errorf("nyiso %s %s: %w", se.Key, path, err)
+	}
+	recs, err := Parse(body, f, now)
+	if err != nil {
+		return collector.Page{}, fmt.Errorf("nyiso %s %s: %w", se.Key, path, err)
+	}
+	page := collector.Page{Next: next}
+	for _, r := range recs {
+		if !isorecord.Window(w, r.IntervalStart) {
+			continue
+		}
+		if len(s.keep) > 0 && !s.keep[r.LocationID] && (r.LocationName == nil || !s.keep[*r.LocationName]) {
+			continue
+		}
+		page.Records = append(page.Records, isorecord.Lmp(r))
+		if r.IntervalStart.After(page.Watermark) {
+			page.Watermark = r.IntervalStart
+		}
+	}
+	return page, nil
+}

@@ -1,0 +1,202 @@
+// Package pjm collects PJM locational marginal prices from Data Miner 2
+// (https://api.pjm.com/api/v1/<feed>) into aurum.iso.lmp.v1.
+//
+// Flags of `aurum collect pjm` map onto Config: --feeds (da_hrl_lmps,
+// rt_unverified_fivemin_lmps, rt_hrl_lmps), --locations (pnode ids) and
+// --location-types (ZONE, HUB, ...); the API key goes in the
+// Ocp-Apim-Subscription-Key header (APIKeyHeader).
+package pjm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/schemas"
+)
+
+// Client defaults for PJM.
+const (
+	// BaseURL is the Data Miner 2 root the feed paths are relative to.
+	BaseURL = "https://api.pjm.com/api/v1"
+	// APIKeyHeader carries the Data Miner subscription key.
+	APIKeyHeader = "Ocp-Apim-Subscription-Key"
+	// MaxRowCount is the most rows Data Miner returns per request.
+	MaxRowCount = 50000
+)
+
+// Config says which feeds and pnodes the source collects. The zero value
+// collects day-ahead hourly LMPs of every zone.
+type Config struct {
+	// Feeds are Data Miner feed names (keys of Feeds). Default da_hrl_lmps.
+	Feeds []string
+	// Locations are pnode ids to restrict to; empty means all.
+	Locations []string
+	// LocationTypes restrict to PJM pnode types (ZONE, HUB, ...); default
+	// ZONE when no Locations are given, since all pnodes of a feed are tens
+	// of thousands of rows an hour. A single type is also the
+	// location_type of rows that carry no type.
+	LocationTypes []string
+	// RowCount is the page size. Default and maximum MaxRowCount.
+	RowCount int
+	// Lookback is how far before now a window without a start begins;
+	// Lookahead how far after now one without an end reaches (the
+	// next-day day-ahead market is posted around 13:30 Eastern). Defaults
+	// 24h and 48h.
+	Lookback, Lookahead time.Duration
+	// Now is the clock of ingest_ts and open windows. Default time.Now.
+	Now func() time.Time
+}
+
+// Source collects PJM LMP feeds; it implements collector.Source.
+type Source struct {
+	cfg    Config
+	series []collector.Series
+}
+
+// getter is the one method of *collector.Client the source uses.
+type getter interface {
+	Get(ctx context.Context, path string, query url.Values) ([]byte, error)
+}
+
+// New checks cfg and fills its defaults.
+func New(cfg Config) (*Source, error) {
+	if len(cfg.Feeds) == 0 {
+		cfg.Feeds = []string{"da_hrl_lmps"}
+	}
+	if len(cfg.LocationTypes) == 0 && len(cfg.Locations) == 0 {
+		cfg.LocationTypes = []string{"ZONE"}
+	}
+	if cfg.RowCount == 0 {
+		cfg.RowCount = MaxRowCount
+	}
+	if cfg.RowCount < 1 || cfg.RowCount > MaxRowCount {
+		return nil, fmt.Errorf("pjm: row count %d: want 1..%d", cfg.RowCount, MaxRowCount)
+	}
+	if cfg.Lookback == 0 {
+		cfg.Lookback = 24 * time.Hour
+	}
+	if cfg.Lookahead == 0 {
+		cfg.Lookahead = 48 * time.Hour
+	}
+	if cfg.Lookback < 0 || cfg.Lookahead < 0 {
+		return nil, errors.New("pjm: lookback and lookahead must not be negative")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	for _, id := range cfg.Locations {
+		if _, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64); err != nil {
+			return nil, fmt.Errorf("pjm: location %q: want a numeric pnode id", id)
+		}
+	}
+	types := make([]string, 0, len(cfg.LocationTypes))
+	for _, t := range cfg.LocationTypes {
+		types = append(types, strings.ToUpper(strings.TrimSpace(t)))
+	}
+	slices.Sort(types)
+	locs := slices.Clone(cfg.Locations)
+	slices.Sort(locs)
+	s := &Source{cfg: cfg}
+	for _, name := range cfg.Feeds {
+		name = strings.ToLower(strings.TrimSpace(name))
+		if _, ok := Feeds[name]; !ok {
+			return nil, fmt.Errorf("pjm: feed %q is not supported (da_hrl_lmps, rt_unverified_fivemin_lmps, rt_hrl_lmps)", name)
+		}
+		params := map[string]string{"feed": name}
+		key := name
+		if len(types) > 0 {
+			params["type"] = strings.Join(types, ";")
+			key += " type=" + params["type"]
+		}
+		if len(locs) > 0 {
+			params["pnode_id"] = strings.Join(locs, ";")
+			key += " pnode_id=" + params["pnode_id"]
+		}
+		s.series = append(s.series, collector.Series{Key: key, Params: params})
+	}
+	return s, nil
+}
+
+// Name is the collector's name.
+func (s *Source) Name() string { return "pjm" }
+
+// Series lists one series per feed, with the location filters in its key.
+func (s *Source) Series(context.Context) ([]collector.Series, error) {
+	return s.series, nil
+}
+
+// Fetch requests one page of series se within w, sorted by interval start
+// so the watermark only rises; the cursor is the next startRow.
+func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+	return s.fetch(ctx, c, se, w, cursor)
+}
+
+// filterTime is the minute-precision form of Data Miner date filters.
+const filterTime = "2006-01-02T15:04"
+
+func (s *Source) fetch(ctx context.Context, g getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+	f, ok := Feeds[se.Params["feed"]]
+	if !ok {
+		return collector.Page{}, fmt.Errorf("pjm: series %q: unknown feed %q", se.Key, se.Params["feed"])
+	}
+	startRow := 1
+	if cursor != "" {
+		n, err := strconv.Atoi(cursor)
+		if err != nil || n < 1 {
+			return collector.Page{}, fmt.Errorf("pjm: cursor %q: want a startRow", cursor)
+		}
+		startRow = n
+	}
+	now := s.cfg.Now().UTC()
+	since, until := w.Since.UTC(), w.Until.UTC()
+	if w.Since.IsZero() {
+		since = now.Truncate(time.Hour).Add(-s.cfg.Lookback)
+	}
+	if w.Until.IsZero() {
+		until = now.Truncate(time.Hour).Add(s.cfg.Lookahead)
+	}
+	if !since.Before(until) {
+		return collector.Page{}, nil
+	}
+	// Data Miner ranges include both ends; the window excludes Until, and
+	// every interval starts on a whole minute.
+	last := until.Add(-time.Minute)
+
+	q := url.Values{}
+	q.Set("startRow", strconv.Itoa(startRow))
+	q.Set("rowCount", strconv.Itoa(s.cfg.RowCount))
+	q.Set("sort", "datetime_beginning_utc")
+	q.Set("order", "Asc")
+	q.Set("datetime_beginning_utc", since.Format(filterTime)+"to"+last.Format(filterTime))
+	if t := se.Params["type"]; t != "" {
+		q.Set("type", t)
+	}
+	if ids := se.Params["pnode_id"]; ids != "" {
+		q.Set("pnode_id", ids)
+	}
+	body, err := g.Get(ctx, "/"+f.Name, q)
+	if err != nil {
+		return collector.Page{}, fmt.Errorf("pjm %s startRow %d: %w", se.Key, startRow, err)
+	}
+	page, err := ParsePage(body, f, startRow, s.cfg.RowCount, defaultType(se.Params["type"]), now)
+	if err != nil {
+		return collector.Page{}, fmt.Errorf("pjm %s startRow %d: %w", se.Key, startRow, err)
+	}
+	return page, nil
+}
+
+// defaultType is the location_type of rows without a type: the filter's,
+// when it names exactly one.
+func defaultType(filter string) schemas.LocationType {
+	if strings.Contains(filter, ";") {
+		return schemas.LocationOther
+	}
+	return locationType(filter, schemas.LocationOther)
+}

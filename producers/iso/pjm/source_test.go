@@ -1,0 +1,100 @@
+package pjm
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/schemas"
+)
+
+// replay serves the day-ahead fixture as Data Miner would, paged by
+// startRow and rowCount, and records the queries it was asked.
+func replay(t *testing.T) (*httptest.Server, *[]http.Request) {
+	t.Helper()
+	var env struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	if err := json.Unmarshal(fixture(t, "dataminer-da_hrl_lmps-zones-2026-06-09.json"), &env); err != nil {
+		t.Fatal(err)
+	}
+	var reqs []http.Request
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reqs = append(reqs, *r)
+		if r.URL.Path != "/api/v1/da_hrl_lmps" || r.Header.Get(APIKeyHeader) != "secret" {
+			http.Error(w, `{"message":"not found"}`, http.StatusNotFound)
+			return
+		}
+		start, _ := strconv.Atoi(r.URL.Query().Get("startRow"))
+		count, _ := strconv.Atoi(r.URL.Query().Get("rowCount"))
+		lo, hi := min(start-1, len(env.Items)), min(start-1+count, len(env.Items))
+		_ = json.NewEncoder(w).Encode(map[string]any{"items": env.Items[lo:hi], "totalRows": len(env.Items)})
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &reqs
+}
+
+func TestFetchPagesThroughClient(t *testing.T) {
+	t.Parallel()
+	srv, reqs := replay(t)
+	c, err := collector.NewClient(collector.ClientConfig{
+		Source: "pjm", BaseURL: srv.URL + "/api/v1", APIKey: "secret", APIKeyHeader: APIKeyHeader, Rate: 1000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := New(Config{RowCount: 100, Now: func() time.Time { return ingest }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	series, _ := src.Series(context.Background())
+	if len(series) != 1 || series[0].Key != "da_hrl_lmps type=ZONE" {
+		t.Fatalf("series %+v", series)
+	}
+	w := collector.Window{
+		Since: time.Date(2026, 6, 9, 4, 0, 0, 0, time.UTC),
+		Until: time.Date(2026, 6, 10, 4, 0, 0, 0, time.UTC),
+	}
+	var all []schemas.IsoLmpRecord
+	cursor, pages := "", 0
+	for {
+		p, err := src.Fetch(context.Background(), c, series[0], w, cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		all = append(all, lmps(t, p)...)
+		if cursor = p.Next; cursor == "" {
+			break
+		}
+	}
+	if pages != 2 || len(all) != 184 {
+		t.Errorf("%d pages, %d records; want 2 and 184", pages, len(all))
+	}
+	q := (*reqs)[0].URL.Query()
+	if q.Get("datetime_beginning_utc") != "2026-06-09T04:00to2026-06-10T03:59" || q.Get("type") != "ZONE" ||
+		q.Get("sort") != "datetime_beginning_utc" || q.Get("order") != "Asc" {
+		t.Errorf("query %v", q)
+	}
+	if got := (*reqs)[1].URL.Query().Get("startRow"); got != "101" {
+		t.Errorf("second page startRow %q, want 101", got)
+	}
+}
+
+func TestNewRejects(t *testing.T) {
+	t.Parallel()
+	for name, cfg := range map[string]Config{
+		"unknown feed":  {Feeds: []string{"gen_by_fuel"}},
+		"bad pnode":     {Locations: []string{"WESTERN HUB"}},
+		"rows too many": {RowCount: MaxRowCount + 1},
+	} {
+		if _, err := New(cfg); err == nil {
+			t.Errorf("%s: New accepted %+v", name, cfg)
+		}
+	}
+}
