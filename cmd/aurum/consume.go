@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,7 +16,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/aurum-energy/aurum/consumers/curves"
+	"github.com/aurum-energy/aurum/consumers/iso"
 	"github.com/aurum-energy/aurum/consumers/materializer"
+	"github.com/aurum-energy/aurum/consumers/series"
 	"github.com/aurum-energy/aurum/internal/config"
 )
 
@@ -24,12 +27,21 @@ const consumeUsage = `Usage: aurum consume <stream> [flags]
 Runs a consumer group. Streams:
   curves   materialise aurum.curve.observation.v1 into curve_observation and
            curve_latest (group aurum-curve-materializer)
+  series   materialise aurum.ext.timeseries.obs.v1 into ext_timeseries_observation
+           (group aurum-series-materializer)
+  catalog  materialise aurum.ext.series_catalog.upsert.v1 into ext_series_catalog
+           (group aurum-catalog-materializer)
+  iso      materialise aurum.iso.lmp.v1 and aurum.iso.load.v1 into iso_lmp and
+           iso_load (group aurum-iso-materializer)
 
 Needs AURUM_DATABASE_URL; Kafka and the schema registry default to the embedded
 ones of ` + "`aurum broker`" + `. Offsets are committed only after the database commit; while
 the database is unavailable the same batch is retried with backoff. Ctrl-C
 finishes the batch in hand and commits it.
 `
+
+// consumeStreams are the streams `aurum consume` runs.
+const consumeStreams = "curves, series, catalog, iso"
 
 // consumeFlags are the flags of `aurum consume` beyond the shared settings.
 type consumeFlags struct {
@@ -55,10 +67,11 @@ func runConsume(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(inv.args) != 1 {
-		return fmt.Errorf("%w: aurum consume <stream> (streams: curves)", errUsage)
+		return fmt.Errorf("%w: aurum consume <stream> (streams: %s)", errUsage, consumeStreams)
 	}
-	if inv.args[0] != "curves" {
-		return fmt.Errorf("%w: unknown stream %q (streams: curves)", errUsage, inv.args[0])
+	stream := inv.args[0]
+	if !slices.Contains(strings.Split(consumeStreams, ", "), stream) {
+		return fmt.Errorf("%w: unknown stream %q (streams: %s)", errUsage, stream, consumeStreams)
 	}
 	if err := inv.cfg.Require(config.DatabaseURL); err != nil {
 		return err
@@ -71,12 +84,27 @@ func runConsume(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := curves.New(materializer.Config{
+	clientName := stream + "-materializer"
+	if stream == "curves" {
+		clientName = "curve-materializer"
+	}
+	mcfg := materializer.Config{
 		Brokers:         cfg.Brokers(),
 		Workers:         flags.workers,
 		MaxBatchRecords: flags.maxBatch,
-		KafkaOptions:    kafkaOptions(logger, p.registry, "curve-materializer"),
-	}, curves.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: logger})
+		KafkaOptions:    kafkaOptions(logger, p.registry, clientName),
+	}
+	var m runner
+	switch stream {
+	case "curves":
+		m, err = curves.New(mcfg, curves.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: logger})
+	case "series":
+		m, err = series.NewObservations(mcfg, series.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: logger})
+	case "catalog":
+		m, err = series.NewCatalog(mcfg, series.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: logger})
+	case "iso":
+		m, err = iso.New(mcfg, iso.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: logger})
+	}
 	if err != nil {
 		return err
 	}

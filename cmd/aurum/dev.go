@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/aurum-energy/aurum/consumers/curves"
+	"github.com/aurum-energy/aurum/consumers/iso"
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/consumers/scenario"
+	"github.com/aurum-energy/aurum/consumers/series"
 	"github.com/aurum-energy/aurum/internal/devenv"
 	"github.com/aurum-energy/aurum/producers/demo"
 	"github.com/aurum-energy/aurum/schemas"
@@ -131,11 +133,15 @@ func (p *platform) newWorkers(demoF demoFlags) ([]runner, error) {
 	if err != nil {
 		return nil, err
 	}
+	marketData, err := p.newMarketDataMaterializers()
+	if err != nil {
+		return nil, err
+	}
 	worker, err := p.newScenarioWorker("aurum-dev-scenario-worker", scenario.DefaultConcurrency)
 	if err != nil {
 		return nil, err
 	}
-	workers := []runner{curveMaterializer, worker}
+	workers := append([]runner{curveMaterializer, worker}, marketData...)
 	if !demoF.off {
 		d, err := demo.New(demo.Config{Interval: demoF.interval}, demo.Deps{Client: p.kafka, Serde: p.serde, Logger: p.logger})
 		if err != nil {
@@ -144,6 +150,28 @@ func (p *platform) newWorkers(demoF demoFlags) ([]runner, error) {
 		workers = append(workers, d)
 	}
 	return workers, nil
+}
+
+// newMarketDataMaterializers builds the ISO, external series and catalog
+// materialisers.
+func (p *platform) newMarketDataMaterializers() ([]runner, error) {
+	cfg := func(name string) materializer.Config {
+		return materializer.Config{Brokers: p.cfg.Brokers(), KafkaOptions: kafkaOptions(p.logger, p.registry, name)}
+	}
+	isoM, err := iso.New(cfg("iso-materializer"), iso.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: p.logger})
+	if err != nil {
+		return nil, err
+	}
+	sdeps := series.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: p.logger}
+	obs, err := series.NewObservations(cfg("series-materializer"), sdeps)
+	if err != nil {
+		return nil, err
+	}
+	catalog, err := series.NewCatalog(cfg("catalog-materializer"), sdeps)
+	if err != nil {
+		return nil, err
+	}
+	return []runner{isoM, obs, catalog}, nil
 }
 
 // bootstrap applies migrations, the topology and the schemas, as an

@@ -1,0 +1,166 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// newExternalServer is a curve server whose database also holds a small
+// external-series fixture: two FRED series and one EIA series in the
+// catalog, and UNRATE observations in two vintages.
+func newExternalServer(t *testing.T) *curveServer {
+	t.Helper()
+	s := newCurveServer(t, Config{}, Deps{})
+	_, err := s.store.Pool().Exec(context.Background(), `
+INSERT INTO ext_series_catalog (provider, series_id, title, unit, frequency, updated_ts) VALUES
+  ('FRED', 'UNRATE', 'Unemployment Rate', 'Percent', 'Monthly', '2026-03-01Z'),
+  ('FRED', 'GDP', 'Gross Domestic Product', 'Billions of Dollars', 'Quarterly', '2026-03-01Z'),
+  ('EIA', 'ELEC.PRICE.US', 'Average retail price of electricity 100%_', 'cents/kWh', 'monthly', '2026-03-01Z');
+INSERT INTO ext_timeseries_observation (provider, series_id, ts, value, value_raw, unit, asof_date, ingest_ts) VALUES
+  ('FRED', 'UNRATE', '2025-01-01Z', 4.0, '4.0', 'Percent', '2026-01-30', now()),
+  ('FRED', 'UNRATE', '2025-02-01Z', NULL, '.', 'Percent', '2026-01-30', now()),
+  ('FRED', 'UNRATE', '2025-02-01Z', 4.1, '4.1', 'Percent', '2026-02-27', now()),
+  ('FRED', 'UNRATE', '2025-03-01Z', NULL, '.', 'Percent', '2026-01-30', now()),
+  ('FRED', 'UNRATE', '2025-04-01Z', 4.2, '4.2', 'Percent', '2026-01-30', now());`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestExternalProviders(t *testing.T) {
+	t.Parallel()
+	s := newExternalServer(t)
+	p := s.list(t, "/v1/external/providers")
+	var got []string
+	for _, r := range p.Data {
+		got = append(got, r["provider"].(string)+"|"+r["name"].(string)+"|"+jsonNum(r["series_count"]))
+	}
+	want := []string{
+		"EIA|U.S. Energy Information Administration|1", "FRED|Federal Reserve Economic Data|2",
+		"NOAA|NOAA Climate Data Online|0", "WORLDBANK|World Bank Open Data|0",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("providers\n got %v\nwant %v", got, want)
+	}
+	problemOf(t, s.get(t, "/v1/external/providers?limit=2"), http.StatusBadRequest)
+}
+
+func TestExternalSeriesCatalog(t *testing.T) {
+	t.Parallel()
+	s := newExternalServer(t)
+	ids := func(path string) []string {
+		var out []string
+		for _, r := range s.listAll(t, path, 1) {
+			out = append(out, r["provider"].(string)+"/"+r["series_id"].(string))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name, path string
+		want       []string
+	}{
+		{"all, one per page", "/v1/external/series", []string{"EIA/ELEC.PRICE.US", "FRED/GDP", "FRED/UNRATE"}},
+		{"provider", "/v1/external/series?provider=fred", []string{"FRED/GDP", "FRED/UNRATE"}},
+		{"title substring", "/v1/external/series?q=RATE", []string{"FRED/UNRATE"}},
+		{"wildcards are literal", "/v1/external/series?q=100%25_", []string{"EIA/ELEC.PRICE.US"}},
+		{"no match", "/v1/external/series?q=rate_", nil},
+		{"frequency", "/v1/external/series?frequency=MONTHLY", []string{"EIA/ELEC.PRICE.US", "FRED/UNRATE"}},
+	} {
+		if got := ids(tc.path); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %s = %v, want %v", tc.name, tc.path, got, tc.want)
+		}
+	}
+	row := s.list(t, "/v1/external/series?provider=FRED&q=unemployment").Data[0]
+	if row["title"] != "Unemployment Rate" || row["unit"] != "Percent" || row["updated_ts"] != "2026-03-01T00:00:00Z" || row["first_ts"] != nil {
+		t.Errorf("row = %v", row)
+	}
+
+	// A cursor is bound to the filters it was issued for.
+	p := s.list(t, "/v1/external/series?provider=FRED&limit=1")
+	if p.Meta.NextCursor == "" {
+		t.Fatal("no next cursor")
+	}
+	prob := problemOf(t, s.get(t, "/v1/external/series?provider=EIA&limit=1&cursor="+p.Meta.NextCursor), http.StatusBadRequest)
+	if !strings.Contains(prob["detail"].(string), "cursor") {
+		t.Errorf("detail = %v", prob["detail"])
+	}
+	for _, bad := range []struct{ query, param string }{
+		{"provider=ACME", "provider"}, {"sort=title", "sort"}, {"limit=0", "limit"}, {"q=", "q"},
+	} {
+		prob := problemOf(t, s.get(t, "/v1/external/series?"+bad.query), http.StatusBadRequest)
+		if !strings.Contains(prob["detail"].(string), `"`+bad.param+`"`) {
+			t.Errorf("%s: detail %v does not name %s", bad.query, prob["detail"], bad.param)
+		}
+	}
+}
+
+func TestExternalObservations(t *testing.T) {
+	t.Parallel()
+	s := newExternalServer(t)
+	const path = "/v1/external/series/FRED/UNRATE/observations"
+	rows := s.listAll(t, path, 2)
+	var got []string
+	for _, r := range rows {
+		got = append(got, r["ts"].(string)+"="+jsonNum(r["value"]))
+		if r["unit"] != "Percent" || r["quality_flag"] != nil {
+			t.Errorf("row %v", r)
+		}
+		if len(r) != 4 {
+			t.Errorf("row has %d members, want ts, value, unit, quality_flag: %v", len(r), r)
+		}
+	}
+	want := []string{"2025-01-01T00:00:00Z=4", "2025-02-01T00:00:00Z=4.1", "2025-03-01T00:00:00Z=null", "2025-04-01T00:00:00Z=4.2"}
+	if !slices.Equal(got, want) {
+		t.Errorf("observations (latest vintage)\n got %v\nwant %v", got, want)
+	}
+
+	for _, tc := range []struct {
+		query string
+		n     int
+	}{
+		{"start=2025-02-01&end=2025-03-01", 2}, // a date end includes its day
+		{"start=2025-02-01T00:00:01Z", 2},
+		{"end=2025-03-01T00:00:00Z", 2},
+		{"start=2026-01-01", 0},
+	} {
+		if p := s.list(t, path+"?"+tc.query); p.Meta.Count != tc.n {
+			t.Errorf("%s: %d rows, want %d", tc.query, p.Meta.Count, tc.n)
+		}
+	}
+
+	rec := s.get(t, path+"?format=csv&end=2025-03-01")
+	if rec.Code != http.StatusOK || rec.Body.String() != "ts,value,unit,quality_flag\r\n2025-01-01T00:00:00Z,4,Percent,\r\n2025-02-01T00:00:00Z,4.1,Percent,\r\n2025-03-01T00:00:00Z,,Percent,\r\n" {
+		t.Errorf("csv %d %q", rec.Code, rec.Body)
+	}
+	etag := s.get(t, path).Header().Get("ETag")
+	if rec := s.get(t, path, "If-None-Match", etag); rec.Code != http.StatusNotModified {
+		t.Errorf("If-None-Match = %d, want 304", rec.Code)
+	}
+
+	problemOf(t, s.get(t, "/v1/external/series/ACME/UNRATE/observations"), http.StatusNotFound)
+	problemOf(t, s.get(t, "/v1/external/series/FRED/NOPE/observations"), http.StatusNotFound)
+	if p := s.list(t, "/v1/external/series/fred/GDP/observations"); p.Meta.Count != 0 {
+		t.Errorf("GDP (catalogued, no data) = %d rows, want an empty 200", p.Meta.Count)
+	}
+	for _, bad := range []struct{ query, param string }{
+		{"start=yesterday", "start"}, {"start=2025-03-01&end=2025-02-01", "end"}, {"asof=2025-01-01", "asof"},
+	} {
+		prob := problemOf(t, s.get(t, path+"?"+bad.query), http.StatusBadRequest)
+		if !strings.Contains(prob["detail"].(string), `"`+bad.param+`"`) {
+			t.Errorf("%s: detail %v does not name %s", bad.query, prob["detail"], bad.param)
+		}
+	}
+}
+
+// jsonNum spells a decoded JSON number (or null) as the API wrote it.
+func jsonNum(v any) string {
+	if v == nil {
+		return "null"
+	}
+	return strconv.FormatFloat(v.(float64), 'f', -1, 64)
+}

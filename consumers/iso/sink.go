@@ -1,0 +1,281 @@
+package iso
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/aurum-energy/aurum/consumers/materializer"
+	"github.com/aurum-energy/aurum/internal/deadletter"
+	"github.com/aurum-energy/aurum/internal/serde"
+	"github.com/aurum-energy/aurum/schemas"
+	"github.com/aurum-energy/aurum/topology"
+)
+
+// Dead-letter reasons of records that decode but break the contract.
+const (
+	ReasonMissingField = "missing_field"
+	ReasonUnknownEnum  = "unknown_enum"
+	ReasonInvalidValue = "invalid_value"
+	ReasonUnknownTopic = "unknown_topic"
+)
+
+// isoCodes are the ISOs a record may name: every IsoCode but UNKNOWN,
+// which a reader only produces for a symbol it does not know.
+var isoCodes = []schemas.IsoCode{
+	schemas.IsoPJM, schemas.IsoCAISO, schemas.IsoERCOT, schemas.IsoNYISO,
+	schemas.IsoMISO, schemas.IsoISONE, schemas.IsoSPP, schemas.IsoAESO,
+}
+
+var markets = []schemas.IsoMarket{
+	schemas.MarketDayAhead, schemas.MarketRealTime, schemas.MarketFifteenMinute,
+	schemas.MarketFiveMinute, schemas.MarketHourAhead, schemas.MarketUnknown,
+}
+
+var locationTypes = []schemas.LocationType{
+	schemas.LocationNode, schemas.LocationZone, schemas.LocationHub, schemas.LocationSystem,
+	schemas.LocationAggregate, schemas.LocationInterface, schemas.LocationOther,
+}
+
+// Row is one record of the ISO group: an LMP or a load value, exactly one
+// of the two set.
+type Row struct {
+	LMP  *schemas.IsoLmpRecord
+	Load *schemas.IsoLoadRecord
+}
+
+// key is the primary key of the row's table: iso_lmp (iso_code, market,
+// location_id, interval_start) or iso_load (iso_code, area,
+// interval_start, forecast); load rows have an empty market.
+type key struct {
+	load     bool
+	iso      schemas.IsoCode
+	market   schemas.IsoMarket
+	location string // location_id or area
+	start    int64  // Unix microseconds
+	forecast bool
+}
+
+// Sink decodes, validates and writes ISO LMP and load records. It is the
+// materializer.Sink of the ISO group, which reads both topics.
+type Sink struct {
+	serde *serde.Serde
+}
+
+// NewSink returns the ISO Sink decoding with s.
+func NewSink(s *serde.Serde) *Sink { return &Sink{serde: s} }
+
+// Table is the label of aurum_records_materialized_total: the group writes
+// iso_lmp and iso_load under one label.
+func (*Sink) Table() string { return "iso_lmp_load" }
+
+// Key returns the row's primary key.
+func (*Sink) Key(r *Row) key {
+	if r.Load != nil {
+		l := r.Load
+		return key{load: true, iso: l.IsoCode, location: l.Area, start: l.IntervalStart.UnixMicro(), forecast: l.Forecast}
+	}
+	p := r.LMP
+	return key{iso: p.IsoCode, market: p.Market, location: p.LocationID, start: p.IntervalStart.UnixMicro()}
+}
+
+// Decode decodes an LMP or a load record, by topic, and validates it.
+func (s *Sink) Decode(ctx context.Context, rec *kgo.Record) (Row, error) {
+	switch rec.Topic {
+	case topology.TopicIsoLmp:
+		var p schemas.IsoLmpRecord
+		if err := s.serde.Decode(ctx, rec.Topic, rec.Value, &p); err != nil {
+			return Row{}, materializer.RejectDecode(err)
+		}
+		if err := validateLMP(&p); err != nil {
+			return Row{}, err
+		}
+		return Row{LMP: &p}, nil
+	case topology.TopicIsoLoad:
+		var l schemas.IsoLoadRecord
+		if err := s.serde.Decode(ctx, rec.Topic, rec.Value, &l); err != nil {
+			return Row{}, materializer.RejectDecode(err)
+		}
+		if err := validateLoad(&l); err != nil {
+			return Row{}, err
+		}
+		return Row{Load: &l}, nil
+	}
+	return Row{}, reject(ReasonUnknownTopic, fmt.Sprintf("topic %s carries no ISO records", rec.Topic))
+}
+
+func validateLMP(p *schemas.IsoLmpRecord) error {
+	if err := validateISO(p.IsoCode); err != nil {
+		return err
+	}
+	switch {
+	case !slices.Contains(markets, p.Market):
+		return reject(ReasonUnknownEnum, fmt.Sprintf("market %q is not a market of the contract", p.Market))
+	case !slices.Contains(locationTypes, p.LocationType):
+		return reject(ReasonUnknownEnum, fmt.Sprintf("location_type %q is not a location type of the contract", p.LocationType))
+	case strings.TrimSpace(p.LocationID) == "":
+		return reject(ReasonMissingField, "location_id is required")
+	case p.IntervalStart.IsZero():
+		return reject(ReasonMissingField, "interval_start is required")
+	case p.DeliveryDate.IsZero():
+		return reject(ReasonMissingField, "delivery_date is required")
+	case strings.TrimSpace(p.Currency) == "" || strings.TrimSpace(p.UOM) == "":
+		return reject(ReasonMissingField, "currency and uom are required")
+	case p.RecordHash == "":
+		return reject(ReasonMissingField, "record_hash is required")
+	case p.IngestTS.IsZero():
+		return reject(ReasonMissingField, "ingest_ts is required")
+	case p.IntervalEnd != nil && !p.IntervalEnd.After(p.IntervalStart):
+		return reject(ReasonInvalidValue, fmt.Sprintf("interval_end %s is not after interval_start %s", p.IntervalEnd, p.IntervalStart))
+	case p.IntervalMinutes != nil && *p.IntervalMinutes <= 0:
+		return reject(ReasonInvalidValue, fmt.Sprintf("interval_minutes %d is not positive", *p.IntervalMinutes))
+	}
+	for _, v := range []struct {
+		name string
+		v    *float64
+	}{{"price_total", &p.PriceTotal}, {"price_energy", p.PriceEnergy}, {"price_congestion", p.PriceCongestion}, {"price_loss", p.PriceLoss}} {
+		if v.v != nil && (math.IsNaN(*v.v) || math.IsInf(*v.v, 0)) {
+			return reject(ReasonInvalidValue, fmt.Sprintf("%s %v is not a finite number", v.name, *v.v))
+		}
+	}
+	p.IntervalStart = p.IntervalStart.UTC()
+	p.DeliveryDate = dateOnly(p.DeliveryDate)
+	return nil
+}
+
+func validateLoad(l *schemas.IsoLoadRecord) error {
+	if err := validateISO(l.IsoCode); err != nil {
+		return err
+	}
+	switch {
+	case strings.TrimSpace(l.Area) == "":
+		return reject(ReasonMissingField, "area is required")
+	case l.IntervalStart.IsZero():
+		return reject(ReasonMissingField, "interval_start is required")
+	case l.IngestTS.IsZero():
+		return reject(ReasonMissingField, "ingest_ts is required")
+	case math.IsNaN(l.MW) || math.IsInf(l.MW, 0):
+		return reject(ReasonInvalidValue, fmt.Sprintf("mw %v is not a finite number", l.MW))
+	case l.IntervalEnd != nil && !l.IntervalEnd.After(l.IntervalStart):
+		return reject(ReasonInvalidValue, fmt.Sprintf("interval_end %s is not after interval_start %s", l.IntervalEnd, l.IntervalStart))
+	}
+	l.IntervalStart = l.IntervalStart.UTC()
+	return nil
+}
+
+func validateISO(c schemas.IsoCode) error {
+	if !slices.Contains(isoCodes, c) {
+		return reject(ReasonUnknownEnum, fmt.Sprintf("iso_code %q is not an ISO of the contract", c))
+	}
+	return nil
+}
+
+// Write stages the LMP and the load rows with COPY, upserts each into its
+// table and bumps the iso data version, all in tx.
+func (*Sink) Write(ctx context.Context, tx pgx.Tx, rows []Row) error {
+	var lmp []*schemas.IsoLmpRecord
+	var load []*schemas.IsoLoadRecord
+	for i := range rows {
+		if rows[i].LMP != nil {
+			lmp = append(lmp, rows[i].LMP)
+		} else {
+			load = append(load, rows[i].Load)
+		}
+	}
+	var sql strings.Builder
+	if len(lmp) > 0 {
+		if _, err := materializer.Stage(ctx, tx, tableLMPStaging, tableLMP, lmpColumns, &copySource[*schemas.IsoLmpRecord]{rows: lmp, i: -1, values: lmpValues}); err != nil {
+			return err
+		}
+		sql.WriteString(lmpWriteSQL)
+	}
+	if len(load) > 0 {
+		if _, err := materializer.Stage(ctx, tx, tableLoadStaging, tableLoad, loadColumns, &copySource[*schemas.IsoLoadRecord]{rows: load, i: -1, values: loadValues}); err != nil {
+			return err
+		}
+		sql.WriteString(loadWriteSQL)
+	}
+	sql.WriteString(`UPDATE data_version SET version = version + 1, updated_at = now() WHERE dataset = 'iso'`)
+	if _, err := tx.Exec(ctx, sql.String()); err != nil {
+		return fmt.Errorf("upsert %d LMP and %d load rows: %w", len(lmp), len(load), err)
+	}
+	return nil
+}
+
+const (
+	tableLMP         = "iso_lmp"
+	tableLMPStaging  = "iso_lmp_stage"
+	tableLoad        = "iso_load"
+	tableLoadStaging = "iso_load_stage"
+)
+
+var lmpColumns = []string{
+	"iso_code", "market", "delivery_date", "interval_start", "interval_end", "interval_minutes",
+	"location_id", "location_name", "location_type", "price_total", "price_energy",
+	"price_congestion", "price_loss", "currency", "uom", "ingest_ts", "record_hash",
+}
+
+var loadColumns = []string{
+	"iso_code", "area", "interval_start", "interval_end", "interval_minutes", "mw", "forecast", "ingest_ts",
+}
+
+// lmpWriteSQL and loadWriteSQL each upsert from their staging table and
+// drop it; Write sends those it needs and the version bump as one round
+// trip.
+var (
+	lmpWriteSQL = materializer.Upsert{
+		Target: tableLMP, Columns: lmpColumns,
+		Key: []string{"iso_code", "market", "location_id", "interval_start"},
+	}.SQL(tableLMPStaging) + ";\nDROP TABLE pg_temp." + tableLMPStaging + ";\n"
+	loadWriteSQL = materializer.Upsert{
+		Target: tableLoad, Columns: loadColumns,
+		Key: []string{"iso_code", "area", "interval_start", "forecast"},
+	}.SQL(tableLoadStaging) + ";\nDROP TABLE pg_temp." + tableLoadStaging + ";\n"
+)
+
+func lmpValues(p *schemas.IsoLmpRecord) []any {
+	return []any{
+		string(p.IsoCode), string(p.Market), p.DeliveryDate, p.IntervalStart, p.IntervalEnd, p.IntervalMinutes,
+		p.LocationID, p.LocationName, string(p.LocationType), p.PriceTotal, p.PriceEnergy,
+		p.PriceCongestion, p.PriceLoss, p.Currency, p.UOM, p.IngestTS, p.RecordHash,
+	}
+}
+
+func loadValues(l *schemas.IsoLoadRecord) []any {
+	return []any{
+		string(l.IsoCode), l.Area, l.IntervalStart, l.IntervalEnd, l.IntervalMinutes, l.MW, l.Forecast, l.IngestTS,
+	}
+}
+
+// copySource feeds rows to COPY through values.
+type copySource[T any] struct {
+	rows   []T
+	i      int
+	values func(T) []any
+}
+
+func (c *copySource[T]) Next() bool {
+	c.i++
+	return c.i < len(c.rows)
+}
+
+func (c *copySource[T]) Values() ([]any, error) { return c.values(c.rows[c.i]), nil }
+
+func (*copySource[T]) Err() error { return nil }
+
+func reject(reason, detail string) error {
+	return materializer.Reject(deadletter.StageValidate, reason, detail)
+}
+
+// dateOnly is the calendar date of t in UTC, as COPY encodes a date from
+// the time's own location.
+func dateOnly(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,158 @@
+package series
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/aurum-energy/aurum/consumers/materializer"
+	"github.com/aurum-energy/aurum/internal/deadletter"
+	"github.com/aurum-energy/aurum/internal/serde"
+	"github.com/aurum-energy/aurum/schemas"
+)
+
+// Dead-letter reasons of records that decode but break the contract.
+const (
+	ReasonMissingField    = "missing_field"
+	ReasonUnknownProvider = "unknown_provider"
+	ReasonInvalidValue    = "invalid_value"
+)
+
+// providers are the Provider symbols of the contract (DESIGN §7).
+var providers = []schemas.Provider{
+	schemas.ProviderEIA, schemas.ProviderFRED, schemas.ProviderNOAA, schemas.ProviderWorldBank,
+}
+
+// ObservationSink decodes, validates and writes external time-series
+// observations into ext_timeseries_observation. It is the
+// materializer.Sink of aurum.ext.timeseries.obs.v1.
+type ObservationSink struct {
+	serde *serde.Serde
+}
+
+// NewObservationSink returns the observation Sink decoding with s.
+func NewObservationSink(s *serde.Serde) *ObservationSink { return &ObservationSink{serde: s} }
+
+// obsKey is the primary key of ext_timeseries_observation: one row per
+// observation per vintage.
+type obsKey struct {
+	provider schemas.Provider
+	seriesID string
+	ts       int64 // Unix microseconds
+	asof     int64 // Unix seconds of the vintage date
+}
+
+// Table is the table of aurum_records_materialized_total.
+func (*ObservationSink) Table() string { return tableObservation }
+
+// Key returns the row's primary key.
+func (*ObservationSink) Key(o *schemas.ExtTimeseriesObservation) obsKey {
+	return obsKey{o.Provider, o.SeriesID, o.TS.UnixMicro(), o.AsofDate.Unix()}
+}
+
+// Decode decodes a record of any registered ExtTimeseriesObservation schema
+// and validates it: a known provider, a series, an instant and a vintage.
+// A null value is valid and stays null; a NaN or infinite one is rejected.
+func (s *ObservationSink) Decode(ctx context.Context, rec *kgo.Record) (schemas.ExtTimeseriesObservation, error) {
+	var o schemas.ExtTimeseriesObservation
+	if err := s.serde.Decode(ctx, rec.Topic, rec.Value, &o); err != nil {
+		return o, materializer.RejectDecode(err)
+	}
+	if err := validateIdentity(o.Provider, o.SeriesID); err != nil {
+		return o, err
+	}
+	switch {
+	case o.TS.IsZero():
+		return o, reject(ReasonMissingField, "ts is required")
+	case o.AsofDate.IsZero():
+		return o, reject(ReasonMissingField, "asof_date is required")
+	case o.IngestTS.IsZero():
+		return o, reject(ReasonMissingField, "ingest_ts is required")
+	case o.Value != nil && (math.IsNaN(*o.Value) || math.IsInf(*o.Value, 0)):
+		return o, reject(ReasonInvalidValue, fmt.Sprintf("value %v is not a finite number; send null for a missing value", *o.Value))
+	}
+	o.TS = o.TS.UTC()
+	o.AsofDate = dateOnly(o.AsofDate)
+	return o, nil
+}
+
+// Write stages rows with COPY, upserts them into
+// ext_timeseries_observation and bumps the series data version, in tx.
+func (*ObservationSink) Write(ctx context.Context, tx pgx.Tx, rows []schemas.ExtTimeseriesObservation) error {
+	if _, err := materializer.Stage(ctx, tx, tableObservationStaging, tableObservation, observationColumns, &obsCopySource{rows: rows, i: -1}); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, observationWriteSQL); err != nil {
+		return fmt.Errorf("upsert %d external observations: %w", len(rows), err)
+	}
+	return nil
+}
+
+const (
+	tableObservation        = "ext_timeseries_observation"
+	tableObservationStaging = "ext_timeseries_observation_stage"
+	// bumpVersion ends every write: the data version the external-series
+	// endpoints' cache keys depend on, last so its row lock is held only
+	// until the commit.
+	bumpVersion = `UPDATE data_version SET version = version + 1, updated_at = now() WHERE dataset = 'series'`
+)
+
+// observationColumns of ext_timeseries_observation, in the order
+// obsCopySource yields them.
+var observationColumns = []string{
+	"provider", "series_id", "ts", "value", "value_raw", "unit", "frequency", "geo_id",
+	"dataset", "quality_flag", "asof_date", "ingest_ts",
+}
+
+var observationWriteSQL = materializer.Upsert{
+	Target: tableObservation, Columns: observationColumns,
+	Key: []string{"provider", "series_id", "ts", "asof_date"},
+}.SQL(tableObservationStaging) + ";\n" + bumpVersion + ";\nDROP TABLE pg_temp." + tableObservationStaging
+
+type obsCopySource struct {
+	rows []schemas.ExtTimeseriesObservation
+	i    int
+}
+
+func (c *obsCopySource) Next() bool {
+	c.i++
+	return c.i < len(c.rows)
+}
+
+func (c *obsCopySource) Values() ([]any, error) {
+	o := &c.rows[c.i]
+	return []any{
+		string(o.Provider), o.SeriesID, o.TS, o.Value, o.ValueRaw, o.Unit, o.Frequency, o.GeoID,
+		o.Dataset, o.QualityFlag, o.AsofDate, o.IngestTS,
+	}, nil
+}
+
+func (*obsCopySource) Err() error { return nil }
+
+// validateIdentity checks the provider and series of a record.
+func validateIdentity(p schemas.Provider, seriesID string) error {
+	if !slices.Contains(providers, p) {
+		return reject(ReasonUnknownProvider, fmt.Sprintf("provider %q is not one of EIA, FRED, NOAA, WORLDBANK", p))
+	}
+	if strings.TrimSpace(seriesID) == "" {
+		return reject(ReasonMissingField, "series_id is required")
+	}
+	return nil
+}
+
+func reject(reason, detail string) error {
+	return materializer.Reject(deadletter.StageValidate, reason, detail)
+}
+
+// dateOnly is the calendar date of t in UTC, as COPY encodes a date from
+// the time's own location.
+func dateOnly(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
