@@ -46,10 +46,7 @@ func (s *Server) filteredHandler(route string, filters []string, build func(c ec
 		if err != nil {
 			return err
 		}
-		raw := u.RawQuery
-		u.RawQuery = page.Encode()
-		defer func() { u.RawQuery = raw }()
-		return s.listHandler(ep)(c)
+		return s.serveList(c, ep, page.Encode())
 	}
 }
 

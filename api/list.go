@@ -37,43 +37,47 @@ type listEndpoint struct {
 // client's ETag is current, else serve the page from the cache or the
 // database, in the envelope or as CSV.
 func (s *Server) listHandler(ep *listEndpoint) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		q, err := s.parseQuery(c.Request().URL.RawQuery, ep)
-		if err != nil {
-			return err
-		}
-		ctx := c.Request().Context()
-		maxAge := ep.maxAge(q)
-		if ep.dataset == "" {
-			p, err := s.fetchPage(ctx, ep, q)
-			if err != nil {
-				return err
-			}
-			return respondPage(c, q.format, p, etagOf([]byte(ep.path), []byte(q.canonical), p.body), maxAge)
-		}
+	return func(c echo.Context) error { return s.serveList(c, ep, c.Request().URL.RawQuery) }
+}
 
-		if s.pool == nil {
-			return errNoStore
-		}
-		version, err := dataVersion(ctx, s.pool, ep.dataset)
-		if err != nil {
-			return err
-		}
-		etag := etagOf([]byte(version), []byte(ep.path), []byte(q.canonical))
-		if etagMatches(c, etag) {
-			setValidators(c, etag, maxAge)
-			return respondNotModified(c)
-		}
-		sum := sha256.Sum256([]byte(version + "\x00" + ep.path + "?" + q.canonical))
-		key := s.cache.prefix + base64.RawURLEncoding.EncodeToString(sum[:24])
-		p, err := s.cache.load(ctx, key, func(ctx context.Context) (*page, error) {
-			return s.fetchPage(ctx, ep, q)
-		})
-		if err != nil {
-			return err
-		}
-		return respondPage(c, q.format, p, etag, maxAge)
+// serveList answers the list request whose query string (the part listQuery
+// parses) is rawQuery.
+func (s *Server) serveList(c echo.Context, ep *listEndpoint, rawQuery string) error {
+	q, err := s.parseQuery(rawQuery, ep)
+	if err != nil {
+		return err
 	}
+	ctx := c.Request().Context()
+	maxAge := ep.maxAge(q)
+	if ep.dataset == "" {
+		p, err := s.fetchPage(ctx, ep, q)
+		if err != nil {
+			return err
+		}
+		return respondPage(c, q.format, p, etagOf([]byte(ep.path), []byte(q.canonical), p.body), maxAge)
+	}
+
+	if s.pool == nil {
+		return errNoStore
+	}
+	version, err := dataVersion(ctx, s.pool, ep.dataset)
+	if err != nil {
+		return err
+	}
+	etag := etagOf([]byte(version), []byte(ep.path), []byte(q.canonical))
+	if etagMatches(c, etag) {
+		setValidators(c, etag, maxAge)
+		return respondNotModified(c)
+	}
+	sum := sha256.Sum256([]byte(version + "\x00" + ep.path + "?" + q.canonical))
+	key := s.cache.prefix + base64.RawURLEncoding.EncodeToString(sum[:24])
+	p, err := s.cache.load(ctx, key, func(ctx context.Context) (*page, error) {
+		return s.fetchPage(ctx, ep, q)
+	})
+	if err != nil {
+		return err
+	}
+	return respondPage(c, q.format, p, etag, maxAge)
 }
 
 // respondPage answers with p, or 304 when the client has it (etag).
