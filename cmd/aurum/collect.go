@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
@@ -15,29 +15,8 @@ import (
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/producers/collector"
-	"github.com/aurum-energy/aurum/producers/fred"
 	"github.com/aurum-energy/aurum/topology"
 )
-
-// collectSource is one source `aurum collect` knows: its HTTP client's
-// defaults and how to build it from the parsed flags.
-type collectSource struct {
-	summary string
-	client  func() collector.ClientConfig
-	build   func(f *collectFlags) (collector.Source, error)
-}
-
-// collectSources is the registry of sources, one line each, by the name
-// given to `aurum collect`.
-var collectSources = map[string]collectSource{
-	"fred": {
-		summary: "FRED series and their metadata: --series GDP,CPILFESL",
-		client:  fred.ClientConfig,
-		build: func(f *collectFlags) (collector.Source, error) {
-			return fred.New(fred.Config{Series: f.seriesList()})
-		},
-	},
-}
 
 const collectUsage = `Usage: aurum collect <source> [flags]
 
@@ -55,36 +34,6 @@ AURUM_<SOURCE>_API_KEY, e.g. AURUM_FRED_API_KEY. A provider answer that cannot b
 read is logged and fetched again a few times; then its series fails, the others
 continue, and the exit code is 1.
 `
-
-// collectFlags are the flags of `aurum collect` beyond the shared settings.
-// Sources needing more add them here.
-type collectFlags struct {
-	since, until string
-	every        time.Duration
-	series       string
-	noProgress   bool
-	metricsAddr  string
-}
-
-func (f *collectFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.since, "since", "", "collect observations from this date or RFC 3339 time on (empty: the provider's first)")
-	fs.StringVar(&f.until, "until", "", "collect observations up to this date (inclusive) or RFC 3339 time (empty: the latest)")
-	fs.DurationVar(&f.every, "every", 0, "collect again every D (e.g. 1h) until stopped (0: once)")
-	fs.StringVar(&f.series, "series", "", "comma-separated series to collect (fred: series ids)")
-	fs.BoolVar(&f.noProgress, "no-progress", false, "never draw a progress bar (it is drawn only when stderr is a terminal)")
-	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on http://ADDR/metrics (empty: off)")
-}
-
-// seriesList is --series split on commas, blanks dropped.
-func (f *collectFlags) seriesList() []string {
-	var out []string
-	for _, s := range strings.Split(f.series, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
 
 // window is --since and --until; a date alone as --until means the end of
 // that day.
@@ -122,7 +71,8 @@ func parseInstant(s string) (t time.Time, dateOnly bool, err error) {
 func sourceList() string {
 	var b strings.Builder
 	for _, n := range sourceNames() {
-		fmt.Fprintf(&b, "  %-10s %s\n", n, collectSources[n].summary)
+		src := collectSources[n]
+		fmt.Fprintf(&b, "  %-10s %s\n  %-10s flags: %s\n", n, src.summary, "", flagList(src.flags))
 	}
 	return b.String()
 }
@@ -146,6 +96,9 @@ func runCollect(ctx context.Context, args []string) error {
 	if !ok {
 		return fmt.Errorf("%w: unknown source %q (sources: %s)", errUsage, name, strings.Join(sourceNames(), ", "))
 	}
+	if err := flags.checkSourceFlags(name, entry); err != nil {
+		return err
+	}
 	w, err := flags.window()
 	if err != nil {
 		return err
@@ -158,16 +111,9 @@ func runCollect(ctx context.Context, args []string) error {
 	reg := telemetry.NewRegistry()
 	metrics := telemetry.NewMetrics(reg)
 
-	env := "AURUM_" + strings.ToUpper(name) + "_"
-	hc := entry.client()
-	if u := os.Getenv(env + "BASE_URL"); u != "" {
-		hc.BaseURL = u
-	}
-	hc.APIKey = os.Getenv(env + "API_KEY")
-	hc.Metrics, hc.Logger = metrics, logger
-	httpc, err := collector.NewClient(hc)
+	httpc, err := sourceClient(name, entry, "", metrics, logger)
 	if err != nil {
-		return fmt.Errorf("%sBASE_URL: %w", env, err)
+		return err
 	}
 
 	var cl closers
@@ -208,6 +154,26 @@ func runCollect(ctx context.Context, args []string) error {
 		return err
 	}
 	return ignoreCanceled(c.Run(ctx))
+}
+
+// sourceClient is the HTTP client of source name: its defaults, with
+// AURUM_<SOURCE>_BASE_URL (else fallbackURL, when not empty) and
+// AURUM_<SOURCE>_API_KEY from the environment.
+func sourceClient(name string, entry collectSource, fallbackURL string, metrics *telemetry.Metrics, logger *slog.Logger) (*collector.Client, error) {
+	env := "AURUM_" + strings.ToUpper(name) + "_"
+	hc := entry.client()
+	if u := os.Getenv(env + "BASE_URL"); u != "" {
+		hc.BaseURL = u
+	} else if fallbackURL != "" {
+		hc.BaseURL = fallbackURL
+	}
+	hc.APIKey = os.Getenv(env + "API_KEY")
+	hc.Metrics, hc.Logger = metrics, logger
+	c, err := collector.NewClient(hc)
+	if err != nil {
+		return nil, fmt.Errorf("%sBASE_URL: %w", env, err)
+	}
+	return c, nil
 }
 
 // sourceNames are the registered sources, sorted.

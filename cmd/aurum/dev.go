@@ -26,8 +26,11 @@ const devUsage = `Usage: aurum dev [flags]
 
 Runs the whole platform in one process: an embedded Kafka broker (--broker-addr,
 127.0.0.1:9092) and schema registry (--registry-addr, 127.0.0.1:8081), private PostgreSQL and Redis servers, migrations,
-topics and schemas, the consumer groups, the API on AURUM_HTTP_ADDR and a demo
-producer publishing realistic end-of-day curves (--no-demo turns it off). State lives under AURUM_DATA_DIR;
+topics and schemas, the consumer groups, the API on AURUM_HTTP_ADDR, a demo
+producer publishing realistic end-of-day curves and, against a built-in replay of
+recorded provider answers, the collectors fred (series GDP) and pjm (da_hrl_lmps of
+2026-06-09) once (--no-demo turns the demo off; AURUM_FRED_BASE_URL or
+AURUM_PJM_BASE_URL with its _API_KEY collects that source for real). State lives under AURUM_DATA_DIR;
 a second start on the same directory resumes. Setting AURUM_KAFKA_BROKERS,
 AURUM_SCHEMA_REGISTRY_URL, AURUM_DATABASE_URL or AURUM_REDIS_URL uses that service
 instead of starting one. Ctrl-C stops everything.
@@ -119,12 +122,13 @@ type demoFlags struct {
 }
 
 func (f *demoFlags) register(fs *flag.FlagSet) {
-	fs.BoolVar(&f.off, "no-demo", false, "do not publish demo curves")
+	fs.BoolVar(&f.off, "no-demo", false, "do not publish demo curves nor run the collectors against the replay")
 	fs.DurationVar(&f.interval, "demo-interval", time.Minute, "real time per simulated business day of demo curves, after the backfill of the last 20 days")
 }
 
 // newWorkers builds the consumer groups, the scenario worker and, unless
-// turned off, the demo producer that `aurum dev` runs beside the API.
+// turned off, the demo producer and the collectors of the replay that
+// `aurum dev` runs beside the API.
 func (p *platform) newWorkers(demoF demoFlags) ([]runner, error) {
 	curveMaterializer, err := curves.New(materializer.Config{
 		Brokers:      p.cfg.Brokers(),
@@ -147,7 +151,11 @@ func (p *platform) newWorkers(demoF demoFlags) ([]runner, error) {
 		if err != nil {
 			return nil, err
 		}
-		workers = append(workers, d)
+		collectors, err := p.newDemoCollectors()
+		if err != nil {
+			return nil, err
+		}
+		workers = append(append(workers, d), collectors...)
 	}
 	return workers, nil
 }

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/producers/iso/isorecord"
 	"github.com/aurum-energy/aurum/producers/iso/isotime"
@@ -27,6 +29,13 @@ import (
 
 // BaseURL is the web-services root the report paths are relative to.
 const BaseURL = "https://webservices.iso-ne.com/api/v1.1"
+
+// ClientConfig is the default collector client of ISO-NE: the web-services
+// root and a request a second; credentials go in AURUM_ISONE_BASE_URL (see
+// the package documentation).
+func ClientConfig() collector.ClientConfig {
+	return collector.ClientConfig{Source: "isone", BaseURL: BaseURL, Rate: rate.Limit(1)}
+}
 
 // Config says which reports and locations the source collects. The zero
 // value collects the pool's hourly system load.

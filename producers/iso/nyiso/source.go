@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/producers/iso/isorecord"
 	"github.com/aurum-energy/aurum/producers/iso/isotime"
@@ -24,6 +26,13 @@ import (
 
 // BaseURL is the MIS root the file paths are relative to.
 const BaseURL = "http://mis.nyiso.com"
+
+// ClientConfig is the default collector client of NYISO: the MIS root, no
+// API key, a file a second. The composition root sets BaseURL from
+// AURUM_NYISO_BASE_URL.
+func ClientConfig() collector.ClientConfig {
+	return collector.ClientConfig{Source: "nyiso", BaseURL: BaseURL, Rate: rate.Limit(1)}
+}
 
 // Config says which files and locations the source collects. The zero
 // value collects day-ahead and real-time zonal LBMPs of every zone.

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/schemas"
 )
@@ -30,6 +32,14 @@ const (
 	// MaxRowCount is the most rows Data Miner returns per request.
 	MaxRowCount = 50000
 )
+
+// ClientConfig is the default collector client of PJM: Data Miner's root,
+// the subscription key in the APIKeyHeader header, and a request every
+// 10 s (Data Miner allows non-members 6 a minute). The composition root
+// sets BaseURL and APIKey from AURUM_PJM_BASE_URL and AURUM_PJM_API_KEY.
+func ClientConfig() collector.ClientConfig {
+	return collector.ClientConfig{Source: "pjm", BaseURL: BaseURL, APIKeyHeader: APIKeyHeader, Rate: rate.Every(10 * time.Second)}
+}
 
 // Config says which feeds and pnodes the source collects. The zero value
 // collects day-ahead hourly LMPs of every zone.

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/producers/iso/isorecord"
 	"github.com/aurum-energy/aurum/producers/iso/isotime"
@@ -23,6 +25,13 @@ import (
 
 // BaseURL is the marketplace root the download paths are relative to.
 const BaseURL = "https://portal.spp.org"
+
+// ClientConfig is the default collector client of SPP: the marketplace
+// root, no API key, a file a second. The composition root sets BaseURL
+// from AURUM_SPP_BASE_URL.
+func ClientConfig() collector.ClientConfig {
+	return collector.ClientConfig{Source: "spp", BaseURL: BaseURL, Rate: rate.Limit(1)}
+}
 
 // Config says which files and locations the source collects. The zero
 // value collects day-ahead LMPs of every settlement location.
