@@ -105,7 +105,7 @@ func (c *Collector) pass(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s: list series: %w", c.name, err)
 	}
-	prod, err := kgo.NewClient(append(baseOpts(c.deps.Kafka),
+	prod, err := kgo.NewClient(append(ConnectionOpts(c.deps.Kafka),
 		kgo.TransactionalID(c.cfg.TransactionalID),
 		kgo.RecordDeliveryTimeout(deliveryTimeout),
 	)...)

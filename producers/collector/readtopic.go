@@ -19,7 +19,7 @@ import (
 // reader with cl's connection settings does the fetching. The runtime reads
 // checkpoints with it; tests read what a collector published.
 func ReadTopic(ctx context.Context, cl *kgo.Client, topic string, committed bool, fn func(*kgo.Record)) error {
-	opts := baseOpts(cl)
+	opts := ConnectionOpts(cl)
 	adm := kadm.NewClient(cl)
 	starts, err := adm.ListStartOffsets(ctx, topic)
 	if err != nil {
@@ -98,10 +98,10 @@ func ReadTopic(ctx context.Context, cl *kgo.Client, topic string, committed bool
 	return nil
 }
 
-// baseOpts are the connection settings of cl, for the clients the collector
-// creates itself: seed brokers, TLS, SASL, dialer, client ID and logger.
+// ConnectionOpts are the connection settings of cl, for the clients a
+// producer creates beside it (transactional producers, short-lived readers): seed brokers, TLS, SASL, dialer, client ID and logger.
 // Hooks are left out: metric hooks are registered once per client name.
-func baseOpts(cl *kgo.Client) []kgo.Opt {
+func ConnectionOpts(cl *kgo.Client) []kgo.Opt {
 	var opts []kgo.Opt
 	if seeds, ok := cl.OptValue(kgo.SeedBrokers).([]string); ok {
 		opts = append(opts, kgo.SeedBrokers(seeds...))

@@ -28,6 +28,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -137,7 +138,7 @@ func (p *Producer) Run(ctx context.Context) error {
 // the checkpoint, until Until (nil error), ctx is done or a day fails. It
 // returns how many days it committed.
 func (p *Producer) session(ctx context.Context) (int, error) {
-	cl, err := kgo.NewClient(append(baseOpts(p.deps.Client),
+	cl, err := kgo.NewClient(append(collector.ConnectionOpts(p.deps.Client),
 		kgo.TransactionalID(p.cfg.TransactionalID),
 		kgo.RecordDeliveryTimeout(deliveryTimeout),
 	)...)

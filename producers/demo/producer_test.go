@@ -15,6 +15,7 @@ import (
 
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/testenv"
+	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -68,8 +69,7 @@ func (f *fixture) read(t *testing.T, committed bool) published {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out := published{byDay: map[time.Time][]schemas.CurveObservation{}}
-	opts := []kgo.Opt{kgo.SeedBrokers(f.kafka.Brokers...)}
-	err := readTopic(ctx, f.client, opts, topology.TopicCurveObservation, committed, func(r *kgo.Record) {
+	err := collector.ReadTopic(ctx, f.client, topology.TopicCurveObservation, committed, func(r *kgo.Record) {
 		var o schemas.CurveObservation
 		if err := f.serde.Decode(ctx, topology.TopicCurveObservation, r.Value, &o); err != nil {
 			t.Errorf("decode offset %d: %v", r.Offset, err)
@@ -83,7 +83,7 @@ func (f *fixture) read(t *testing.T, committed bool) published {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = readTopic(ctx, f.client, opts, topology.TopicCollectorCheckpoint, committed, func(r *kgo.Record) {
+	err = collector.ReadTopic(ctx, f.client, topology.TopicCollectorCheckpoint, committed, func(r *kgo.Record) {
 		var cp schemas.CollectorCheckpoint
 		if err := f.serde.Decode(ctx, topology.TopicCollectorCheckpoint, r.Value, &cp); err != nil {
 			t.Errorf("decode checkpoint: %v", err)
