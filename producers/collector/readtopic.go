@@ -98,9 +98,10 @@ func ReadTopic(ctx context.Context, cl *kgo.Client, topic string, committed bool
 	return nil
 }
 
-// ConnectionOpts are the connection settings of cl, for the clients a
-// producer creates beside it (transactional producers, short-lived readers): seed brokers, TLS, SASL, dialer, client ID and logger.
-// Hooks are left out: metric hooks are registered once per client name.
+// ConnectionOpts are the connection settings of cl — seed brokers, TLS,
+// SASL, dialer, client ID and logger — for the clients a producer creates
+// beside it (transactional producers, short-lived readers). Hooks are left
+// out: metric hooks are registered once per client name.
 func ConnectionOpts(cl *kgo.Client) []kgo.Opt {
 	var opts []kgo.Opt
 	if seeds, ok := cl.OptValue(kgo.SeedBrokers).([]string); ok {
