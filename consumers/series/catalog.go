@@ -69,8 +69,9 @@ func (s *CatalogSink) Decode(ctx context.Context, rec *kgo.Record) (schemas.ExtS
 }
 
 // Write stages rows with COPY and upserts them into ext_series_catalog,
-// replacing a row only with one updated at the same time or later, then
-// bumps the series data version, in tx.
+// replacing a row only with one updated at the same time or later (its
+// first_ts/last_ts widened to every range seen), then bumps the series data
+// version, in tx.
 func (*CatalogSink) Write(ctx context.Context, tx pgx.Tx, rows []schemas.ExtSeriesCatalogUpsert) error {
 	if _, err := materializer.Stage(ctx, tx, tableCatalogStaging, tableCatalog, catalogColumns, &catalogCopySource{rows: rows, i: -1}); err != nil {
 		return err
@@ -91,7 +92,27 @@ var catalogColumns = []string{
 	"description", "source_url", "first_ts", "last_ts", "updated_ts",
 }
 
-var catalogWriteSQL = materializer.Upsert{
+// widenSQL makes each staged row's first_ts/last_ts cover what is already
+// known of its series and every staged row of it: collectors send one
+// catalog record per page, each spanning only that page, and the catalog
+// must span them all.
+const widenSQL = `UPDATE pg_temp.` + tableCatalogStaging + ` s
+SET first_ts = w.first_ts, last_ts = w.last_ts
+FROM (
+    SELECT provider, series_id, min(first_ts) AS first_ts, max(last_ts) AS last_ts
+    FROM (
+        SELECT provider, series_id, first_ts, last_ts FROM pg_temp.` + tableCatalogStaging + `
+        UNION ALL
+        SELECT c.provider, c.series_id, c.first_ts, c.last_ts
+        FROM ` + tableCatalog + ` c
+        JOIN (SELECT DISTINCT provider, series_id FROM pg_temp.` + tableCatalogStaging + `) k
+          ON k.provider = c.provider AND k.series_id = c.series_id
+    ) u
+    GROUP BY provider, series_id
+) w
+WHERE s.provider = w.provider AND s.series_id = w.series_id`
+
+var catalogWriteSQL = widenSQL + ";\n" + materializer.Upsert{
 	Target: tableCatalog, Columns: catalogColumns,
 	Key:    []string{"provider", "series_id"},
 	Latest: "updated_ts",

@@ -157,3 +157,32 @@ func TestCatalogKeepsNewestUpdate(t *testing.T) {
 		t.Errorf("dead letters = %d, want the record without a title", len(dl))
 	}
 }
+
+// Collectors send a catalog record per page, each spanning its page; the
+// catalog spans them all, across batches and within one.
+func TestCatalogWidensRange(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	page := func(first, last time.Time, updated time.Time) *kgo.Record {
+		c := catalogEntry("Unemployment Rate", updated)
+		c.FirstTS, c.LastTS = &first, &last
+		return e.encode(t, topology.TopicExtSeriesCatalog, "FRED:UNRATE", c)
+	}
+	y := func(year int) time.Time { return time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC) }
+	stop := e.start(t, true)
+	e.produce(t, page(y(1948), y(1970), ingest))
+	e.waitCaughtUp(t, topology.GroupCatalogMaterializer, topology.TopicExtSeriesCatalog)
+	e.produce(t, page(y(1971), y(1990), ingest.Add(time.Minute)), page(y(1991), y(2024), ingest.Add(2*time.Minute)))
+	e.waitCaughtUp(t, topology.GroupCatalogMaterializer, topology.TopicExtSeriesCatalog)
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	var first, last time.Time
+	if err := e.store.Pool().QueryRow(testContext(t), `SELECT first_ts, last_ts FROM ext_series_catalog
+		WHERE provider = 'FRED' AND series_id = 'UNRATE'`).Scan(&first, &last); err != nil {
+		t.Fatal(err)
+	}
+	if !first.Equal(y(1948)) || !last.Equal(y(2024)) {
+		t.Fatalf("catalog spans %s – %s, want 1948 – 2024", first, last)
+	}
+}
