@@ -172,6 +172,10 @@ func (s *Source) fetch(ctx context.Context, g getter, se collector.Series, w col
 	if w.Until.IsZero() {
 		until = now.Truncate(time.Hour).Add(s.cfg.Lookahead)
 	}
+	// The filter is in whole minutes: Since is rounded up, so that a run
+	// resuming at its watermark + 1ns does not get the watermark's rows
+	// again (collector.Window).
+	since = since.Add(time.Minute - time.Nanosecond).Truncate(time.Minute)
 	if !since.Before(until) {
 		return collector.Page{}, nil
 	}
