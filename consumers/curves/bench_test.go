@@ -11,6 +11,7 @@ import (
 
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/schemas"
+	"github.com/aurum-energy/aurum/topology"
 )
 
 // BenchmarkMaterialize measures the curve materialiser from records on the
@@ -31,7 +32,7 @@ func BenchmarkMaterialize(b *testing.B) {
 		obs[i] = observation(i, 0, float64(i))
 		recs[i] = e.encode(b, obs[i])
 	}
-	e.produce(b, recs...)
+	e.Produce(b, recs...)
 
 	var direct, materialised time.Duration
 	for i := 0; b.Loop(); i++ {
@@ -42,12 +43,12 @@ func BenchmarkMaterialize(b *testing.B) {
 		stop := e.start(b, materializer.Config{Group: groupName}, nil)
 		e.waitJoined(b, groupName)
 		start := time.Now()
-		e.waitCaughtUp(b, groupName, 10*time.Minute)
+		e.WaitCaughtUp(b, groupName, topology.TopicCurveObservation, 10*time.Minute)
 		materialised += time.Since(start)
 		if err := stop(); err != nil {
 			b.Fatal(err)
 		}
-		if n := e.count(b, `SELECT count(*) FROM curve_observation`); n != int64(rows) {
+		if n := e.Count(b, `SELECT count(*) FROM curve_observation`); n != int64(rows) {
 			b.Fatalf("curve_observation has %d rows, want %d", n, rows)
 		}
 	}
@@ -62,7 +63,7 @@ func BenchmarkMaterialize(b *testing.B) {
 func (e *env) waitJoined(tb testing.TB, group string) {
 	tb.Helper()
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		gs, err := e.admin.DescribeGroups(context.Background(), group)
+		gs, err := e.Admin.DescribeGroups(context.Background(), group)
 		if err == nil && gs[group].State == "Stable" {
 			return
 		}
@@ -72,7 +73,7 @@ func (e *env) waitJoined(tb testing.TB, group string) {
 
 func (e *env) truncate(tb testing.TB) {
 	tb.Helper()
-	if _, err := e.store.Pool().Exec(context.Background(), `TRUNCATE curve_observation, curve_latest`); err != nil {
+	if _, err := e.Store.Pool().Exec(context.Background(), `TRUNCATE curve_observation, curve_latest`); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -83,7 +84,7 @@ func (e *env) directLoad(tb testing.TB, rows []schemas.CurveObservation) time.Du
 	tb.Helper()
 	ctx := context.Background()
 	start := time.Now()
-	err := pgx.BeginFunc(ctx, e.store.Pool(), func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, e.Store.Pool(), func(tx pgx.Tx) error {
 		_, err := materializer.Stage(ctx, tx, "baseline", "curve_observation", benchColumns, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			o := &rows[i]
 			return []any{o.AsofDate, o.CurveKey, string(o.AssetClass), o.ISO, o.Region, o.Location, o.Market, o.Product,

@@ -1,19 +1,10 @@
 package curves_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"os/signal"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,13 +15,12 @@ import (
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/internal/testenv"
+	"github.com/aurum-energy/aurum/topology"
 )
 
 // helperEnv carries the JSON helperConfig to TestHelperProcess.
 const helperEnv = "AURUM_TEST_CURVE_MATERIALIZER"
-
-// helperReady is the line TestHelperProcess prints once it handles SIGTERM.
-const helperReady = "helper ready"
 
 type helperConfig struct {
 	Brokers     []string `json:"brokers"`
@@ -40,25 +30,7 @@ type helperConfig struct {
 
 // TestHelperProcess is not a test: re-executed by TestSurvivesKill9 with
 // helperEnv set, it runs the curve materialiser until it is killed.
-func TestHelperProcess(t *testing.T) {
-	raw := os.Getenv(helperEnv)
-	if raw == "" {
-		t.Skip("runs only as the materialiser process of TestSurvivesKill9")
-	}
-	var cfg helperConfig
-	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "helper:", err)
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	fmt.Println(helperReady) // from here on SIGTERM is a graceful stop
-	if err := runHelper(ctx, cfg); err != nil && ctx.Err() == nil {
-		fmt.Fprintln(os.Stderr, "helper:", err)
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
+func TestHelperProcess(t *testing.T) { testenv.RunHelper(t, helperEnv, runHelper) }
 
 func runHelper(ctx context.Context, cfg helperConfig) error {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -127,7 +99,7 @@ func TestSurvivesKill9(t *testing.T) {
 		defer close(produced)
 		for len(recs) > 0 {
 			n := min(2000, len(recs))
-			if err := e.client.ProduceSync(context.Background(), recs[:n]...).FirstErr(); err != nil {
+			if err := e.Client.ProduceSync(context.Background(), recs[:n]...).FirstErr(); err != nil {
 				t.Errorf("produce: %v", err)
 				return
 			}
@@ -136,36 +108,14 @@ func TestSurvivesKill9(t *testing.T) {
 		}
 	}()
 
-	cfg, _ := json.Marshal(helperConfig{Brokers: e.kafka.Brokers, RegistryURL: e.kafka.RegistryURL, DatabaseURL: e.dbURL})
-	var output syncBuffer
-	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-		cmd.Env = append(os.Environ(), helperEnv+"="+string(cfg))
-		cmd.Stderr = &output
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := bufio.NewScanner(stdout)
-		for lines.Scan() && lines.Text() != helperReady {
-		}
-		go func() { _, _ = io.Copy(&output, stdout) }()
-		return cmd
-	}
-	defer func() {
-		if t.Failed() {
-			t.Logf("materialiser output:\n%s", tail(output.Bytes(), 4000))
-		}
-	}()
+	helpers := testenv.NewHelperProcess(t, "materialiser", helperEnv,
+		helperConfig{Brokers: e.Kafka.Brokers, RegistryURL: e.Kafka.RegistryURL, DatabaseURL: e.DatabaseURL})
 
 	// progress changes whenever the materialiser writes: new keys or new
 	// values of existing ones.
 	progress := func() float64 {
 		var sum float64
-		if err := e.store.Pool().QueryRow(context.Background(), `SELECT coalesce(sum(mid), 0) FROM curve_observation`).Scan(&sum); err != nil {
+		if err := e.Store.Pool().QueryRow(context.Background(), `SELECT coalesce(sum(mid), 0) FROM curve_observation`).Scan(&sum); err != nil {
 			t.Fatal(err)
 		}
 		return sum
@@ -177,27 +127,21 @@ func TestSurvivesKill9(t *testing.T) {
 			continue
 		default:
 		}
-		cmd := start()
+		p := helpers.Start()
 		// Kill it while it works: once it has written something new.
 		before, deadline := progress(), time.Now().Add(time.Minute)
 		for progress() == before && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		time.Sleep(time.Duration(rnd.IntN(800)) * time.Millisecond)
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		_ = cmd.Wait()
-		t.Logf("kill %d: %d rows", k+1, e.count(t, `SELECT count(*) FROM curve_observation`))
+		p.Kill()
+		t.Logf("kill %d: %d rows", k+1, e.Count(t, `SELECT count(*) FROM curve_observation`))
 	}
 	<-produced
 
-	final := start()
-	e.waitCaughtUp(t, group, 3*time.Minute)
-	if err := final.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := final.Wait(); err != nil {
+	final := helpers.Start()
+	e.WaitCaughtUp(t, group, topology.TopicCurveObservation, 3*time.Minute)
+	if err := final.Stop(); err != nil {
 		t.Errorf("materialiser exited with %v after SIGTERM", err)
 	}
 
@@ -218,32 +162,7 @@ func TestSurvivesKill9(t *testing.T) {
 	if wrong > 0 {
 		t.Errorf("%d keys lack their last value", wrong)
 	}
-	if dead := e.dlq(t); len(dead) != 0 {
+	if dead := e.DeadLetters(t, topology.TopicCurveObservationDLQ); len(dead) != 0 {
 		t.Errorf("%d dead letters, want none", len(dead))
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the writers of several processes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]byte(nil), b.buf.Bytes()...)
-}
-
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[len(b)-n:]
-	}
-	return b
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/aurum-energy/aurum/consumers/materializer"
+	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/internal/deadletter"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/schemas"
@@ -25,7 +26,7 @@ const group = topology.GroupCurveMaterializer
 // mids reads the mid of every curve_observation row by primary key.
 func (e *env) mids(t *testing.T) map[string]float64 {
 	t.Helper()
-	rows, err := e.store.Pool().Query(testContext(t),
+	rows, err := e.Store.Pool().Query(materializertest.Context(t),
 		`SELECT curve_key || '|' || tenor_label || '|' || asof_date::text || '|' || price_type, mid FROM curve_observation`)
 	if err != nil {
 		t.Fatal(err)
@@ -69,11 +70,11 @@ func TestMaterializesLastValuePerKeyIdempotently(t *testing.T) {
 	for i := 0; i < n; i += 3 {
 		add(observation(i, 1, 42)) // duplicates of day 1 in the same batch: the last wins
 	}
-	e.produce(t, recs...)
+	e.Produce(t, recs...)
 
 	metrics := telemetry.NewMetrics(nil)
 	stop := e.start(t, materializer.Config{}, metrics)
-	e.waitCaughtUp(t, group, time.Minute)
+	e.WaitCaughtUp(t, group, topology.TopicCurveObservation, time.Minute)
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -89,15 +90,15 @@ func TestMaterializesLastValuePerKeyIdempotently(t *testing.T) {
 				t.Fatalf("row %s: mid %v, want %v", k, got[k], mid)
 			}
 		}
-		if c := e.count(t, `SELECT count(*) FROM curve_latest`); c != n {
+		if c := e.Count(t, `SELECT count(*) FROM curve_latest`); c != n {
 			t.Errorf("curve_latest has %d rows, want %d", c, n)
 		}
-		if c := e.count(t, `SELECT count(*) FROM curve_latest WHERE asof_date <> $1`, baseAsof.AddDate(0, 0, 1)); c != 0 {
+		if c := e.Count(t, `SELECT count(*) FROM curve_latest WHERE asof_date <> $1`, baseAsof.AddDate(0, 0, 1)); c != 0 {
 			t.Errorf("%d curve_latest rows are not of the latest as-of date", c)
 		}
 	}
 	assertRows(t)
-	version := e.count(t, `SELECT version FROM data_version WHERE dataset = 'curves'`)
+	version := e.Count(t, `SELECT version FROM data_version WHERE dataset = 'curves'`)
 	if version < 1 {
 		t.Errorf("data_version of curves is %d, want bumped", version)
 	}
@@ -115,16 +116,16 @@ func TestMaterializesLastValuePerKeyIdempotently(t *testing.T) {
 
 	t.Run("redelivery to a new group changes nothing", func(t *testing.T) {
 		e.start(t, materializer.Config{Group: "curve-replay"}, nil)
-		e.waitCaughtUp(t, "curve-replay", time.Minute)
+		e.WaitCaughtUp(t, "curve-replay", topology.TopicCurveObservation, time.Minute)
 		assertRows(t)
 	})
 
 	t.Run("an older as-of date does not replace the latest", func(t *testing.T) {
 		old := observation(0, -1, 7)
-		e.produce(t, e.encode(t, old))
+		e.Produce(t, e.encode(t, old))
 		want[pk(old)] = 7
 		e.start(t, materializer.Config{}, nil)
-		e.waitCaughtUp(t, group, time.Minute)
+		e.WaitCaughtUp(t, group, topology.TopicCurveObservation, time.Minute)
 		assertRows(t)
 	})
 }
@@ -152,15 +153,15 @@ func TestDeadLettersWhatCannotBeWritten(t *testing.T) {
 	for _, r := range recs {
 		r.Topic, r.Key = topology.TopicCurveObservation, key
 	}
-	e.produce(t, recs...)
+	e.Produce(t, recs...)
 	metrics := telemetry.NewMetrics(nil)
 	e.start(t, materializer.Config{}, metrics)
-	e.waitCaughtUp(t, group, time.Minute)
+	e.WaitCaughtUp(t, group, topology.TopicCurveObservation, time.Minute)
 
-	if c := e.count(t, `SELECT count(*) FROM curve_observation`); c != 2 {
+	if c := e.Count(t, `SELECT count(*) FROM curve_observation`); c != 2 {
 		t.Errorf("curve_observation has %d rows, want the 2 good ones", c)
 	}
-	dead := e.dlq(t)
+	dead := e.DeadLetters(t, topology.TopicCurveObservationDLQ)
 	want := []struct {
 		orig          *kgo.Record
 		stage, reason string
@@ -210,9 +211,9 @@ func TestDeadLettersWhatCannotBeWritten(t *testing.T) {
 func TestConfluentProducerRecords(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := testContext(t)
+	ctx := materializertest.Context(t)
 	subject := schemas.SubjectFor(topology.TopicCurveObservation)
-	registered, err := e.registry.SchemaByVersion(ctx, subject, -1)
+	registered, err := e.Registry.SchemaByVersion(ctx, subject, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,11 +239,11 @@ func TestConfluentProducerRecords(t *testing.T) {
 	b2 := binary.BigEndian.AppendUint32([]byte{0}, uint32(registered.ID))
 	b2 = append(b2, body...)
 
-	e.produce(t,
+	e.Produce(t,
 		&kgo.Record{Topic: topology.TopicCurveObservation, Key: []byte("confluent"), Value: b1},
 		&kgo.Record{Topic: topology.TopicCurveObservation, Key: []byte("confluent"), Value: b2})
 	e.start(t, materializer.Config{}, nil)
-	e.waitCaughtUp(t, group, time.Minute)
+	e.WaitCaughtUp(t, group, topology.TopicCurveObservation, time.Minute)
 
 	got := e.mids(t)
 	withKey := observation(1, 0, 51)
@@ -251,10 +252,10 @@ func TestConfluentProducerRecords(t *testing.T) {
 			t.Errorf("row %s: mid %v (present %v), want %v", pk(o), mid, ok, *o.Mid)
 		}
 	}
-	if dead := e.dlq(t); len(dead) != 0 {
+	if dead := e.DeadLetters(t, topology.TopicCurveObservationDLQ); len(dead) != 0 {
 		t.Errorf("%d dead letters, want none", len(dead))
 	}
-	if c := e.count(t, `SELECT count(*) FROM curve_observation WHERE version_hash = $1`, withKey.VersionHash); c != 1 {
+	if c := e.Count(t, `SELECT count(*) FROM curve_observation WHERE version_hash = $1`, withKey.VersionHash); c != 1 {
 		t.Errorf("computed version_hash not stored (%d rows match)", c)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/aurum-energy/aurum/consumers/materializer"
+	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/topology"
@@ -33,8 +34,8 @@ func TestSurvivesPostgresOutage(t *testing.T) {
 	metrics := telemetry.NewMetrics(nil)
 	stop := e.start(t, materializer.Config{MaxBackoff: 2 * time.Second}, metrics)
 
-	e.produce(t, recs[:4000]...)
-	e.waitCaughtUp(t, group, time.Minute)
+	e.Produce(t, recs[:4000]...)
+	e.WaitCaughtUp(t, group, topology.TopicCurveObservation, time.Minute)
 
 	if err := pg.Stop(); err != nil {
 		t.Fatalf("stop PostgreSQL: %v", err)
@@ -48,23 +49,23 @@ func TestSurvivesPostgresOutage(t *testing.T) {
 	outage := time.Now()
 	// The load goes on while the database is down.
 	for i := 4000; i < keys; i += 2000 {
-		e.produce(t, recs[i:i+2000]...)
+		e.Produce(t, recs[i:i+2000]...)
 		time.Sleep(time.Second)
 	}
 	time.Sleep(20*time.Second - time.Since(outage))
-	if lag, err := e.lag(testContext(t), group); err != nil || lag == 0 {
+	if lag, err := e.Lag(materializertest.Context(t), group, topology.TopicCurveObservation); err != nil || lag == 0 {
 		t.Errorf("lag during the outage = %d (%v), want the records written since", lag, err)
 	}
 	if got := value(t, metrics.ConsumerLagSeconds.WithLabelValues(group, topology.TopicCurveObservation)); got < 5 {
 		t.Errorf("lag seconds during the outage = %v, want it growing", got)
 	}
-	if err := pg.Start(testContext(t)); err != nil {
+	if err := pg.Start(materializertest.Context(t)); err != nil {
 		t.Fatalf("start PostgreSQL: %v", err)
 	}
 	restarted = true
 	t.Logf("PostgreSQL was down for %s", time.Since(outage).Round(time.Second))
 
-	e.waitCaughtUp(t, group, 2*time.Minute)
+	e.WaitCaughtUp(t, group, topology.TopicCurveObservation, 2*time.Minute)
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -78,7 +79,7 @@ func TestSurvivesPostgresOutage(t *testing.T) {
 			t.Fatalf("key %d: mid %v, want %d", i, got[pk(o)], i)
 		}
 	}
-	if dead := e.dlq(t); len(dead) != 0 {
+	if dead := e.DeadLetters(t, topology.TopicCurveObservationDLQ); len(dead) != 0 {
 		t.Errorf("%d dead letters, want none", len(dead))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/aurum-energy/aurum/consumers/iso"
+	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -31,11 +32,11 @@ func price(location string, i int, total float64) schemas.IsoLmpRecord {
 }
 
 func (e *env) lmpRecord(t *testing.T, p schemas.IsoLmpRecord) *kgo.Record {
-	return e.encode(t, topology.TopicIsoLmp, string(p.IsoCode)+":"+p.LocationID, p)
+	return e.Encode(t, topology.TopicIsoLmp, string(p.IsoCode)+":"+p.LocationID, p)
 }
 
 func (e *env) loadRecord(t *testing.T, l schemas.IsoLoadRecord) *kgo.Record {
-	return e.encode(t, topology.TopicIsoLoad, string(l.IsoCode)+":"+l.Area, l)
+	return e.Encode(t, topology.TopicIsoLoad, string(l.IsoCode)+":"+l.Area, l)
 }
 
 // TestLMPAndLoadMaterialize writes two hours of 5-minute prices and some
@@ -63,22 +64,22 @@ func TestLMPAndLoadMaterialize(t *testing.T) {
 	recs := append(append([]*kgo.Record(nil), good...),
 		e.lmpRecord(t, unknownISO), e.lmpRecord(t, noLocation), e.lmpRecord(t, nan),
 		e.loadRecord(t, schemas.IsoLoadRecord{IsoCode: schemas.IsoPJM, IntervalStart: day, MW: 1, IngestTS: ingest}))
-	e.produce(t, recs...)
+	e.Produce(t, recs...)
 
 	stop := e.start(t)
-	e.waitCaughtUp(t, topology.GroupIsoMaterializer, topology.TopicIsoLmp)
-	e.waitCaughtUp(t, topology.GroupIsoMaterializer, topology.TopicIsoLoad)
+	e.WaitCaughtUp(t, topology.GroupIsoMaterializer, topology.TopicIsoLmp, time.Minute)
+	e.WaitCaughtUp(t, topology.GroupIsoMaterializer, topology.TopicIsoLoad, time.Minute)
 
 	check := func(when string) {
 		t.Helper()
-		if n := e.count(t, `SELECT count(*) FROM iso_lmp`); n != 24 {
+		if n := e.Count(t, `SELECT count(*) FROM iso_lmp`); n != 24 {
 			t.Errorf("%s: iso_lmp rows = %d, want 24", when, n)
 		}
-		if n := e.count(t, `SELECT count(*) FROM iso_lmp WHERE price_loss IS NULL AND price_energy = price_total - 1
+		if n := e.Count(t, `SELECT count(*) FROM iso_lmp WHERE price_loss IS NULL AND price_energy = price_total - 1
 			AND interval_end = interval_start + interval '5 minutes'`); n != 24 {
 			t.Errorf("%s: %d rows with the expected components, want 24", when, n)
 		}
-		if n := e.count(t, `SELECT count(*) FROM iso_load WHERE (forecast AND mw = 91000) OR (NOT forecast AND mw = 90000)`); n != 2 {
+		if n := e.Count(t, `SELECT count(*) FROM iso_load WHERE (forecast AND mw = 91000) OR (NOT forecast AND mw = 90000)`); n != 2 {
 			t.Errorf("%s: iso_load rows = %d, want an actual and a forecast", when, n)
 		}
 		type agg struct {
@@ -87,7 +88,7 @@ func TestLMPAndLoadMaterialize(t *testing.T) {
 			count         int64
 		}
 		read := func(view string) []agg {
-			rows, err := e.store.Pool().Query(testContext(t), `SELECT bucket, price_avg, price_min, price_max, price_count
+			rows, err := e.Store.Pool().Query(materializertest.Context(t), `SELECT bucket, price_avg, price_min, price_max, price_count
 				FROM `+view+` WHERE iso_code = 'PJM' AND market = 'REAL_TIME' AND location_id = 'WESTERN HUB' ORDER BY bucket`)
 			if err != nil {
 				t.Fatal(err)
@@ -116,14 +117,14 @@ func TestLMPAndLoadMaterialize(t *testing.T) {
 		}
 	}
 	check("first delivery")
-	if v := e.count(t, `SELECT version FROM data_version WHERE dataset = 'iso'`); v == 0 {
+	if v := e.Count(t, `SELECT version FROM data_version WHERE dataset = 'iso'`); v == 0 {
 		t.Error("iso data version not bumped")
 	}
 
-	dl := append(e.dlq(t, topology.TopicIsoLmpDLQ), e.dlq(t, topology.TopicIsoLoadDLQ)...)
+	dl := append(e.DeadLetters(t, topology.TopicIsoLmpDLQ), e.DeadLetters(t, topology.TopicIsoLoadDLQ)...)
 	got := map[string]int{}
 	for _, r := range dl {
-		got[reason(r)]++
+		got[materializertest.Reason(r)]++
 	}
 	want := map[string]int{
 		"validate/" + iso.ReasonUnknownEnum:  1,
@@ -134,9 +135,9 @@ func TestLMPAndLoadMaterialize(t *testing.T) {
 		t.Errorf("dead letters %v, want %v", got, want)
 	}
 
-	e.produce(t, good...)
-	e.waitCaughtUp(t, topology.GroupIsoMaterializer, topology.TopicIsoLmp)
-	e.waitCaughtUp(t, topology.GroupIsoMaterializer, topology.TopicIsoLoad)
+	e.Produce(t, good...)
+	e.WaitCaughtUp(t, topology.GroupIsoMaterializer, topology.TopicIsoLmp, time.Minute)
+	e.WaitCaughtUp(t, topology.GroupIsoMaterializer, topology.TopicIsoLoad, time.Minute)
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}

@@ -1,19 +1,12 @@
 package scenario_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"os/signal"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,14 +17,12 @@ import (
 	model "github.com/aurum-energy/aurum/internal/scenario"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
 // helperEnv carries the JSON helperConfig to TestHelperProcess.
 const helperEnv = "AURUM_TEST_SCENARIO_WORKER"
-
-// helperReady is the line TestHelperProcess prints once it handles SIGTERM.
-const helperReady = "helper ready"
 
 type helperConfig struct {
 	Brokers     []string `json:"brokers"`
@@ -41,25 +32,7 @@ type helperConfig struct {
 
 // TestHelperProcess is not a test: re-executed by TestSurvivesKill9 with
 // helperEnv set, it runs the scenario worker until it is killed.
-func TestHelperProcess(t *testing.T) {
-	raw := os.Getenv(helperEnv)
-	if raw == "" {
-		t.Skip("runs only as the worker process of TestSurvivesKill9")
-	}
-	var cfg helperConfig
-	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "helper:", err)
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	fmt.Println(helperReady) // from here on SIGTERM is a graceful stop
-	if err := runHelper(ctx, cfg); err != nil && ctx.Err() == nil {
-		fmt.Fprintln(os.Stderr, "helper:", err)
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
+func TestHelperProcess(t *testing.T) { testenv.RunHelper(t, helperEnv, runHelper) }
 
 func runHelper(ctx context.Context, cfg helperConfig) error {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -137,30 +110,8 @@ func TestSurvivesKill9(t *testing.T) {
 		}
 	}
 
-	cfg, _ := json.Marshal(helperConfig{Brokers: e.kafka.Brokers, RegistryURL: e.kafka.RegistryURL, DatabaseURL: e.dbURL})
-	var output syncBuffer
-	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-		cmd.Env = append(os.Environ(), helperEnv+"="+string(cfg))
-		cmd.Stderr = &output
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := bufio.NewScanner(stdout)
-		for lines.Scan() && lines.Text() != helperReady {
-		}
-		go func() { _, _ = io.Copy(&output, stdout) }()
-		return cmd
-	}
-	defer func() {
-		if t.Failed() {
-			t.Logf("worker output:\n%s", tail(output.Bytes(), 6000))
-		}
-	}()
+	helpers := testenv.NewHelperProcess(t, "worker", helperEnv,
+		helperConfig{Brokers: e.kafka.Brokers, RegistryURL: e.kafka.RegistryURL, DatabaseURL: e.dbURL})
 
 	// progress changes whenever an attempt starts or a run ends.
 	progress := func() int {
@@ -171,16 +122,13 @@ func TestSurvivesKill9(t *testing.T) {
 		if e.count(t, `SELECT count(*) FROM scenario_run WHERE state IN ('QUEUED', 'RUNNING')`) == 0 {
 			break // nothing left to interrupt
 		}
-		cmd := start()
+		p := helpers.Start()
 		before, deadline := progress(), time.Now().Add(time.Minute)
 		for progress() == before && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
 		time.Sleep(time.Duration(rnd.IntN(300)) * time.Millisecond)
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		_ = cmd.Wait()
+		p.Kill()
 		t.Logf("kill %d: %d of %d runs published", k+1,
 			e.count(t, `SELECT count(*) FROM scenario_run WHERE terminal_published_at IS NOT NULL`), runs)
 	}
@@ -189,13 +137,10 @@ func TestSurvivesKill9(t *testing.T) {
 	// terminal_published_at leaves the mark unset for good (the event is on
 	// the topic; only a duplicate request would look). So wait for every
 	// run to end and every request to be committed, then check the topic.
-	final := start()
+	final := helpers.Start()
 	e.waitTerminal(t, 3*time.Minute, ids...)
 	e.waitCaughtUp(t, 3*time.Minute)
-	if err := final.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := final.Wait(); err != nil {
+	if err := final.Stop(); err != nil {
 		t.Errorf("worker exited with %v after SIGTERM", err)
 	}
 
@@ -240,7 +185,7 @@ func TestSurvivesKill9(t *testing.T) {
 			seen[k] = true
 		}
 	}
-	logs := output.Bytes()
+	logs := helpers.Output()
 	t.Logf("final states %v; runs with more than one attempt: %d; interrupted attempts: %d, terminal events republished: %d, found already committed: %d",
 		states, e.count(t, `SELECT count(*) FROM scenario_run WHERE attempt > 1`),
 		bytes.Count(logs, []byte("attempt was interrupted")),
@@ -260,29 +205,4 @@ func (e *env) waitTerminal(t testing.TB, timeout time.Duration, runIDs ...string
 			time.Sleep(25 * time.Millisecond)
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the writers of several processes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]byte(nil), b.buf.Bytes()...)
-}
-
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[len(b)-n:]
-	}
-	return b
 }

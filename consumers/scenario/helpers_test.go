@@ -18,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/consumers/scenario"
 	"github.com/aurum-energy/aurum/internal/curve"
 	model "github.com/aurum-energy/aurum/internal/scenario"
@@ -284,25 +285,7 @@ func (e *env) startWorker(t testing.TB, cfg scenario.Config) (stop func() error)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	stopped := false
-	var runErr error
-	stop = func() error {
-		if !stopped {
-			stopped = true
-			cancel()
-			select {
-			case runErr = <-done:
-			case <-time.After(time.Minute):
-				t.Error("worker did not stop within a minute")
-			}
-		}
-		return runErr
-	}
-	t.Cleanup(func() { _ = stop() })
-	return stop
+	return materializertest.Start(t, w)
 }
 
 // runRow is a scenario_run row as a test sees it.

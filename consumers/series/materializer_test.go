@@ -6,6 +6,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/consumers/series"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
@@ -27,7 +28,7 @@ func observation(month int, value *float64, asof time.Time) schemas.ExtTimeserie
 }
 
 func (e *env) obsRecord(t *testing.T, o schemas.ExtTimeseriesObservation) *kgo.Record {
-	return e.encode(t, topology.TopicExtTimeseriesObs, string(o.Provider)+":"+o.SeriesID, o)
+	return e.Encode(t, topology.TopicExtTimeseriesObs, string(o.Provider)+":"+o.SeriesID, o)
 }
 
 func TestObservationsMaterialize(t *testing.T) {
@@ -47,32 +48,32 @@ func TestObservationsMaterialize(t *testing.T) {
 	bad.SeriesID = " "
 	recs = append(recs, e.obsRecord(t, bad),
 		&kgo.Record{Topic: topology.TopicExtTimeseriesObs, Key: []byte("junk"), Value: []byte("not avro")})
-	e.produce(t, recs...)
+	e.Produce(t, recs...)
 
 	stop := e.start(t, false)
-	e.waitCaughtUp(t, topology.GroupSeriesMaterializer, topology.TopicExtTimeseriesObs)
+	e.WaitCaughtUp(t, topology.GroupSeriesMaterializer, topology.TopicExtTimeseriesObs, time.Minute)
 
-	if n := e.count(t, `SELECT count(*) FROM ext_timeseries_observation`); n != 4 {
+	if n := e.Count(t, `SELECT count(*) FROM ext_timeseries_observation`); n != 4 {
 		t.Fatalf("rows = %d, want 4", n)
 	}
-	if n := e.count(t, `SELECT count(*) FROM ext_timeseries_observation
+	if n := e.Count(t, `SELECT count(*) FROM ext_timeseries_observation
 		WHERE ts = '2025-02-01Z' AND asof_date = '2026-01-30' AND value IS NULL AND value_raw = '.'`); n != 1 {
 		t.Errorf("the missing February value of the first vintage is not NULL")
 	}
-	if n := e.count(t, `SELECT count(*) FROM ext_timeseries_observation WHERE ts = '2025-03-01Z' AND value = 0`); n != 1 {
+	if n := e.Count(t, `SELECT count(*) FROM ext_timeseries_observation WHERE ts = '2025-03-01Z' AND value = 0`); n != 1 {
 		t.Errorf("the zero March value is not 0")
 	}
-	if v := e.count(t, `SELECT version FROM data_version WHERE dataset = 'series'`); v == 0 {
+	if v := e.Count(t, `SELECT version FROM data_version WHERE dataset = 'series'`); v == 0 {
 		t.Errorf("series data version not bumped")
 	}
 
-	dl := e.dlq(t, topology.TopicExtTimeseriesObsDLQ)
+	dl := e.DeadLetters(t, topology.TopicExtTimeseriesObsDLQ)
 	if len(dl) != 2 {
 		t.Fatalf("dead letters = %d, want 2", len(dl))
 	}
 	reasons := map[string]string{}
 	for _, r := range dl {
-		reasons[string(r.Key)] = reason(r)
+		reasons[string(r.Key)] = materializertest.Reason(r)
 	}
 	if got := reasons["FRED: "]; got != "validate/"+series.ReasonMissingField {
 		t.Errorf("blank series dead-lettered as %q", got)
@@ -82,22 +83,22 @@ func TestObservationsMaterialize(t *testing.T) {
 	}
 
 	// Re-delivery (a collector re-publishing the window) rewrites the same rows.
-	before := e.count(t, `SELECT version FROM data_version WHERE dataset = 'series'`)
-	e.produce(t, recs[:len(good)]...)
-	e.waitCaughtUp(t, topology.GroupSeriesMaterializer, topology.TopicExtTimeseriesObs)
+	before := e.Count(t, `SELECT version FROM data_version WHERE dataset = 'series'`)
+	e.Produce(t, recs[:len(good)]...)
+	e.WaitCaughtUp(t, topology.GroupSeriesMaterializer, topology.TopicExtTimeseriesObs, time.Minute)
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if n := e.count(t, `SELECT count(*) FROM ext_timeseries_observation`); n != 4 {
+	if n := e.Count(t, `SELECT count(*) FROM ext_timeseries_observation`); n != 4 {
 		t.Fatalf("rows after re-delivery = %d, want 4", n)
 	}
-	if n := e.count(t, `SELECT count(*) FROM ext_timeseries_observation WHERE value IS NULL`); n != 1 {
+	if n := e.Count(t, `SELECT count(*) FROM ext_timeseries_observation WHERE value IS NULL`); n != 1 {
 		t.Errorf("null values after re-delivery = %d, want 1", n)
 	}
-	if after := e.count(t, `SELECT version FROM data_version WHERE dataset = 'series'`); after <= before {
+	if after := e.Count(t, `SELECT version FROM data_version WHERE dataset = 'series'`); after <= before {
 		t.Errorf("series data version %d not bumped past %d by the re-delivery", after, before)
 	}
-	if len(e.dlq(t, topology.TopicExtTimeseriesObsDLQ)) != 2 {
+	if len(e.DeadLetters(t, topology.TopicExtTimeseriesObsDLQ)) != 2 {
 		t.Errorf("re-delivery of good records dead-lettered some")
 	}
 }
@@ -113,20 +114,20 @@ func TestCatalogKeepsNewestUpdate(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	rec := func(c schemas.ExtSeriesCatalogUpsert) *kgo.Record {
-		return e.encode(t, topology.TopicExtSeriesCatalog, string(c.Provider)+":"+c.SeriesID, c)
+		return e.Encode(t, topology.TopicExtSeriesCatalog, string(c.Provider)+":"+c.SeriesID, c)
 	}
 	t1, t2 := ingest, ingest.Add(time.Hour)
 	noTitle := catalogEntry("", t1)
 	noTitle.SeriesID = "GDP"
 	// In one batch: the newer update first, an older one after it, and an
 	// invalid record.
-	e.produce(t, rec(catalogEntry("Unemployment Rate v2", t2)), rec(catalogEntry("Unemployment Rate v1", t1)), rec(noTitle))
+	e.Produce(t, rec(catalogEntry("Unemployment Rate v2", t2)), rec(catalogEntry("Unemployment Rate v1", t1)), rec(noTitle))
 	stop := e.start(t, true)
-	e.waitCaughtUp(t, topology.GroupCatalogMaterializer, topology.TopicExtSeriesCatalog)
+	e.WaitCaughtUp(t, topology.GroupCatalogMaterializer, topology.TopicExtSeriesCatalog, time.Minute)
 
 	title := func() string {
 		var s string
-		if err := e.store.Pool().QueryRow(testContext(t), `SELECT title FROM ext_series_catalog WHERE provider = 'FRED' AND series_id = 'UNRATE'`).Scan(&s); err != nil {
+		if err := e.Store.Pool().QueryRow(materializertest.Context(t), `SELECT title FROM ext_series_catalog WHERE provider = 'FRED' AND series_id = 'UNRATE'`).Scan(&s); err != nil {
 			t.Fatal(err)
 		}
 		return s
@@ -136,24 +137,24 @@ func TestCatalogKeepsNewestUpdate(t *testing.T) {
 	}
 	// An older update in a later batch changes nothing; one of the same
 	// time replaces the row; a re-delivery is idempotent.
-	e.produce(t, rec(catalogEntry("stale", t1)))
-	e.waitCaughtUp(t, topology.GroupCatalogMaterializer, topology.TopicExtSeriesCatalog)
+	e.Produce(t, rec(catalogEntry("stale", t1)))
+	e.WaitCaughtUp(t, topology.GroupCatalogMaterializer, topology.TopicExtSeriesCatalog, time.Minute)
 	if got := title(); got != "Unemployment Rate v2" {
 		t.Errorf("title after a stale update = %q", got)
 	}
-	e.produce(t, rec(catalogEntry("Unemployment Rate", t2)), rec(catalogEntry("Unemployment Rate", t2)))
-	e.waitCaughtUp(t, topology.GroupCatalogMaterializer, topology.TopicExtSeriesCatalog)
+	e.Produce(t, rec(catalogEntry("Unemployment Rate", t2)), rec(catalogEntry("Unemployment Rate", t2)))
+	e.WaitCaughtUp(t, topology.GroupCatalogMaterializer, topology.TopicExtSeriesCatalog, time.Minute)
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	if got := title(); got != "Unemployment Rate" {
 		t.Errorf("title after a same-time update = %q", got)
 	}
-	if n := e.count(t, `SELECT count(*) FROM ext_series_catalog`); n != 1 {
+	if n := e.Count(t, `SELECT count(*) FROM ext_series_catalog`); n != 1 {
 		t.Errorf("catalog rows = %d, want 1", n)
 	}
-	dl := e.dlq(t, topology.TopicExtSeriesCatalogDLQ)
-	if len(dl) != 1 || reason(dl[0]) != "validate/"+series.ReasonMissingField {
+	dl := e.DeadLetters(t, topology.TopicExtSeriesCatalogDLQ)
+	if len(dl) != 1 || materializertest.Reason(dl[0]) != "validate/"+series.ReasonMissingField {
 		t.Errorf("dead letters = %d, want the record without a title", len(dl))
 	}
 }
@@ -166,19 +167,19 @@ func TestCatalogWidensRange(t *testing.T) {
 	page := func(first, last time.Time, updated time.Time) *kgo.Record {
 		c := catalogEntry("Unemployment Rate", updated)
 		c.FirstTS, c.LastTS = &first, &last
-		return e.encode(t, topology.TopicExtSeriesCatalog, "FRED:UNRATE", c)
+		return e.Encode(t, topology.TopicExtSeriesCatalog, "FRED:UNRATE", c)
 	}
 	y := func(year int) time.Time { return time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC) }
 	stop := e.start(t, true)
-	e.produce(t, page(y(1948), y(1970), ingest))
-	e.waitCaughtUp(t, topology.GroupCatalogMaterializer, topology.TopicExtSeriesCatalog)
-	e.produce(t, page(y(1971), y(1990), ingest.Add(time.Minute)), page(y(1991), y(2024), ingest.Add(2*time.Minute)))
-	e.waitCaughtUp(t, topology.GroupCatalogMaterializer, topology.TopicExtSeriesCatalog)
+	e.Produce(t, page(y(1948), y(1970), ingest))
+	e.WaitCaughtUp(t, topology.GroupCatalogMaterializer, topology.TopicExtSeriesCatalog, time.Minute)
+	e.Produce(t, page(y(1971), y(1990), ingest.Add(time.Minute)), page(y(1991), y(2024), ingest.Add(2*time.Minute)))
+	e.WaitCaughtUp(t, topology.GroupCatalogMaterializer, topology.TopicExtSeriesCatalog, time.Minute)
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	var first, last time.Time
-	if err := e.store.Pool().QueryRow(testContext(t), `SELECT first_ts, last_ts FROM ext_series_catalog
+	if err := e.Store.Pool().QueryRow(materializertest.Context(t), `SELECT first_ts, last_ts FROM ext_series_catalog
 		WHERE provider = 'FRED' AND series_id = 'UNRATE'`).Scan(&first, &last); err != nil {
 		t.Fatal(err)
 	}

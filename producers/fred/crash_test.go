@@ -1,18 +1,13 @@
 package fred
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,14 +15,12 @@ import (
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/aurum-energy/aurum/internal/serde"
+	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/producers/collector"
 )
 
 // helperEnv carries the JSON helperConfig to TestHelperProcess.
 const helperEnv = "AURUM_TEST_FRED_COLLECTOR"
-
-// helperReady is the line TestHelperProcess prints before it collects.
-const helperReady = "helper ready"
 
 type helperConfig struct {
 	Brokers     []string `json:"brokers"`
@@ -38,26 +31,9 @@ type helperConfig struct {
 
 // TestHelperProcess is not a test: re-executed by TestSurvivesKill9 with
 // helperEnv set, it runs `collect fred` once, unless it is killed first.
-func TestHelperProcess(t *testing.T) {
-	raw := os.Getenv(helperEnv)
-	if raw == "" {
-		t.Skip("runs only as the collector process of TestSurvivesKill9")
-	}
-	var cfg helperConfig
-	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "helper:", err)
-		os.Exit(2)
-	}
-	fmt.Println(helperReady)
-	if err := runHelper(cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "helper:", err)
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
+func TestHelperProcess(t *testing.T) { testenv.RunHelper(t, helperEnv, runHelper) }
 
-func runHelper(cfg helperConfig) error {
-	ctx := context.Background()
+func runHelper(ctx context.Context, cfg helperConfig) error {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	cl, err := kgo.NewClient(kgo.SeedBrokers(cfg.Brokers...))
 	if err != nil {
@@ -123,56 +99,29 @@ func TestSurvivesKill9(t *testing.T) {
 		return len(rp.requests)
 	}
 
-	cfg, _ := json.Marshal(helperConfig{Brokers: e.kafka.Brokers, RegistryURL: e.kafka.RegistryURL, BaseURL: srv.URL + "/fred", PageSize: pageSize})
-	var output syncBuffer
-	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-		cmd.Env = append(os.Environ(), helperEnv+"="+string(cfg))
-		cmd.Stderr = &output
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := bufio.NewScanner(stdout)
-		for lines.Scan() && lines.Text() != helperReady {
-		}
-		go func() { _, _ = io.Copy(&output, stdout) }()
-		return cmd
-	}
-	defer func() {
-		if t.Failed() {
-			t.Logf("collector output:\n%s", tail(output.Bytes(), 6000))
-		}
-	}()
+	helpers := testenv.NewHelperProcess(t, "collector", helperEnv,
+		helperConfig{Brokers: e.kafka.Brokers, RegistryURL: e.kafka.RegistryURL, BaseURL: srv.URL + "/fred", PageSize: pageSize})
 
 	rnd := rand.New(rand.NewPCG(5, 9))
 	for k := range kills {
-		cmd := start()
+		p := helpers.Start()
 		// Kill it while it works: once it asked for a few pages more.
 		before, deadline := requests(), time.Now().Add(time.Minute)
 		for requests() < before+2 && time.Now().Before(deadline) {
 			time.Sleep(5 * time.Millisecond)
 		}
 		time.Sleep(time.Duration(rnd.IntN(120)) * time.Millisecond)
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		_ = cmd.Wait()
+		p.Kill()
 		t.Logf("kill %d after %d observations requests", k+1, requests())
 	}
-	final := start()
-	done := make(chan error, 1)
-	go func() { done <- final.Wait() }()
+	final := helpers.Start()
 	select {
-	case err := <-done:
-		if err != nil {
+	case <-final.Done():
+		if err := final.Wait(); err != nil {
 			t.Fatalf("last run: %v", err)
 		}
 	case <-time.After(3 * time.Minute):
-		_ = final.Process.Kill()
+		final.Kill()
 		t.Fatal("last run did not finish")
 	}
 
@@ -199,29 +148,4 @@ func TestSurvivesKill9(t *testing.T) {
 	if n := requests(); n < days/pageSize+kills {
 		t.Errorf("only %d observations requests for %d pages and %d kills", n, days/pageSize, kills)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the writers of several processes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]byte(nil), b.buf.Bytes()...)
-}
-
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[len(b)-n:]
-	}
-	return b
 }
