@@ -1,7 +1,10 @@
 package fred
 
 import (
+	"context"
 	"errors"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -149,5 +152,71 @@ func TestProviderError(t *testing.T) {
 	}
 	if got := e.read(t); len(got.obs)+len(got.catalog)+len(got.checkpoints) != 0 {
 		t.Errorf("published %d records after an error", len(got.obs)+len(got.catalog)+len(got.checkpoints))
+	}
+}
+
+// With --every the collector repeats its pass on a schedule until stopped;
+// later passes find nothing new, so every observation is published once.
+func TestEveryRepeatsWithoutDuplicates(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rp := fixtureReplay(t)
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- e.runUntil(ctx, t, srv.URL, Config{Series: []string{"GDP"}, PageSize: 100},
+			collector.Config{Every: 100 * time.Millisecond}, nil)
+	}()
+	// The first pass takes two pages; each later pass asks once and finds
+	// nothing after the watermark.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		rp.mu.Lock()
+		n := len(rp.requests)
+		rp.mu.Unlock()
+		if n >= 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d observation requests after a minute, want passes every 100ms", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := e.read(t); len(got.obs) != 200 || len(got.catalog) != 1 {
+		t.Fatalf("%d observations and %d catalog records after repeated passes, want 200 and 1", len(got.obs), len(got.catalog))
+	}
+}
+
+// A series that fails does not stop the others: GDP is collected in full
+// while the provider refuses NOSUCH, and Run reports NOSUCH's failure.
+func TestFailedSeriesDoesNotStopOthers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rp := fixtureReplay(t)
+	rp.fault = func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Query().Get("series_id") != "NOSUCH" {
+			return false
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"error_code":400,"error_message":"Bad Request.  The series does not exist."}`)
+		return true
+	}
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+	err := e.run(t, srv.URL, Config{Series: []string{"NOSUCH", "GDP"}}, collector.Config{MalformedBackoff: 10 * time.Millisecond}, nil)
+	var se *collector.SeriesError
+	if !errors.As(err, &se) || se.SeriesKey != "NOSUCH" {
+		t.Fatalf("Run = %v, want the failure of NOSUCH", err)
+	}
+	if got := e.read(t); len(got.obs) != 200 {
+		t.Fatalf("%d GDP observations, want all 200 despite the other series failing", len(got.obs))
 	}
 }

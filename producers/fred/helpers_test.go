@@ -142,6 +142,15 @@ func newEnv(t testing.TB) *env {
 // run collects series from the server at baseURL once.
 func (e *env) run(t testing.TB, baseURL string, cfg Config, ccfg collector.Config, tune func(*collector.ClientConfig)) error {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	return e.runUntil(ctx, t, baseURL, cfg, ccfg, tune)
+}
+
+// runUntil collects series from the server at baseURL until the collector
+// returns or ctx ends.
+func (e *env) runUntil(ctx context.Context, t testing.TB, baseURL string, cfg Config, ccfg collector.Config, tune func(*collector.ClientConfig)) error {
+	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -164,8 +173,6 @@ func (e *env) run(t testing.TB, baseURL string, cfg Config, ccfg collector.Confi
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	return c.Run(ctx)
 }
 
