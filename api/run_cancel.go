@@ -17,16 +17,9 @@ import (
 // a finished run is left as it is (200). The run row is locked so a
 // concurrent transition by the worker is seen rather than overwritten.
 func (s *Server) cancelRun(c echo.Context) error {
-	p, err := principalOf(c)
+	p, id, err := s.tenantCall(c, "run_id")
 	if err != nil {
 		return err
-	}
-	id, err := runID(c)
-	if err != nil {
-		return err
-	}
-	if s.store == nil {
-		return errNoTenantStore
 	}
 	if s.serde == nil {
 		return errNoSerde

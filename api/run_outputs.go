@@ -100,20 +100,13 @@ func metricValues(name string, raw []string) ([]string, error) {
 // show, even if its worker wrote some before it was cancelled or failed.
 // A succeeded run's outputs never change, so clients may keep them.
 func (s *Server) listRunOutputs(c echo.Context) error {
-	p, err := principalOf(c)
-	if err != nil {
-		return err
-	}
-	id, err := runID(c)
+	p, id, err := s.tenantCall(c, "run_id")
 	if err != nil {
 		return err
 	}
 	q, err := s.parsePageQuery(c, runOutputsList, p.Tenant, id)
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoTenantStore
 	}
 	ctx := c.Request().Context()
 	t := newTable(q.format, &outputRow{})

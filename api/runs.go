@@ -167,11 +167,7 @@ var errNoSerde = NewProblem(http.StatusServiceUnavailable, "not-ready", "scenari
 // makes concurrent identical requests agree on one run. A request with an
 // Idempotency-Key the tenant used before gets the run that key created.
 func (s *Server) createRun(c echo.Context) error {
-	p, err := principalOf(c)
-	if err != nil {
-		return err
-	}
-	id, err := scenarioID(c)
+	p, id, err := s.tenantCall(c, "id")
 	if err != nil {
 		return err
 	}
@@ -182,9 +178,6 @@ func (s *Server) createRun(c echo.Context) error {
 	raw, err := readBody(c)
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoTenantStore
 	}
 	if s.serde == nil {
 		return errNoSerde
@@ -378,24 +371,14 @@ func queryRun(ctx context.Context, tx pgx.Tx, sql string, args ...any) (*runRow,
 	return &r, nil
 }
 
-// runID returns the :run_id path parameter, a UUID.
-func runID(c echo.Context) (string, error) { return pathUUID("run_id", c.Param("run_id")) }
-
 // errNoRun is the 404 of a run that does not exist for the caller's tenant.
 func errNoRun(id string) *Problem { return NotFound(fmt.Sprintf("no run %s", id)) }
 
 // getRun is GET /v1/runs/{run_id}.
 func (s *Server) getRun(c echo.Context) error {
-	p, err := principalOf(c)
+	p, id, err := s.tenantCall(c, "run_id")
 	if err != nil {
 		return err
-	}
-	id, err := runID(c)
-	if err != nil {
-		return err
-	}
-	if s.store == nil {
-		return errNoTenantStore
 	}
 	ctx := c.Request().Context()
 	var r *runRow
@@ -438,20 +421,13 @@ func stateValues(name string, raw []string) ([]string, error) {
 // listScenarioRuns is GET /v1/scenarios/{id}/runs. The runs of a deleted
 // scenario are still listed: deletion keeps the history.
 func (s *Server) listScenarioRuns(c echo.Context) error {
-	p, err := principalOf(c)
-	if err != nil {
-		return err
-	}
-	id, err := scenarioID(c)
+	p, id, err := s.tenantCall(c, "id")
 	if err != nil {
 		return err
 	}
 	q, err := s.parsePageQuery(c, scenarioRunsList, p.Tenant, id)
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoTenantStore
 	}
 	ctx := c.Request().Context()
 	t := newTable(q.format, &runRow{})

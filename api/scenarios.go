@@ -133,12 +133,9 @@ func invalidScenario(err error) error {
 // createScenario is POST /v1/scenarios: validate the definition and store
 // it for the caller's tenant; 201 with the scenario.
 func (s *Server) createScenario(c echo.Context) error {
-	p, err := principalOf(c)
+	p, _, err := s.tenantCall(c, "")
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoTenantStore
 	}
 	var body scenarioBody
 	if err := decodeBody(c, &body, false); err != nil {
@@ -194,21 +191,11 @@ func definitionColumns(def scenario.Definition) (filter, drivers, params string,
 	return parts[0], parts[1], parts[2], tags, nil
 }
 
-// scenarioID returns the :id path parameter, a UUID.
-func scenarioID(c echo.Context) (string, error) { return pathUUID("id", c.Param("id")) }
-
 // getScenario is GET /v1/scenarios/{id}.
 func (s *Server) getScenario(c echo.Context) error {
-	p, err := principalOf(c)
+	p, id, err := s.tenantCall(c, "id")
 	if err != nil {
 		return err
-	}
-	id, err := scenarioID(c)
-	if err != nil {
-		return err
-	}
-	if s.store == nil {
-		return errNoTenantStore
 	}
 	ctx := c.Request().Context()
 	var r *scenarioRow
@@ -239,16 +226,9 @@ func loadScenario(ctx context.Context, tx pgx.Tx, id string) (*scenarioRow, erro
 // deleteScenario is DELETE /v1/scenarios/{id}: a soft delete, so the
 // scenario's runs and outputs keep their history; 204.
 func (s *Server) deleteScenario(c echo.Context) error {
-	p, err := principalOf(c)
+	p, id, err := s.tenantCall(c, "id")
 	if err != nil {
 		return err
-	}
-	id, err := scenarioID(c)
-	if err != nil {
-		return err
-	}
-	if s.store == nil {
-		return errNoTenantStore
 	}
 	ctx := c.Request().Context()
 	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
@@ -273,16 +253,13 @@ var scenariosList = &tenantList{path: "/v1/scenarios", keyLen: 2}
 
 // listScenarios is GET /v1/scenarios.
 func (s *Server) listScenarios(c echo.Context) error {
-	p, err := principalOf(c)
+	p, _, err := s.tenantCall(c, "")
 	if err != nil {
 		return err
 	}
 	q, err := s.parsePageQuery(c, scenariosList, p.Tenant, "")
 	if err != nil {
 		return err
-	}
-	if s.store == nil {
-		return errNoTenantStore
 	}
 	ctx := c.Request().Context()
 	t := newTable(q.format, &scenarioRow{})

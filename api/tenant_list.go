@@ -195,3 +195,21 @@ func principalOf(c echo.Context) (Principal, error) {
 // errNoTenantStore answers the tenant endpoints of a server built without a
 // store.
 var errNoTenantStore = NewProblem(http.StatusServiceUnavailable, "not-ready", "scenarios are not available: the API has no database")
+
+// tenantCall starts every tenant endpoint: the caller, the database the
+// endpoint needs, and — when idParam names a path parameter — the
+// resource id, a UUID.
+func (s *Server) tenantCall(c echo.Context, idParam string) (p Principal, id string, err error) {
+	if p, err = principalOf(c); err != nil {
+		return Principal{}, "", err
+	}
+	if s.store == nil {
+		return Principal{}, "", errNoTenantStore
+	}
+	if idParam != "" {
+		if id, err = pathUUID(idParam, c.Param(idParam)); err != nil {
+			return Principal{}, "", err
+		}
+	}
+	return p, id, nil
+}
