@@ -2,19 +2,15 @@ package curves_test
 
 import (
 	"context"
-	"log/slog"
 	"math/rand/v2"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/aurum-energy/aurum/consumers/curves"
 	"github.com/aurum-energy/aurum/consumers/materializer"
-	"github.com/aurum-energy/aurum/internal/serde"
-	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -22,31 +18,17 @@ import (
 // helperEnv carries the JSON helperConfig to TestHelperProcess.
 const helperEnv = "AURUM_TEST_CURVE_MATERIALIZER"
 
-type helperConfig struct {
-	Brokers     []string `json:"brokers"`
-	RegistryURL string   `json:"registry_url"`
-	DatabaseURL string   `json:"database_url"`
-}
-
 // TestHelperProcess is not a test: re-executed by TestSurvivesKill9 with
 // helperEnv set, it runs the curve materialiser until it is killed.
 func TestHelperProcess(t *testing.T) { testenv.RunHelper(t, helperEnv, runHelper) }
 
-func runHelper(ctx context.Context, cfg helperConfig) error {
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	st, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL}, logger)
+func runHelper(ctx context.Context, cfg materializertest.ChildConfig) error {
+	child, err := cfg.Open(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	src, err := sr.NewClient(sr.URLs(cfg.RegistryURL))
-	if err != nil {
-		return err
-	}
-	sd, err := serde.New(ctx, src, logger)
-	if err != nil {
-		return err
-	}
+	defer child.Store.Close()
+	st, sd, logger := child.Store, child.Serde, child.Logger
 	m, err := curves.New(materializer.Config{
 		Brokers:    cfg.Brokers,
 		MaxBackoff: time.Second,
@@ -109,7 +91,7 @@ func TestSurvivesKill9(t *testing.T) {
 	}()
 
 	helpers := testenv.NewHelperProcess(t, "materialiser", helperEnv,
-		helperConfig{Brokers: e.Kafka.Brokers, RegistryURL: e.Kafka.RegistryURL, DatabaseURL: e.DatabaseURL})
+		materializertest.ChildConfig{Brokers: e.Kafka.Brokers, RegistryURL: e.Kafka.RegistryURL, DatabaseURL: e.DatabaseURL})
 
 	// progress changes whenever the materialiser writes: new keys or new
 	// values of existing ones.

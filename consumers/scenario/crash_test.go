@@ -4,19 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"math/rand/v2"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/consumers/scenario"
 	model "github.com/aurum-energy/aurum/internal/scenario"
-	"github.com/aurum-energy/aurum/internal/serde"
-	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/schemas"
 )
@@ -24,31 +20,17 @@ import (
 // helperEnv carries the JSON helperConfig to TestHelperProcess.
 const helperEnv = "AURUM_TEST_SCENARIO_WORKER"
 
-type helperConfig struct {
-	Brokers     []string `json:"brokers"`
-	RegistryURL string   `json:"registry_url"`
-	DatabaseURL string   `json:"database_url"`
-}
-
 // TestHelperProcess is not a test: re-executed by TestSurvivesKill9 with
 // helperEnv set, it runs the scenario worker until it is killed.
 func TestHelperProcess(t *testing.T) { testenv.RunHelper(t, helperEnv, runHelper) }
 
-func runHelper(ctx context.Context, cfg helperConfig) error {
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	st, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL}, logger)
+func runHelper(ctx context.Context, cfg materializertest.ChildConfig) error {
+	child, err := cfg.Open(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	src, err := sr.NewClient(sr.URLs(cfg.RegistryURL))
-	if err != nil {
-		return err
-	}
-	sd, err := serde.New(ctx, src, logger)
-	if err != nil {
-		return err
-	}
+	defer child.Store.Close()
+	st, sd, logger := child.Store, child.Serde, child.Logger
 	w, err := scenario.New(scenario.Config{
 		Brokers: cfg.Brokers,
 		// The same transactional ID after a restart fences the killed
@@ -111,7 +93,7 @@ func TestSurvivesKill9(t *testing.T) {
 	}
 
 	helpers := testenv.NewHelperProcess(t, "worker", helperEnv,
-		helperConfig{Brokers: e.kafka.Brokers, RegistryURL: e.kafka.RegistryURL, DatabaseURL: e.dbURL})
+		materializertest.ChildConfig{Brokers: e.kafka.Brokers, RegistryURL: e.kafka.RegistryURL, DatabaseURL: e.dbURL})
 
 	// progress changes whenever an attempt starts or a run ends.
 	progress := func() int {
