@@ -3,6 +3,7 @@ package eia
 import (
 	"context"
 	"errors"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -27,7 +28,7 @@ func replay(t *testing.T, files map[string]string) (*collector.Client, func() []
 			http.NotFound(w, r)
 			return
 		}
-		_, _ = w.Write(readFixture(t, name))
+		_, _ = w.Write(collectortest.Fixture(t, name))
 	}))
 	t.Cleanup(srv.Close)
 	cfg := ClientConfig()
@@ -55,12 +56,12 @@ func TestFetchDataRoute(t *testing.T) {
 	if err != nil || len(series) != 1 || series[0].Key != "natural-gas/pri/fut?data=value&facets[series]=RNGC1&frequency=daily" {
 		t.Fatalf("series %+v, %v", series, err)
 	}
-	w := collector.Window{Since: utc("2023-01-01T00:00:00Z"), Until: utc("2024-12-31T00:00:00Z")}
+	w := collector.Window{Since: collectortest.UTC("2023-01-01T00:00:00Z"), Until: collectortest.UTC("2024-12-31T00:00:00Z")}
 	p, err := src.Fetch(context.Background(), c, series[0], w, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs, cat := split(t, p)
+	obs, cat := collectortest.Split(t, p, "EIA")
 	if len(obs) != 200 || len(cat) != 1 || p.Next != "200" {
 		t.Fatalf("%d observations, %d catalog, next %q", len(obs), len(cat), p.Next)
 	}
@@ -94,11 +95,11 @@ func TestFetchSeriesID(t *testing.T) {
 		t.Fatal(err)
 	}
 	series, _ := src.Series(context.Background())
-	p, err := src.Fetch(context.Background(), c, series[0], collector.Window{Since: utc("2020-01-01T00:00:00Z")}, "")
+	p, err := src.Fetch(context.Background(), c, series[0], collector.Window{Since: collectortest.UTC("2020-01-01T00:00:00Z")}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs, _ := split(t, p)
+	obs, _ := collectortest.Split(t, p, "EIA")
 	if len(obs) != 4 || obs[0].Value != nil || p.Next != "" {
 		t.Errorf("%d observations since 2020 (want 2020..2023), first %+v, next %q", len(obs), obs[0], p.Next)
 	}

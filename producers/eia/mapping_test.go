@@ -2,61 +2,23 @@ package eia
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/schemas"
-	"github.com/aurum-energy/aurum/topology"
 )
 
 var testNow = time.Date(2026, 9, 1, 12, 30, 0, 0, time.UTC)
 
-func readFixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // split separates a page's observations and catalog upserts, checking
 // topics and keys on the way.
-func split(t *testing.T, p collector.Page) (obs []schemas.ExtTimeseriesObservation, cat []schemas.ExtSeriesCatalogUpsert) {
-	t.Helper()
-	for _, r := range p.Records {
-		switch v := r.Value.(type) {
-		case schemas.ExtTimeseriesObservation:
-			if r.Topic != topology.TopicExtTimeseriesObs || r.Key != "EIA:"+v.SeriesID {
-				t.Fatalf("observation on %s key %s", r.Topic, r.Key)
-			}
-			obs = append(obs, v)
-		case schemas.ExtSeriesCatalogUpsert:
-			if r.Topic != topology.TopicExtSeriesCatalog || r.Key != "EIA:"+v.SeriesID {
-				t.Fatalf("catalog on %s key %s", r.Topic, r.Key)
-			}
-			cat = append(cat, v)
-		default:
-			t.Fatalf("record of type %T", r.Value)
-		}
-	}
-	return obs, cat
-}
-
-func deref[T any](p *T) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
 
 func mustPage(t *testing.T, file string, m Mapping, offset int, w collector.Window) collector.Page {
 	t.Helper()
-	resp, err := ParseResponse(readFixture(t, file))
+	resp, err := ParseResponse(collectortest.Fixture(t, file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,50 +29,42 @@ func mustPage(t *testing.T, file string, m Mapping, offset int, w collector.Wind
 	return p
 }
 
-func utc(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 func TestMapPageInterchangeHourly(t *testing.T) {
 	t.Parallel()
 	p := mustPage(t, "electricity-rto-interchange-data-FPC-FPL-hourly.json",
 		Mapping{Route: "electricity/rto/interchange-data"}, 0, collector.Window{})
-	obs, cat := split(t, p)
+	obs, cat := collectortest.Split(t, p, "EIA")
 	if len(obs) != 25 || len(cat) != 1 {
 		t.Fatalf("%d observations, %d catalog records; want 25, 1", len(obs), len(cat))
 	}
 	first := obs[0]
-	if first.SeriesID != "electricity/rto/interchange-data:FPC:FPL" || !first.TS.Equal(utc("2020-01-06T06:00:00Z")) ||
-		deref(first.Value) != -329.0 || deref(first.ValueRaw) != "-329" || deref(first.Unit) != "megawatthours" ||
-		deref(first.Frequency) != "hourly" || deref(first.GeoID) != "FPC" || deref(first.Dataset) != "electricity/rto/interchange-data" ||
+	if first.SeriesID != "electricity/rto/interchange-data:FPC:FPL" || !first.TS.Equal(collectortest.UTC("2020-01-06T06:00:00Z")) ||
+		collectortest.Deref(first.Value) != -329.0 || collectortest.Deref(first.ValueRaw) != "-329" || collectortest.Deref(first.Unit) != "megawatthours" ||
+		collectortest.Deref(first.Frequency) != "hourly" || collectortest.Deref(first.GeoID) != "FPC" || collectortest.Deref(first.Dataset) != "electricity/rto/interchange-data" ||
 		first.QualityFlag != nil || first.Provider != schemas.ProviderEIA {
 		t.Errorf("first observation %+v", first)
 	}
-	if first.TS.Location() != time.UTC || !first.AsofDate.Equal(utc("2026-09-01T00:00:00Z")) || !first.IngestTS.Equal(testNow) {
+	if first.TS.Location() != time.UTC || !first.AsofDate.Equal(collectortest.UTC("2026-09-01T00:00:00Z")) || !first.IngestTS.Equal(testNow) {
 		t.Errorf("ts %v asof %v ingest %v", first.TS, first.AsofDate, first.IngestTS)
 	}
-	if last := obs[24]; !last.TS.Equal(utc("2020-01-07T06:00:00Z")) || deref(last.Value) != -368.0 {
-		t.Errorf("last observation %v %v", last.TS, deref(last.Value))
+	if last := obs[24]; !last.TS.Equal(collectortest.UTC("2020-01-07T06:00:00Z")) || collectortest.Deref(last.Value) != -368.0 {
+		t.Errorf("last observation %v %v", last.TS, collectortest.Deref(last.Value))
 	}
 	c := cat[0]
-	if c.Title != "Duke Energy Florida, Inc. - Florida Power & Light Co." || deref(c.Unit) != "megawatthours" ||
-		!deref(c.FirstTS).(time.Time).Equal(utc("2020-01-06T06:00:00Z")) || !deref(c.LastTS).(time.Time).Equal(utc("2020-01-07T06:00:00Z")) ||
-		!strings.HasPrefix(deref(c.Description).(string), "Daily interchange") ||
-		deref(c.SourceURL) != "https://www.eia.gov/opendata/browser/electricity/rto/interchange-data" || !c.UpdatedTS.Equal(testNow) {
+	if c.Title != "Duke Energy Florida, Inc. - Florida Power & Light Co." || collectortest.Deref(c.Unit) != "megawatthours" ||
+		!collectortest.Deref(c.FirstTS).(time.Time).Equal(collectortest.UTC("2020-01-06T06:00:00Z")) || !collectortest.Deref(c.LastTS).(time.Time).Equal(collectortest.UTC("2020-01-07T06:00:00Z")) ||
+		!strings.HasPrefix(collectortest.Deref(c.Description).(string), "Daily interchange") ||
+		collectortest.Deref(c.SourceURL) != "https://www.eia.gov/opendata/browser/electricity/rto/interchange-data" || !c.UpdatedTS.Equal(testNow) {
 		t.Errorf("catalog %+v", c)
 	}
-	if p.Next != "" || !p.Watermark.Equal(utc("2020-01-07T06:00:00Z")) {
+	if p.Next != "" || !p.Watermark.Equal(collectortest.UTC("2020-01-07T06:00:00Z")) {
 		t.Errorf("next %q watermark %v", p.Next, p.Watermark)
 	}
 }
 
 func TestMapPageRegionDataRows(t *testing.T) {
 	t.Parallel()
-	rows, err := ParseRows(readFixture(t, "electricity-rto-region-data.rows-only.json"))
+	rows, err := ParseRows(collectortest.Fixture(t, "electricity-rto-region-data.rows-only.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,12 +72,12 @@ func TestMapPageRegionDataRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs, cat := split(t, p)
+	obs, cat := collectortest.Split(t, p, "EIA")
 	if len(obs) != 120 || len(cat) != 12 {
 		t.Fatalf("%d observations, %d catalog records; want 120, 12 (3 respondents x 4 types)", len(obs), len(cat))
 	}
-	if o := obs[0]; o.SeriesID != "electricity/rto/region-data:CISO:D" || deref(o.Value) != 36909.0 ||
-		deref(o.ValueRaw) != "36909" || !o.TS.Equal(utc("2026-08-19T21:00:00Z")) || deref(o.GeoID) != "CISO" {
+	if o := obs[0]; o.SeriesID != "electricity/rto/region-data:CISO:D" || collectortest.Deref(o.Value) != 36909.0 ||
+		collectortest.Deref(o.ValueRaw) != "36909" || !o.TS.Equal(collectortest.UTC("2026-08-19T21:00:00Z")) || collectortest.Deref(o.GeoID) != "CISO" {
 		t.Errorf("first observation %+v", o)
 	}
 	titles := map[string]string{}
@@ -140,14 +94,14 @@ func TestMapPageRegionDataRows(t *testing.T) {
 	if n := perSeries["electricity/rto/region-data:MISO:TI"]; n != 10 {
 		t.Errorf("MISO TI has %d hours, want 10", n)
 	}
-	if p.Next != "" || !p.Watermark.Equal(utc("2026-08-20T06:00:00Z")) {
+	if p.Next != "" || !p.Watermark.Equal(collectortest.UTC("2026-08-20T06:00:00Z")) {
 		t.Errorf("next %q watermark %v", p.Next, p.Watermark)
 	}
 }
 
 func TestMapPageNaturalGasDailyIncompleteReturn(t *testing.T) {
 	t.Parallel()
-	resp, err := ParseResponse(readFixture(t, "natural-gas-pri-fut-RNGC1-daily.json"))
+	resp, err := ParseResponse(collectortest.Fixture(t, "natural-gas-pri-fut-RNGC1-daily.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,19 +112,19 @@ func TestMapPageNaturalGasDailyIncompleteReturn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs, cat := split(t, p)
+	obs, cat := collectortest.Split(t, p, "EIA")
 	if len(obs) != 200 || len(cat) != 1 {
 		t.Fatalf("%d observations, %d catalog", len(obs), len(cat))
 	}
-	if o := obs[0]; o.SeriesID != "natural-gas/pri/fut:Y35NY:EPG0:PE1:RNGC1" || deref(o.Value) != 1.785 ||
-		!o.TS.Equal(utc("2024-04-05T00:00:00Z")) || deref(o.Unit) != "$/MMBTU" || deref(o.GeoID) != "Y35NY" || deref(o.Frequency) != "daily" {
+	if o := obs[0]; o.SeriesID != "natural-gas/pri/fut:Y35NY:EPG0:PE1:RNGC1" || collectortest.Deref(o.Value) != 1.785 ||
+		!o.TS.Equal(collectortest.UTC("2024-04-05T00:00:00Z")) || collectortest.Deref(o.Unit) != "$/MMBTU" || collectortest.Deref(o.GeoID) != "Y35NY" || collectortest.Deref(o.Frequency) != "daily" {
 		t.Errorf("first observation %+v", o)
 	}
 	if cat[0].Title != "Natural Gas Futures Contract 1 (Dollars per Million Btu)" ||
-		!deref(cat[0].FirstTS).(time.Time).Equal(utc("2023-06-21T00:00:00Z")) {
+		!collectortest.Deref(cat[0].FirstTS).(time.Time).Equal(collectortest.UTC("2023-06-21T00:00:00Z")) {
 		t.Errorf("catalog %+v", cat[0])
 	}
-	if p.Next != "200" || !p.Watermark.Equal(utc("2024-04-05T00:00:00Z")) {
+	if p.Next != "200" || !p.Watermark.Equal(collectortest.UTC("2024-04-05T00:00:00Z")) {
 		t.Errorf("next %q watermark %v", p.Next, p.Watermark)
 	}
 	if p, _ := MapPage(resp, Mapping{Route: "natural-gas/pri/fut"}, 7392, collector.Window{}, testNow); p.Next != "" {
@@ -181,15 +135,15 @@ func TestMapPageNaturalGasDailyIncompleteReturn(t *testing.T) {
 func TestMapPagePetroleumWeekly(t *testing.T) {
 	t.Parallel()
 	p := mustPage(t, "petroleum-stoc-wstk-WCESTUS1-weekly.json", Mapping{Route: "petroleum/stoc/wstk"}, 0, collector.Window{})
-	obs, cat := split(t, p)
+	obs, cat := collectortest.Split(t, p, "EIA")
 	if len(obs) != 200 || len(cat) != 1 || p.Next != "" {
 		t.Fatalf("%d observations, %d catalog, next %q", len(obs), len(cat), p.Next)
 	}
-	if o := obs[0]; o.SeriesID != "petroleum/stoc/wstk:NUS:EPC0:SAX:WCESTUS1" || deref(o.Value) != 422741.0 ||
-		!o.TS.Equal(utc("2024-10-04T00:00:00Z")) || deref(o.Unit) != "MBBL" || deref(o.Frequency) != "weekly" {
+	if o := obs[0]; o.SeriesID != "petroleum/stoc/wstk:NUS:EPC0:SAX:WCESTUS1" || collectortest.Deref(o.Value) != 422741.0 ||
+		!o.TS.Equal(collectortest.UTC("2024-10-04T00:00:00Z")) || collectortest.Deref(o.Unit) != "MBBL" || collectortest.Deref(o.Frequency) != "weekly" {
 		t.Errorf("first observation %+v", o)
 	}
-	if o := obs[199]; !o.TS.Equal(utc("2020-12-11T00:00:00Z")) || deref(o.Value) != 500096.0 {
+	if o := obs[199]; !o.TS.Equal(collectortest.UTC("2020-12-11T00:00:00Z")) || collectortest.Deref(o.Value) != 500096.0 {
 		t.Errorf("last observation %+v", o)
 	}
 }
@@ -197,36 +151,36 @@ func TestMapPagePetroleumWeekly(t *testing.T) {
 func TestMapPageSeriesIDAnnualNA(t *testing.T) {
 	t.Parallel()
 	p := mustPage(t, "seriesid-INTL.29-12-HKG-BKWH.A.json", Mapping{SeriesID: "INTL.29-12-HKG-BKWH.A"}, 0, collector.Window{})
-	obs, cat := split(t, p)
+	obs, cat := collectortest.Split(t, p, "EIA")
 	if len(obs) != 44 || len(cat) != 1 || p.Next != "" {
 		t.Fatalf("%d observations, %d catalog, next %q", len(obs), len(cat), p.Next)
 	}
 	na := obs[0]
-	if na.SeriesID != "INTL.29-12-HKG-BKWH.A" || !na.TS.Equal(utc("2023-01-01T00:00:00Z")) || na.Value != nil ||
-		deref(na.ValueRaw) != "NA" || deref(na.QualityFlag) != "Data are unavailable (temporarily)" ||
-		deref(na.Unit) != "BKWH" || deref(na.Frequency) != "annual" || deref(na.Dataset) != "international" || deref(na.GeoID) != "HKG" {
+	if na.SeriesID != "INTL.29-12-HKG-BKWH.A" || !na.TS.Equal(collectortest.UTC("2023-01-01T00:00:00Z")) || na.Value != nil ||
+		collectortest.Deref(na.ValueRaw) != "NA" || collectortest.Deref(na.QualityFlag) != "Data are unavailable (temporarily)" ||
+		collectortest.Deref(na.Unit) != "BKWH" || collectortest.Deref(na.Frequency) != "annual" || collectortest.Deref(na.Dataset) != "international" || collectortest.Deref(na.GeoID) != "HKG" {
 		t.Errorf("NA observation %+v", na)
 	}
-	if o := obs[1]; deref(o.Value) != 0.230242794 || o.QualityFlag != nil {
+	if o := obs[1]; collectortest.Deref(o.Value) != 0.230242794 || o.QualityFlag != nil {
 		t.Errorf("2022 observation %+v", o)
 	}
-	if o := obs[43]; !o.TS.Equal(utc("1980-01-01T00:00:00Z")) || o.Value == nil || *o.Value != 0 {
+	if o := obs[43]; !o.TS.Equal(collectortest.UTC("1980-01-01T00:00:00Z")) || o.Value == nil || *o.Value != 0 {
 		t.Errorf("1980 observation (a real zero) %+v", o)
 	}
 	if c := cat[0]; c.Title != "Renewables - Generation - Hong Kong" || c.SourceURL != nil {
 		t.Errorf("catalog %+v", c)
 	}
-	if !p.Watermark.Equal(utc("2023-01-01T00:00:00Z")) {
+	if !p.Watermark.Equal(collectortest.UTC("2023-01-01T00:00:00Z")) {
 		t.Errorf("watermark %v", p.Watermark)
 	}
 }
 
 func TestMapPageWindow(t *testing.T) {
 	t.Parallel()
-	w := collector.Window{Since: utc("2020-01-06T10:00:00Z").Add(time.Nanosecond), Until: utc("2020-01-06T13:00:00Z")}
+	w := collector.Window{Since: collectortest.UTC("2020-01-06T10:00:00Z").Add(time.Nanosecond), Until: collectortest.UTC("2020-01-06T13:00:00Z")}
 	p := mustPage(t, "electricity-rto-interchange-data-FPC-FPL-hourly.json", Mapping{Route: "electricity/rto/interchange-data"}, 0, w)
-	obs, cat := split(t, p)
-	if len(obs) != 3 || len(cat) != 1 || !obs[0].TS.Equal(utc("2020-01-06T11:00:00Z")) || !p.Watermark.Equal(utc("2020-01-06T13:00:00Z")) {
+	obs, cat := collectortest.Split(t, p, "EIA")
+	if len(obs) != 3 || len(cat) != 1 || !obs[0].TS.Equal(collectortest.UTC("2020-01-06T11:00:00Z")) || !p.Watermark.Equal(collectortest.UTC("2020-01-06T13:00:00Z")) {
 		t.Fatalf("%d observations from %v, watermark %v; want 11:00..13:00", len(obs), obs[0].TS, p.Watermark)
 	}
 }
@@ -243,7 +197,7 @@ func TestParsePeriod(t *testing.T) {
 		{`"2020-01-06T01-05"`, "2020-01-06T06:00:00Z"},
 	} {
 		got, err := ParsePeriod([]byte(tc.in))
-		if err != nil || !got.Equal(utc(tc.want)) || got.Location() != time.UTC {
+		if err != nil || !got.Equal(collectortest.UTC(tc.want)) || got.Location() != time.UTC {
 			t.Errorf("ParsePeriod(%s) = %v, %v; want %s", tc.in, got, err, tc.want)
 		}
 	}
@@ -256,7 +210,7 @@ func TestParsePeriod(t *testing.T) {
 
 func TestMalformed(t *testing.T) {
 	t.Parallel()
-	full := readFixture(t, "electricity-rto-interchange-data-FPC-FPL-hourly.json")
+	full := collectortest.Fixture(t, "electricity-rto-interchange-data-FPC-FPL-hourly.json")
 	for _, tc := range []struct{ name, body, msg string }{
 		{"truncated JSON", string(full[:len(full)/2]), "unexpected end"},
 		{"empty body", "", "unexpected end"},
@@ -307,8 +261,8 @@ func TestNullValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs, _ := split(t, p)
-	if obs[0].Value != nil || obs[0].ValueRaw != nil || obs[1].Value != nil || deref(obs[1].ValueRaw) != "W" {
+	obs, _ := collectortest.Split(t, p, "EIA")
+	if obs[0].Value != nil || obs[0].ValueRaw != nil || obs[1].Value != nil || collectortest.Deref(obs[1].ValueRaw) != "W" {
 		t.Errorf("null and withheld: %+v %+v", obs[0], obs[1])
 	}
 }

@@ -3,11 +3,10 @@ package noaa
 import (
 	"context"
 	"errors"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,59 +14,13 @@ import (
 
 	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/schemas"
-	"github.com/aurum-energy/aurum/topology"
 )
 
 var testNow = time.Date(2026, 9, 1, 12, 30, 0, 0, time.UTC)
 
-func readFixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func utc(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func deref[T any](p *T) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
-func split(t *testing.T, p collector.Page) (obs []schemas.ExtTimeseriesObservation, cat []schemas.ExtSeriesCatalogUpsert) {
-	t.Helper()
-	for _, r := range p.Records {
-		switch v := r.Value.(type) {
-		case schemas.ExtTimeseriesObservation:
-			if r.Topic != topology.TopicExtTimeseriesObs || r.Key != "NOAA:"+v.SeriesID {
-				t.Fatalf("observation on %s key %s", r.Topic, r.Key)
-			}
-			obs = append(obs, v)
-		case schemas.ExtSeriesCatalogUpsert:
-			if r.Topic != topology.TopicExtSeriesCatalog || r.Key != "NOAA:"+v.SeriesID {
-				t.Fatalf("catalog on %s key %s", r.Topic, r.Key)
-			}
-			cat = append(cat, v)
-		default:
-			t.Fatalf("record of type %T", r.Value)
-		}
-	}
-	return obs, cat
-}
-
 func mapFixture(t *testing.T, name string, m Mapping) (Data, collector.Page) {
 	t.Helper()
-	d, err := ParseData(readFixture(t, name))
+	d, err := ParseData(collectortest.Fixture(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,27 +34,27 @@ func mapFixture(t *testing.T, name string, m Mapping) (Data, collector.Page) {
 func TestMapPageGHCNDPrecipitation(t *testing.T) {
 	t.Parallel()
 	d, p := mapFixture(t, "cdo-v2-data-GHCND-PRCP-USC00200230.json", Mapping{Dataset: "GHCND"})
-	obs, cat := split(t, p)
+	obs, cat := collectortest.Split(t, p, "NOAA")
 	if len(obs) != 28 || len(cat) != 1 {
 		t.Fatalf("%d observations, %d catalog; want 28, 1", len(obs), len(cat))
 	}
 	o := obs[0]
-	if o.SeriesID != "GHCND:GHCND:USC00200230:PRCP" || !o.TS.Equal(utc("2013-09-03T00:00:00Z")) || o.TS.Location() != time.UTC ||
-		o.Value == nil || *o.Value != 0 || deref(o.ValueRaw) != "0" || deref(o.QualityFlag) != ",,7,1800" ||
-		deref(o.GeoID) != "GHCND:USC00200230" || deref(o.Dataset) != "GHCND" || deref(o.Frequency) != "daily" ||
-		o.Unit != nil || o.Provider != schemas.ProviderNOAA || !o.AsofDate.Equal(utc("2026-09-01T00:00:00Z")) {
+	if o.SeriesID != "GHCND:GHCND:USC00200230:PRCP" || !o.TS.Equal(collectortest.UTC("2013-09-03T00:00:00Z")) || o.TS.Location() != time.UTC ||
+		o.Value == nil || *o.Value != 0 || collectortest.Deref(o.ValueRaw) != "0" || collectortest.Deref(o.QualityFlag) != ",,7,1800" ||
+		collectortest.Deref(o.GeoID) != "GHCND:USC00200230" || collectortest.Deref(o.Dataset) != "GHCND" || collectortest.Deref(o.Frequency) != "daily" ||
+		o.Unit != nil || o.Provider != schemas.ProviderNOAA || !o.AsofDate.Equal(collectortest.UTC("2026-09-01T00:00:00Z")) {
 		t.Errorf("first observation %+v", o)
 	}
 	byDay := map[string]schemas.ExtTimeseriesObservation{}
 	for _, o := range obs {
 		byDay[o.TS.Format(time.DateOnly)] = o
 	}
-	if o := byDay["2013-09-09"]; deref(o.Value) != 74.0 {
+	if o := byDay["2013-09-09"]; collectortest.Deref(o.Value) != 74.0 {
 		t.Errorf("2013-09-09 %+v", o)
 	}
 	trace := 0
 	for _, o := range obs {
-		if strings.HasPrefix(deref(o.QualityFlag).(string), "T,") {
+		if strings.HasPrefix(collectortest.Deref(o.QualityFlag).(string), "T,") {
 			trace++
 		}
 	}
@@ -109,8 +62,8 @@ func TestMapPageGHCNDPrecipitation(t *testing.T) {
 		t.Error("no trace (T,,7,1800) attributes kept")
 	}
 	c := cat[0]
-	if c.Title != "GHCND: PRCP at GHCND:USC00200230" || !deref(c.FirstTS).(time.Time).Equal(utc("2013-09-03T00:00:00Z")) ||
-		deref(c.SourceURL) != "https://www.ncei.noaa.gov/cdo-web/datasets/GHCND/stations/GHCND:USC00200230/detail" {
+	if c.Title != "GHCND: PRCP at GHCND:USC00200230" || !collectortest.Deref(c.FirstTS).(time.Time).Equal(collectortest.UTC("2013-09-03T00:00:00Z")) ||
+		collectortest.Deref(c.SourceURL) != "https://www.ncei.noaa.gov/cdo-web/datasets/GHCND/stations/GHCND:USC00200230/detail" {
 		t.Errorf("catalog %+v", c)
 	}
 	if NextOffset(d.ResultSet) != 0 || !p.Watermark.Equal(obs[len(obs)-1].TS) {
@@ -121,12 +74,12 @@ func TestMapPageGHCNDPrecipitation(t *testing.T) {
 func TestMapPageNormalsPaginated(t *testing.T) {
 	t.Parallel()
 	d, p := mapFixture(t, "cdo-v2-data-NORMAL_DLY-dly-tmax-normal-page1.json", Mapping{Dataset: "NORMAL_DLY", Units: "metric"})
-	obs, cat := split(t, p)
+	obs, cat := collectortest.Split(t, p, "NOAA")
 	if len(obs) != 25 || len(cat) != 25 {
 		t.Fatalf("%d observations, %d catalog; want 25 stations", len(obs), len(cat))
 	}
-	if o := obs[0]; o.SeriesID != "NORMAL_DLY:GHCND:AQW00061705:DLY-TMAX-NORMAL" || deref(o.Value) != 869.0 ||
-		deref(o.QualityFlag) != "C" || o.Unit != nil || !o.TS.Equal(utc("2010-05-01T00:00:00Z")) {
+	if o := obs[0]; o.SeriesID != "NORMAL_DLY:GHCND:AQW00061705:DLY-TMAX-NORMAL" || collectortest.Deref(o.Value) != 869.0 ||
+		collectortest.Deref(o.QualityFlag) != "C" || o.Unit != nil || !o.TS.Equal(collectortest.UTC("2010-05-01T00:00:00Z")) {
 		t.Errorf("first %+v", o)
 	}
 	if got := NextOffset(d.ResultSet); got != 26 {
@@ -137,24 +90,24 @@ func TestMapPageNormalsPaginated(t *testing.T) {
 func TestMapPageGSOMFloats(t *testing.T) {
 	t.Parallel()
 	d, p := mapFixture(t, "cdo-v2-data-GSOM-AE000041196.json", Mapping{Dataset: "GSOM", Units: "metric"})
-	obs, cat := split(t, p)
+	obs, cat := collectortest.Split(t, p, "NOAA")
 	if len(obs) != 5 || len(cat) != 5 || NextOffset(d.ResultSet) != 0 {
 		t.Fatalf("%d observations, %d catalog", len(obs), len(cat))
 	}
 	tmax := obs[4]
-	if tmax.SeriesID != "GSOM:GHCND:AE000041196:TMAX" || deref(tmax.Value) != 26.53 || deref(tmax.ValueRaw) != "26.53" ||
-		deref(tmax.Unit) != "C" || deref(tmax.Frequency) != "monthly" || deref(tmax.QualityFlag) != "4,,,S" || !tmax.TS.Equal(utc("2013-12-01T00:00:00Z")) {
+	if tmax.SeriesID != "GSOM:GHCND:AE000041196:TMAX" || collectortest.Deref(tmax.Value) != 26.53 || collectortest.Deref(tmax.ValueRaw) != "26.53" ||
+		collectortest.Deref(tmax.Unit) != "C" || collectortest.Deref(tmax.Frequency) != "monthly" || collectortest.Deref(tmax.QualityFlag) != "4,,,S" || !tmax.TS.Equal(collectortest.UTC("2013-12-01T00:00:00Z")) {
 		t.Errorf("TMAX %+v", tmax)
 	}
 }
 
 func TestParseDatasetsAndStations(t *testing.T) {
 	t.Parallel()
-	ds, err := ParseDatasets(readFixture(t, "cdo-v2-datasets.json"))
+	ds, err := ParseDatasets(collectortest.Fixture(t, "cdo-v2-datasets.json"))
 	if err != nil || len(ds) != 11 || ds[0].ID != "GHCND" || ds[0].Name != "Daily Summaries" {
 		t.Fatalf("datasets %+v, %v", ds, err)
 	}
-	st, err := ParseStations(readFixture(t, "cdo-v2-stations-GHCND-FIPS12017.json"))
+	st, err := ParseStations(collectortest.Fixture(t, "cdo-v2-stations-GHCND-FIPS12017.json"))
 	if err != nil || len(st) != 14 || st[0].ID != "GHCND:US1FLCT0002" || st[0].Name != "INVERNESS 1.6 WSW, FL US" || st[0].Latitude != 28.8303 {
 		t.Fatalf("stations %+v, %v", st, err)
 	}
@@ -169,7 +122,7 @@ func TestParseDatasetsAndStations(t *testing.T) {
 
 func TestMalformed(t *testing.T) {
 	t.Parallel()
-	full := readFixture(t, "cdo-v2-data-GHCND-PRCP-USC00200230.json")
+	full := collectortest.Fixture(t, "cdo-v2-data-GHCND-PRCP-USC00200230.json")
 	for _, tc := range []struct{ name, body, msg string }{
 		{"truncated JSON", string(full[:len(full)/2]), "unexpected end"},
 		{"CDO error", `{"status" : "400", "message" : "This token contains invalid characters."}`, "400: This token contains invalid characters."},
@@ -245,7 +198,7 @@ func cdo(t *testing.T, data func(q url.Values) string) (*collector.Client, func(
 
 func TestFetchChunksAndNames(t *testing.T) {
 	t.Parallel()
-	prcp := string(readFixture(t, "cdo-v2-data-GHCND-PRCP-USC00200230.json"))
+	prcp := string(collectortest.Fixture(t, "cdo-v2-data-GHCND-PRCP-USC00200230.json"))
 	c, asked := cdo(t, func(q url.Values) string {
 		if q.Get("startdate") == "2013-01-01" {
 			return prcp
@@ -261,14 +214,14 @@ func TestFetchChunksAndNames(t *testing.T) {
 	if len(series) != 1 || series[0].Key != "GHCND?station=GHCND:USC00200230&datatype=PRCP" {
 		t.Fatalf("series %+v", series)
 	}
-	w := collector.Window{Since: utc("2013-01-01T00:00:00Z"), Until: utc("2014-06-30T00:00:00Z")}
+	w := collector.Window{Since: collectortest.UTC("2013-01-01T00:00:00Z"), Until: collectortest.UTC("2014-06-30T00:00:00Z")}
 	p, err := src.Fetch(context.Background(), c, series[0], w, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs, cat := split(t, p)
-	if len(obs) != 28 || cat[0].Title != "Daily Summaries: PRCP at ANN ARBOR UNIV OF MI, MI US" || deref(obs[0].Unit) != "mm" {
-		t.Errorf("%d observations, catalog %+v, unit %v", len(obs), cat, deref(obs[0].Unit))
+	obs, cat := collectortest.Split(t, p, "NOAA")
+	if len(obs) != 28 || cat[0].Title != "Daily Summaries: PRCP at ANN ARBOR UNIV OF MI, MI US" || collectortest.Deref(obs[0].Unit) != "mm" {
+		t.Errorf("%d observations, catalog %+v, unit %v", len(obs), cat, collectortest.Deref(obs[0].Unit))
 	}
 	if p.Next != "2014-01-01,1" {
 		t.Fatalf("next %q; want the second year-long chunk", p.Next)
@@ -294,14 +247,14 @@ func TestFetchChunksAndNames(t *testing.T) {
 
 func TestFetchOffsetPaging(t *testing.T) {
 	t.Parallel()
-	normals := string(readFixture(t, "cdo-v2-data-NORMAL_DLY-dly-tmax-normal-page1.json"))
+	normals := string(collectortest.Fixture(t, "cdo-v2-data-NORMAL_DLY-dly-tmax-normal-page1.json"))
 	c, asked := cdo(t, func(url.Values) string { return normals })
 	src, err := New(Config{Dataset: "NORMAL_DLY", DataTypes: []string{"dly-tmax-normal"}, Limit: 25, Units: "raw"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	series, _ := src.Series(context.Background())
-	w := collector.Window{Since: utc("2010-05-01T00:00:00Z"), Until: utc("2010-05-10T00:00:00Z")}
+	w := collector.Window{Since: collectortest.UTC("2010-05-01T00:00:00Z"), Until: collectortest.UTC("2010-05-10T00:00:00Z")}
 	p, err := src.Fetch(context.Background(), c, series[0], w, "")
 	if err != nil || p.Next != "2010-05-01,26" {
 		t.Fatalf("next %q, %v", p.Next, err)
@@ -320,10 +273,10 @@ func TestFetchOffsetPaging(t *testing.T) {
 func TestSpan(t *testing.T) {
 	t.Parallel()
 	from, until := Span(collector.Window{}, testNow)
-	if !from.Equal(utc("2025-09-02T00:00:00Z")) || !until.Equal(utc("2026-09-01T00:00:00Z")) {
+	if !from.Equal(collectortest.UTC("2025-09-02T00:00:00Z")) || !until.Equal(collectortest.UTC("2026-09-01T00:00:00Z")) {
 		t.Errorf("open window: %v..%v", from, until)
 	}
-	if end := ChunkEnd(utc("2012-03-01T00:00:00Z"), utc("2020-01-01T00:00:00Z")); !end.Equal(utc("2013-02-28T00:00:00Z")) {
+	if end := ChunkEnd(collectortest.UTC("2012-03-01T00:00:00Z"), collectortest.UTC("2020-01-01T00:00:00Z")); !end.Equal(collectortest.UTC("2013-02-28T00:00:00Z")) {
 		t.Errorf("chunk end %v", end)
 	}
 	if _, err := New(Config{}); err == nil {

@@ -3,11 +3,10 @@ package worldbank
 import (
 	"context"
 	"errors"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,59 +14,13 @@ import (
 
 	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/schemas"
-	"github.com/aurum-energy/aurum/topology"
 )
 
 var testNow = time.Date(2026, 9, 1, 12, 30, 0, 0, time.UTC)
 
-func readFixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func utc(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func deref[T any](p *T) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
-func split(t *testing.T, p collector.Page) (obs []schemas.ExtTimeseriesObservation, cat []schemas.ExtSeriesCatalogUpsert) {
-	t.Helper()
-	for _, r := range p.Records {
-		switch v := r.Value.(type) {
-		case schemas.ExtTimeseriesObservation:
-			if r.Topic != topology.TopicExtTimeseriesObs || r.Key != "WORLDBANK:"+v.SeriesID {
-				t.Fatalf("observation on %s key %s", r.Topic, r.Key)
-			}
-			obs = append(obs, v)
-		case schemas.ExtSeriesCatalogUpsert:
-			if r.Topic != topology.TopicExtSeriesCatalog || r.Key != "WORLDBANK:"+v.SeriesID {
-				t.Fatalf("catalog on %s key %s", r.Topic, r.Key)
-			}
-			cat = append(cat, v)
-		default:
-			t.Fatalf("record of type %T", r.Value)
-		}
-	}
-	return obs, cat
-}
-
 func mapFixture(t *testing.T, name string, w collector.Window) collector.Page {
 	t.Helper()
-	p, rows, err := ParsePage(readFixture(t, name))
+	p, rows, err := ParsePage(collectortest.Fixture(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,26 +34,26 @@ func mapFixture(t *testing.T, name string, w collector.Window) collector.Page {
 func TestMapPageJPNUSAPage1(t *testing.T) {
 	t.Parallel()
 	p := mapFixture(t, "country-JPN-USA-indicator-NY.GDP.MKTP.CD-page1.json", collector.Window{})
-	obs, cat := split(t, p)
+	obs, cat := collectortest.Split(t, p, "WORLDBANK")
 	if len(obs) != 50 || len(cat) != 1 {
 		t.Fatalf("%d observations, %d catalog; want 50 (per_page), 1", len(obs), len(cat))
 	}
 	null := obs[0]
-	if null.SeriesID != "NY.GDP.MKTP.CD:JPN" || !null.TS.Equal(utc("2020-01-01T00:00:00Z")) || null.Value != nil || null.ValueRaw != nil ||
-		null.Provider != schemas.ProviderWorldBank || deref(null.Frequency) != "annual" || deref(null.GeoID) != "JPN" ||
-		deref(null.Dataset) != "World Development Indicators" || null.Unit != nil || null.QualityFlag != nil ||
-		!null.AsofDate.Equal(utc("2021-05-25T00:00:00Z")) || !null.IngestTS.Equal(testNow) {
+	if null.SeriesID != "NY.GDP.MKTP.CD:JPN" || !null.TS.Equal(collectortest.UTC("2020-01-01T00:00:00Z")) || null.Value != nil || null.ValueRaw != nil ||
+		null.Provider != schemas.ProviderWorldBank || collectortest.Deref(null.Frequency) != "annual" || collectortest.Deref(null.GeoID) != "JPN" ||
+		collectortest.Deref(null.Dataset) != "World Development Indicators" || null.Unit != nil || null.QualityFlag != nil ||
+		!null.AsofDate.Equal(collectortest.UTC("2021-05-25T00:00:00Z")) || !null.IngestTS.Equal(testNow) {
 		t.Errorf("null 2020 observation %+v", null)
 	}
-	if o := obs[1]; deref(o.Value) != 5081769542379.77 || deref(o.ValueRaw) != "5081769542379.77" || !o.TS.Equal(utc("2019-01-01T00:00:00Z")) {
+	if o := obs[1]; collectortest.Deref(o.Value) != 5081769542379.77 || collectortest.Deref(o.ValueRaw) != "5081769542379.77" || !o.TS.Equal(collectortest.UTC("2019-01-01T00:00:00Z")) {
 		t.Errorf("2019 observation %+v", o)
 	}
 	c := cat[0]
-	if c.Title != "GDP (current US$) - Japan" || deref(c.SourceURL) != "https://data.worldbank.org/indicator/NY.GDP.MKTP.CD?locations=JP" ||
-		!deref(c.LastTS).(time.Time).Equal(utc("2020-01-01T00:00:00Z")) || !deref(c.FirstTS).(time.Time).Equal(utc("1971-01-01T00:00:00Z")) {
-		t.Errorf("catalog %+v first %v last %v", c, deref(c.FirstTS), deref(c.LastTS))
+	if c.Title != "GDP (current US$) - Japan" || collectortest.Deref(c.SourceURL) != "https://data.worldbank.org/indicator/NY.GDP.MKTP.CD?locations=JP" ||
+		!collectortest.Deref(c.LastTS).(time.Time).Equal(collectortest.UTC("2020-01-01T00:00:00Z")) || !collectortest.Deref(c.FirstTS).(time.Time).Equal(collectortest.UTC("1971-01-01T00:00:00Z")) {
+		t.Errorf("catalog %+v first %v last %v", c, collectortest.Deref(c.FirstTS), collectortest.Deref(c.LastTS))
 	}
-	if p.Next != "2" || !p.Watermark.Equal(utc("2020-01-01T00:00:00Z")) {
+	if p.Next != "2" || !p.Watermark.Equal(collectortest.UTC("2020-01-01T00:00:00Z")) {
 		t.Errorf("next %q watermark %v", p.Next, p.Watermark)
 	}
 }
@@ -108,17 +61,17 @@ func TestMapPageJPNUSAPage1(t *testing.T) {
 func TestMapPageDatePerPage2(t *testing.T) {
 	t.Parallel()
 	p := mapFixture(t, "country-JPN-USA-indicator-NY.GDP.MKTP.CD-date2018-2019-per_page2.json", collector.Window{})
-	obs, cat := split(t, p)
+	obs, cat := collectortest.Split(t, p, "WORLDBANK")
 	if len(obs) != 2 || len(cat) != 1 || p.Next != "2" {
 		t.Fatalf("%d observations, %d catalog, next %q", len(obs), len(cat), p.Next)
 	}
-	if deref(obs[1].Value) != 4954806619995.19 || !obs[1].TS.Equal(utc("2018-01-01T00:00:00Z")) {
+	if collectortest.Deref(obs[1].Value) != 4954806619995.19 || !obs[1].TS.Equal(collectortest.UTC("2018-01-01T00:00:00Z")) {
 		t.Errorf("2018 %+v", obs[1])
 	}
 	// A window keeps only what lies in it.
 	p = mapFixture(t, "country-JPN-USA-indicator-NY.GDP.MKTP.CD-date2018-2019-per_page2.json",
-		collector.Window{Since: utc("2018-01-01T00:00:00Z").Add(time.Nanosecond)})
-	if obs, _ := split(t, p); len(obs) != 1 || !obs[0].TS.Equal(utc("2019-01-01T00:00:00Z")) {
+		collector.Window{Since: collectortest.UTC("2018-01-01T00:00:00Z").Add(time.Nanosecond)})
+	if obs, _ := collectortest.Split(t, p, "WORLDBANK"); len(obs) != 1 || !obs[0].TS.Equal(collectortest.UTC("2019-01-01T00:00:00Z")) {
 		t.Errorf("window after 2018: %+v", obs)
 	}
 }
@@ -126,7 +79,7 @@ func TestMapPageDatePerPage2(t *testing.T) {
 func TestMapPageAllCountriesFootnote(t *testing.T) {
 	t.Parallel()
 	p := mapFixture(t, "country-all-indicator-NY.GDP.MKTP.CD-footnote-date2018-2019-per_page2.json", collector.Window{})
-	obs, cat := split(t, p)
+	obs, cat := collectortest.Split(t, p, "WORLDBANK")
 	if len(obs) != 2 || len(cat) != 1 || obs[0].SeriesID != "NY.GDP.MKTP.CD:ARB" || cat[0].Title != "GDP (current US$) - Arab World" {
 		t.Fatalf("%+v %+v", obs, cat)
 	}
@@ -137,10 +90,10 @@ func TestMapPageAllCountriesFootnote(t *testing.T) {
 
 func TestParsePageErrors(t *testing.T) {
 	t.Parallel()
-	full := readFixture(t, "country-JPN-USA-indicator-NY.GDP.MKTP.CD-page1.json")
+	full := collectortest.Fixture(t, "country-JPN-USA-indicator-NY.GDP.MKTP.CD-page1.json")
 	for _, tc := range []struct{ name, body, msg string }{
-		{"invalid country", string(readFixture(t, "error-invalid-country.json")), "120 Invalid value: The provided parameter value is not valid"},
-		{"invalid indicator", string(readFixture(t, "error-invalid-indicator.json")), "not valid; 120 Invalid value"},
+		{"invalid country", string(collectortest.Fixture(t, "error-invalid-country.json")), "120 Invalid value: The provided parameter value is not valid"},
+		{"invalid indicator", string(collectortest.Fixture(t, "error-invalid-indicator.json")), "not valid; 120 Invalid value"},
 		{"truncated JSON", string(full[:len(full)/3]), "unexpected end"},
 		{"XML error page", `<?xml version="1.0" encoding="utf-8"?><wb:error/>`, "invalid character"},
 		{"object", `{"page":1}`, "cannot unmarshal"},
@@ -193,7 +146,7 @@ func TestParseDate(t *testing.T) {
 		{"2019M12", "2019-12-01T00:00:00Z", "monthly"},
 	} {
 		got, freq, err := ParseDate(tc.in)
-		if err != nil || !got.Equal(utc(tc.want)) || freq != tc.freq {
+		if err != nil || !got.Equal(collectortest.UTC(tc.want)) || freq != tc.freq {
 			t.Errorf("ParseDate(%q) = %v %q %v", tc.in, got, freq, err)
 		}
 	}
@@ -214,9 +167,9 @@ func TestFetch(t *testing.T) {
 		mu.Unlock()
 		switch r.URL.EscapedPath() {
 		case "/v2/country/USA;JPN/indicator/NY.GDP.MKTP.CD":
-			_, _ = w.Write(readFixture(t, "country-JPN-USA-indicator-NY.GDP.MKTP.CD-page1.json"))
+			_, _ = w.Write(collectortest.Fixture(t, "country-JPN-USA-indicator-NY.GDP.MKTP.CD-page1.json"))
 		default:
-			_, _ = w.Write(readFixture(t, "error-invalid-indicator.json"))
+			_, _ = w.Write(collectortest.Fixture(t, "error-invalid-indicator.json"))
 		}
 	}))
 	t.Cleanup(srv.Close)
@@ -235,12 +188,12 @@ func TestFetch(t *testing.T) {
 	if len(series) != 2 || series[0].Key != "NY.GDP.MKTP.CD?country=USA;JPN" {
 		t.Fatalf("series %+v", series)
 	}
-	p, err := src.Fetch(context.Background(), c, series[0], collector.Window{Since: utc("2000-01-01T00:00:00Z"), Until: utc("2019-12-31T00:00:00Z")}, "")
+	p, err := src.Fetch(context.Background(), c, series[0], collector.Window{Since: collectortest.UTC("2000-01-01T00:00:00Z"), Until: collectortest.UTC("2019-12-31T00:00:00Z")}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs, _ := split(t, p)
-	if len(obs) != 20 || p.Next != "2" || !p.Watermark.Equal(utc("2019-01-01T00:00:00Z")) {
+	obs, _ := collectortest.Split(t, p, "WORLDBANK")
+	if len(obs) != 20 || p.Next != "2" || !p.Watermark.Equal(collectortest.UTC("2019-01-01T00:00:00Z")) {
 		t.Errorf("%d observations 2000..2019, next %q, watermark %v", len(obs), p.Next, p.Watermark)
 	}
 	if _, err := src.Fetch(context.Background(), c, series[0], collector.Window{}, p.Next); err != nil {

@@ -5,8 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"strings"
 	"testing"
 	"time"
@@ -16,15 +15,6 @@ import (
 )
 
 var ingest = time.Date(2025, 2, 21, 9, 30, 0, 0, time.UTC)
-
-func readFixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // zipOf builds an OASIS-style SingleZip answer holding one file.
 func zipOf(t *testing.T, name string, data []byte) []byte {
@@ -57,7 +47,7 @@ func find(t *testing.T, recs []schemas.IsoLoadRecord, area string, start time.Ti
 
 func TestParseLoadSLDFCST7DA(t *testing.T) {
 	t.Parallel()
-	recs, err := ParseLoad(readFixture(t, "oasis-SLD_FCST-7DA.csv"), ingest)
+	recs, err := ParseLoad(collectortest.Fixture(t, "oasis-SLD_FCST-7DA.csv"), ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +100,7 @@ func TestParseLoadSLDFCST7DA(t *testing.T) {
 
 func TestParseLoadSLDRENFCSTDAM(t *testing.T) {
 	t.Parallel()
-	recs, err := ParseLoad(readFixture(t, "oasis-SLD_REN_FCST-DAM.csv"), ingest)
+	recs, err := ParseLoad(collectortest.Fixture(t, "oasis-SLD_REN_FCST-DAM.csv"), ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +153,7 @@ func TestParseLoadActualAndMissing(t *testing.T) {
 
 func TestMalformed(t *testing.T) {
 	t.Parallel()
-	good := readFixture(t, "oasis-SLD_FCST-7DA.csv")
+	good := collectortest.Fixture(t, "oasis-SLD_FCST-7DA.csv")
 	cases := []struct {
 		name string
 		csv  string
@@ -187,7 +177,7 @@ func TestMalformed(t *testing.T) {
 
 func TestUnzip(t *testing.T) {
 	t.Parallel()
-	csv := readFixture(t, "oasis-SLD_FCST-7DA.csv")
+	csv := collectortest.Fixture(t, "oasis-SLD_FCST-7DA.csv")
 	got, err := Unzip(zipOf(t, "20250219_20250227_SLD_FCST_7DA_20250221_01_09_58_v1.csv", csv))
 	if err != nil || !bytes.Equal(got, csv) {
 		t.Fatalf("unzip: %v", err)

@@ -3,6 +3,7 @@ package caiso
 import (
 	"context"
 	"errors"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"net/url"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func TestSourceSeries(t *testing.T) {
 
 func TestSourceFetchPages(t *testing.T) {
 	t.Parallel()
-	fake := &fakeOASIS{body: zipOf(t, "20250219_SLD_FCST_7DA.csv", readFixture(t, "oasis-SLD_FCST-7DA.csv"))}
+	fake := &fakeOASIS{body: zipOf(t, "20250219_SLD_FCST_7DA.csv", collectortest.Fixture(t, "oasis-SLD_FCST-7DA.csv"))}
 	s, err := New(Config{Series: []string{"SLD_FCST:7DA"}, Span: 12 * time.Hour, Now: func() time.Time { return ingest }})
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +110,7 @@ func TestSourceFetchNoDataAndMalformed(t *testing.T) {
 func TestSourceForecastWatermark(t *testing.T) {
 	t.Parallel()
 	fetched := time.Date(2025, 2, 19, 12, 30, 0, 0, time.UTC)
-	fake := &fakeOASIS{body: zipOf(t, "x.csv", readFixture(t, "oasis-SLD_FCST-7DA.csv"))}
+	fake := &fakeOASIS{body: zipOf(t, "x.csv", collectortest.Fixture(t, "oasis-SLD_FCST-7DA.csv"))}
 	s, _ := New(Config{Series: []string{"SLD_FCST:7DA"}, Now: func() time.Time { return fetched }})
 	series, _ := s.Series(context.Background())
 	w := collector.Window{Since: time.Date(2025, 2, 19, 8, 0, 0, 0, time.UTC), Until: time.Date(2025, 2, 20, 8, 0, 0, 0, time.UTC)}

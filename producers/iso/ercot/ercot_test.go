@@ -4,8 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"strings"
 	"testing"
 	"time"
@@ -15,15 +14,6 @@ import (
 )
 
 var ingest = time.Date(2025, 3, 13, 18, 0, 0, 0, time.UTC)
-
-func readFixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func zipOf(t *testing.T, name string, data []byte) []byte {
 	t.Helper()
@@ -57,7 +47,7 @@ func findLoad(t *testing.T, recs []schemas.IsoLoadRecord, area string, start tim
 
 func TestParseDocumentList(t *testing.T) {
 	t.Parallel()
-	docs, err := ParseDocumentList(readFixture(t, "mis-IceDocListJsonWS-reportTypeId-12331-dam-spp.json"))
+	docs, err := ParseDocumentList(collectortest.Fixture(t, "mis-IceDocListJsonWS-reportTypeId-12331-dam-spp.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +60,7 @@ func TestParseDocumentList(t *testing.T) {
 		t.Errorf("newest %+v", docs[1])
 	}
 
-	docs, err = ParseDocumentList(readFixture(t, "mis-IceDocListJsonWS-reportTypeId-13483.json"))
+	docs, err = ParseDocumentList(collectortest.Fixture(t, "mis-IceDocListJsonWS-reportTypeId-13483.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +80,7 @@ func TestParseDocumentList(t *testing.T) {
 
 func TestParseLoadForecast(t *testing.T) {
 	t.Parallel()
-	recs, err := ParseLoadForecast(readFixture(t, "mis-np3-560-LFCCONGESTNP3560.csv"), ingest)
+	recs, err := ParseLoadForecast(collectortest.Fixture(t, "mis-np3-560-LFCCONGESTNP3560.csv"), ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +201,7 @@ func TestHourEndingSpringForward(t *testing.T) {
 
 func TestParseSolar(t *testing.T) {
 	t.Parallel()
-	recs, err := ParseSolar(readFixture(t, "mis-np4-737-PVGRHRLYAVGACTNP4737.csv"), ingest)
+	recs, err := ParseSolar(collectortest.Fixture(t, "mis-np4-737-PVGRHRLYAVGACTNP4737.csv"), ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +231,7 @@ func TestParseSolar(t *testing.T) {
 
 func TestParseDashboard(t *testing.T) {
 	t.Parallel()
-	recs, err := ParseDashboard(readFixture(t, "dashboard-loadForecastVsActual.json"), ingest)
+	recs, err := ParseDashboard(collectortest.Fixture(t, "dashboard-loadForecastVsActual.json"), ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +318,7 @@ func TestParseDAMSPPConstructed(t *testing.T) {
 
 func TestMalformedReports(t *testing.T) {
 	t.Parallel()
-	np3 := readFixture(t, "mis-np3-560-LFCCONGESTNP3560.csv")
+	np3 := collectortest.Fixture(t, "mis-np3-560-LFCCONGESTNP3560.csv")
 	cases := map[string]func() error{
 		"np3 truncated": func() error { _, err := ParseLoadForecast(np3[:len(np3)/2], ingest); return err },
 		"np3 no DSTFlag": func() error {

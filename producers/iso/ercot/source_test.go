@@ -3,6 +3,7 @@ package ercot
 import (
 	"context"
 	"errors"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"net/url"
 	"strings"
 	"testing"
@@ -53,7 +54,7 @@ func TestSourceDAMSPPPages(t *testing.T) {
 	t.Parallel()
 	zipped := zipOf(t, "cdr.00012331.0000000000000000.20261003.123240246.DAMSPNP4190.csv", []byte(constructedDAMSPP))
 	fake := &fakeERCOT{
-		lists:     map[string][]byte{"12331": readFixture(t, "mis-IceDocListJsonWS-reportTypeId-12331-dam-spp.json")},
+		lists:     map[string][]byte{"12331": collectortest.Fixture(t, "mis-IceDocListJsonWS-reportTypeId-12331-dam-spp.json")},
 		downloads: map[string][]byte{"1281661396": zipped, "1282050068": zipped},
 	}
 	now := time.Date(2026, 10, 3, 20, 0, 0, 0, time.UTC)
@@ -106,8 +107,8 @@ func TestSourceDAMSPPPages(t *testing.T) {
 func TestSourceSolarWindow(t *testing.T) {
 	t.Parallel()
 	fake := &fakeERCOT{
-		lists:     map[string][]byte{"13483": readFixture(t, "mis-IceDocListJsonWS-reportTypeId-13483.json")},
-		downloads: map[string][]byte{"1085279262": zipOf(t, "PVGRHRLYAVGACTNP4737.csv", readFixture(t, "mis-np4-737-PVGRHRLYAVGACTNP4737.csv"))},
+		lists:     map[string][]byte{"13483": collectortest.Fixture(t, "mis-IceDocListJsonWS-reportTypeId-13483.json")},
+		downloads: map[string][]byte{"1085279262": zipOf(t, "PVGRHRLYAVGACTNP4737.csv", collectortest.Fixture(t, "mis-np4-737-PVGRHRLYAVGACTNP4737.csv"))},
 	}
 	s, _ := New(Config{Series: []string{"solar"}, Now: func() time.Time { return ingest }})
 	// Only the document published 2025-03-13T12:55:08-05:00 (17:55:08 UTC)
@@ -127,7 +128,7 @@ func TestSourceSolarWindow(t *testing.T) {
 
 func TestSourceDashboard(t *testing.T) {
 	t.Parallel()
-	fake := &fakeERCOT{dashboard: readFixture(t, "dashboard-loadForecastVsActual.json")}
+	fake := &fakeERCOT{dashboard: collectortest.Fixture(t, "dashboard-loadForecastVsActual.json")}
 	s, _ := New(Config{Now: func() time.Time { return ingest }})
 	se := seriesOf(t, s, "dashboard")
 	p, err := s.fetch(context.Background(), fake, se, collector.Window{}, "")
