@@ -10,6 +10,7 @@ package collector
 import (
 	"context"
 	"errors"
+	"net/url"
 	"time"
 )
 
@@ -27,6 +28,12 @@ type Source interface {
 	// cannot read: nothing of the page is published and the checkpoint
 	// does not move.
 	Fetch(ctx context.Context, c *Client, s Series, w Window, cursor string) (Page, error)
+}
+
+// Getter is the one method of *Client a source's fetching needs, so that
+// its tests can hand it anything that answers a path and a query.
+type Getter interface {
+	Get(ctx context.Context, path string, query url.Values) ([]byte, error)
 }
 
 // Series is one unit of collection: a FRED series, an EIA route and facet

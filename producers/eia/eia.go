@@ -172,12 +172,7 @@ func (s *Source) Fetch(ctx context.Context, c *collector.Client, sr collector.Se
 	return s.fetch(ctx, c, sr, w, cursor)
 }
 
-// getter is what Fetch needs of the collector client.
-type getter interface {
-	Get(ctx context.Context, path string, query url.Values) ([]byte, error)
-}
-
-func (s *Source) fetch(ctx context.Context, c getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	offset := 0
 	if cursor != "" {
 		n, err := strconv.Atoi(cursor)

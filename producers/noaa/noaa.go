@@ -144,12 +144,7 @@ func (s *Source) Fetch(ctx context.Context, c *collector.Client, sr collector.Se
 	return s.fetch(ctx, c, sr, w, cursor)
 }
 
-// getter is what Fetch needs of the collector client.
-type getter interface {
-	Get(ctx context.Context, path string, query url.Values) ([]byte, error)
-}
-
-func (s *Source) fetch(ctx context.Context, c getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	from, until := Span(w, s.cfg.Now())
 	start, offset := from, 1
 	if cursor != "" {
@@ -254,7 +249,7 @@ func parseCursor(c string) (time.Time, int, error) {
 }
 
 // lookupNames fetches the names of the dataset and station not yet known.
-func (s *Source) lookupNames(ctx context.Context, c getter, dataset, station string) error {
+func (s *Source) lookupNames(ctx context.Context, c collector.Getter, dataset, station string) error {
 	s.mu.Lock()
 	_, haveDS := s.names[dataset]
 	_, haveSt := s.names[station]

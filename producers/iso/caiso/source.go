@@ -53,11 +53,6 @@ type Source struct {
 	series []collector.Series
 }
 
-// getter is the one method of *collector.Client the source uses.
-type getter interface {
-	Get(ctx context.Context, path string, query url.Values) ([]byte, error)
-}
-
 // New checks cfg and fills its defaults.
 func New(cfg Config) (*Source, error) {
 	if len(cfg.Series) == 0 {
@@ -113,7 +108,7 @@ func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Se
 	return s.fetch(ctx, c, se, w, cursor)
 }
 
-func (s *Source) fetch(ctx context.Context, g getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	now := s.cfg.Now().UTC()
 	since, until := w.Since.UTC(), w.Until.UTC()
 	if since.IsZero() {

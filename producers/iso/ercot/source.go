@@ -85,11 +85,6 @@ type Source struct {
 	series []collector.Series
 }
 
-// getter is the one method of *collector.Client the source uses.
-type getter interface {
-	Get(ctx context.Context, path string, query url.Values) ([]byte, error)
-}
-
 // New checks cfg and fills its defaults.
 func New(cfg Config) (*Source, error) {
 	if len(cfg.Series) == 0 {
@@ -145,7 +140,7 @@ func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Se
 	return s.fetch(ctx, c, se, w, cursor)
 }
 
-func (s *Source) fetch(ctx context.Context, g getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	now := s.cfg.Now().UTC()
 	if se.Params["report"] == "dashboard" {
 		return s.fetchDashboard(ctx, g, w, now)
@@ -212,7 +207,7 @@ func (s *Source) fetch(ctx context.Context, g getter, se collector.Series, w col
 	return page, nil
 }
 
-func (s *Source) fetchDashboard(ctx context.Context, g getter, w collector.Window, now time.Time) (collector.Page, error) {
+func (s *Source) fetchDashboard(ctx context.Context, g collector.Getter, w collector.Window, now time.Time) (collector.Page, error) {
 	body, err := g.Get(ctx, dashboardPath, nil)
 	if err != nil {
 		return collector.Page{}, fmt.Errorf("ercot dashboard: %w", err)

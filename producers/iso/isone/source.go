@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -56,11 +55,6 @@ type Config struct {
 type Source struct {
 	cfg    Config
 	series []collector.Series
-}
-
-// getter is the one method of *collector.Client the source uses.
-type getter interface {
-	Get(ctx context.Context, path string, query url.Values) ([]byte, error)
 }
 
 // New checks cfg and fills its defaults.
@@ -130,7 +124,7 @@ func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Se
 	return s.fetch(ctx, c, se, w, cursor)
 }
 
-func (s *Source) fetch(ctx context.Context, g getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	f, ok := Feeds[se.Params["feed"]]
 	if !ok {
 		return collector.Page{}, fmt.Errorf("isone: series %q: unknown feed %q", se.Key, se.Params["feed"])

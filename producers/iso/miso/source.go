@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -46,11 +45,6 @@ type Config struct {
 // Source is the MISO source. Build it with New.
 type Source struct{ cfg Config }
 
-// getter is the one method of *collector.Client the source uses.
-type getter interface {
-	Get(ctx context.Context, path string, query url.Values) ([]byte, error)
-}
-
 // New checks cfg and fills its defaults.
 func New(cfg Config) (*Source, error) {
 	if cfg.LookbackDays == 0 {
@@ -87,7 +81,7 @@ func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Se
 	return s.fetch(ctx, c, se, w, cursor)
 }
 
-func (s *Source) fetch(ctx context.Context, g getter, _ collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) fetch(ctx context.Context, g collector.Getter, _ collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	now := s.cfg.Now()
 	today := marketDay(now)
 	first, last := today.AddDate(0, 0, -s.cfg.LookbackDays), today.AddDate(0, 0, 1)

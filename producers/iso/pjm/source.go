@@ -70,11 +70,6 @@ type Source struct {
 	series []collector.Series
 }
 
-// getter is the one method of *collector.Client the source uses.
-type getter interface {
-	Get(ctx context.Context, path string, query url.Values) ([]byte, error)
-}
-
 // New checks cfg and fills its defaults.
 func New(cfg Config) (*Source, error) {
 	if len(cfg.Feeds) == 0 {
@@ -151,7 +146,7 @@ func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Se
 // filterTime is the minute-precision form of Data Miner date filters.
 const filterTime = "2006-01-02T15:04"
 
-func (s *Source) fetch(ctx context.Context, g getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	f, ok := Feeds[se.Params["feed"]]
 	if !ok {
 		return collector.Page{}, fmt.Errorf("pjm: series %q: unknown feed %q", se.Key, se.Params["feed"])
