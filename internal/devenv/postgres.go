@@ -25,6 +25,10 @@ type PostgresConfig struct {
 	Port int
 	// Database is created on start if missing. Default "aurum".
 	Database string
+	// NoTimescale starts the server without preloading TimescaleDB even
+	// where it is installed, as a server whose operator did not configure
+	// it: migrations then make plain tables. For tests of that path.
+	NoTimescale bool
 	// Durable keeps fsync on. Without it a crash of the server process
 	// still loses no committed row (commits stay synchronous); only a crash
 	// of the machine could. Tests turn it off for speed, `aurum dev` keeps it.
@@ -75,9 +79,38 @@ func StartPostgres(ctx context.Context, cfg PostgresConfig, logger *slog.Logger)
 	return p, nil
 }
 
-// postgresBinDir finds the newest PostgreSQL server installation.
+// timescaleSettings preload TimescaleDB, without which its extension
+// cannot be created, keep it from calling home, and give it the background
+// workers its policies (compression, retention, continuous aggregates) run
+// in: one scheduler per database plus the jobs.
+var timescaleSettings = []string{
+	"-c", "shared_preload_libraries=timescaledb",
+	"-c", "timescaledb.telemetry_level=off",
+	"-c", "max_worker_processes=32",
+	"-c", "timescaledb.max_background_workers=24",
+}
+
+// Timescale reports whether the server preloads TimescaleDB: the library is
+// installed beside it and NoTimescale is not set.
+func (p *Postgres) Timescale() bool {
+	return !p.cfg.NoTimescale && p.TimescaleInstalled()
+}
+
+// TimescaleInstalled reports whether the TimescaleDB library is installed
+// beside this server.
+func (p *Postgres) TimescaleInstalled() bool {
+	_, err := os.Stat(filepath.Join(filepath.Dir(p.bin), "lib", "timescaledb.so"))
+	return err == nil
+}
+
+// postgresBinDir finds the newest PostgreSQL server installation, following
+// symbolic links (a postgres on PATH may be a link into
+// /usr/lib/postgresql/N/bin) so that the libraries beside it are found.
 func postgresBinDir() (string, error) {
 	if path, err := exec.LookPath("postgres"); err == nil {
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			path = real
+		}
 		return filepath.Dir(path), nil
 	}
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
@@ -130,6 +163,9 @@ func (p *Postgres) Start(ctx context.Context) error {
 		"-c", "listen_addresses=127.0.0.1",
 		"-c", "unix_socket_directories=" + p.cfg.Dir,
 		"-c", "max_connections=200",
+	}
+	if p.Timescale() {
+		args = append(args, timescaleSettings...)
 	}
 	if !p.cfg.Durable {
 		args = append(args, "-c", "fsync=off", "-c", "full_page_writes=off")

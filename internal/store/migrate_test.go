@@ -1,9 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -190,4 +193,67 @@ func TestLoadMigrations(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMigrateAcceptsAmendedMigration: a database that applied an earlier
+// text of an amended migration is current, not diverged.
+func TestMigrateAcceptsAmendedMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t)
+	for name, sums := range amendedMigrations {
+		if _, err := s.Pool().Exec(ctx, `UPDATE schema_migrations SET checksum = $1 WHERE name = $2`, sums[0], name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if applied, err := s.Migrate(ctx); err != nil || len(applied) != 0 {
+		t.Fatalf("Migrate over amended migrations = %v, %v; want nothing applied, no error", applied, err)
+	}
+}
+
+// TestMigrateWithoutPreload: on a server that has TimescaleDB but does not
+// preload it, migrations make plain tables and say once, naming the setting,
+// why — they never fail.
+func TestMigrateWithoutPreload(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pg := testenv.PlainPostgres(t)
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	s, err := Open(ctx, Config{URL: testenv.PlainDatabaseURL(t)}, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	if ts, err := s.Timescale(ctx); err != nil || ts {
+		t.Fatalf("Timescale = %v, %v; want false", ts, err)
+	}
+	if !pg.TimescaleInstalled() {
+		return // plain PostgreSQL: nothing to warn about
+	}
+	got := logs.String()
+	if n := strings.Count(got, "level=WARN"); n != 1 || !strings.Contains(got, "shared_preload_libraries") {
+		t.Errorf("want one warning naming shared_preload_libraries, got %d:\n%s", n, got)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

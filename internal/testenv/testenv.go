@@ -39,6 +39,7 @@ var servers struct {
 	mu    sync.Mutex
 	root  string
 	pg    *devenv.Postgres
+	plain *devenv.Postgres // without TimescaleDB preloaded
 	redis *devenv.Redis
 	dbSeq atomic.Int64
 }
@@ -53,8 +54,10 @@ func Main(m *testing.M) {
 func stopAll() {
 	servers.mu.Lock()
 	defer servers.mu.Unlock()
-	if servers.pg != nil {
-		_ = servers.pg.Stop()
+	for _, pg := range []*devenv.Postgres{servers.pg, servers.plain} {
+		if pg != nil {
+			_ = pg.Stop()
+		}
 	}
 	if servers.redis != nil {
 		_ = servers.redis.Stop()
@@ -118,11 +121,35 @@ func shared[T comparable](t testing.TB, slot *T, name string, start func(ctx con
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9_]+`)
 
+// PlainPostgres returns a second PostgreSQL server of the binary, one that
+// does not preload TimescaleDB even where it is installed (as an operator
+// may have left it): migrations make plain tables there. Tests of the
+// plain-PostgreSQL path use it; on a machine without TimescaleDB it is a
+// server like Postgres.
+func PlainPostgres(t testing.TB) *devenv.Postgres {
+	t.Helper()
+	return shared(t, &servers.plain, "PostgreSQL without TimescaleDB", func(ctx context.Context, root string) (*devenv.Postgres, error) {
+		return devenv.StartPostgres(ctx, devenv.PostgresConfig{Dir: filepath.Join(root, "postgres-plain"), NoTimescale: true}, quietLogger())
+	})
+}
+
 // DatabaseURL creates a fresh, empty database for the calling test and
-// returns its DSN, connecting as the server's superuser.
+// returns its DSN, connecting as the server's superuser. The server
+// preloads TimescaleDB when it is installed.
 func DatabaseURL(t testing.TB) string {
 	t.Helper()
-	pg := Postgres(t)
+	return databaseOn(t, Postgres(t))
+}
+
+// PlainDatabaseURL is DatabaseURL on PlainPostgres: a database where the
+// migrations make plain tables.
+func PlainDatabaseURL(t testing.TB) string {
+	t.Helper()
+	return databaseOn(t, PlainPostgres(t))
+}
+
+func databaseOn(t testing.TB, pg *devenv.Postgres) string {
+	t.Helper()
 	name := fmt.Sprintf("t%d_%s", servers.dbSeq.Add(1), unsafeName.ReplaceAllString(strings.ToLower(t.Name()), "_"))
 	if len(name) > 63 {
 		name = name[:63]

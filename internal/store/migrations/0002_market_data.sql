@@ -127,13 +127,20 @@ GRANT SELECT, INSERT, UPDATE, DELETE
 -- EXECUTE so plain PostgreSQL never parses them. Default indexes are off: the
 -- indexes above are the same on both. If the extension is available but
 -- cannot be created (not preloaded, no privilege), the tables stay plain and
--- the server says why in a WARNING. A database migrated without Timescale
--- keeps plain tables even if the extension is installed later.
+-- the server says why in a WARNING. A server that has the extension but does
+-- not preload it ends the session with a FATAL error on CREATE EXTENSION,
+-- which no handler catches, so the preload is checked first. A database
+-- migrated without Timescale keeps plain tables even if the extension is
+-- installed later.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
         IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb') THEN
             RAISE NOTICE 'timescaledb is not available: market data tables are plain tables';
+            RETURN;
+        END IF;
+        IF current_setting('shared_preload_libraries') !~ '\mtimescaledb\M' THEN
+            RAISE WARNING 'timescaledb is available but not in shared_preload_libraries: market data tables are plain tables (add timescaledb to shared_preload_libraries and restart the server before migrating to use it)';
             RETURN;
         END IF;
         BEGIN
