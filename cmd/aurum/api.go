@@ -110,6 +110,11 @@ func (p *platform) newAPI() (*api.Server, func(), error) {
 			Audience: p.cfg.OIDCAudience,
 			JWKSURL:  p.cfg.OIDCJWKSURL,
 		},
+		RateLimit: api.RateLimitConfig{
+			Disabled:          p.cfg.RateLimitRPS == 0,
+			RequestsPerSecond: p.cfg.RateLimitRPS,
+			Burst:             p.cfg.RateLimitBurst,
+		},
 		CursorSecret: p.cfg.CursorSecret,
 	}, api.Deps{
 		Logger:    p.logger,

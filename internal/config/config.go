@@ -9,10 +9,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
@@ -35,6 +37,20 @@ type Config struct {
 	LogLevel          string
 	LogFormat         string
 	CursorSecret      string
+	// RateLimitRPS is each tenant's sustained request rate; 0 turns rate
+	// limiting off. RateLimitBurst is how many requests may come at once.
+	RateLimitRPS   float64
+	RateLimitBurst int
+	// CompressAfter is the age after which TimescaleDB compresses a chunk
+	// of market data; 0 turns compression off.
+	CompressAfter time.Duration
+	// RetainCurves, RetainISO and RetainExternal drop chunks of curve, ISO
+	// and external-series observations older than this (TimescaleDB); 0
+	// keeps everything.
+	RetainCurves, RetainISO, RetainExternal time.Duration
+
+	// errs are the values Load could not parse, reported by Validate.
+	errs []error
 }
 
 // Setting names one variable, its flag and its default.
@@ -65,12 +81,19 @@ var (
 	LogLevel          = Setting{"AURUM_LOG_LEVEL", "info", "debug, info, warn or error"}
 	LogFormat         = Setting{"AURUM_LOG_FORMAT", "text", "json or text"}
 	CursorSecret      = Setting{"AURUM_CURSOR_SECRET", "", "HMAC key signing API pagination cursors; give every API instance the same one (empty: a random key per process)"}
+	RateLimitRPS      = Setting{"AURUM_RATE_LIMIT_RPS", "50", "requests per second per tenant (0: no rate limit)"}
+	RateLimitBurst    = Setting{"AURUM_RATE_LIMIT_BURST", "100", "requests a tenant may make at once above the rate"}
+	CompressAfter     = Setting{"AURUM_COMPRESS_AFTER", "30d", "age after which TimescaleDB compresses market data chunks, e.g. 30d or 720h (0: never)"}
+	RetainCurves      = Setting{"AURUM_RETAIN_CURVES", "", "drop curve observations older than this, e.g. 3650d (TimescaleDB; empty: keep all)"}
+	RetainISO         = Setting{"AURUM_RETAIN_ISO", "", "drop ISO LMP and load older than this (TimescaleDB; empty: keep all)"}
+	RetainExternal    = Setting{"AURUM_RETAIN_EXTERNAL", "", "drop external-series observations older than this (TimescaleDB; empty: keep all)"}
 )
 
 // All lists every setting, in the order of DESIGN §5.
 func All() []Setting {
 	return []Setting{HTTPAddr, KafkaBrokers, SchemaRegistryURL, DatabaseURL, RedisURL, DataDir,
-		AuthMode, OIDCIssuer, OIDCAudience, OIDCJWKSURL, LogLevel, LogFormat, CursorSecret}
+		AuthMode, OIDCIssuer, OIDCAudience, OIDCJWKSURL, LogLevel, LogFormat, CursorSecret,
+		RateLimitRPS, RateLimitBurst, CompressAfter, RetainCurves, RetainISO, RetainExternal}
 }
 
 // Embedded addresses of `aurum dev` and `aurum broker`; other roles on the
@@ -131,12 +154,66 @@ func (l *Loader) Load() (Config, error) {
 			c.KafkaBrokers = append(c.KafkaBrokers, strings.TrimSpace(broker))
 		}
 	}
+	c.RateLimitRPS = parse(&c, RateLimitRPS, l.value(RateLimitRPS), func(v string) (float64, error) {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+			return 0, errors.New("not a non-negative number")
+		}
+		return f, nil
+	})
+	c.RateLimitBurst = parse(&c, RateLimitBurst, l.value(RateLimitBurst), func(v string) (int, error) {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return 0, errors.New("not a positive integer")
+		}
+		return n, nil
+	})
+	c.CompressAfter = parse(&c, CompressAfter, l.value(CompressAfter), ParseAge)
+	c.RetainCurves = parse(&c, RetainCurves, l.value(RetainCurves), ParseAge)
+	c.RetainISO = parse(&c, RetainISO, l.value(RetainISO), ParseAge)
+	c.RetainExternal = parse(&c, RetainExternal, l.value(RetainExternal), ParseAge)
 	return c, c.Validate()
+}
+
+// parse converts the value of s with conv, recording an error naming s in
+// c when it cannot; an empty value is the zero value.
+func parse[T any](c *Config, s Setting, v string, conv func(string) (T, error)) T {
+	var zero T
+	if v == "" {
+		return zero
+	}
+	out, err := conv(v)
+	if err != nil {
+		c.errs = append(c.errs, fmt.Errorf("%s: %q: %v", s.Env, v, err))
+		return zero
+	}
+	return out
+}
+
+// ParseAge parses an age: a whole number of days ("30d"), or a Go duration
+// ("720h", "90m"); "0" is zero. Negative ages are refused.
+func ParseAge(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if v == "0" {
+		return 0, nil
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 100*366 {
+			return 0, errors.New("not a number of days such as 30d")
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, errors.New("not an age such as 30d or 720h")
+	}
+	return d, nil
 }
 
 // Validate checks every value and joins one error per bad variable.
 func (c Config) Validate() error {
-	var errs []error
+	errs := append([]error(nil), c.errs...)
 	bad := func(s Setting, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", s.Env, fmt.Sprintf(format, args...)))
 	}

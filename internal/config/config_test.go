@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
@@ -32,6 +33,22 @@ func TestDefaults(t *testing.T) {
 	}
 	if c.Registry() != "http://127.0.0.1:8081" {
 		t.Fatalf("registry default: %s", c.Registry())
+	}
+	if c.RateLimitRPS != 50 || c.RateLimitBurst != 100 || c.CompressAfter != 30*24*time.Hour ||
+		c.RetainCurves != 0 || c.RetainISO != 0 || c.RetainExternal != 0 {
+		t.Fatalf("rate limit and storage defaults: %+v", c)
+	}
+}
+
+func TestAges(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"AURUM_COMPRESS_AFTER": "0", "AURUM_RETAIN_CURVES": "3650d",
+		"AURUM_RETAIN_ISO": "720h", "AURUM_RATE_LIMIT_RPS": "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.CompressAfter != 0 || c.RetainCurves != 3650*24*time.Hour || c.RetainISO != 720*time.Hour || c.RateLimitRPS != 0 {
+		t.Fatalf("ages: %+v", c)
 	}
 }
 
@@ -68,6 +85,13 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{"oidc without audience", map[string]string{"AURUM_AUTH_MODE": "oidc", "AURUM_OIDC_ISSUER": "https://id"}, "AURUM_OIDC_AUDIENCE"},
 		{"log level", map[string]string{"AURUM_LOG_LEVEL": "loud"}, "AURUM_LOG_LEVEL"},
 		{"log format", map[string]string{"AURUM_LOG_FORMAT": "xml"}, "AURUM_LOG_FORMAT"},
+		{"rate", map[string]string{"AURUM_RATE_LIMIT_RPS": "fast"}, "AURUM_RATE_LIMIT_RPS"},
+		{"negative rate", map[string]string{"AURUM_RATE_LIMIT_RPS": "-1"}, "AURUM_RATE_LIMIT_RPS"},
+		{"burst", map[string]string{"AURUM_RATE_LIMIT_BURST": "0"}, "AURUM_RATE_LIMIT_BURST"},
+		{"compress after", map[string]string{"AURUM_COMPRESS_AFTER": "a month"}, "AURUM_COMPRESS_AFTER"},
+		{"retention", map[string]string{"AURUM_RETAIN_CURVES": "-5d"}, "AURUM_RETAIN_CURVES"},
+		{"iso retention", map[string]string{"AURUM_RETAIN_ISO": "10y"}, "AURUM_RETAIN_ISO"},
+		{"external retention", map[string]string{"AURUM_RETAIN_EXTERNAL": "1.5d"}, "AURUM_RETAIN_EXTERNAL"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
