@@ -5,27 +5,33 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
+	"golang.org/x/sync/errgroup"
 
+	"github.com/aurum-energy/aurum/api"
+	"github.com/aurum-energy/aurum/consumers/curves"
+	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/internal/broker"
 	"github.com/aurum-energy/aurum/internal/devenv"
 	"github.com/aurum-energy/aurum/internal/registry"
+	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/producers/demo"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
 
-// env is the infrastructure of one bench run: everything private to it.
+// env is the infrastructure of the scenario-run figures (d), in process:
+// a private PostgreSQL and Redis, an embedded broker and registry.
 type env struct {
 	dir         string
-	aurum       string // the aurum binary built for this run
 	logger      *slog.Logger
 	pg          *devenv.Postgres
 	redisServer *devenv.Redis
@@ -37,17 +43,12 @@ type env struct {
 	closers     []func()
 }
 
-func startEnv(ctx context.Context, logger *slog.Logger) (*env, error) {
-	dir, err := os.MkdirTemp("", "aurum-bench-")
-	if err != nil {
-		return nil, err
-	}
+func startEnv(ctx context.Context, dir string, logger *slog.Logger) (*env, error) {
 	// The private servers run as unprivileged users when we are root.
-	if err := os.Chmod(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	e := &env{dir: dir, logger: logger}
-	e.closers = append(e.closers, func() { _ = os.RemoveAll(dir) })
 	if err := e.start(ctx); err != nil {
 		e.close()
 		return nil, err
@@ -56,15 +57,6 @@ func startEnv(ctx context.Context, logger *slog.Logger) (*env, error) {
 }
 
 func (e *env) start(ctx context.Context) error {
-	progress("building aurum")
-	e.aurum = filepath.Join(e.dir, "aurum")
-	build := exec.CommandContext(ctx, "go", "build", "-o", e.aurum, "./cmd/aurum")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build aurum (run from the repository root): %w", err)
-	}
-
-	progress("starting PostgreSQL, Redis, Kafka and the schema registry")
 	var err error
 	if e.pg, err = devenv.StartPostgres(ctx, devenv.PostgresConfig{Dir: filepath.Join(e.dir, "postgres"), Durable: true}, e.logger); err != nil {
 		return err
@@ -115,19 +107,81 @@ func (e *env) start(ctx context.Context) error {
 	return err
 }
 
-// childEnv is the environment of an aurum process pointed at this run.
-func (e *env) childEnv() []string {
-	return append(os.Environ(),
-		"AURUM_KAFKA_BROKERS="+e.broker.Addrs()[0],
-		"AURUM_SCHEMA_REGISTRY_URL="+e.registry.URL(),
-		"AURUM_DATABASE_URL="+e.pg.DefaultURL(),
-		"AURUM_REDIS_URL="+e.redisServer.URL(),
-		"AURUM_LOG_LEVEL=warn",
-	)
+// seedDemoCurves publishes one business day of the demo model's curves
+// (the day before today, or the Friday before) and materialises them with
+// the curve materialiser, in process: the base curves of the scenario runs.
+func (e *env) seedDemoCurves(ctx context.Context) error {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(e.broker.Addrs()...))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	src, err := sr.NewClient(sr.URLs(e.registry.URL()))
+	if err != nil {
+		return err
+	}
+	sd, err := serde.New(ctx, src, e.logger)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	day := businessDayOnOrBefore(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1))
+	producer, err := demo.New(demo.Config{Seed: 7, Start: day, Until: day, TransactionalID: "bench-demo"},
+		demo.Deps{Client: cl, Serde: sd, Logger: e.logger})
+	if err != nil {
+		return err
+	}
+	if err := producer.Run(ctx); err != nil {
+		return fmt.Errorf("publish demo curves: %w", err)
+	}
+	m, err := curves.New(materializer.Config{Brokers: e.broker.Addrs()},
+		curves.Deps{Store: e.store, Serde: sd, Logger: e.logger})
+	if err != nil {
+		return err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, gctx := errgroup.WithContext(runCtx)
+	var seeded bool
+	g.Go(func() error { return m.Run(gctx) })
+	g.Go(func() error {
+		for {
+			var n int
+			if err := e.pool.QueryRow(gctx, "SELECT count(*) FROM curve_observation WHERE asof_date = $1", day).Scan(&n); err != nil {
+				return err
+			}
+			if n >= producer.RowsPerDay() {
+				seeded = true
+				cancel() // stops the materialiser
+				return nil
+			}
+			select {
+			case <-gctx.Done():
+				return fmt.Errorf("demo curves: %d of %d rows materialised: %w", n, producer.RowsPerDay(), gctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+	err = g.Wait()
+	if seeded {
+		return nil
+	}
+	return err
 }
 
 func (e *env) close() {
 	for i := len(e.closers) - 1; i >= 0; i-- {
 		e.closers[i]()
 	}
+}
+
+// waitAddr waits for srv to listen and returns its base URL.
+func waitAddr(srv *api.Server) (string, error) {
+	for range 200 {
+		if a := srv.Addr(); a != nil {
+			return "http://" + a.String(), nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return "", fmt.Errorf("API did not start listening")
 }

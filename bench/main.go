@@ -1,42 +1,69 @@
-// Command bench measures Aurum's curve path against baselines run in the
-// same process on the same machine and database, and prints ratios:
+// Command bench measures Aurum's curve storage against baselines run in the
+// same process, on the same machine and the same database server, and
+// prints each figure as a ratio to its baseline.
 //
-//	(a) end-to-end materialisation: a curve file through `aurum load curves`,
-//	    Kafka and `aurum consume curves` until the last row is queryable,
-//	    against psql loading the same file (COPY into a temp table and one
-//	    INSERT … ON CONFLICT);
-//	(b) GET /v1/curves at 32 concurrent connections, cache hit and miss,
-//	    against the same SQL run directly with the same concurrency;
-//	(c) the materialiser's peak memory during (a);
-//	(d) scenario runs: latency from POST run to the terminal event seen by
-//	    a Kafka subscriber (p50, p99), and runs/s at saturation, beside the
-//	    engine's pure compute time for the same runs.
+// The workload is one end-of-day curve file of 300,000 monthly rows (1,250
+// MISO locations × blocks ON and OFF × 120 tenors) as of a business day
+// about 60 days ago, and the next business day's file. For each database
+// set-up — plain PostgreSQL, and TimescaleDB where it is installed — on a
+// fresh private server:
 //
-// It starts its own private PostgreSQL and Redis, an embedded broker and
-// registry, and builds bin/aurum-equivalent binaries in a temporary
-// directory. Run it with `make bench`.
+//  1. file → queryable rows/s: `aurum load curves` through Kafka until the
+//     curve materialiser has committed every record, against psql COPYing
+//     the file into a temporary table and upserting it with one INSERT …
+//     ON CONFLICT into a plain 20-column table (bench_plain);
+//  2. database growth per row, and again after the compression policies
+//     ran (TimescaleDB);
+//  3. rows and WAL written by loading the same file again;
+//  4. the next day's file: rows/s and growth per row;
+//  5. GET /v1/curves for one curve's 120 points, every request a cache
+//     miss, against pgbench running the same read on bench_plain;
+//  6. the same with every request a cache hit;
+//  7. the peak resident memory of `aurum dev` during the first load.
+//
+// Then (d), scenario runs: latency from POST run to the terminal event seen
+// by a Kafka subscriber (p50, p99), and runs/s at saturation, beside the
+// engine's pure compute time for the same runs, on a set-up of its own.
+//
+// It builds aurum into a temporary directory and runs `aurum dev` there
+// against its private PostgreSQL and Redis. Run it with `make bench`.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
 
 func main() {
 	var opts options
-	flag.IntVar(&opts.rows, "rows", 300_000, "curve rows in the generated file (≥ 300000 for the issue's figure)")
-	flag.IntVar(&opts.concurrency, "concurrency", 32, "concurrent HTTP connections and SQL sessions")
-	flag.DurationVar(&opts.duration, "duration", 5*time.Second, "how long each HTTP/SQL measurement runs")
-	flag.IntVar(&opts.runs, "runs", 200, "scenario runs for the latency and saturation figures")
+	var setups string
+	flag.IntVar(&opts.locations, "locations", 1250, "MISO locations of the curve files; each has 2 blocks × 120 tenors (1250: the issue's 300,000 rows)")
+	flag.StringVar(&setups, "setups", "plain,timescale", "database set-ups to measure, comma-separated: plain, timescale")
+	flag.IntVar(&opts.concurrency, "concurrency", 16, "concurrent HTTP connections and pgbench clients")
+	flag.DurationVar(&opts.duration, "duration", 5*time.Second, "how long each read measurement runs")
+	flag.IntVar(&opts.runs, "runs", 200, "scenario runs for the latency and saturation figures (0: skip them)")
 	flag.BoolVar(&opts.verbose, "v", false, "log what the platform does")
 	flag.Parse()
+	kinds, err := parseSetups(setups)
+	if err == nil && (opts.locations < 1 || opts.concurrency < 1 || opts.duration <= 0 || opts.runs < 0) {
+		err = errors.New("-locations, -concurrency and -duration must be positive, -runs not negative")
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	opts.setups = kinds
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -47,42 +74,137 @@ func main() {
 }
 
 type options struct {
-	rows        int
+	locations   int
+	setups      []setupKind
 	concurrency int
 	duration    time.Duration
 	runs        int
 	verbose     bool
 }
 
+func parseSetups(list string) ([]setupKind, error) {
+	var kinds []setupKind
+	for _, name := range strings.Split(list, ",") {
+		i := slices.IndexFunc(setupKinds, func(k setupKind) bool { return k.flag == strings.TrimSpace(name) })
+		if i < 0 {
+			return nil, fmt.Errorf("-setups: unknown set-up %q (plain, timescale)", name)
+		}
+		kinds = append(kinds, setupKinds[i])
+	}
+	return kinds, nil
+}
+
 func run(ctx context.Context, opts options) error {
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	began := time.Now()
+	logger := slog.New(slog.DiscardHandler)
 	if opts.verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
-	env, err := startEnv(ctx, logger)
+	dir, err := os.MkdirTemp("", "aurum-bench-")
 	if err != nil {
 		return err
 	}
-	defer env.close()
-
-	progress("generating %d curve rows", opts.rows)
-	file, rows, err := env.writeCurveFile(ctx, opts.rows)
+	defer func() { _ = os.RemoveAll(dir) }()
+	// The private servers run as unprivileged users when we are root.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return err
+	}
+	t, err := findTools()
 	if err != nil {
 		return err
 	}
+	progress("building aurum")
+	t.aurum = filepath.Join(dir, "aurum")
+	build := exec.CommandContext(ctx, "go", "build", "-o", t.aurum, "./cmd/aurum")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("build aurum (run from the repository root): %w", err)
+	}
+	w, err := newWorkload(dir, opts.locations, time.Now())
+	if err != nil {
+		return err
+	}
+	progress("curve files of %d rows each, as of %s and %s", w.rows(), w.day1.Format(time.DateOnly), w.day2.Format(time.DateOnly))
 
-	var report report
-	if err := measureMaterialisation(ctx, env, file, rows, &report); err != nil {
-		return err
+	var reports []*setupReport
+	for _, kind := range opts.setups {
+		r, err := measureSetup(ctx, kind, filepath.Join(dir, kind.flag), t, w, opts, logger)
+		if err != nil {
+			return fmt.Errorf("%s: %w", kind.name, err)
+		}
+		reports = append(reports, r)
 	}
-	if err := measureReads(ctx, env, opts, &report); err != nil {
-		return err
+	var runs *runsReport
+	if opts.runs > 0 {
+		if runs, err = measureScenarioRuns(ctx, filepath.Join(dir, "runs"), opts, logger); err != nil {
+			return fmt.Errorf("scenario runs: %w", err)
+		}
 	}
-	if err := measureRuns(ctx, env, opts, &report); err != nil {
-		return err
+
+	fmt.Printf("\nCurve storage: %d rows per file (%d MISO locations × ON/OFF × %d monthly tenors), as of %s and %s.\n",
+		w.rows(), w.locations, tenors, w.day1.Format(time.DateOnly), w.day2.Format(time.DateOnly))
+	fmt.Println("ratio = aurum / baseline; the target says whether higher (≥) or lower (≤) is better.")
+	for _, r := range reports {
+		r.print(os.Stdout, opts)
 	}
-	report.print(os.Stdout, opts)
+	if runs != nil {
+		runs.print(os.Stdout)
+	}
+	fmt.Printf("\nbench took %s\n", time.Since(began).Round(time.Second))
 	return nil
+}
+
+// measureSetup measures figures 1–7 on a fresh server of kind: the
+// baselines first, then `aurum dev` on the same server.
+func measureSetup(ctx context.Context, kind setupKind, dir string, t tools, w *workload, opts options, logger *slog.Logger) (*setupReport, error) {
+	r := &setupReport{kind: kind, rows: w.rows()}
+	progress("%s: starting PostgreSQL and Redis", kind.name)
+	s, err := startSetup(ctx, kind, dir, logger)
+	if errors.Is(err, errNoTimescale) {
+		r.skipped = err.Error()
+		progress("%s: skipped: %v", kind.name, err)
+		return r, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	if err := s.measureBaseline(ctx, t, w, opts, r); err != nil {
+		return nil, err
+	}
+	progress("%s: starting aurum dev", kind.name)
+	if err := s.startDev(ctx, t.aurum); err != nil {
+		return nil, err
+	}
+	if err := s.measureAurum(ctx, t.aurum, w, r); err != nil {
+		return nil, err
+	}
+	if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE)"); err != nil {
+		return nil, err
+	}
+	if err := s.measureReads(ctx, w, opts, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// measureScenarioRuns measures (d) on a set-up of its own.
+func measureScenarioRuns(ctx context.Context, dir string, opts options, logger *slog.Logger) (*runsReport, error) {
+	progress("runs: starting PostgreSQL, Redis, Kafka and the schema registry")
+	e, err := startEnv(ctx, dir, logger)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	progress("runs: one day of demo curves")
+	if err := e.seedDemoCurves(ctx); err != nil {
+		return nil, err
+	}
+	var r runsReport
+	if err := measureRuns(ctx, e, opts, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 func progress(format string, args ...any) {

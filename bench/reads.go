@@ -2,187 +2,181 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/aurum-energy/aurum/api"
 )
 
-// readShape is one query of (b), as a URL for the API and as the SQL the
-// API runs for it (the statement of api/curves.go, same arguments).
-type readShape struct {
-	name string
-	url  func(i int64) string
-	sql  string
-	args func(i int64) []any
+// maxLimit is the API's largest page size: uncached requests vary the
+// limit from tenors (one whole curve) up to it, so that no URL repeats.
+const maxLimit = 500
+
+// readFigures are one read measurement: of the API, or of pgbench.
+type readFigures struct {
+	requests  int
+	rate      float64 // requests (transactions) per second
+	p50, p99  time.Duration
+	non2xx    int // answers other than 2xx
+	failed    int // requests that got no answer
+	checked   int // bodies checked to hold one whole curve
+	badBodies int
+	repeated  bool // more requests than distinct URLs: some were cache hits
 }
 
-const curveColumns = `curve_key, asof_date, asset_class, iso, region, location, market, product, block,
-	spark_location, price_type, tenor_type, tenor_label, contract_month, value, bid, ask, mid,
-	currency, per_unit, units_raw, version_hash`
+// measureReads runs figures 5 and 6 against the running `aurum dev`: one
+// curve's points for the first as-of date, every request a distinct URL
+// (each a cache miss), then a small fixed set of URLs (each a cache hit).
+func (s *setup) measureReads(ctx context.Context, w *workload, opts options, r *setupReport) error {
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		MaxIdleConnsPerHost: opts.concurrency, MaxConnsPerHost: opts.concurrency,
+	}}
+	defer client.CloseIdleConnections()
+	curves := int64(w.curves())
+	limits := int64(maxLimit - tenors + 1)
+	uncached := func(i int64) string {
+		return s.curveURL(w, int(i%curves), tenors+int((i/curves)%limits))
+	}
+	progress("%s: aurum: GET /v1/curves, one curve each, every URL new, %d connections, %s", s.kind.name, opts.concurrency, opts.duration)
+	r.uncached = hammerHTTP(ctx, client, opts, uncached, func(i int64) bool { return i%97 == 0 })
+	r.uncached.repeated = int64(r.uncached.requests) > curves*limits
 
-// measureReads runs (b): the same request repeated (every request after the
-// first is a cache hit), and requests that never repeat (every one a miss:
-// a different as-of date and page size each time), each against the SQL
-// the API runs for it, at the same concurrency.
-func measureReads(ctx context.Context, e *env, opts options, r *report) error {
-	dates, err := e.asofDates(ctx)
-	if err != nil {
-		return err
+	const fixed = 64
+	cached := func(i int64) string {
+		return s.curveURL(w, int((i%fixed)*curves/fixed), tenors)
 	}
-	srv, err := api.New(api.Config{
-		Addr:         "127.0.0.1:0",
-		Auth:         api.AuthConfig{Mode: api.AuthForward},
-		RateLimit:    api.RateLimitConfig{RequestsPerSecond: 1e9, Burst: 1e9},
-		CursorSecret: "bench-cursor-secret-0123456789",
-	}, api.Deps{Logger: e.logger, Redis: e.redis, Store: e.store})
-	if err != nil {
-		return err
-	}
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() { _ = srv.Run(runCtx) }()
-	base, err := waitAddr(srv)
-	if err != nil {
-		return err
-	}
-
-	hit := readShape{
-		name: "hit",
-		url:  func(int64) string { return base + "/v1/curves?iso=PJM&limit=100" },
-		sql:  "SELECT " + curveColumns + " FROM curve_latest WHERE TRUE AND iso = ANY($1) ORDER BY curve_key, tenor_label, price_type LIMIT $2",
-		args: func(int64) []any { return []any{[]string{"PJM"}, 101} },
-	}
-	miss := readShape{
-		name: "miss",
-		url: func(i int64) string {
-			return fmt.Sprintf("%s/v1/curves?iso=PJM&asof=%s&limit=%d", base, dates[i%int64(len(dates))], 1+(i/int64(len(dates)))%500)
-		},
-		sql: "SELECT " + curveColumns + " FROM curve_observation WHERE asof_date = $1::date AND iso = ANY($2) ORDER BY asof_date, curve_key, tenor_label, price_type LIMIT $3",
-		args: func(i int64) []any {
-			return []any{dates[i%int64(len(dates))], []string{"PJM"}, 2 + (i/int64(len(dates)))%500}
-		},
-	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: opts.concurrency, MaxConnsPerHost: opts.concurrency}}
-	for _, shape := range []readShape{hit, miss} {
-		progress("reads: GET /v1/curves (cache %s) and its SQL, %d concurrent, %s each", shape.name, opts.concurrency, opts.duration)
-		if shape.name == "hit" {
-			if err := get(ctx, client, shape.url(0)); err != nil {
-				return err
-			}
-		} else if _, err := e.redis.FlushAll(ctx).Result(); err != nil {
-			return err
+	for i := range int64(fixed) {
+		if err := getCurve(ctx, client, cached(i)); err != nil {
+			return fmt.Errorf("warm the cache: %w", err)
 		}
-		apiRate, err := hammer(ctx, opts, func(ctx context.Context, i int64) error { return get(ctx, client, shape.url(i)) })
-		if err != nil {
-			return fmt.Errorf("API %s: %w", shape.name, err)
-		}
-		sqlRate, err := hammer(ctx, opts, func(ctx context.Context, i int64) error { return e.query(ctx, shape.sql, shape.args(i)) })
-		if err != nil {
-			return fmt.Errorf("SQL %s: %w", shape.name, err)
-		}
-		r.reads = append(r.reads, readResult{shape: shape.name, api: apiRate, sql: sqlRate})
 	}
+	progress("%s: aurum: GET /v1/curves, %d URLs fetched before, %d connections, %s", s.kind.name, fixed, opts.concurrency, opts.duration)
+	r.cached = hammerHTTP(ctx, client, opts, cached, func(i int64) bool { return i%97 == 0 })
 	return nil
 }
 
-// hammer runs op from opts.concurrency goroutines for opts.duration and
-// returns completed operations per second. i numbers the operations.
-func hammer(ctx context.Context, opts options, op func(ctx context.Context, i int64) error) (float64, error) {
-	ctx, cancel := context.WithTimeout(ctx, opts.duration)
-	defer cancel()
+// curveURL is the request for curve c's points on the first as-of date.
+func (s *setup) curveURL(w *workload, c, limit int) string {
+	location, block := w.curve(c)
+	q := url.Values{}
+	q.Set("iso", "MISO")
+	q.Set("location", location)
+	q.Set("block", block)
+	q.Set("asof", w.day1.Format(time.DateOnly))
+	q.Set("limit", strconv.Itoa(limit))
+	return s.dev.api + "/v1/curves?" + q.Encode()
+}
+
+// hammerHTTP GETs url(i) from opts.concurrency connections for
+// opts.duration, i numbering the requests, and checks the bodies of the
+// requests check picks.
+func hammerHTTP(ctx context.Context, client *http.Client, opts options, url func(i int64) string, check func(i int64) bool) readFigures {
 	var (
-		next, done atomic.Int64
-		wg         sync.WaitGroup
-		errOnce    sync.Once
-		firstErr   error
+		next    atomic.Int64
+		mu      sync.Mutex
+		f       readFigures
+		all     []time.Duration
+		wg      sync.WaitGroup
+		start   = time.Now()
+		closing = start.Add(opts.duration)
 	)
-	start := time.Now()
 	for range opts.concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
-				if err := op(ctx, next.Add(1)); err != nil {
-					if ctx.Err() == nil {
-						errOnce.Do(func() { firstErr = err; cancel() })
+			var mine readFigures
+			var latencies []time.Duration
+			for time.Now().Before(closing) && ctx.Err() == nil {
+				i := next.Add(1) - 1
+				began := time.Now()
+				status, body, err := get(ctx, client, url(i), check(i))
+				latencies = append(latencies, time.Since(began))
+				mine.requests++
+				switch {
+				case err != nil:
+					mine.failed++
+				case status < 200 || status > 299:
+					mine.non2xx++
+				case body != nil:
+					mine.checked++
+					if !holdsOneCurve(body) {
+						mine.badBodies++
 					}
-					return
 				}
-				done.Add(1)
 			}
+			mu.Lock()
+			defer mu.Unlock()
+			f.requests += mine.requests
+			f.failed += mine.failed
+			f.non2xx += mine.non2xx
+			f.checked += mine.checked
+			f.badBodies += mine.badBodies
+			all = append(all, latencies...)
 		}()
 	}
 	wg.Wait()
-	return float64(done.Load()) / time.Since(start).Seconds(), firstErr
+	f.rate = float64(f.requests) / time.Since(start).Seconds()
+	f.p50, f.p99 = percentiles(all)
+	return f
 }
 
-func get(ctx context.Context, client *http.Client, url string) error {
+// get GETs url as a viewer of tenant bench and returns the status, and the
+// body when keep is set.
+func get(ctx context.Context, client *http.Client, url string, keep bool) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	req.Header.Set("X-Aurum-Tenant", "bench")
 	req.Header.Set("X-Aurum-Roles", "viewer")
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	defer func() { _ = resp.Body.Close() }()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+	if !keep {
+		_, err = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, body, err
+}
+
+// getCurve GETs url and checks the answer holds one whole curve.
+func getCurve(ctx context.Context, client *http.Client, url string) error {
+	status, body, err := get(ctx, client, url, true)
+	if err != nil {
 		return err
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	if status != http.StatusOK || !holdsOneCurve(body) {
+		return fmt.Errorf("GET %s: %d: %.300s", url, status, body)
 	}
 	return nil
 }
 
-// query runs sql and reads every row, as the API's handler does.
-func (e *env) query(ctx context.Context, sql string, args []any) error {
-	rows, err := e.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return err
+// holdsOneCurve reports whether a /v1/curves answer holds one curve's
+// points: {"meta":{…,"count":120},"data":[120 rows]}.
+func holdsOneCurve(body []byte) bool {
+	var env struct {
+		Meta struct {
+			Count int `json:"count"`
+		} `json:"meta"`
+		Data []json.RawMessage `json:"data"`
 	}
-	defer rows.Close()
-	for rows.Next() {
-		if _, err := rows.Values(); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return json.Unmarshal(body, &env) == nil && env.Meta.Count == tenors && len(env.Data) == tenors
 }
 
-func (e *env) asofDates(ctx context.Context) ([]string, error) {
-	rows, err := e.pool.Query(ctx, "SELECT DISTINCT asof_date::text FROM curve_observation ORDER BY 1")
-	if err != nil {
-		return nil, err
+// percentiles returns the median and the 99th percentile of latencies.
+func percentiles(latencies []time.Duration) (p50, p99 time.Duration) {
+	if len(latencies) == 0 {
+		return 0, 0
 	}
-	defer rows.Close()
-	var dates []string
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
-		dates = append(dates, d)
-	}
-	if len(dates) == 0 {
-		return nil, fmt.Errorf("no curve data to read")
-	}
-	return dates, rows.Err()
-}
-
-func waitAddr(srv *api.Server) (string, error) {
-	for range 200 {
-		if a := srv.Addr(); a != nil {
-			return "http://" + a.String(), nil
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return "", fmt.Errorf("API did not start listening")
+	slices.Sort(latencies)
+	return latencies[len(latencies)/2], latencies[(len(latencies)*99)/100]
 }

@@ -3,54 +3,172 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
 
-// report holds the figures of one run.
-type report struct {
-	rows            int
-	baselineLoad    time.Duration
-	preparedLoad    time.Duration
-	pipelineLoad    time.Duration
-	loaderDone      time.Duration
-	consumerPeakRSS int64
-	reads           []readResult
-	runs            int
-	runP50, runP99  time.Duration
-	runsPerSecond   float64
-	runPoints       int
-	computeTime     time.Duration
+// setupReport holds the storage figures of one database set-up.
+type setupReport struct {
+	kind    setupKind
+	skipped string // why the set-up was not measured, if it was not
+	rows    int
+	base    loadFigures // psql on bench_plain
+	aurum   loadFigures // aurum load → Kafka → materialiser
+	// compression is figure 2 after the compression policies ran
+	// (TimescaleDB only).
+	compression      compressionFigures
+	pgbench          readFigures // baseline of figures 5 and 6
+	uncached, cached readFigures
+	peakRSS          int64 // VmHWM of `aurum dev` after the first load
 }
 
-type readResult struct {
-	shape    string
-	api, sql float64 // operations per second
+// loadFigures are figures 1–4 of one side.
+type loadFigures struct {
+	load       time.Duration // file → queryable
+	growth     int64         // bytes the database grew by with the first file
+	reload     writeFigures  // the same file again
+	day2       time.Duration // the next day's file → queryable
+	day2Growth int64
 }
 
-func (r report) print(w io.Writer, opts options) {
-	rate := func(d time.Duration) float64 { return float64(r.rows) / d.Seconds() }
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "\n(a) end-to-end materialisation of %d curve rows (same file, same database)\n", r.rows)
-	fmt.Fprintln(tw, "path\tseconds\trows/s\t")
-	fmt.Fprintf(tw, "psql COPY + INSERT … ON CONFLICT (baseline)\t%.2f\t%.0f\t\n", r.baselineLoad.Seconds(), rate(r.baselineLoad))
-	fmt.Fprintf(tw, "psql COPY + INSERT of rows with keys precomputed (strict)\t%.2f\t%.0f\t\n", r.preparedLoad.Seconds(), rate(r.preparedLoad))
-	fmt.Fprintf(tw, "aurum load → Kafka → aurum consume (last row queryable)\t%.2f\t%.0f\t\n", r.pipelineLoad.Seconds(), rate(r.pipelineLoad))
-	fmt.Fprintf(tw, "  of which the loader publishing\t%.2f\t%.0f\t\n", r.loaderDone.Seconds(), rate(r.loaderDone))
-	_ = tw.Flush()
-	fmt.Fprintf(w, "ratio pipeline/baseline: %.2f (goal ≥ 0.80); against the strict baseline: %.2f\n",
-		r.baselineLoad.Seconds()/r.pipelineLoad.Seconds(), r.preparedLoad.Seconds()/r.pipelineLoad.Seconds())
+// writeFigures are what loading a file already loaded wrote.
+type writeFigures struct {
+	rows int64 // rows inserted, updated or deleted
+	wal  int64 // WAL bytes
+	took time.Duration
+}
 
-	fmt.Fprintf(w, "\n(b) GET /v1/curves?iso=PJM, %d concurrent, %s each, against the same SQL run directly\n", opts.concurrency, opts.duration)
-	fmt.Fprintln(tw, "cache\tAPI req/s\tSQL queries/s\tratio\t")
-	for _, rr := range r.reads {
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f\t\n", rr.shape, rr.api, rr.sql, rr.api/rr.sql)
+type compressionFigures struct {
+	jobs            int   // compression policy jobs run
+	growth          int64 // database growth since before the first load, after they ran
+	compressedBytes int64 // TimescaleDB's compressed size of every hypertable
+	haveCompressed  bool
+}
+
+// runsReport holds the scenario-run figures (d).
+type runsReport struct {
+	runs           int
+	runP50, runP99 time.Duration
+	runsPerSecond  float64
+	runPoints      int
+	computeTime    time.Duration
+}
+
+// table accumulates the rows of one set-up's table.
+type table struct {
+	tw *tabwriter.Writer
+}
+
+func newTable(w io.Writer) *table {
+	t := &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
+	t.row("figure", "baseline", "aurum", "ratio", "target", "met")
+	t.row("------", "--------", "-----", "-----", "------", "---")
+	return t
+}
+
+func (t *table) row(cells ...string) { fmt.Fprintln(t.tw, strings.Join(cells, "\t")) }
+
+// ratio is one figure compared with its baseline, aurum/baseline, against
+// a target ratio: at least target when higher is better, at most target
+// otherwise.
+func (t *table) ratio(figure string, base, aurum float64, format string, higherIsBetter bool, target float64, stretch string) {
+	r := aurum / base
+	cmp, met := "≤", r <= target
+	if higherIsBetter {
+		cmp, met = "≥", r >= target
 	}
-	_ = tw.Flush()
+	t.row(figure, fmt.Sprintf(format, base), fmt.Sprintf(format, aurum), times(r),
+		fmt.Sprintf("%s %.1f×%s", cmp, target, stretch), yesNo(met))
+}
 
-	fmt.Fprintf(w, "\n(c) materialiser peak resident memory during (a): %.1f MiB\n", float64(r.consumerPeakRSS)/(1<<20))
+// info is a figure with no target.
+func (t *table) info(figure string, base, aurum float64, format string) {
+	t.row(figure, fmt.Sprintf(format, base), fmt.Sprintf(format, aurum), times(aurum/base), "—", "")
+}
 
-	fmt.Fprintf(w, "\n(d) %d runs of the standard scenario (3 drivers, %d base points: 20 power curves × 72 months)\n", r.runs, r.runPoints)
+// times formats a ratio, with three decimals below 0.1 so that
+// a small one does not print as 0.00×.
+func times(r float64) string {
+	if r < 0.1 {
+		return fmt.Sprintf("%.3f×", r)
+	}
+	return fmt.Sprintf("%.2f×", r)
+}
+
+func (t *table) flush() { _ = t.tw.Flush() }
+
+func yesNo(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "NO"
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+func (r *setupReport) print(w io.Writer, opts options) {
+	fmt.Fprintf(w, "\n== %s ==\n", r.kind.name)
+	if r.skipped != "" {
+		fmt.Fprintf(w, "skipped: %s\n", r.skipped)
+		return
+	}
+	rows := float64(r.rows)
+	rate := func(d time.Duration) float64 { return rows / d.Seconds() }
+	perRow := func(b int64) float64 { return float64(b) / rows }
+
+	t := newTable(w)
+	t.ratio("1. file → queryable, rows/s", rate(r.base.load), rate(r.aurum.load), "%.0f", true, 0.8, " (stretch 1.0×)")
+	t.ratio("2. database growth, bytes/row", perRow(r.base.growth), perRow(r.aurum.growth), "%.1f", false, 1.0, "")
+	switch {
+	case !r.kind.timescale:
+	case r.compression.jobs == 0:
+		t.row("2. after compression, bytes/row", "", "no compression policy", "", "≤ 0.2×", "NO")
+	default:
+		t.ratio("2. after compression, bytes/row", perRow(r.base.growth), perRow(r.compression.growth), "%.1f", false, 0.2, "")
+		if r.compression.haveCompressed {
+			t.row("   compressed hypertables, bytes/row", "", fmt.Sprintf("%.1f", perRow(r.compression.compressedBytes)), "", "—", "")
+		}
+	}
+	t.row("3. same file again, rows written", fmt.Sprint(r.base.reload.rows), fmt.Sprint(r.aurum.reload.rows),
+		times(float64(r.aurum.reload.rows)/float64(r.base.reload.rows)), "≤ 3,000 rows", yesNo(r.aurum.reload.rows <= 3000))
+	t.info("   same file again, WAL MiB", mib(r.base.reload.wal), mib(r.aurum.reload.wal), "%.1f")
+	t.info("   same file again, seconds", r.base.reload.took.Seconds(), r.aurum.reload.took.Seconds(), "%.2f")
+	t.info("4. next day's file → queryable, rows/s", rate(r.base.day2), rate(r.aurum.day2), "%.0f")
+	t.info("4. next day's file, growth bytes/row", perRow(r.base.day2Growth), perRow(r.aurum.day2Growth), "%.1f")
+	t.ratio("5. one curve uncached, req/s", r.pgbench.rate, r.uncached.rate, "%.0f", true, 0.5, "")
+	t.row("5. one curve uncached, p99", ms(r.pgbench.p99), ms(r.uncached.p99), "", "≤ 50 ms", yesNo(r.uncached.p99 <= 50*time.Millisecond))
+	t.row("5. one curve uncached, non-2xx", "", fmt.Sprint(r.uncached.non2xx+r.uncached.failed), "", "0",
+		yesNo(r.uncached.non2xx+r.uncached.failed == 0))
+	t.ratio("6. one curve cached, req/s", r.pgbench.rate, r.cached.rate, "%.0f", true, 1.0, "")
+	t.row("7. peak RSS of aurum dev, MiB", "", fmt.Sprintf("%.0f", mib(r.peakRSS)), "", "≤ 300 MiB", yesNo(r.peakRSS <= 300<<20))
+	t.flush()
+
+	fmt.Fprintf(w, "1: %d rows; psql %.2f s, aurum %.2f s (from starting `aurum load` to the materialiser's offsets at the end of the topic)\n",
+		r.rows, r.base.load.Seconds(), r.aurum.load.Seconds())
+	fmt.Fprintf(w, "2: baseline is pg_total_relation_size(bench_plain); aurum is the growth of pg_database_size; %.1f / %.1f MiB\n",
+		mib(r.base.growth), mib(r.aurum.growth))
+	fmt.Fprintf(w, "3: rows written are n_tup_ins+upd+del over pg_stat_user_tables, read %s after the load\n", statsSettle)
+	fmt.Fprintf(w, "5, 6: %d connections for %s; baseline is pgbench -M prepared (%d transactions, p50 %s, p99 %s)\n",
+		opts.concurrency, opts.duration, r.pgbench.requests, ms(r.pgbench.p50), ms(r.pgbench.p99))
+	for _, c := range []struct {
+		name string
+		f    readFigures
+	}{{"uncached", r.uncached}, {"cached", r.cached}} {
+		fmt.Fprintf(w, "   %s: %d requests, p50 %s, p99 %s, non-2xx %d, no answer %d, bodies checked %d (%d without the curve's %d points)",
+			c.name, c.f.requests, ms(c.f.p50), ms(c.f.p99), c.f.non2xx, c.f.failed, c.f.checked, c.f.badBodies, tenors)
+		if c.f.repeated {
+			fmt.Fprint(w, "; more requests than distinct URLs, so some were cache hits")
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+func (r *runsReport) print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "\n(d) %d runs of the standard scenario (3 drivers, %d base points of the demo model's power curves)\n", r.runs, r.runPoints)
 	fmt.Fprintln(tw, "measure\tvalue\t")
 	fmt.Fprintf(tw, "POST run → terminal event at a subscriber, p50\t%s\t\n", r.runP50.Round(time.Millisecond))
 	fmt.Fprintf(tw, "POST run → terminal event at a subscriber, p99\t%s\t\n", r.runP99.Round(time.Millisecond))

@@ -38,7 +38,7 @@ const standardScenario = `{
 // measureRuns runs the scenario benchmark: latency from POST run to the
 // terminal event seen by a Kafka subscriber, one run at a time, and runs/s
 // when all are posted at once, beside the engine's pure compute time.
-func measureRuns(ctx context.Context, e *env, opts options, r *report) error {
+func measureRuns(ctx context.Context, e *env, opts options, r *runsReport) error {
 	src, err := sr.NewClient(sr.URLs(e.registry.URL()))
 	if err != nil {
 		return err
