@@ -5,11 +5,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/aurum-energy/aurum/internal/market"
 )
 
 // BenchmarkCurves compares GET /v1/curves?iso=PJM&limit=100 served from the
-// Redis cache and from the database with running its SQL directly, at 32
-// concurrent callers.
+// Redis cache and from the database with running its read (the same SQL)
+// directly, at 32 concurrent callers.
 func BenchmarkCurves(b *testing.B) {
 	for _, bc := range []struct {
 		name  string
@@ -42,19 +44,12 @@ func BenchmarkCurves(b *testing.B) {
 		b.SetParallelism(16)
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
+			var f market.CurveFilter
+			f[market.FilterISO] = []string{"PJM"}
 			for pb.Next() {
-				rows, err := s.pool.Query(context.Background(), "SELECT "+curveColumns+
-					" FROM curve_latest WHERE TRUE AND iso = ANY($1) ORDER BY curve_key, tenor_label, price_type LIMIT $2",
-					[]string{"PJM"}, 101)
-				if err != nil {
+				if _, _, err := s.market.Curves(context.Background(), f, nil, market.Page{Limit: 100}); err != nil {
 					b.Fatal(err)
 				}
-				for rows.Next() {
-					if _, err := rows.Values(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				rows.Close()
 			}
 		})
 	})

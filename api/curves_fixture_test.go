@@ -13,8 +13,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aurum-energy/aurum/internal/curve"
+	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/testenv"
+	"github.com/aurum-energy/aurum/schemas"
 )
 
 // The fixture: four curves observed on two as-of dates.
@@ -126,32 +128,25 @@ func optString(s string) *string {
 	return &s
 }
 
-// insertRows writes rows to curve_observation, rebuilds curve_latest and
-// bumps the curves data version in one transaction, as the materialiser
-// does.
+// insertRows writes rows to the curve model as the materialiser does
+// (market.WriteCurves), in one transaction.
 func insertRows(t testing.TB, st *store.Store, rows []fixRow) {
 	t.Helper()
-	ctx := context.Background()
-	err := st.InTx(ctx, func(tx pgx.Tx) error {
-		b := &pgx.Batch{}
-		for _, r := range rows {
-			asof, _ := time.Parse(time.DateOnly, r.asof)
-			b.Queue(`INSERT INTO curve_observation (asof_date, curve_key, asset_class, iso, region, location, market,
-				product, block, spark_location, price_type, tenor_type, tenor_label, contract_month, value, mid,
-				currency, per_unit, units_raw, version_hash, ingest_ts)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11, $12, $13, $14, $15, 'USD', 'MWh', '$/MWh', 'vh', now())
-				ON CONFLICT (curve_key, tenor_label, asof_date, price_type) DO UPDATE SET value = EXCLUDED.value, mid = EXCLUDED.mid`,
-				asof, r.key, r.id.AssetClass, optString(r.id.ISO), optString(r.id.Region), optString(r.id.Location),
-				optString(r.id.Market), optString(r.id.Product), optString(r.id.Block), r.priceType, r.tenorType,
-				r.label, r.month, r.value, r.mid)
+	obs := make([]schemas.CurveObservation, len(rows))
+	for i, r := range rows {
+		asof, _ := time.Parse(time.DateOnly, r.asof)
+		o := &obs[i]
+		*o = schemas.CurveObservation{
+			AsofDate: asof, AssetClass: schemas.AssetClass(r.id.AssetClass), ISO: optString(r.id.ISO),
+			Region: optString(r.id.Region), Location: optString(r.id.Location), Market: optString(r.id.Market),
+			Product: optString(r.id.Product), Block: optString(r.id.Block),
+			PriceType: schemas.PriceType(r.priceType), TenorType: schemas.TenorType(r.tenorType), TenorLabel: r.label,
+			ContractMonth: r.month, Value: r.value, Mid: r.mid,
+			Currency: optString("USD"), PerUnit: optString("MWh"), UnitsRaw: "$/MWh", IngestTS: time.Now().UTC(),
 		}
-		b.Queue(`DELETE FROM curve_latest`)
-		b.Queue(`INSERT INTO curve_latest SELECT DISTINCT ON (curve_key, tenor_label, price_type) *
-			FROM curve_observation ORDER BY curve_key, tenor_label, price_type, asof_date DESC`)
-		b.Queue(`UPDATE data_version SET version = version + 1 WHERE dataset = 'curves'`)
-		return tx.SendBatch(ctx, b).Close()
-	})
-	if err != nil {
+		curve.Complete(o)
+	}
+	if err := st.InTx(context.Background(), func(tx pgx.Tx) error { return market.WriteCurves(context.Background(), tx, obs) }); err != nil {
 		t.Fatalf("insert fixture: %v", err)
 	}
 }

@@ -85,8 +85,9 @@ func TestCurvesStrips(t *testing.T) {
 		if len(whole) != 18 {
 			t.Fatalf("%d strips, want 18", len(whole))
 		}
-		s.stripBatch = func(int) int { return 5 }
-		t.Cleanup(func() { s.stripBatch = stripBatch })
+		saved := s.market
+		s.market = s.market.WithStripBatch(5)
+		t.Cleanup(func() { s.market = saved })
 		for _, limit := range []int{1, 3, 500} {
 			// Each limit is another query, so no page comes from the cache.
 			paged := s.listAll(t, "/v1/curves/strips?type=QUARTER&price_type=MID,SETTLE", limit)

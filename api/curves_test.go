@@ -348,7 +348,8 @@ func TestCurvesETag(t *testing.T) {
 		t.Errorf("past asof Cache-Control = %q", cc)
 	}
 	// New data: the old ETag no longer matches.
-	insertRows(t, s.store, nil)
+	insertRows(t, s.store, []fixRow{{id: pjmOn, key: curve.Key(pjmOn), asof: asofB, priceType: "MID", tenorType: "MONTHLY",
+		label: "2027-01", month: monthOf("2027-01"), value: fp(77), mid: fp(77)}})
 	rec = s.get(t, "/v1/curves?iso=PJM&limit=5", "If-None-Match", etag)
 	if rec.Code != http.StatusOK || rec.Header().Get("ETag") == etag {
 		t.Fatalf("after a load: status %d, ETag %q (was %q)", rec.Code, rec.Header().Get("ETag"), etag)
@@ -415,7 +416,7 @@ func TestCurvesCacheNeverStale(t *testing.T) {
 	// Change the row behind the API's back without bumping the version: the
 	// cached page is served, proving the second read is a cache hit.
 	if _, err := s.store.Pool().Exec(context.Background(),
-		`UPDATE curve_latest SET mid = 1 WHERE curve_key = $1 AND tenor_label = '2027-01'`, curve.Key(pjmOn)); err != nil {
+		`UPDATE curve_latest SET mid = 1 WHERE curve_id = (SELECT id FROM curve WHERE curve_key = $1) AND tenor_label = '2027-01'`, curve.Key(pjmOn)); err != nil {
 		t.Fatal(err)
 	}
 	second := s.list(t, q)

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"github.com/aurum-energy/aurum/internal/calendar"
+	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/units"
 )
 
@@ -21,18 +21,9 @@ const staticMaxAge = 24 * time.Hour
 
 // dimensionRow is one row of GET /v1/metadata/dimensions.
 type dimensionRow struct {
-	Dimension string
-	Value     string
-	Curves    int64
+	market.DimensionValue
 	// withCounts adds the curves column (counts=true).
 	withCounts bool
-}
-
-func (r *dimensionRow) scan(rows pgx.Rows) error {
-	if r.withCounts {
-		return rows.Scan(&r.Dimension, &r.Value, &r.Curves)
-	}
-	return rows.Scan(&r.Dimension, &r.Value)
 }
 
 func (r *dimensionRow) cells(w *cellWriter) {
@@ -43,83 +34,31 @@ func (r *dimensionRow) cells(w *cellWriter) {
 	}
 }
 
-func (r *dimensionRow) key() []string { return []string{r.Dimension, r.Value} }
-
 // dimensionsEndpoint is GET /v1/metadata/dimensions: the distinct values of
-// each curve dimension among the latest curves, optionally narrowed by the
-// curve filters, a dimension list and a value prefix (case-insensitive),
-// with the number of curves per value when counts=true; in keyset order
-// dimension, value.
+// each curve dimension, optionally narrowed by the curve filters, a
+// dimension list and a value prefix (case-insensitive), with the number of
+// curves per value when counts=true (market.Reader.Dimensions).
 func (s *Server) dimensionsEndpoint() *listEndpoint {
-	st := &statements{build: buildDimensionsSQL}
 	return &listEndpoint{
 		path:    "/v1/metadata/dimensions",
 		params:  params(curveFilterParams, pageParams, []string{"counts", "dimension", "prefix"}),
 		keyLen:  2,
-		dataset: datasetCurves,
+		dataset: market.DatasetCurves,
 		maxAge:  func(*listQuery) time.Duration { return s.cfg.Cache.LatestMaxAge },
 		fetch: func(ctx context.Context, q *listQuery) (*table, []string, error) {
-			rows, err := st.query(ctx, s.pool, q)
+			values, next, err := s.market.Dimensions(ctx, market.DimensionsQuery{
+				Filter: q.filters, Dimensions: q.dims, Prefix: q.prefix, Counts: q.counts,
+			}, q.page())
 			if err != nil {
 				return nil, nil, err
 			}
 			t := newTable(q.format, &dimensionRow{withCounts: q.counts})
-			next, err := collect(rows, t, q.limit, &dimensionRow{withCounts: q.counts})
-			return t, next, err
+			for _, v := range values {
+				t.add(&dimensionRow{DimensionValue: v, withCounts: q.counts})
+			}
+			return t, next, nil
 		},
 	}
-}
-
-func buildDimensionsSQL(b *sqlBuilder, q *listQuery) {
-	dims := q.dims
-	if dims == nil {
-		dims = dimensionColumns
-	}
-	// Bind the filters and the prefix once; every branch refers to them.
-	var where strings.Builder
-	for i, col := range filterColumns {
-		if q.filters[i] != nil {
-			where.WriteString(" AND " + col + " = ANY(" + b.param(q.filters[i]) + ")")
-		}
-	}
-	prefix := ""
-	if q.prefix != "" {
-		prefix = b.param(escapeLike(q.prefix) + "%")
-	}
-	b.text("SELECT dimension, value")
-	if q.counts {
-		b.text(", curves")
-	}
-	b.text(" FROM (")
-	for i, col := range dims {
-		if i > 0 {
-			b.text(" UNION ALL ")
-		}
-		b.text("SELECT '" + col + "'::text AS dimension, " + col + " AS value")
-		if q.counts {
-			b.text(", count(DISTINCT curve_key) AS curves")
-		}
-		b.text(" FROM curve_latest WHERE " + col + " IS NOT NULL" + where.String())
-		if prefix != "" {
-			b.text(" AND " + col + " ILIKE " + prefix)
-		}
-		b.text(" GROUP BY " + col)
-	}
-	b.text(") d")
-	if q.after != nil {
-		b.text(" WHERE (dimension, value) > (")
-		b.arg(q.after[0])
-		b.text(", ")
-		b.arg(q.after[1])
-		b.text(")")
-	}
-	b.text(" ORDER BY dimension, value LIMIT ")
-	b.arg(q.limit + 1)
-}
-
-// escapeLike escapes the LIKE wildcards of s, so a prefix matches literally.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // unitRow is one row of GET /v1/metadata/units.

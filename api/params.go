@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -24,19 +25,13 @@ const (
 	maxParamLen = 200
 )
 
-// filterColumns are the dimension filters of the curve endpoints. Each is a
-// query parameter and the column of the same name: SQL is built only from
-// this list, never from what a client sent.
-var filterColumns = [...]string{
-	"curve_key", "asset_class", "iso", "location", "market", "product", "block", "tenor_type", "price_type",
-}
-
-// numFilters is the number of dimension filters.
-const numFilters = len(filterColumns)
+// filterColumns are the dimension filters of the curve endpoints, each a
+// query parameter (market.CurveFilterNames).
+var filterColumns = market.CurveFilterNames
 
 // filterIndex maps a filter name to its position in filterColumns.
 var filterIndex = func() map[string]int {
-	m := make(map[string]int, numFilters)
+	m := make(map[string]int, len(filterColumns))
 	for i, name := range filterColumns {
 		m[name] = i
 	}
@@ -65,12 +60,8 @@ var (
 	}
 )
 
-// dimensionColumns are the dimensions GET /v1/metadata/dimensions lists,
-// in the order it lists them; like filterColumns, the only column names
-// its SQL is built from.
-var dimensionColumns = []string{
-	"asset_class", "block", "iso", "location", "market", "price_type", "product", "region", "tenor_type",
-}
+// dimensionColumns are the dimensions GET /v1/metadata/dimensions lists.
+var dimensionColumns = market.DimensionNames
 
 var curveKeyPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
@@ -85,8 +76,8 @@ const (
 // listQuery is a parsed, validated and normalised query string. Only the
 // fields of parameters the endpoint accepts are ever set.
 type listQuery struct {
-	filters [numFilters][]string // by filterColumns index; nil when absent
-	asof    []time.Time          // sorted, distinct
+	filters market.CurveFilter // by filterColumns index; nil when absent
+	asof    []time.Time        // sorted, distinct
 	asofA   time.Time
 	asofB   time.Time
 	strip   string   // QUARTER, SEASON or CALENDAR
@@ -99,9 +90,6 @@ type listQuery struct {
 	cursor  string
 	// after is the keyset position decoded from cursor; nil on page one.
 	after []string
-	// batch is the number of rows a statement reads when it is not limit+1
-	// (strips read monthly rows in batches).
-	batch int
 
 	// binding identifies the question asked (endpoint and every parameter
 	// but cursor, limit and format): a cursor is only valid for its binding.
@@ -112,15 +100,8 @@ type listQuery struct {
 	canonical string
 }
 
-// hasFilter reports whether any dimension filter is set.
-func (q *listQuery) hasFilter() bool {
-	for _, v := range q.filters {
-		if v != nil {
-			return true
-		}
-	}
-	return false
-}
+// page is the page of the read q asks for.
+func (q *listQuery) page() market.Page { return market.Page{Limit: q.limit, After: q.after} }
 
 // filter returns the values of the named dimension filter.
 func (q *listQuery) filter(name string) []string { return q.filters[filterIndex[name]] }

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/telemetry"
@@ -67,9 +68,8 @@ type Server struct {
 	runEvents *RunEvents
 	cursors   *cursorCodec
 	cache     *responseCache
-	// stripBatch sizes the batches of monthly rows strips are read in
-	// (tests shrink it to cross batch boundaries).
-	stripBatch func(limit int) int
+	// market reads market data; nil without Deps.Store.
+	market *market.Reader
 
 	authenticate authenticator
 
@@ -126,14 +126,14 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, logger: deps.Logger, registry: deps.Registry, metrics: deps.Metrics,
 		redis: deps.Redis, checks: deps.Checks, openapiDoc: doc,
-		cursors:    newCursorCodec(secret, cfg.CursorTTL),
-		cache:      &responseCache{ttl: cfg.Cache.TTL, prefix: cfg.Cache.KeyPrefix, logger: deps.Logger},
-		stripBatch: stripBatch,
-		stop:       stop, stopping: stopping, drain: drain,
+		cursors: newCursorCodec(secret, cfg.CursorTTL),
+		cache:   &responseCache{ttl: cfg.Cache.TTL, prefix: cfg.Cache.KeyPrefix, logger: deps.Logger},
+		stop:    stop, stopping: stopping, drain: drain,
 	}
 	if deps.Store != nil {
 		s.pool = deps.Store.Pool()
 		s.store = deps.Store
+		s.market = market.NewReader(s.pool)
 	}
 	s.serde = deps.Serde
 	s.runEvents = deps.RunEvents

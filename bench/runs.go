@@ -10,13 +10,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/aurum-energy/aurum/api"
 	"github.com/aurum-energy/aurum/consumers/scenario"
+	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/outbox"
 	model "github.com/aurum-energy/aurum/internal/scenario"
 	"github.com/aurum-energy/aurum/internal/serde"
@@ -144,24 +144,16 @@ func computeTime(ctx context.Context, e *env, n int) (points int, mean time.Dura
 		return 0, 0, err
 	}
 	var asof time.Time
-	if err := e.pool.QueryRow(ctx, `SELECT max(asof_date) FROM curve_observation`).Scan(&asof); err != nil {
+	if err := e.pool.QueryRow(ctx, `SELECT max(latest_asof) FROM curve`).Scan(&asof); err != nil {
 		return 0, 0, err
 	}
-	rows, err := e.pool.Query(ctx, `SELECT curve_key, asset_class, coalesce(iso, ''), coalesce(location, ''),
-		coalesce(market, ''), coalesce(product, ''), coalesce(block, ''), tenor_label, contract_month, mid
-		FROM curve_observation WHERE asof_date = $1 AND asset_class = 'power' AND tenor_type = 'MONTHLY'`, asof)
+	var power market.CurveFilter
+	power[market.FilterAssetClass] = []string{"power"}
+	prices, err := market.BasePrices(ctx, e.pool, asof, power)
 	if err != nil {
 		return 0, 0, err
 	}
-	base, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (model.BasePoint, error) {
-		var p model.BasePoint
-		err := row.Scan(&p.CurveKey, &p.AssetClass, &p.ISO, &p.Location, &p.Market, &p.Product, &p.Block,
-			&p.TenorLabel, &p.ContractMonth, &p.Mid)
-		return p, err
-	})
-	if err != nil {
-		return 0, 0, err
-	}
+	base := model.BasePointsOf(prices)
 	start := time.Now()
 	for range n {
 		if _, err := model.Compute(def, asof, base); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/internal/deadletter"
+	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
@@ -27,7 +28,8 @@ const group = topology.GroupCurveMaterializer
 func (e *env) mids(t *testing.T) map[string]float64 {
 	t.Helper()
 	rows, err := e.Store.Pool().Query(materializertest.Context(t),
-		`SELECT curve_key || '|' || tenor_label || '|' || asof_date::text || '|' || price_type, mid FROM curve_observation`)
+		`SELECT c.curve_key || '|' || o.tenor_label || '|' || o.asof_date::text || '|' || o.price_type, o.mid
+		 FROM curve_observation o JOIN curve c ON c.id = o.curve_id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,6 +140,8 @@ func TestDeadLettersWhatCannotBeWritten(t *testing.T) {
 	noUnits.UnitsRaw = ""
 	nul := observation(3, 0, 43) // valid Avro, but PostgreSQL text cannot hold NUL
 	nul.UnitsRaw = "USD\x00/MWh"
+	farFuture := observation(4, 0, 44) // a valid Avro date beyond PostgreSQL's
+	farFuture.ContractMonth = ptr(time.Date(5875000, 1, 1, 0, 0, 0, 0, time.UTC))
 	unknownID := append([]byte{0, 0, 0, 0x7f, 0xff}, e.encode(t, good1).Value[5:]...)
 
 	// Every record on one partition, so that good2 follows the bad ones.
@@ -148,6 +152,7 @@ func TestDeadLettersWhatCannotBeWritten(t *testing.T) {
 		{Value: unknownID},
 		e.encode(t, noUnits),
 		e.encode(t, nul),
+		e.encode(t, farFuture),
 		e.encode(t, good2),
 	}
 	for _, r := range recs {
@@ -169,7 +174,8 @@ func TestDeadLettersWhatCannotBeWritten(t *testing.T) {
 		{recs[1], deadletter.StageDecode, materializer.ReasonMalformed},
 		{recs[2], deadletter.StageDecode, materializer.ReasonUnknownSchema},
 		{recs[3], deadletter.StageValidate, "missing_units"},
-		{recs[4], deadletter.StageMaterialize, materializer.ReasonInvalidData},
+		{recs[4], deadletter.StageValidate, "invalid_text"},
+		{recs[5], deadletter.StageMaterialize, materializer.ReasonInvalidData},
 	}
 	if len(dead) != len(want) {
 		t.Fatalf("%d dead letters, want %d", len(dead), len(want))
@@ -255,7 +261,7 @@ func TestConfluentProducerRecords(t *testing.T) {
 	if dead := e.DeadLetters(t, topology.TopicCurveObservationDLQ); len(dead) != 0 {
 		t.Errorf("%d dead letters, want none", len(dead))
 	}
-	if c := e.Count(t, `SELECT count(*) FROM curve_observation WHERE version_hash = $1`, withKey.VersionHash); c != 1 {
+	if c := e.Count(t, `SELECT count(*) FROM curve_observation WHERE version_hash = $1`, market.VersionBytes(withKey.VersionHash)); c != 1 {
 		t.Errorf("computed version_hash not stored (%d rows match)", c)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/consumers/scenario"
 	"github.com/aurum-energy/aurum/internal/curve"
+	"github.com/aurum-energy/aurum/internal/market"
 	model "github.com/aurum-energy/aurum/internal/scenario"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
@@ -112,12 +113,10 @@ func (e *env) seedCurves(t testing.TB) {
 		{schemas.AssetClassPower, "PJM", "AEP DAYTON HUB", "ON_PEAK", 45, 0.75},
 		{schemas.AssetClassGas, "", "HENRY HUB", "", 3, 0.05},
 	}
-	var rows [][]any
+	var rows []schemas.CurveObservation
 	add := func(o schemas.CurveObservation) {
 		curve.Complete(&o)
-		rows = append(rows, []any{o.AsofDate, o.CurveKey, string(o.AssetClass), o.ISO, o.Location, o.Block,
-			string(o.PriceType), string(o.TenorType), o.TenorLabel, o.ContractMonth, o.Mid, o.Currency, o.PerUnit,
-			o.UnitsRaw, o.VersionHash, o.IngestTS})
+		rows = append(rows, o)
 	}
 	for _, d := range defs {
 		e.curves++
@@ -150,10 +149,7 @@ func (e *env) seedCurves(t testing.TB) {
 		}
 		add(q)
 	}
-	_, err := e.store.Pool().CopyFrom(testContext(t), pgx.Identifier{"curve_observation"},
-		[]string{"asof_date", "curve_key", "asset_class", "iso", "location", "block", "price_type", "tenor_type",
-			"tenor_label", "contract_month", "mid", "currency", "per_unit", "units_raw", "version_hash", "ingest_ts"},
-		pgx.CopyFromRows(rows))
+	err := e.store.InTx(testContext(t), func(tx pgx.Tx) error { return market.WriteCurves(testContext(t), tx, rows) })
 	if err != nil {
 		t.Fatal(err)
 	}

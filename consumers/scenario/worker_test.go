@@ -44,8 +44,8 @@ func TestRunSucceeds(t *testing.T) {
 	// value − base = Σ attribution, base being the seeded mid of that point.
 	q, err := e.store.Pool().Query(testContext(t), `
 		SELECT o.curve_key, o.tenor_label, o.value, c.mid, o.attribution
-		FROM scenario_output o JOIN curve_observation c
-		  ON c.curve_key = o.curve_key AND c.tenor_label = o.tenor_label AND c.asof_date = o.asof_date
+		FROM scenario_output o JOIN curve k ON k.curve_key = o.curve_key JOIN curve_observation c
+		  ON c.curve_id = k.id AND c.tenor_label = o.tenor_label AND c.asof_date = o.asof_date
 		WHERE o.run_id = $1 AND o.tenor_type = 'MONTHLY'`, runID)
 	if err != nil {
 		t.Fatal(err)

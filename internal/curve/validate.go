@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aurum-energy/aurum/schemas"
 )
@@ -20,6 +21,7 @@ const (
 	ReasonInvalidEnum      Reason = "invalid_enum"
 	ReasonMissingField     Reason = "missing_field"
 	ReasonCurveKeyMismatch Reason = "curve_key_mismatch"
+	ReasonInvalidText      Reason = "invalid_text"
 )
 
 // InvalidError says why an observation is quarantined.
@@ -55,9 +57,13 @@ func enumSet[T ~string](vs ...T) map[T]bool {
 
 // Validate returns an *InvalidError when o must be quarantined: no units,
 // an enum value outside the contract, none of value/bid/ask/mid, a missing
-// as-of date or tenor label, or a curve_key that does not match the
-// identity fields. A nil error means the row may be materialised.
+// as-of date or tenor label, a curve_key that does not match the identity
+// fields, or text that is not UTF-8 or holds a NUL (which PostgreSQL text
+// cannot store). A nil error means the row may be materialised.
 func Validate(o *schemas.CurveObservation) error {
+	if name, ok := badText(o); ok {
+		return &InvalidError{ReasonInvalidText, name + " is not UTF-8 text without NUL characters"}
+	}
 	switch {
 	case o.AsofDate.IsZero():
 		return &InvalidError{ReasonMissingField, "asof_date is missing"}
@@ -77,4 +83,25 @@ func Validate(o *schemas.CurveObservation) error {
 		return &InvalidError{ReasonCurveKeyMismatch, "curve_key does not match the identity fields"}
 	}
 	return nil
+}
+
+// badText returns the name of the first text field of o that is not valid
+// UTF-8 or holds a NUL.
+func badText(o *schemas.CurveObservation) (string, bool) {
+	fields := []struct {
+		name string
+		v    *string
+	}{
+		{"curve_key", &o.CurveKey}, {"iso", o.ISO}, {"region", o.Region}, {"location", o.Location},
+		{"market", o.Market}, {"product", o.Product}, {"block", o.Block}, {"spark_location", o.SparkLocation},
+		{"tenor_label", &o.TenorLabel}, {"currency", o.Currency}, {"per_unit", o.PerUnit},
+		{"units_raw", &o.UnitsRaw}, {"source_file", o.SourceFile}, {"sheet_name", o.SheetName},
+		{"version_hash", &o.VersionHash},
+	}
+	for _, f := range fields {
+		if f.v != nil && (!utf8.ValidString(*f.v) || strings.IndexByte(*f.v, 0) >= 0) {
+			return f.name, true
+		}
+	}
+	return "", false
 }

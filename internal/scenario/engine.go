@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aurum-energy/aurum/internal/calendar"
+	"github.com/aurum-energy/aurum/internal/market"
 )
 
 // Tenor types and the metric of outputs.
@@ -231,4 +232,28 @@ func sumDeltas(attr []Attribution) float64 {
 		s += a.Delta
 	}
 	return s
+}
+
+// BasePointsOf are the base points of the base prices market.BasePrices
+// reads for a run.
+func BasePointsOf(prices []market.BasePrice) []BasePoint {
+	text := func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	}
+	out := make([]BasePoint, len(prices))
+	for i := range prices {
+		p := &prices[i]
+		out[i] = BasePoint{
+			CurveKey: p.Key, AssetClass: p.AssetClass, ISO: text(p.ISO), Location: text(p.Location),
+			Market: text(p.Market), Product: text(p.Product), Block: text(p.Block),
+			TenorLabel: p.TenorLabel, Mid: p.Price, Currency: text(p.Currency), PerUnit: text(p.PerUnit),
+		}
+		if p.ContractMonth != nil {
+			out[i].ContractMonth = *p.ContractMonth
+		}
+	}
+	return out
 }

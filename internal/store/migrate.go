@@ -106,6 +106,21 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	return s.migrate(ctx, ms)
 }
 
+// MigrateTo is Migrate stopping after migration version: it applies the
+// embedded migrations up to and including it. For upgrade tests, and for
+// operators who stage a release's schema change.
+func (s *Store) MigrateTo(ctx context.Context, version int) ([]string, error) {
+	ms, err := loadMigrations(embeddedMigrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(ms, func(m migration) bool { return m.version > version })
+	if i < 0 {
+		i = len(ms)
+	}
+	return s.migrate(ctx, ms[:i])
+}
+
 func (s *Store) migrate(ctx context.Context, ms []migration) (applied []string, err error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {

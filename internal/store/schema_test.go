@@ -11,10 +11,12 @@ import (
 // The columns of every table: DESIGN §7 fields for market data, DESIGN §10
 // resources for tenant data. A change here is a schema change for readers.
 var wantColumns = map[string][]string{
-	"curve_observation": {"asof_date", "curve_key", "asset_class", "iso", "region", "location", "market",
-		"product", "block", "spark_location", "price_type", "tenor_type", "tenor_label", "contract_month",
-		"value", "bid", "ask", "mid", "currency", "per_unit", "units_raw", "source_file", "sheet_name",
-		"version_hash", "ingest_ts"},
+	"curve": {"id", "curve_key", "asset_class", "iso", "region", "location", "market", "product", "block",
+		"spark_location", "currency", "per_unit", "units_raw", "latest_asof", "price_types", "tenor_types"},
+	"curve_observation": {"ingest_ts", "value", "bid", "ask", "mid", "curve_id", "asof_date", "contract_month",
+		"price_type", "tenor_type", "tenor_label", "version_hash"},
+	"curve_latest": {"ingest_ts", "value", "bid", "ask", "mid", "curve_id", "asof_date", "contract_month",
+		"price_type", "tenor_type", "tenor_label", "version_hash"},
 	"iso_lmp": {"iso_code", "market", "delivery_date", "interval_start", "interval_end", "interval_minutes",
 		"location_id", "location_name", "location_type", "price_total", "price_energy", "price_congestion",
 		"price_loss", "currency", "uom", "ingest_ts", "record_hash"},
@@ -126,12 +128,25 @@ func TestUniqueKeys(t *testing.T) {
 		count  string
 	}{
 		{
-			name: "curve_observation (curve_key, tenor_label, asof_date, price_type)",
-			insert: `INSERT INTO curve_observation (asof_date, curve_key, asset_class, price_type, tenor_type,
-				tenor_label, mid, units_raw, version_hash, ingest_ts)
-				VALUES ('2025-01-02', 'k1', 'power', 'MID', 'MONTHLY', '2025-02', 41.5, '$/MWh', 'v1', now())`,
-			upsert: ` ON CONFLICT (curve_key, tenor_label, asof_date, price_type) DO UPDATE SET mid = EXCLUDED.mid`,
+			name: "curve (curve_key)",
+			insert: `INSERT INTO curve (curve_key, asset_class, units_raw, latest_asof, price_types, tenor_types)
+				VALUES ('k1', 'power', '$/MWh', '2025-01-02', '{MID}', '{MONTHLY}')`,
+			upsert: ` ON CONFLICT (curve_key) DO UPDATE SET units_raw = EXCLUDED.units_raw`,
+			count:  `SELECT count(*) FROM curve`,
+		},
+		{
+			name: "curve_observation (curve_id, asof_date, tenor_label, price_type)",
+			insert: `INSERT INTO curve_observation (curve_id, asof_date, price_type, tenor_type, tenor_label, mid,
+				version_hash, ingest_ts) VALUES (1, '2025-01-02', 'MID', 'MONTHLY', '2025-02', 41.5, '\x01', now())`,
+			upsert: ` ON CONFLICT (curve_id, asof_date, tenor_label, price_type) DO UPDATE SET mid = EXCLUDED.mid`,
 			count:  `SELECT count(*) FROM curve_observation`,
+		},
+		{
+			name: "curve_latest (curve_id, tenor_label, price_type)",
+			insert: `INSERT INTO curve_latest (curve_id, asof_date, price_type, tenor_type, tenor_label, mid,
+				version_hash, ingest_ts) VALUES (1, '2025-01-02', 'MID', 'MONTHLY', '2025-02', 41.5, '\x01', now())`,
+			upsert: ` ON CONFLICT (curve_id, tenor_label, price_type) DO UPDATE SET mid = EXCLUDED.mid`,
+			count:  `SELECT count(*) FROM curve_latest`,
 		},
 		{
 			name: "iso_lmp (iso_code, market, location_id, interval_start)",
@@ -235,9 +250,8 @@ func TestConstraints(t *testing.T) {
 	}{
 		{
 			name: "curve observation without any price",
-			sql: `INSERT INTO curve_observation (asof_date, curve_key, asset_class, price_type, tenor_type,
-				tenor_label, units_raw, version_hash, ingest_ts)
-				VALUES ('2025-01-02', 'k', 'power', 'MID', 'MONTHLY', '2025-02', '$/MWh', 'v', now())`,
+			sql: `INSERT INTO curve_observation (curve_id, asof_date, price_type, tenor_type, tenor_label,
+				version_hash, ingest_ts) VALUES (1, '2025-01-02', 'MID', 'MONTHLY', '2025-02', '\x01', now())`,
 			wantCode: codeCheckViolation,
 		},
 		{

@@ -1,0 +1,271 @@
+package market
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Curve filters: the index of each in a CurveFilter. Their names
+// (CurveFilterNames) are the API's query parameters.
+const (
+	FilterCurveKey = iota
+	FilterAssetClass
+	FilterISO
+	FilterLocation
+	FilterMarket
+	FilterProduct
+	FilterBlock
+	FilterTenorType
+	FilterPriceType
+	NumCurveFilters
+)
+
+// CurveFilterNames are the names of the curve filters, by index.
+var CurveFilterNames = [NumCurveFilters]string{
+	"curve_key", "asset_class", "iso", "location", "market", "product", "block", "tenor_type", "price_type",
+}
+
+// CurveFilter selects curves by their dimensions and observations by tenor
+// type and price type: an entry per filter (see FilterCurveKey...), nil
+// when the filter is absent. Values of one filter are alternatives; all
+// filters apply. Values must be in the contract's case (lower-case
+// asset_class and curve_key, upper-case tenor_type and price_type).
+type CurveFilter [NumCurveFilters][]string
+
+// Set sets the filter named name and reports whether there is one.
+func (f *CurveFilter) Set(name string, values []string) bool {
+	for i, n := range CurveFilterNames {
+		if n == name {
+			f[i] = values
+			return true
+		}
+	}
+	return false
+}
+
+// Any reports whether some filter is set.
+func (f *CurveFilter) Any() bool {
+	for _, v := range f {
+		if v != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// shape sets bits 0..NumCurveFilters-1 of s, one per filter present.
+func (f *CurveFilter) shape(s *bits) {
+	for i, v := range f {
+		s.set(uint(i), v != nil)
+	}
+}
+
+// whereCurve appends the conditions of the dimension filters on the curve
+// aliased c.
+func (f *CurveFilter) whereCurve(b *sqlBuilder) {
+	for i, vals := range f[:FilterTenorType] {
+		if vals != nil {
+			b.text(" AND c." + CurveFilterNames[i] + " = ANY(")
+			b.arg(vals, "::text[])")
+		}
+	}
+}
+
+// whereObservation appends the conditions of the tenor and price type
+// filters on the observation aliased obs.
+func (f *CurveFilter) whereObservation(b *sqlBuilder, obs string) {
+	if vals := f[FilterTenorType]; vals != nil {
+		b.text(" AND " + obs + ".tenor_type = ANY(")
+		b.arg(vals, "::text[]::curve_tenor_type[])")
+	}
+	if vals := f[FilterPriceType]; vals != nil {
+		b.text(" AND " + obs + ".price_type = ANY(")
+		b.arg(vals, "::text[]::curve_price_type[])")
+	}
+}
+
+// Curve is a curve's identity, dimensions and units.
+type Curve struct {
+	Key                                                  string
+	AssetClass                                           string
+	ISO, Region, Location, Market, Product, Block, Spark *string
+	Currency, PerUnit                                    *string
+	UnitsRaw                                             string
+}
+
+// curveColumns are the columns of a Curve, of the curve aliased c.
+const curveColumns = `c.curve_key, c.asset_class, c.iso, c.region, c.location, c.market, c.product, c.block,
+	c.spark_location, c.currency, c.per_unit, c.units_raw`
+
+func (c *Curve) fields() []any {
+	return []any{&c.Key, &c.AssetClass, &c.ISO, &c.Region, &c.Location, &c.Market, &c.Product, &c.Block,
+		&c.Spark, &c.Currency, &c.PerUnit, &c.UnitsRaw}
+}
+
+// CurvePoint is one observation of a curve: a price type of a tenor as of
+// a date.
+type CurvePoint struct {
+	Curve
+	AsofDate             time.Time
+	PriceType, TenorType string
+	TenorLabel           string
+	ContractMonth        *time.Time
+	Value, Bid, Ask, Mid *float64
+	VersionHash          []byte
+}
+
+// pointColumns are the columns of a CurvePoint's observation, aliased o.
+const pointColumns = `o.asof_date, o.price_type::text AS price_type, o.tenor_type::text AS tenor_type, o.tenor_label,
+	o.contract_month, o.value, o.bid, o.ask, o.mid, o.version_hash`
+
+func scanPoint(rows pgx.Rows, p *CurvePoint) error {
+	return rows.Scan(append(p.fields(), &p.AsofDate, &p.PriceType, &p.TenorType, &p.TenorLabel,
+		&p.ContractMonth, &p.Value, &p.Bid, &p.Ask, &p.Mid, &p.VersionHash)...)
+}
+
+// pointKey is the keyset of a CurvePoint: as-of date, curve_key, tenor
+// label, price type.
+func pointKey(p *CurvePoint) []string {
+	return []string{p.AsofDate.Format(time.DateOnly), p.Key, p.TenorLabel, p.PriceType}
+}
+
+// Curves reads the observations of the curves f selects: as of each date
+// of asof (sorted, distinct), in keyset order as-of date, curve_key, tenor
+// label, price type; or, without asof, the latest observation per curve,
+// tenor and price type, in the same order without the date (its keysets
+// leave the date empty).
+func (r *Reader) Curves(ctx context.Context, f CurveFilter, asof []time.Time, p Page) ([]CurvePoint, []string, error) {
+	var s bits
+	f.shape(&s)
+	s.set(16, len(asof) == 1)
+	s.set(17, len(asof) > 1)
+	s.set(18, p.After != nil)
+	rows, err := r.curves.query(ctx, r.db, uint64(s), func(b *sqlBuilder) {
+		switch len(asof) {
+		case 0:
+			buildCurvesSQL(b, f, "curve_latest", "", p)
+		case 1:
+			buildCurvesSQL(b, f, "curve_observation", " AND o.asof_date = "+b.param(asof[0])+"::date", p)
+		default:
+			buildAsofsSQL(b, f, asof, p)
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	points, next, err := collect(rows, p.Limit, scanPoint, pointKey)
+	if next != nil && len(asof) == 0 {
+		next[0] = ""
+	}
+	return points, next, err
+}
+
+// buildCurvesSQL reads the observations of table (curve_latest, or
+// curve_observation when asof is set) of the curves f selects, in
+// curve_key, tenor, price type order. Every read of an observation table
+// is a LATERAL lookup of one curve's rows by primary key, so no plan can
+// scan a whole observation table: the curve_key index (or a dimension
+// index) finds the curves from the keyset on, and a page costs about its
+// own rows.
+func buildCurvesSQL(b *sqlBuilder, f CurveFilter, table, asof string, p Page) {
+	b.text("SELECT " + curveColumns + ", " + pointColumns + " FROM curve c CROSS JOIN LATERAL (SELECT * FROM " +
+		table + " o WHERE o.curve_id = c.id" + asof)
+	f.whereObservation(b, "o")
+	b.text(lateralEnd + " o WHERE TRUE")
+	f.whereCurve(b)
+	if p.After != nil {
+		keysetAfter(b, "o", p.After[1:])
+	}
+	b.text(" ORDER BY c.curve_key, o.tenor_label, o.price_type LIMIT ")
+	b.arg(p.Limit+1, "")
+}
+
+// keysetAfter appends the condition of the rows after the keyset after
+// (curve_key, tenor label, price type), in that order: the curve_key bound
+// lets the curve index start there.
+func keysetAfter(b *sqlBuilder, obs string, after []string) {
+	key := b.param(after[0])
+	b.text(" AND c.curve_key >= " + key + " AND (c.curve_key, " + obs + ".tenor_label, " + obs + ".price_type) > (" + key + ", ")
+	b.arg(after[1], ", ")
+	b.arg(after[2], "::text::curve_price_type)")
+}
+
+// buildAsofsSQL reads several as-of dates: per date, in the order of
+// buildCurvesSQL, one page at most; the dates in order.
+func buildAsofsSQL(b *sqlBuilder, f CurveFilter, asof []time.Time, p Page) {
+	dates := b.param(asof)
+	b.text("SELECT x.* FROM unnest(" + dates + "::date[]) d(asof) CROSS JOIN LATERAL (SELECT " + curveColumns + ", " + pointColumns +
+		" FROM curve c CROSS JOIN LATERAL (SELECT * FROM curve_observation o WHERE o.curve_id = c.id AND o.asof_date = d.asof" +
+		" AND o.asof_date = ANY(" + dates + "::date[])")
+	f.whereObservation(b, "o")
+	b.text(lateralEnd + " o WHERE TRUE")
+	f.whereCurve(b)
+	var from string
+	if p.After != nil {
+		from = b.param(p.After[0])
+		key := b.param(p.After[1])
+		b.text(" AND (d.asof > " + from + "::date OR c.curve_key >= " + key + ") AND (o.asof_date, c.curve_key, o.tenor_label, o.price_type) > (" +
+			from + "::date, " + key + ", ")
+		b.arg(p.After[2], ", ")
+		b.arg(p.After[3], "::text::curve_price_type)")
+	}
+	limit := b.param(p.Limit + 1)
+	b.text(" ORDER BY c.curve_key, o.tenor_label, o.price_type LIMIT " + limit + ") x")
+	if p.After != nil {
+		b.text(" WHERE d.asof >= " + from + "::date")
+	}
+	b.text(" ORDER BY x.asof_date, x.curve_key, x.tenor_label, x.price_type LIMIT " + limit)
+}
+
+// CurveDiff is the change of a curve tenor's mid between two as-of dates.
+type CurveDiff struct {
+	Curve
+	PriceType, TenorType, TenorLabel string
+	ContractMonth                    *time.Time
+	AsofA, AsofB                     time.Time
+	MidA, MidB                       *float64
+}
+
+func scanDiff(rows pgx.Rows, d *CurveDiff) error {
+	return rows.Scan(append(d.fields(), &d.PriceType, &d.TenorType, &d.TenorLabel, &d.ContractMonth,
+		&d.AsofA, &d.MidA, &d.AsofB, &d.MidB)...)
+}
+
+func diffKey(d *CurveDiff) []string {
+	return []string{d.Key, d.TenorLabel, d.PriceType}
+}
+
+// Diffs reads, for the curves f selects, every tenor and price type
+// observed on both dates a and b with its mids, in keyset order curve_key,
+// tenor label, price type. Tenor type and contract month are b's.
+func (r *Reader) Diffs(ctx context.Context, f CurveFilter, a, b time.Time, p Page) ([]CurveDiff, []string, error) {
+	var s bits
+	f.shape(&s)
+	s.set(18, p.After != nil)
+	rows, err := r.diffs.query(ctx, r.db, uint64(s), func(sb *sqlBuilder) {
+		sb.text("SELECT " + curveColumns + `, x.price_type::text, x.tenor_type::text, x.tenor_label, x.contract_month,
+	x.asof_a, x.mid_a, x.asof_b, x.mid_b
+FROM curve c CROSS JOIN LATERAL (
+	SELECT a.price_type, b.tenor_type, a.tenor_label, b.contract_month, a.asof_date AS asof_a, a.mid AS mid_a,
+	       b.asof_date AS asof_b, b.mid AS mid_b
+	FROM curve_observation a JOIN curve_observation b ON b.curve_id = a.curve_id AND b.asof_date = `)
+		sb.arg(b, "::date")
+		sb.text(` AND b.tenor_label = a.tenor_label AND b.price_type = a.price_type
+	WHERE a.curve_id = c.id AND a.asof_date = `)
+		sb.arg(a, "::date")
+		f.whereObservation(sb, "a")
+		sb.text(lateralEnd + " x WHERE TRUE")
+		f.whereCurve(sb)
+		if p.After != nil {
+			keysetAfter(sb, "x", p.After)
+		}
+		sb.text(" ORDER BY c.curve_key, x.tenor_label, x.price_type LIMIT ")
+		sb.arg(p.Limit+1, "")
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return collect(rows, p.Limit, scanDiff, diffKey)
+}

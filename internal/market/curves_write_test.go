@@ -1,0 +1,173 @@
+package market_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aurum-energy/aurum/internal/curve"
+	"github.com/aurum-energy/aurum/internal/market"
+	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/schemas"
+)
+
+// versions returns, per table, the row versions (xmin) of its rows in key
+// order: a row rewritten gets a new one.
+func versions(t *testing.T, st *store.Store) map[string][]string {
+	t.Helper()
+	return map[string][]string{
+		"curve":             rowStrings(t, st, `SELECT curve_key || ' ' || xmin FROM curve`),
+		"curve_observation": rowStrings(t, st, `SELECT curve_id || ' ' || asof_date || ' ' || tenor_label || ' ' || price_type || ' ' || xmin FROM curve_observation`),
+		"curve_latest":      rowStrings(t, st, `SELECT curve_id || ' ' || tenor_label || ' ' || price_type || ' ' || xmin FROM curve_latest`),
+	}
+}
+
+func dataVersion(t *testing.T, st *store.Store, dataset string) int64 {
+	t.Helper()
+	var v int64
+	if err := st.Pool().QueryRow(ctx(t), `SELECT version FROM data_version WHERE dataset = $1`, dataset).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestWriteCurvesSkipsUnchanged: writing the same observations again
+// rewrites no row and leaves the data version; a changed value rewrites
+// that observation and its latest row only, and bumps the version.
+func TestWriteCurvesSkipsUnchanged(t *testing.T) {
+	t.Parallel()
+	eachServer(t, func(t *testing.T, url string) {
+		st := migrated(t, url)
+		rows := append(observations(day1, 0), observations(day2, 0.25)...)
+		writeCurves(t, st, rows)
+		before, v := versions(t, st), dataVersion(t, st, market.DatasetCurves)
+
+		again := slices.Clone(rows)
+		for i := range again {
+			again[i].IngestTS = again[i].IngestTS.Add(time.Hour) // a reload: same content, later ingest
+		}
+		writeCurves(t, st, again)
+		if after := versions(t, st); !equalMaps(before, after) {
+			t.Errorf("reloading identical observations rewrote rows:\nbefore %v\nafter  %v", before, after)
+		}
+		if got := dataVersion(t, st, market.DatasetCurves); got != v {
+			t.Errorf("data version %d after an identical reload, want %d", got, v)
+		}
+
+		changed := rows[len(rows)-1] // day 2, the gas curve's last tenor
+		changed.Mid = ptr(*changed.Mid + 1)
+		curve.Complete(&changed)
+		writeCurves(t, st, []schemas.CurveObservation{changed})
+		after := versions(t, st)
+		for table, n := range map[string]int{"curve": 0, "curve_observation": 1, "curve_latest": 1} {
+			if got := countChanged(before[table], after[table]); got != n {
+				t.Errorf("%s: %d rows rewritten by one changed value, want %d", table, got, n)
+			}
+		}
+		if got := dataVersion(t, st, market.DatasetCurves); got != v+1 {
+			t.Errorf("data version %d after a correction, want %d", got, v+1)
+		}
+		points := allCurves(t, market.NewReader(st.Pool()), market.CurveFilter{}, nil, 500)
+		i := slices.IndexFunc(points, func(p market.CurvePoint) bool {
+			return p.Key == changed.CurveKey && p.TenorLabel == changed.TenorLabel
+		})
+		if i < 0 || *points[i].Mid != *changed.Mid || !points[i].AsofDate.Equal(day2) {
+			t.Errorf("latest read after the correction: %+v", points[i])
+		}
+	})
+}
+
+// TestWriteCurvesLatestPerTenor: the latest point of each tenor is the one
+// of its latest as-of date, whatever order the dates arrive in, and a
+// tenor no longer quoted keeps its last point.
+func TestWriteCurvesLatestPerTenor(t *testing.T) {
+	t.Parallel()
+	eachServer(t, func(t *testing.T, url string) {
+		st := migrated(t, url)
+		d2 := observations(day2, 0.25)
+		d2 = slices.DeleteFunc(d2, func(o schemas.CurveObservation) bool { return o.TenorLabel == "2027-12" })
+		writeCurves(t, st, d2)
+		writeCurves(t, st, observations(day1, 0)) // older, and arriving later
+		r := market.NewReader(st.Pool())
+		for _, p := range allCurves(t, r, market.CurveFilter{}, nil, 13) {
+			want := day2
+			if p.TenorLabel == "2027-12" {
+				want = day1
+			}
+			if !p.AsofDate.Equal(want) {
+				t.Errorf("latest %s is as of %s, want %s", pointKey(&p), p.AsofDate.Format(time.DateOnly), want.Format(time.DateOnly))
+			}
+		}
+		var units string
+		if err := st.Pool().QueryRow(ctx(t), `SELECT string_agg(latest_asof::text, ',') FROM curve`).Scan(&units); err != nil {
+			t.Fatal(err)
+		}
+		if units != "2026-01-06,2026-01-06,2026-01-06,2026-01-06" {
+			t.Errorf("curves' latest as-of dates %s, want day 2 for all", units)
+		}
+	})
+}
+
+// TestLateCorrectionIntoCompressedChunk: under TimescaleDB, a correction of
+// an observation whose chunk is compressed is accepted and served, and a
+// reload of compressed rows changes nothing.
+func TestLateCorrectionIntoCompressedChunk(t *testing.T) {
+	t.Parallel()
+	st := migrated(t, servers[0].url(t))
+	if !timescale(t, st) {
+		t.Skip("TimescaleDB is not installed")
+	}
+	old := time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC)
+	rows := observations(old, 0)
+	writeCurves(t, st, rows)
+	var compressed int
+	if err := st.Pool().QueryRow(ctx(t), `SELECT count(compress_chunk(c)) FROM show_chunks('curve_observation') c`).Scan(&compressed); err != nil {
+		t.Fatal(err)
+	}
+	if compressed == 0 {
+		t.Fatal("no chunk compressed")
+	}
+	v := dataVersion(t, st, market.DatasetCurves)
+	writeCurves(t, st, rows)
+	if got := dataVersion(t, st, market.DatasetCurves); got != v {
+		t.Errorf("reloading compressed rows bumped the data version to %d (was %d)", got, v)
+	}
+
+	fix := rows[5]
+	fix.Mid = ptr(123.5)
+	curve.Complete(&fix)
+	writeCurves(t, st, []schemas.CurveObservation{fix})
+	points := allCurves(t, market.NewReader(st.Pool()), market.CurveFilter{}, []time.Time{old}, 100)
+	if len(points) != len(rows) {
+		t.Fatalf("%d points as of the compressed date, want %d", len(points), len(rows))
+	}
+	for _, p := range points {
+		if p.Key == fix.CurveKey && p.TenorLabel == fix.TenorLabel && *p.Mid != 123.5 {
+			t.Errorf("corrected point reads mid %v, want 123.5", *p.Mid)
+		}
+	}
+}
+
+func equalMaps(a, b map[string][]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !slices.Equal(v, b[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// countChanged counts the rows of after (key and version) whose version is
+// not in before.
+func countChanged(before, after []string) int {
+	n := 0
+	for _, r := range after {
+		if !slices.Contains(before, r) {
+			n++
+		}
+	}
+	return n
+}

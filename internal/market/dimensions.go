@@ -1,0 +1,132 @@
+package market
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// DimensionNames are the curve dimensions Dimensions lists, in the order it
+// lists them.
+var DimensionNames = []string{
+	"asset_class", "block", "iso", "location", "market", "price_type", "product", "region", "tenor_type",
+}
+
+// observationDimensions are the dimensions of the observations rather
+// than of the curve; the curve lists its own in an array column named
+// after them (price_types, tenor_types).
+var observationDimensions = map[string]bool{"price_type": true, "tenor_type": true}
+
+// DimensionsQuery asks for the distinct values of curve dimensions.
+type DimensionsQuery struct {
+	// Filter narrows the curves the values come from; by tenor and price
+	// type, to the curves observed with one of those types.
+	Filter CurveFilter
+	// Dimensions to list, a subset of DimensionNames, sorted; nil for all.
+	Dimensions []string
+	// Prefix keeps the values starting with it, case-insensitively.
+	Prefix string
+	// Counts adds the number of curves per value.
+	Counts bool
+}
+
+// DimensionValue is one value of a dimension, with the number of curves
+// that have it when counted.
+type DimensionValue struct {
+	Dimension, Value string
+	Curves           int64
+}
+
+// Dimensions reads the distinct values of each curve dimension among the
+// curves q selects, in keyset order dimension, value.
+func (r *Reader) Dimensions(ctx context.Context, q DimensionsQuery, p Page) ([]DimensionValue, []string, error) {
+	dims := q.Dimensions
+	if dims == nil {
+		dims = DimensionNames
+	}
+	var s bits
+	q.Filter.shape(&s)
+	s.set(16, p.After != nil)
+	s.set(17, q.Prefix != "")
+	s.set(18, q.Counts)
+	for i, d := range DimensionNames {
+		for _, want := range dims {
+			s.set(uint(24+i), d == want)
+		}
+	}
+	rows, err := r.dims.query(ctx, r.db, uint64(s), func(b *sqlBuilder) { buildDimensionsSQL(b, q, dims, p) })
+	if err != nil {
+		return nil, nil, err
+	}
+	scan := func(rows pgx.Rows, v *DimensionValue) error {
+		if q.Counts {
+			return rows.Scan(&v.Dimension, &v.Value, &v.Curves)
+		}
+		return rows.Scan(&v.Dimension, &v.Value)
+	}
+	return collect(rows, p.Limit, scan, func(v *DimensionValue) []string { return []string{v.Dimension, v.Value} })
+}
+
+// buildDimensionsSQL lists each dimension's values from the curve table
+// alone: tenor and price type from the types each curve has been observed
+// with (curve.tenor_types, curve.price_types), whose filters keep the
+// curves having one of the types asked for.
+func buildDimensionsSQL(b *sqlBuilder, q DimensionsQuery, dims []string, p Page) {
+	// Bind the filters and the prefix once; every branch refers to them.
+	var where strings.Builder
+	for i, vals := range q.Filter {
+		if vals == nil {
+			continue
+		}
+		switch i {
+		case FilterTenorType:
+			where.WriteString(" AND c.tenor_types && " + b.param(vals) + "::text[]::curve_tenor_type[]")
+		case FilterPriceType:
+			where.WriteString(" AND c.price_types && " + b.param(vals) + "::text[]::curve_price_type[]")
+		default:
+			where.WriteString(" AND c." + CurveFilterNames[i] + " = ANY(" + b.param(vals) + "::text[])")
+		}
+	}
+	prefix := ""
+	if q.Prefix != "" {
+		prefix = b.param(escapeLike(q.Prefix) + "%")
+	}
+	b.text("SELECT dimension, value")
+	if q.Counts {
+		b.text(", curves")
+	}
+	b.text(" FROM (")
+	for i, dim := range dims {
+		if i > 0 {
+			b.text(" UNION ALL ")
+		}
+		col, from := "c."+dim, "curve c WHERE c."+dim+" IS NOT NULL"
+		if observationDimensions[dim] {
+			// A curve lists each of its types once: count(*) counts curves.
+			col, from = "v::text", "curve c CROSS JOIN unnest(c."+dim+"s) v WHERE TRUE"
+		}
+		b.text("SELECT '" + dim + "'::text AS dimension, " + col + " AS value")
+		if q.Counts {
+			b.text(", count(*) AS curves")
+		}
+		b.text(" FROM " + from + where.String())
+		if prefix != "" {
+			b.text(" AND " + col + " ILIKE " + prefix)
+		}
+		b.text(" GROUP BY 2")
+	}
+	b.text(") d")
+	if p.After != nil {
+		b.text(" WHERE (dimension, value) > (")
+		b.arg(p.After[0], ", ")
+		b.arg(p.After[1], ")")
+	}
+	b.text(" ORDER BY dimension, value LIMIT ")
+	b.arg(p.Limit+1, "")
+}
+
+// escapeLike escapes the LIKE wildcards of s, so a prefix matches literally.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,282 @@
+package market_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aurum-energy/aurum/internal/curve"
+	"github.com/aurum-energy/aurum/internal/market"
+	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/schemas"
+)
+
+// recorder is a Querier that remembers the statements run through it, so
+// a test can EXPLAIN exactly what a Reader asked.
+type recorder struct {
+	market.Querier
+	mu    sync.Mutex
+	stmts []statement
+}
+
+type statement struct {
+	sql  string
+	args []any
+}
+
+func (r *recorder) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	r.mu.Lock()
+	r.stmts = append(r.stmts, statement{sql, args})
+	r.mu.Unlock()
+	return r.Querier.Query(ctx, sql, args...)
+}
+
+// take returns the statements recorded since the last take.
+func (r *recorder) take() []statement {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.stmts
+	r.stmts = nil
+	return out
+}
+
+// planNode is the part of an EXPLAIN (FORMAT JSON) node the tests read.
+type planNode struct {
+	NodeType  string     `json:"Node Type"`
+	Relation  string     `json:"Relation Name"`
+	Index     string     `json:"Index Name"`
+	IndexCond string     `json:"Index Cond"`
+	Plans     []planNode `json:"Plans"`
+}
+
+// scans flattens a plan into its nodes.
+func (n planNode) scans(out []planNode) []planNode {
+	out = append(out, n)
+	for _, c := range n.Plans {
+		out = c.scans(out)
+	}
+	return out
+}
+
+// explain plans s as the database would run it.
+func explain(t *testing.T, db market.Querier, s statement) []planNode {
+	t.Helper()
+	var raw []byte
+	if err := db.QueryRow(ctx(t), "EXPLAIN (FORMAT JSON) "+s.sql, s.args...).Scan(&raw); err != nil {
+		t.Fatalf("explain %s: %v", s.sql, err)
+	}
+	var plans []struct{ Plan planNode }
+	if err := json.Unmarshal(raw, &plans); err != nil {
+		t.Fatal(err)
+	}
+	return plans[0].Plan.scans(nil)
+}
+
+// observationTable matches the fact tables and their TimescaleDB chunks.
+var observationTable = regexp.MustCompile(`^(curve_observation|curve_latest|_hyper_\d+_\d+_chunk|compress_hyper_\d+_\d+_chunk)$`)
+
+// planCase is one read and the indexes its plan must use.
+type planCase struct {
+	name string
+	read func(ctx context.Context, r *market.Reader, db market.Querier) error
+	// indexes must each be used by some node of the plans.
+	indexes []string
+}
+
+// curvePlanCases are the curve reads of every endpoint, with the filters
+// clients use.
+func curvePlanCases() []planCase {
+	filter := func(kv ...string) market.CurveFilter {
+		var f market.CurveFilter
+		for i := 0; i < len(kv); i += 2 {
+			f.Set(kv[i], strings.Split(kv[i+1], ","))
+		}
+		return f
+	}
+	page := market.Page{Limit: 100}
+	after := market.Page{Limit: 100, After: []string{"", curve.Key(planCurve(7).identity()), "2027-03", "MID"}}
+	day := []time.Time{planDay(3)}
+	curves := func(f market.CurveFilter, asof []time.Time, p market.Page) func(context.Context, *market.Reader, market.Querier) error {
+		return func(ctx context.Context, r *market.Reader, _ market.Querier) error {
+			_, _, err := r.Curves(ctx, f, asof, p)
+			return err
+		}
+	}
+	return []planCase{
+		{"latest, no filter", curves(market.CurveFilter{}, nil, page), []string{"curve_curve_key_key", "curve_latest_pkey"}},
+		{"latest, next page", curves(market.CurveFilter{}, nil, after), []string{"curve_curve_key_key", "curve_latest_pkey"}},
+		{"latest by curve_key", curves(filter("curve_key", curve.Key(planCurve(3).identity())), nil, page), []string{"curve_curve_key_key", "curve_latest_pkey"}},
+		{"latest by iso", curves(filter("iso", "MISO"), nil, page), []string{"curve_latest_pkey"}},
+		{"latest by location", curves(filter("location", "HUB 12"), nil, page), []string{"curve_location_idx", "curve_latest_pkey"}},
+		{"latest by iso, location, block", curves(filter("iso", "PJM", "location", "HUB 12", "block", "ON"), nil, page), []string{"curve_iso_location_idx", "curve_latest_pkey"}},
+		{"latest by asset class", curves(filter("asset_class", "gas"), nil, page), []string{"curve_latest_pkey"}},
+		{"latest by market", curves(filter("market", "DA"), nil, page), []string{"curve_latest_pkey"}},
+		{"latest by tenor and price type", curves(filter("tenor_type", "MONTHLY", "price_type", "MID"), nil, page), []string{"curve_latest_pkey"}},
+		{"as of a date", curves(market.CurveFilter{}, day, page), []string{"curve_observation_pkey"}},
+		{"as of a date, next page", curves(market.CurveFilter{}, day, market.Page{Limit: 100, After: []string{"2026-01-08", after.After[1], "2027-03", "MID"}}), []string{"curve_observation_pkey"}},
+		{"one curve as of a date", curves(filter("iso", "MISO", "location", "HUB 7", "block", "OFF"), day, page), []string{"curve_iso_location_idx", "curve_observation_pkey"}},
+		{"as of two dates", curves(filter("iso", "PJM"), []time.Time{planDay(2), planDay(5)}, page), []string{"curve_observation_pkey"}},
+		{"diff", func(ctx context.Context, r *market.Reader, _ market.Querier) error {
+			_, _, err := r.Diffs(ctx, filter("iso", "ERCOT"), planDay(2), planDay(5), page)
+			return err
+		}, []string{"curve_observation_pkey"}},
+		{"strips, latest", func(ctx context.Context, r *market.Reader, _ market.Querier) error {
+			_, _, err := r.Strips(ctx, filter("location", "HUB 4"), time.Time{}, "QUARTER", page)
+			return err
+		}, []string{"curve_location_idx", "curve_latest_pkey"}},
+		{"strips, as of a date", func(ctx context.Context, r *market.Reader, _ market.Querier) error {
+			_, _, err := r.Strips(ctx, filter("iso", "PJM"), planDay(4), "CALENDAR", page)
+			return err
+		}, []string{"curve_observation_pkey"}},
+		{"dimensions, filtered", func(ctx context.Context, r *market.Reader, _ market.Querier) error {
+			_, _, err := r.Dimensions(ctx, market.DimensionsQuery{Filter: filter("iso", "PJM", "price_type", "MID"), Counts: true}, page)
+			return err
+		}, nil},
+		{"dimensions of a hub", func(ctx context.Context, r *market.Reader, _ market.Querier) error {
+			_, _, err := r.Dimensions(ctx, market.DimensionsQuery{Filter: filter("location", "HUB 7")}, page)
+			return err
+		}, []string{"curve_location_idx"}},
+		{"base prices of a scenario", func(ctx context.Context, _ *market.Reader, db market.Querier) error {
+			_, err := market.BasePrices(ctx, db, planDay(3), filter("iso", "PJM", "location", "HUB 9"))
+			return err
+		}, []string{"curve_observation_pkey"}},
+	}
+}
+
+// TestReadPlans EXPLAINs every read: no sequential scan of an observation
+// table, and each index the schema has is used by some read.
+func TestReadPlans(t *testing.T) {
+	t.Parallel()
+	eachServer(t, func(t *testing.T, url string) {
+		st := migrated(t, url)
+		seedPlanData(t, st)
+		rec := &recorder{Querier: st.Pool()}
+		r := market.NewReader(rec)
+		used := map[string]bool{}
+		for _, tc := range curvePlanCases() {
+			if err := tc.read(ctx(t), r, rec); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			var nodes []planNode
+			for _, s := range rec.take() {
+				nodes = append(nodes, explain(t, st.Pool(), s)...)
+			}
+			var indexes []string
+			for _, n := range nodes {
+				if n.NodeType == "Seq Scan" && observationTable.MatchString(n.Relation) {
+					t.Errorf("%s: sequential scan of %s", tc.name, n.Relation)
+				}
+				if n.Index != "" {
+					indexes = append(indexes, n.Index)
+					used[indexOf(n.Index)] = true
+				}
+			}
+			for _, want := range tc.indexes {
+				if !slices.ContainsFunc(indexes, func(ix string) bool { return indexOf(ix) == want }) {
+					t.Errorf("%s: plan uses %v, not %s", tc.name, indexes, want)
+				}
+			}
+		}
+		for _, ix := range schemaIndexes(t, st, "curve", "curve_observation", "curve_latest") {
+			if !used[ix] {
+				t.Errorf("index %s is used by no read", ix)
+			}
+		}
+	})
+}
+
+// indexOf is the index a chunk's index belongs to: TimescaleDB names them
+// <chunk>_<index> or <n>_<m>_<index>.
+func indexOf(name string) string {
+	return chunkIndex.ReplaceAllString(name, "")
+}
+
+var chunkIndex = regexp.MustCompile(`^(_hyper_\d+_\d+_chunk_|\d+_(\d+_)?)`)
+
+// schemaIndexes lists the indexes of tables that are there for reads only:
+// not those of primary keys and unique constraints, which the writes'
+// upserts need.
+func schemaIndexes(t *testing.T, st *store.Store, tables ...string) []string {
+	t.Helper()
+	rows, err := st.Pool().Query(ctx(t), `SELECT i.indexrelid::regclass::text FROM pg_index i
+		WHERE i.indrelid = ANY(SELECT to_regclass(n) FROM unnest($1::text[]) n) AND NOT i.indisunique ORDER BY 1`, tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// planSpec is a curve of the plan test's data set.
+type planSpec struct {
+	class        schemas.AssetClass
+	iso, loc, bl string
+}
+
+func (c planSpec) identity() curve.Identity {
+	return curve.Identity{AssetClass: string(c.class), ISO: c.iso, Location: c.loc, Market: "DA", Block: c.bl}
+}
+
+// planCurves is the number of curves of the plan test's data set, enough
+// for the planner to prefer an index over walking all curves.
+const planCurves = 3000
+
+// planCurve is curve i: three ISOs, 500 hubs, on- and off-peak; every
+// hundredth a gas curve.
+func planCurve(i int) planSpec {
+	c := planSpec{class: schemas.AssetClassPower, iso: []string{"PJM", "MISO", "ERCOT"}[i%3], loc: fmt.Sprintf("HUB %d", i/2%500), bl: []string{"ON", "OFF"}[i%2]}
+	if i%100 == 0 {
+		c.class, c.iso, c.loc, c.bl = schemas.AssetClassGas, "", fmt.Sprintf("GAS %d", i), ""
+	}
+	return c
+}
+
+// planDay is the i-th business day of the data set.
+func planDay(i int) time.Time { return time.Date(2026, 1, 5+i, 0, 0, 0, 0, time.UTC) }
+
+// seedPlanData writes 3,000 curves × 6 tenors × MID and SETTLE × 6 days
+// (216,000 observations) and analyses the tables, so that the planner
+// chooses as it would for a real data set.
+func seedPlanData(t *testing.T, st *store.Store) {
+	t.Helper()
+	for d := range 6 {
+		var rows []schemas.CurveObservation
+		for i := range planCurves {
+			c := planCurve(i)
+			for m := range 6 {
+				month := time.Date(2027, time.January+time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+				for _, pt := range []schemas.PriceType{schemas.PriceTypeMid, schemas.PriceTypeSettle} {
+					o := schemas.CurveObservation{
+						AsofDate: planDay(d), AssetClass: c.class, Location: ptr(c.loc), Market: ptr("DA"),
+						PriceType: pt, TenorType: schemas.TenorMonthly, TenorLabel: month.Format("2006-01"),
+						ContractMonth: ptr(month), Mid: ptr(float64(40 + m + d)), UnitsRaw: "USD/MWh",
+						Currency: ptr("USD"), PerUnit: ptr("MWh"), IngestTS: planDay(d).Add(18 * time.Hour),
+					}
+					if c.iso != "" {
+						o.ISO = ptr(c.iso)
+					}
+					if c.bl != "" {
+						o.Block = ptr(c.bl)
+					}
+					curve.Complete(&o)
+					rows = append(rows, o)
+				}
+			}
+		}
+		writeCurves(t, st, rows)
+	}
+	if _, err := st.Pool().Exec(ctx(t), "ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+}

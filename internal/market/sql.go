@@ -1,0 +1,111 @@
+package market
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// sqlBuilder writes a statement and collects its bound arguments. Every
+// value from a caller is an argument; the text only ever contains
+// constants and column names of this package.
+//
+// A statement's text depends only on the shape of the query (which
+// filters are present), so it is built once per shape (statements): later
+// queries of that shape run the same builder with sql nil, which only
+// collects the arguments, in the same order.
+type sqlBuilder struct {
+	sql  *strings.Builder // nil: the text of this shape is cached
+	args []any
+}
+
+// text appends constant SQL.
+func (b *sqlBuilder) text(s string) {
+	if b.sql != nil {
+		b.sql.WriteString(s)
+	}
+}
+
+// param binds v and returns its placeholder, for text that uses it more
+// than once.
+func (b *sqlBuilder) param(v any) string {
+	b.args = append(b.args, v)
+	return "$" + strconv.Itoa(len(b.args))
+}
+
+// arg binds v and appends its placeholder followed by suffix (a cast).
+func (b *sqlBuilder) arg(v any, suffix string) {
+	ph := b.param(v)
+	b.text(ph + suffix)
+}
+
+// statements caches the SQL text of one kind of query per shape.
+type statements struct {
+	text sync.Map // shape → string
+}
+
+// query runs the statement build writes for a query of the given shape.
+func (st *statements) query(ctx context.Context, db Querier, shape uint64, build func(b *sqlBuilder)) (pgx.Rows, error) {
+	b := sqlBuilder{}
+	cached, ok := st.text.Load(shape)
+	if !ok {
+		b.sql = &strings.Builder{}
+	}
+	build(&b)
+	if !ok {
+		cached = b.sql.String()
+		st.text.Store(shape, cached)
+	}
+	rows, err := db.Query(ctx, cached.(string), b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	return rows, nil
+}
+
+// bits is a query shape under construction: one bit per present part.
+type bits uint64
+
+// set sets bit n when on.
+func (s *bits) set(n uint, on bool) {
+	if on {
+		*s |= 1 << n
+	}
+}
+
+// collect scans the rows of a statement that asked for limit+1 rows with
+// scan, keeping the first limit of them. It returns them and, when a
+// further row exists, the keyset of the last one kept.
+func collect[T any](rows pgx.Rows, limit int, scan func(pgx.Rows, *T) error, key func(*T) []string) ([]T, []string, error) {
+	defer rows.Close()
+	out := make([]T, 0, min(limit, 128))
+	more := false
+	for rows.Next() {
+		if len(out) == limit {
+			more = true
+			break
+		}
+		out = append(out, *new(T))
+		if err := scan(rows, &out[len(out)-1]); err != nil {
+			return nil, nil, fmt.Errorf("scan: %w", err)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("read rows: %w", err)
+	}
+	if !more {
+		return out, nil, nil
+	}
+	return out, key(&out[len(out)-1]), nil
+}
+
+// lateralEnd closes the LATERAL lookup of one curve's observations that
+// every curve read makes. OFFSET 0 keeps the planner from flattening the
+// lookup into a join, which it could run as a scan of the whole
+// observation table when it misjudges how many rows a page needs.
+const lateralEnd = " OFFSET 0)"
