@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/hex"
 	"time"
 
 	"github.com/aurum-energy/aurum/internal/market"
@@ -61,7 +60,7 @@ func (r *curveRow) cells(w *cellWriter) {
 	w.optStr("currency", r.Currency)
 	w.optStr("per_unit", r.PerUnit)
 	w.str("units_raw", r.UnitsRaw)
-	w.hex("version_hash", r.VersionHash)
+	w.str("version_hash", (*market.CurvePoint)(r).VersionHash())
 }
 
 // curvesEndpoint is GET /v1/curves: observations as of dates, or the latest
@@ -84,18 +83,5 @@ func (s *Server) curvesEndpoint() *listEndpoint {
 			}
 			return t, next, nil
 		},
-	}
-}
-
-// hex writes bytes as lower-case hexadecimal.
-func (w *cellWriter) hex(n string, v []byte) {
-	w.name(n)
-	switch w.mode {
-	case modeJSON:
-		w.buf = append(w.buf, '"')
-		w.buf = hex.AppendEncode(w.buf, v)
-		w.buf = append(w.buf, '"')
-	case modeCSV:
-		w.buf = hex.AppendEncode(w.buf, v)
 	}
 }

@@ -99,7 +99,7 @@ func fixtureRows() []fixRow {
 	return rows
 }
 
-// latestRows returns the fixture rows of curve_latest: per curve, tenor and
+// latestRows returns the fixture rows a latest read answers: per curve, tenor and
 // price type, the newest.
 func latestRows(rows []fixRow) []fixRow {
 	newest := map[string]fixRow{}

@@ -416,7 +416,8 @@ func TestCurvesCacheNeverStale(t *testing.T) {
 	// Change the row behind the API's back without bumping the version: the
 	// cached page is served, proving the second read is a cache hit.
 	if _, err := s.store.Pool().Exec(context.Background(),
-		`UPDATE curve_latest SET mid = 1 WHERE curve_id = (SELECT id FROM curve WHERE curve_key = $1) AND tenor_label = '2027-01'`, curve.Key(pjmOn)); err != nil {
+		`UPDATE curve_observation o SET mid = 1 FROM curve c
+		 WHERE c.curve_key = $1 AND o.curve_id = c.id AND o.asof_date = c.latest_asof AND o.tenor_label = '2027-01'`, curve.Key(pjmOn)); err != nil {
 		t.Fatal(err)
 	}
 	second := s.list(t, q)

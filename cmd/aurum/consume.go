@@ -25,8 +25,8 @@ import (
 const consumeUsage = `Usage: aurum consume <stream> [flags]
 
 Runs a consumer group. Streams:
-  curves   materialise aurum.curve.observation.v1 into curve_observation and
-           curve_latest (group aurum-curve-materializer)
+  curves   materialise aurum.curve.observation.v1 into curve and
+           curve_observation (group aurum-curve-materializer)
   series   materialise aurum.ext.timeseries.obs.v1 into ext_timeseries_observation
            (group aurum-series-materializer)
   catalog  materialise aurum.ext.series_catalog.upsert.v1 into ext_series_catalog

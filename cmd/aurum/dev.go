@@ -190,6 +190,9 @@ func (p *platform) bootstrap(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	if err := applyPolicies(ctx, p.store, p.cfg, p.logger); err != nil {
+		return fmt.Errorf("storage policies: %w", err)
+	}
 	report, err := topology.Apply(ctx, admin(p.kafka))
 	if err != nil {
 		return fmt.Errorf("topology: %w", err)

@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aurum-energy/aurum/internal/config"
+	"github.com/aurum-energy/aurum/internal/market"
+	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -31,7 +35,24 @@ func runMigrate(ctx context.Context, args []string) error {
 	for _, m := range applied {
 		fmt.Println("  " + m)
 	}
-	return nil
+	return applyPolicies(ctx, st, inv.cfg, inv.logger)
+}
+
+// applyPolicies gives the market hypertables the compression and retention
+// policies of AURUM_COMPRESS_AFTER and AURUM_RETAIN_* (TimescaleDB only).
+func applyPolicies(ctx context.Context, st *store.Store, cfg config.Config, logger *slog.Logger) error {
+	timescale, err := st.Timescale(ctx)
+	if err != nil {
+		return err
+	}
+	return market.ApplyPolicies(ctx, st.Pool(), timescale, market.Policies{
+		CompressAfter: cfg.CompressAfter,
+		Retain: map[string]time.Duration{
+			market.DatasetCurves: cfg.RetainCurves,
+			market.DatasetISO:    cfg.RetainISO,
+			market.DatasetSeries: cfg.RetainExternal,
+		},
+	}, logger)
 }
 
 func runTopology(ctx context.Context, args []string) error {

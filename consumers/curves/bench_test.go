@@ -73,7 +73,7 @@ func (e *env) waitJoined(tb testing.TB, group string) {
 
 func (e *env) truncate(tb testing.TB) {
 	tb.Helper()
-	if _, err := e.Store.Pool().Exec(context.Background(), `TRUNCATE curve, curve_observation, curve_latest`); err != nil {
+	if _, err := e.Store.Pool().Exec(context.Background(), `TRUNCATE curve, curve_observation, curve_latest_stale`); err != nil {
 		tb.Fatal(err)
 	}
 }

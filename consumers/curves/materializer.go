@@ -1,9 +1,9 @@
 // Package curves materialises forward-curve observations
-// (aurum.curve.observation.v1) into curve_observation, keeps curve_latest —
-// the latest observation per curve, tenor and price type — in the same
-// transaction, and bumps the 'curves' data version the API's cache keys
-// depend on. It is a Sink run by consumers/materializer, as group
-// aurum-curve-materializer (`aurum consume curves`).
+// (aurum.curve.observation.v1) into the curve model of internal/market
+// (market.WriteCurves), which also keeps what the latest reads need and
+// bumps the 'curves' data version the API's cache keys depend on. It is a
+// Sink run by consumers/materializer, as group aurum-curve-materializer
+// (`aurum consume curves`).
 package curves
 
 import (

@@ -92,11 +92,11 @@ func TestMaterializesLastValuePerKeyIdempotently(t *testing.T) {
 				t.Fatalf("row %s: mid %v, want %v", k, got[k], mid)
 			}
 		}
-		if c := e.Count(t, `SELECT count(*) FROM curve_latest`); c != n {
-			t.Errorf("curve_latest has %d rows, want %d", c, n)
+		if c := e.Count(t, `SELECT count(*) FROM curve WHERE latest_asof <> $1`, baseAsof.AddDate(0, 0, 1)); c != 0 {
+			t.Errorf("%d curves' latest as-of date is not the latest one", c)
 		}
-		if c := e.Count(t, `SELECT count(*) FROM curve_latest WHERE asof_date <> $1`, baseAsof.AddDate(0, 0, 1)); c != 0 {
-			t.Errorf("%d curve_latest rows are not of the latest as-of date", c)
+		if c := e.Count(t, `SELECT count(*) FROM curve_latest_stale`); c != 0 {
+			t.Errorf("curve_latest_stale has %d rows, want none: every tenor is observed on the latest date", c)
 		}
 	}
 	assertRows(t)
@@ -261,8 +261,8 @@ func TestConfluentProducerRecords(t *testing.T) {
 	if dead := e.DeadLetters(t, topology.TopicCurveObservationDLQ); len(dead) != 0 {
 		t.Errorf("%d dead letters, want none", len(dead))
 	}
-	if c := e.Count(t, `SELECT count(*) FROM curve_observation WHERE version_hash = $1`, market.VersionBytes(withKey.VersionHash)); c != 1 {
-		t.Errorf("computed version_hash not stored (%d rows match)", c)
+	if c := e.Count(t, `SELECT count(*) FROM curve_observation WHERE version = $1`, market.Version(withKey.VersionHash)); c != 1 {
+		t.Errorf("computed version hash not stored (%d rows match)", c)
 	}
 }
 

@@ -42,7 +42,7 @@ func (*Sink) Key(o *schemas.CurveObservation) key {
 }
 
 // Shard keeps every row of a curve in one write transaction, so that
-// concurrent transactions never update the same curve_latest row.
+// concurrent transactions never update the same curve row nor its latest rows.
 func (*Sink) Shard(seed maphash.Seed, o *schemas.CurveObservation) uint64 {
 	return maphash.String(seed, o.CurveKey)
 }

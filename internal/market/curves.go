@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/aurum-energy/aurum/internal/curve"
+	"github.com/aurum-energy/aurum/schemas"
 )
 
 // Curve filters: the index of each in a CurveFilter. Their names
@@ -113,16 +116,27 @@ type CurvePoint struct {
 	TenorLabel           string
 	ContractMonth        *time.Time
 	Value, Bid, Ask, Mid *float64
-	VersionHash          []byte
+}
+
+// VersionHash is the point's version hash (curve.VersionHash): the hex
+// SHA-256 of its content — identity, tenor, as-of date, price type, prices
+// and the curve's units — as Aurum computes it for every record.
+func (p *CurvePoint) VersionHash() string {
+	return curve.VersionHash(&schemas.CurveObservation{
+		CurveKey: p.Key, AsofDate: p.AsofDate, PriceType: schemas.PriceType(p.PriceType),
+		TenorType: schemas.TenorType(p.TenorType), TenorLabel: p.TenorLabel, ContractMonth: p.ContractMonth,
+		Value: p.Value, Bid: p.Bid, Ask: p.Ask, Mid: p.Mid, Currency: p.Currency, PerUnit: p.PerUnit,
+		UnitsRaw: p.UnitsRaw,
+	})
 }
 
 // pointColumns are the columns of a CurvePoint's observation, aliased o.
 const pointColumns = `o.asof_date, o.price_type::text AS price_type, o.tenor_type::text AS tenor_type, o.tenor_label,
-	o.contract_month, o.value, o.bid, o.ask, o.mid, o.version_hash`
+	o.contract_month, o.value, o.bid, o.ask, o.mid`
 
 func scanPoint(rows pgx.Rows, p *CurvePoint) error {
 	return rows.Scan(append(p.fields(), &p.AsofDate, &p.PriceType, &p.TenorType, &p.TenorLabel,
-		&p.ContractMonth, &p.Value, &p.Bid, &p.Ask, &p.Mid, &p.VersionHash)...)
+		&p.ContractMonth, &p.Value, &p.Bid, &p.Ask, &p.Mid)...)
 }
 
 // pointKey is the keyset of a CurvePoint: as-of date, curve_key, tenor
@@ -145,9 +159,9 @@ func (r *Reader) Curves(ctx context.Context, f CurveFilter, asof []time.Time, p 
 	rows, err := r.curves.query(ctx, r.db, uint64(s), func(b *sqlBuilder) {
 		switch len(asof) {
 		case 0:
-			buildCurvesSQL(b, f, "curve_latest", "", p)
+			buildCurvesSQL(b, f, "", p)
 		case 1:
-			buildCurvesSQL(b, f, "curve_observation", " AND o.asof_date = "+b.param(asof[0])+"::date", p)
+			buildCurvesSQL(b, f, b.param(asof[0])+"::date", p)
 		default:
 			buildAsofsSQL(b, f, asof, p)
 		}
@@ -162,17 +176,16 @@ func (r *Reader) Curves(ctx context.Context, f CurveFilter, asof []time.Time, p 
 	return points, next, err
 }
 
-// buildCurvesSQL reads the observations of table (curve_latest, or
-// curve_observation when asof is set) of the curves f selects, in
-// curve_key, tenor, price type order. Every read of an observation table
-// is a LATERAL lookup of one curve's rows by primary key, so no plan can
-// scan a whole observation table: the curve_key index (or a dimension
+// buildCurvesSQL reads the observations of the curves f selects as of date
+// (a placeholder), or their latest ones when date is "", in curve_key,
+// tenor, price type order. Every read of an observation table is a LATERAL
+// lookup of one curve's rows by primary key (observationsOf), so no plan
+// can scan a whole observation table: the curve_key index (or a dimension
 // index) finds the curves from the keyset on, and a page costs about its
 // own rows.
-func buildCurvesSQL(b *sqlBuilder, f CurveFilter, table, asof string, p Page) {
-	b.text("SELECT " + curveColumns + ", " + pointColumns + " FROM curve c CROSS JOIN LATERAL (SELECT * FROM " +
-		table + " o WHERE o.curve_id = c.id" + asof)
-	f.whereObservation(b, "o")
+func buildCurvesSQL(b *sqlBuilder, f CurveFilter, date string, p Page) {
+	b.text("SELECT " + curveColumns + ", " + pointColumns + " FROM curve c CROSS JOIN LATERAL (")
+	observationsOf(b, f, date, "")
 	b.text(lateralEnd + " o WHERE TRUE")
 	f.whereCurve(b)
 	if p.After != nil {
@@ -180,6 +193,25 @@ func buildCurvesSQL(b *sqlBuilder, f CurveFilter, table, asof string, p Page) {
 	}
 	b.text(" ORDER BY c.curve_key, o.tenor_label, o.price_type LIMIT ")
 	b.arg(p.Limit+1, "")
+}
+
+// observationsOf writes the body of the LATERAL lookup of the observations
+// of the curve c that pass f's tenor and price type filters and cond (more
+// conditions on o): those as of date (a placeholder), or, when date is "",
+// the latest per tenor and price type — the curve's observations of its
+// latest as-of date and its stale ones (curve_latest_stale). The ORDER BY
+// makes TimescaleDB exclude, when the statement runs, the chunks that
+// cannot hold the curve's latest date.
+func observationsOf(b *sqlBuilder, f CurveFilter, date, cond string) {
+	if date != "" {
+		b.text("SELECT * FROM curve_observation o WHERE o.curve_id = c.id AND o.asof_date = " + date + cond)
+		f.whereObservation(b, "o")
+		return
+	}
+	b.text("(SELECT * FROM curve_observation o WHERE o.curve_id = c.id AND o.asof_date = c.latest_asof" + cond)
+	f.whereObservation(b, "o")
+	b.text(" ORDER BY o.asof_date) UNION ALL SELECT * FROM curve_latest_stale o WHERE o.curve_id = c.id" + cond)
+	f.whereObservation(b, "o")
 }
 
 // keysetAfter appends the condition of the rows after the keyset after

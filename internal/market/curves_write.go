@@ -3,6 +3,7 @@ package market
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"maps"
@@ -18,21 +19,25 @@ import (
 // WriteCurves writes observations to the curve model in tx: the curves
 // they belong to (created, or their dimensions and units updated from the
 // records of their latest as-of date), the observations, and the latest
-// observation per curve, tenor and price type. Rows whose content is
-// unchanged are skipped, and the curves data version is bumped only when
-// some observation changed. rows must have distinct keys (curve_key, tenor
-// label, as-of date, price type) and complete curve keys and version
-// hashes (curve.Complete). A *pgconn.PgError of class 22 or 23 means some
-// row is refused by the database.
+// observations of tenors not observed on their curve's latest as-of date
+// (curve_latest_stale). Rows whose content is unchanged are skipped, and
+// the curves data version is bumped only when some observation changed.
+// rows must have distinct keys (curve_key, tenor label, as-of date, price
+// type) and complete curve keys and version hashes (curve.Complete). A
+// *pgconn.PgError of class 22 or 23 means some row is refused by the
+// database.
 func WriteCurves(ctx context.Context, tx pgx.Tx, rows []schemas.CurveObservation) error {
 	if len(rows) == 0 {
 		return nil
+	}
+	if err := tempTables(ctx, tx, curveStage, curveBatch); err != nil {
+		return err
 	}
 	ids, err := writeCurveDimensions(ctx, tx, rows)
 	if err != nil {
 		return err
 	}
-	if err := stage(ctx, tx, curveStage, curveStageColumns, &curveCopySource{rows: rows, ids: ids, i: -1}); err != nil {
+	if err := copyInto(ctx, tx, curveStage, &curveCopySource{rows: rows, ids: ids, i: -1}); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, writeCurvesSQL); err != nil {
@@ -40,6 +45,20 @@ func WriteCurves(ctx context.Context, tx pgx.Tx, rows []schemas.CurveObservation
 	}
 	return nil
 }
+
+// The temporary tables of a curve write, dropped at commit: the staged
+// observations (enums as text), and the curves' latest as-of dates before
+// and after the write.
+var (
+	curveStage = tempTable{name: "curve_observation_stage", columns: []column{
+		{"ingest_ts", "timestamptz"}, {"version", "int8"}, {"value", "float8"}, {"bid", "float8"}, {"ask", "float8"},
+		{"mid", "float8"}, {"curve_id", "int4"}, {"asof_date", "date"}, {"contract_month", "date"},
+		{"price_type", "text"}, {"tenor_type", "text"}, {"tenor_label", "text"},
+	}}
+	curveBatch = tempTable{name: "curve_batch", columns: []column{
+		{"curve_id", "int4"}, {"latest_before", "date"}, {"latest_asof", "date"},
+	}}
+)
 
 // writeCurveDimensions upserts the curves of rows and returns their ids by
 // curve_key. A curve's dimensions and units change only when a record of
@@ -105,8 +124,9 @@ func writeCurveDimensions(ctx context.Context, tx pgx.Tx, rows []schemas.CurveOb
 
 // upsertCurvesSQL inserts new curves and updates those whose dimensions or
 // units changed as of a date no earlier than theirs, or that were observed
-// with a new price or tenor type; it returns the id of every curve of the
-// batch: those it wrote, and the others as they were.
+// with a new price or tenor type; it notes each curve's latest as-of date
+// before and after the write in curve_batch, and returns the id of every
+// curve of the batch: those it wrote, and the others as they were.
 const upsertCurvesSQL = `
 WITH incoming AS (
     SELECT curve_key, asset_class, iso, region, location, market, product, block, spark_location, currency,
@@ -117,6 +137,8 @@ WITH incoming AS (
                 $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::date[], $14::text[], $15::text[])
         AS i(curve_key, asset_class, iso, region, location, market, product, block, spark_location,
              currency, per_unit, units_raw, latest_asof, price_types, tenor_types)
+), before AS (
+    SELECT c.id, c.latest_asof FROM curve c JOIN incoming USING (curve_key)
 ), written AS (
     INSERT INTO curve AS c (curve_key, asset_class, iso, region, location, market, product, block,
                             spark_location, currency, per_unit, units_raw, latest_asof, price_types, tenor_types)
@@ -143,55 +165,99 @@ WITH incoming AS (
                 EXCLUDED.product, EXCLUDED.block, EXCLUDED.spark_location, EXCLUDED.currency, EXCLUDED.per_unit,
                 EXCLUDED.units_raw, EXCLUDED.latest_asof))
        OR NOT (EXCLUDED.price_types <@ c.price_types AND EXCLUDED.tenor_types <@ c.tenor_types)
-    RETURNING c.id, c.curve_key
+    RETURNING c.id, c.curve_key, c.latest_asof
+), ids AS (
+    SELECT id, curve_key, latest_asof FROM written
+    UNION ALL
+    SELECT c.id, c.curve_key, c.latest_asof FROM curve c JOIN incoming i USING (curve_key)
+    WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.curve_key = c.curve_key)
+), noted AS (
+    INSERT INTO pg_temp.curve_batch (curve_id, latest_before, latest_asof)
+    SELECT ids.id, b.latest_asof, ids.latest_asof FROM ids LEFT JOIN before b ON b.id = ids.id
 )
-SELECT id, curve_key FROM written
-UNION ALL
-SELECT c.id, c.curve_key FROM curve c JOIN incoming i USING (curve_key)
-WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.curve_key = c.curve_key)`
+SELECT id, curve_key FROM ids`
 
-const curveStage = "curve_observation_stage"
-
-// curveStageColumns are the staging table's columns, in the order
-// curveCopySource yields them: curve_observation's, the enums as text.
-var curveStageColumns = []stageColumn{
-	{"ingest_ts", "timestamptz"}, {"value", "float8"}, {"bid", "float8"}, {"ask", "float8"}, {"mid", "float8"},
-	{"curve_id", "int4"}, {"asof_date", "date"}, {"contract_month", "date"}, {"price_type", "text"},
-	{"tenor_type", "text"}, {"tenor_label", "text"}, {"version_hash", "bytea"},
-}
-
-// writeCurvesSQL upserts the staged observations, skipping those whose
-// content is unchanged; moves the latest observation per curve, tenor and
-// price type forward with what it wrote; and bumps the data version when it
-// wrote anything — last, so that the row lock concurrent writers share on
-// data_version is held only until the commit.
+// writeCurvesSQL, one statement:
+//   - written upserts the staged observations whose content is new.
+//     Unchanged rows are filtered out before the upsert rather than by its
+//     conflict clause, which would lock them — and, in a TimescaleDB chunk
+//     that is compressed, decompress them; the filter reads the chunks of
+//     the batch's dates only, and there the batch's curves only;
+//   - for each curve it wrote to, the rest makes curve_latest_stale hold
+//     exactly the latest observation of each tenor and price type whose
+//     latest as-of date is before the curve's: the keys written on the
+//     curve's latest date are current (their stale rows go); the others
+//     may be stale — the keys of the curve's previous latest date when the
+//     write moved it, its stale rows, and what the write wrote of earlier
+//     dates (unless the key is on the latest date) — and the newest of each
+//     (what the write wrote, of two of one date) is kept. Every read here
+//     sees the tables as they were before the statement, which is what
+//     "previous" means;
+//   - the data version is bumped when anything was written — last, so that
+//     the row lock concurrent writers share on data_version is held only
+//     until the commit.
 const writeCurvesSQL = `
 WITH written AS (
-    INSERT INTO curve_observation AS t (ingest_ts, value, bid, ask, mid, curve_id, asof_date, contract_month,
-                                        price_type, tenor_type, tenor_label, version_hash)
-    SELECT ingest_ts, value, bid, ask, mid, curve_id, asof_date, contract_month,
-           price_type::curve_price_type, tenor_type::curve_tenor_type, tenor_label, version_hash
-    FROM pg_temp.curve_observation_stage
+    INSERT INTO curve_observation AS t (ingest_ts, version, value, bid, ask, mid, curve_id, asof_date,
+                                        contract_month, price_type, tenor_type, tenor_label)
+    SELECT s.ingest_ts, s.version, s.value, s.bid, s.ask, s.mid, s.curve_id, s.asof_date, s.contract_month,
+           s.price_type::curve_price_type, s.tenor_type::curve_tenor_type, s.tenor_label
+    FROM pg_temp.curve_observation_stage s
+    WHERE NOT EXISTS (
+        SELECT 1 FROM curve_observation o
+        WHERE o.asof_date >= (SELECT min(asof_date) FROM pg_temp.curve_observation_stage)
+          AND o.asof_date <= (SELECT max(asof_date) FROM pg_temp.curve_observation_stage)
+          AND o.curve_id = ANY ((SELECT array_agg(DISTINCT curve_id) FROM pg_temp.curve_observation_stage)::int[])
+          AND o.curve_id = s.curve_id AND o.asof_date = s.asof_date AND o.tenor_label = s.tenor_label
+          AND o.price_type = s.price_type::curve_price_type
+          AND o.version = s.version
+          AND (o.value, o.bid, o.ask, o.mid, o.contract_month, o.tenor_type)
+              IS NOT DISTINCT FROM
+              (s.value, s.bid, s.ask, s.mid, s.contract_month, s.tenor_type::curve_tenor_type))
     ON CONFLICT (curve_id, asof_date, tenor_label, price_type) DO UPDATE SET
-        ingest_ts = EXCLUDED.ingest_ts, value = EXCLUDED.value, bid = EXCLUDED.bid, ask = EXCLUDED.ask,
-        mid = EXCLUDED.mid, contract_month = EXCLUDED.contract_month, tenor_type = EXCLUDED.tenor_type,
-        version_hash = EXCLUDED.version_hash
-    WHERE (t.value, t.bid, t.ask, t.mid, t.contract_month, t.tenor_type, t.version_hash)
-          IS DISTINCT FROM
-          (EXCLUDED.value, EXCLUDED.bid, EXCLUDED.ask, EXCLUDED.mid, EXCLUDED.contract_month,
-           EXCLUDED.tenor_type, EXCLUDED.version_hash)
-    RETURNING t.ingest_ts, t.value, t.bid, t.ask, t.mid, t.curve_id, t.asof_date, t.contract_month,
-              t.price_type, t.tenor_type, t.tenor_label, t.version_hash
-), latest AS (
-    INSERT INTO curve_latest AS t (ingest_ts, value, bid, ask, mid, curve_id, asof_date, contract_month,
-                                   price_type, tenor_type, tenor_label, version_hash)
-    SELECT DISTINCT ON (curve_id, tenor_label, price_type) * FROM written
-    ORDER BY curve_id, tenor_label, price_type, asof_date DESC
+        ingest_ts = EXCLUDED.ingest_ts, version = EXCLUDED.version, value = EXCLUDED.value, bid = EXCLUDED.bid,
+        ask = EXCLUDED.ask, mid = EXCLUDED.mid, contract_month = EXCLUDED.contract_month,
+        tenor_type = EXCLUDED.tenor_type
+    RETURNING t.*
+), touched AS (
+    SELECT * FROM pg_temp.curve_batch b WHERE EXISTS (SELECT 1 FROM written w WHERE w.curve_id = b.curve_id)
+), current AS (
+    SELECT w.curve_id, w.tenor_label, w.price_type
+    FROM written w JOIN touched k USING (curve_id) WHERE w.asof_date = k.latest_asof
+), candidates AS (
+    SELECT o.*, 1 AS rank FROM touched k CROSS JOIN LATERAL (
+        SELECT * FROM curve_observation o WHERE o.curve_id = k.curve_id AND o.asof_date = k.latest_before
+          AND k.latest_before < k.latest_asof ORDER BY o.asof_date OFFSET 0) o
+    UNION ALL
+    SELECT s.*, 1 FROM touched k JOIN curve_latest_stale s USING (curve_id)
+    UNION ALL
+    SELECT w.*, 0 FROM written w JOIN touched k USING (curve_id)
+    WHERE w.asof_date < k.latest_asof AND NOT EXISTS (
+        SELECT 1 FROM curve_observation o WHERE o.curve_id = w.curve_id AND o.asof_date = k.latest_asof
+          AND o.tenor_label = w.tenor_label AND o.price_type = w.price_type)
+), newest AS (
+    SELECT DISTINCT ON (n.curve_id, n.tenor_label, n.price_type) n.*
+    FROM candidates n
+    WHERE NOT EXISTS (SELECT 1 FROM current c
+                      WHERE c.curve_id = n.curve_id AND c.tenor_label = n.tenor_label AND c.price_type = n.price_type)
+    ORDER BY n.curve_id, n.tenor_label, n.price_type, n.asof_date DESC, n.rank
+), gone AS (
+    DELETE FROM curve_latest_stale s USING current c
+    WHERE c.curve_id = s.curve_id AND c.tenor_label = s.tenor_label AND c.price_type = s.price_type
+), stale AS (
+    INSERT INTO curve_latest_stale AS t (ingest_ts, version, value, bid, ask, mid, curve_id, asof_date,
+                                         contract_month, price_type, tenor_type, tenor_label)
+    SELECT ingest_ts, version, value, bid, ask, mid, curve_id, asof_date, contract_month, price_type,
+           tenor_type, tenor_label
+    FROM newest
     ON CONFLICT (curve_id, tenor_label, price_type) DO UPDATE SET
-        ingest_ts = EXCLUDED.ingest_ts, value = EXCLUDED.value, bid = EXCLUDED.bid, ask = EXCLUDED.ask,
-        mid = EXCLUDED.mid, asof_date = EXCLUDED.asof_date, contract_month = EXCLUDED.contract_month,
-        tenor_type = EXCLUDED.tenor_type, version_hash = EXCLUDED.version_hash
-    WHERE EXCLUDED.asof_date >= t.asof_date
+        ingest_ts = EXCLUDED.ingest_ts, version = EXCLUDED.version, value = EXCLUDED.value, bid = EXCLUDED.bid,
+        ask = EXCLUDED.ask, mid = EXCLUDED.mid, asof_date = EXCLUDED.asof_date,
+        contract_month = EXCLUDED.contract_month, tenor_type = EXCLUDED.tenor_type
+    WHERE (t.ingest_ts, t.version, t.value, t.bid, t.ask, t.mid, t.asof_date, t.contract_month, t.tenor_type)
+          IS DISTINCT FROM
+          (EXCLUDED.ingest_ts, EXCLUDED.version, EXCLUDED.value, EXCLUDED.bid, EXCLUDED.ask, EXCLUDED.mid,
+           EXCLUDED.asof_date, EXCLUDED.contract_month, EXCLUDED.tenor_type)
 )
 UPDATE data_version SET version = version + 1, updated_at = now()
 WHERE dataset = 'curves' AND EXISTS (SELECT 1 FROM written)`
@@ -218,31 +284,29 @@ func (c *curveCopySource) Values() ([]any, error) {
 		return nil, fmt.Errorf("curve %s has no id", o.CurveKey)
 	}
 	v := c.vals[:]
-	v[0], v[1], v[2], v[3], v[4] = o.IngestTS, o.Value, o.Bid, o.Ask, o.Mid
-	v[5], v[6] = id, dateOnly(o.AsofDate)
+	v[0], v[1], v[2], v[3], v[4], v[5] = o.IngestTS, Version(o.VersionHash), o.Value, o.Bid, o.Ask, o.Mid
+	v[6], v[7] = id, dateOnly(o.AsofDate)
 	if o.ContractMonth != nil {
-		v[7] = dateOnly(*o.ContractMonth)
+		v[8] = dateOnly(*o.ContractMonth)
 	} else {
-		v[7] = nil
+		v[8] = nil
 	}
-	v[8], v[9], v[10] = string(o.PriceType), string(o.TenorType), o.TenorLabel
-	v[11] = VersionBytes(o.VersionHash)
+	v[9], v[10], v[11] = string(o.PriceType), string(o.TenorType), o.TenorLabel
 	return v, nil
 }
 
 func (*curveCopySource) Err() error { return nil }
 
-// VersionBytes is the stored form of a version hash: the 32 bytes of a hex
-// SHA-256, or — for a producer's hash that is not one — the SHA-256 of its
-// text, which tells restatements apart just as well.
-func VersionBytes(h string) []byte {
-	if len(h) == 2*sha256.Size {
-		if b, err := hex.DecodeString(h); err == nil {
-			return b
-		}
+// Version is the stored, compact form of a version hash: the first 8 bytes
+// of a hex SHA-256 — or, for a producer's hash that is not one, of the
+// SHA-256 of its text — as a signed integer.
+func Version(h string) int64 {
+	b, err := hex.DecodeString(h)
+	if err != nil || len(b) != sha256.Size {
+		sum := sha256.Sum256([]byte(h))
+		b = sum[:]
 	}
-	sum := sha256.Sum256([]byte(h))
-	return sum[:]
+	return int64(binary.BigEndian.Uint64(b))
 }
 
 // dateOnly is the calendar date of t in UTC, as COPY encodes a date from

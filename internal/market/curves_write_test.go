@@ -1,6 +1,8 @@
 package market_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -16,9 +18,9 @@ import (
 func versions(t *testing.T, st *store.Store) map[string][]string {
 	t.Helper()
 	return map[string][]string{
-		"curve":             rowStrings(t, st, `SELECT curve_key || ' ' || xmin FROM curve`),
-		"curve_observation": rowStrings(t, st, `SELECT curve_id || ' ' || asof_date || ' ' || tenor_label || ' ' || price_type || ' ' || xmin FROM curve_observation`),
-		"curve_latest":      rowStrings(t, st, `SELECT curve_id || ' ' || tenor_label || ' ' || price_type || ' ' || xmin FROM curve_latest`),
+		"curve":              rowStrings(t, st, `SELECT curve_key || ' ' || xmin FROM curve`),
+		"curve_observation":  rowStrings(t, st, `SELECT curve_id || ' ' || asof_date || ' ' || tenor_label || ' ' || price_type || ' ' || xmin FROM curve_observation`),
+		"curve_latest_stale": rowStrings(t, st, `SELECT curve_id || ' ' || tenor_label || ' ' || price_type || ' ' || xmin FROM curve_latest_stale`),
 	}
 }
 
@@ -33,7 +35,7 @@ func dataVersion(t *testing.T, st *store.Store, dataset string) int64 {
 
 // TestWriteCurvesSkipsUnchanged: writing the same observations again
 // rewrites no row and leaves the data version; a changed value rewrites
-// that observation and its latest row only, and bumps the version.
+// that observation only, and bumps the version.
 func TestWriteCurvesSkipsUnchanged(t *testing.T) {
 	t.Parallel()
 	eachServer(t, func(t *testing.T, url string) {
@@ -59,7 +61,7 @@ func TestWriteCurvesSkipsUnchanged(t *testing.T) {
 		curve.Complete(&changed)
 		writeCurves(t, st, []schemas.CurveObservation{changed})
 		after := versions(t, st)
-		for table, n := range map[string]int{"curve": 0, "curve_observation": 1, "curve_latest": 1} {
+		for table, n := range map[string]int{"curve": 0, "curve_observation": 1, "curve_latest_stale": 0} {
 			if got := countChanged(before[table], after[table]); got != n {
 				t.Errorf("%s: %d rows rewritten by one changed value, want %d", table, got, n)
 			}
@@ -132,6 +134,17 @@ func TestLateCorrectionIntoCompressedChunk(t *testing.T) {
 	if got := dataVersion(t, st, market.DatasetCurves); got != v {
 		t.Errorf("reloading compressed rows bumped the data version to %d (was %d)", got, v)
 	}
+	// An identical reload decompresses nothing: the chunks' own (not
+	// compressed) parts stay empty.
+	var uncompressed int
+	if err := st.Pool().QueryRow(ctx(t), `SELECT sum((xpath('/row/c/text()',
+		query_to_xml(format('SELECT count(*) AS c FROM ONLY %s', c), false, true, '')))[1]::text::int)
+		FROM show_chunks('curve_observation') c`).Scan(&uncompressed); err != nil {
+		t.Fatal(err)
+	}
+	if uncompressed != 0 {
+		t.Errorf("an identical reload decompressed %d rows", uncompressed)
+	}
 
 	fix := rows[5]
 	fix.Mid = ptr(123.5)
@@ -170,4 +183,76 @@ func countChanged(before, after []string) int {
 		}
 	}
 	return n
+}
+
+// TestLatestMatchesHistory writes random batches — dates in any order,
+// tenors dropped and resumed, identical reloads, corrections, a date split
+// across batches — and after each requires the latest read to be what the
+// history says: per curve, tenor and price type, its newest observation.
+func TestLatestMatchesHistory(t *testing.T) {
+	t.Parallel()
+	eachServer(t, func(t *testing.T, url string) {
+		st := migrated(t, url)
+		r := market.NewReader(st.Pool())
+		rng := rand.New(rand.NewPCG(7, 11))
+		var known []schemas.CurveObservation // every row written, to pick reloads and corrections from
+		for batch := range 60 {
+			var rows []schemas.CurveObservation
+			switch {
+			case batch > 0 && rng.IntN(5) == 0: // reload or correct rows written before
+				for range 1 + rng.IntN(8) {
+					o := known[rng.IntN(len(known))]
+					if rng.IntN(2) == 0 {
+						o.Mid = ptr(float64(rng.IntN(1000)))
+						curve.Complete(&o)
+					}
+					rows = append(rows, o)
+				}
+			default: // a date's rows of some curves, some tenors
+				day := day1.AddDate(0, 0, rng.IntN(8))
+				for _, o := range observations(day, float64(rng.IntN(3))) {
+					if rng.IntN(3) > 0 {
+						rows = append(rows, o)
+					}
+				}
+			}
+			rows = distinctKeys(rows)
+			writeCurves(t, st, rows)
+			known = append(known, rows...)
+			got := latestKeys(allCurves(t, r, market.CurveFilter{}, nil, 17))
+			want := rowStrings(t, st, `SELECT DISTINCT ON (o.curve_id, o.tenor_label, o.price_type)
+				c.curve_key || ' ' || o.tenor_label || ' ' || o.price_type || ' ' || o.asof_date || ' ' || o.mid
+				FROM curve_observation o JOIN curve c ON c.id = o.curve_id
+				ORDER BY o.curve_id, o.tenor_label, o.price_type, o.asof_date DESC`)
+			if d := firstDifference(want, got); d != "" {
+				t.Fatalf("after batch %d (%d rows): latest read differs from the history: %s", batch, len(rows), d)
+			}
+		}
+	})
+}
+
+// distinctKeys keeps the last row of each key, as the materialiser does.
+func distinctKeys(rows []schemas.CurveObservation) []schemas.CurveObservation {
+	last := map[string]int{}
+	for i, o := range rows {
+		last[o.CurveKey+o.TenorLabel+o.AsofDate.String()+string(o.PriceType)] = i
+	}
+	var out []schemas.CurveObservation
+	for i, o := range rows {
+		if last[o.CurveKey+o.TenorLabel+o.AsofDate.String()+string(o.PriceType)] == i {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// latestKeys spells points as the history query of TestLatestMatchesHistory
+// does, sorted.
+func latestKeys(points []market.CurvePoint) []string {
+	out := make([]string, len(points))
+	for i, p := range points {
+		out[i] = fmt.Sprintf("%s %s %s %s %v", p.Key, p.TenorLabel, p.PriceType, p.AsofDate.Format(time.DateOnly), *p.Mid)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -98,15 +98,12 @@ func (r *Reader) monthRows(ctx context.Context, f CurveFilter, asof time.Time, a
 	s.set(16, !asof.IsZero())
 	s.set(18, after != nil)
 	return r.months.query(ctx, r.db, uint64(s), func(b *sqlBuilder) {
-		b.text("SELECT " + curveColumns + ", o.price_type::text, o.contract_month, o.mid, o.asof_date FROM curve c CROSS JOIN LATERAL (SELECT * FROM ")
-		if asof.IsZero() {
-			b.text("curve_latest o WHERE o.curve_id = c.id")
-		} else {
-			b.text("curve_observation o WHERE o.curve_id = c.id AND o.asof_date = ")
-			b.arg(asof, "::date")
+		b.text("SELECT " + curveColumns + ", o.price_type::text, o.contract_month, o.mid, o.asof_date FROM curve c CROSS JOIN LATERAL (")
+		date := ""
+		if !asof.IsZero() {
+			date = b.param(asof) + "::date"
 		}
-		b.text(" AND o.tenor_type = 'MONTHLY' AND o.mid IS NOT NULL AND o.contract_month IS NOT NULL")
-		f.whereObservation(b, "o")
+		observationsOf(b, f, date, " AND o.tenor_type = 'MONTHLY' AND o.mid IS NOT NULL AND o.contract_month IS NOT NULL")
 		b.text(lateralEnd + " o WHERE TRUE")
 		f.whereCurve(b)
 		if after != nil {

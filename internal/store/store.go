@@ -111,6 +111,13 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	if _, ok := pcfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
 		pcfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
+	// JIT compilation pays off for long analytical queries; Aurum's
+	// statements take milliseconds, and the writes' upserts, whose cost
+	// estimates cross jit_above_cost, spent more time compiling than
+	// running.
+	if _, ok := pcfg.ConnConfig.RuntimeParams["jit"]; !ok {
+		pcfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
 	// NOTICEs are routine ("does not exist, skipping"); WARNINGs are not.
 	pcfg.ConnConfig.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
 		level := slog.LevelDebug

@@ -1,13 +1,14 @@
 -- The normalised curve model (issue: storage model and read path).
 --
 -- A curve's identity, dimensions and units are stored once, in curve, under
--- a compact surrogate id; curve_observation keeps per observation only what
--- changes: (curve_id, asof_date, tenor_label, price_type) and the prices.
--- curve_latest keeps the latest observation per curve, tenor and price type
--- (one row each, however long the history), for GET /v1/curves without an
--- as-of date; it was chosen over a DISTINCT ON/LATERAL read of the history
--- by measurement (docs/adr/0001-curve-storage.md). curve_key stays the
--- public identity in the API and on the topics.
+-- a compact surrogate id, with its latest as-of date; curve_observation keeps
+-- per observation only what changes: (curve_id, asof_date, tenor_label,
+-- price_type) and the prices. The latest observation per curve, tenor and
+-- price type (GET /v1/curves without an as-of date) is the curve's
+-- observation of its latest as-of date, or, for a tenor not observed that
+-- day, its row in curve_latest_stale: no second copy of the history, nor of
+-- the latest day (docs/adr/0001-curve-storage.md). curve_key stays the public
+-- identity in the API and on the topics.
 --
 -- Existing rows move into the new tables; the old tables are dropped.
 ALTER TABLE curve_observation RENAME TO curve_observation_0006;
@@ -58,11 +59,14 @@ CREATE INDEX curve_location_idx ON curve (location);
 
 -- One row per observation. Columns are in alignment order (8-byte, then
 -- 4-byte, then variable-length values), which saves padding on every row.
--- version_hash is the 32 bytes of the hex SHA-256 the record carries.
+-- version is the record's version hash in compact form, its first 8 bytes:
+-- what tells a restatement from a reload (a full SHA-256 is 32 random bytes
+-- a row that no compression shrinks).
 -- No foreign key to curve: the materialiser writes the curve first, in
 -- the same transaction, and curves are never deleted.
 CREATE TABLE curve_observation (
     ingest_ts      timestamptz      NOT NULL,
+    version        bigint           NOT NULL,
     value          double precision,
     bid            double precision,
     ask            double precision,
@@ -73,17 +77,18 @@ CREATE TABLE curve_observation (
     price_type     curve_price_type NOT NULL,
     tenor_type     curve_tenor_type NOT NULL,
     tenor_label    text             NOT NULL,
-    version_hash   bytea            NOT NULL,
     CONSTRAINT curve_observation_pkey PRIMARY KEY (curve_id, asof_date, tenor_label, price_type),
     CONSTRAINT curve_observation_has_price
         CHECK (value IS NOT NULL OR bid IS NOT NULL OR ask IS NOT NULL OR mid IS NOT NULL)
 );
 
--- The latest observation per curve, tenor and price type, kept by the
--- materialiser in the transaction that writes curve_observation: a row is
--- replaced only by an observation of the same or a later as-of date.
-CREATE TABLE curve_latest (
+-- The latest observation of each tenor and price type a curve has, but not
+-- on its latest as-of date (a contract month no longer quoted, a tenor a
+-- vendor sends now and then): few rows. The materialiser keeps it in the
+-- transaction that writes curve_observation.
+CREATE TABLE curve_latest_stale (
     ingest_ts      timestamptz      NOT NULL,
+    version        bigint           NOT NULL,
     value          double precision,
     bid            double precision,
     ask            double precision,
@@ -94,8 +99,7 @@ CREATE TABLE curve_latest (
     price_type     curve_price_type NOT NULL,
     tenor_type     curve_tenor_type NOT NULL,
     tenor_label    text             NOT NULL,
-    version_hash   bytea            NOT NULL,
-    CONSTRAINT curve_latest_pkey PRIMARY KEY (curve_id, tenor_label, price_type)
+    CONSTRAINT curve_latest_stale_pkey PRIMARY KEY (curve_id, tenor_label, price_type)
 );
 
 -- TimescaleDB: curve_observation becomes a hypertable by as-of date before
@@ -117,9 +121,10 @@ END
 $$;
 
 -- Existing rows. A version hash that is not hex (a foreign producer's) is
--- hashed, as the materialiser does.
-CREATE FUNCTION pg_temp.version_bytes(h text) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN h ~* '^[0-9a-f]{64}$' THEN decode(h, 'hex') ELSE sha256(convert_to(h, 'UTF8')) END
+-- hashed first, as the materialiser does.
+CREATE FUNCTION pg_temp.version_of(h text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+    SELECT ('x' || substr(CASE WHEN h ~* '^[0-9a-f]{64}$' THEN h ELSE encode(sha256(convert_to(h, 'UTF8')), 'hex') END,
+            1, 16))::bit(64)::bigint
 $$;
 
 INSERT INTO curve (curve_key, asset_class, iso, region, location, market, product, block, spark_location,
@@ -133,20 +138,19 @@ JOIN (SELECT curve_key,
       FROM curve_observation_0006 GROUP BY curve_key) t USING (curve_key)
 ORDER BY o.curve_key, o.asof_date DESC, o.ingest_ts DESC;
 
-INSERT INTO curve_observation (ingest_ts, value, bid, ask, mid, curve_id, asof_date, contract_month,
-                               price_type, tenor_type, tenor_label, version_hash)
-SELECT o.ingest_ts, o.value, o.bid, o.ask, o.mid, c.id, o.asof_date, o.contract_month,
-       o.price_type::curve_price_type, o.tenor_type::curve_tenor_type, o.tenor_label,
-       pg_temp.version_bytes(o.version_hash)
+INSERT INTO curve_observation (ingest_ts, version, value, bid, ask, mid, curve_id, asof_date, contract_month,
+                               price_type, tenor_type, tenor_label)
+SELECT o.ingest_ts, pg_temp.version_of(o.version_hash), o.value, o.bid, o.ask, o.mid, c.id, o.asof_date,
+       o.contract_month, o.price_type::curve_price_type, o.tenor_type::curve_tenor_type, o.tenor_label
 FROM curve_observation_0006 o JOIN curve c USING (curve_key);
 
-INSERT INTO curve_latest (ingest_ts, value, bid, ask, mid, curve_id, asof_date, contract_month,
-                          price_type, tenor_type, tenor_label, version_hash)
-SELECT l.ingest_ts, l.value, l.bid, l.ask, l.mid, c.id, l.asof_date, l.contract_month,
-       l.price_type::curve_price_type, l.tenor_type::curve_tenor_type, l.tenor_label,
-       pg_temp.version_bytes(l.version_hash)
-FROM curve_latest_0006 l JOIN curve c USING (curve_key);
+INSERT INTO curve_latest_stale (ingest_ts, version, value, bid, ask, mid, curve_id, asof_date, contract_month,
+                                price_type, tenor_type, tenor_label)
+SELECT l.ingest_ts, pg_temp.version_of(l.version_hash), l.value, l.bid, l.ask, l.mid, c.id, l.asof_date,
+       l.contract_month, l.price_type::curve_price_type, l.tenor_type::curve_tenor_type, l.tenor_label
+FROM curve_latest_0006 l JOIN curve c USING (curve_key)
+WHERE l.asof_date < c.latest_asof;
 
 DROP TABLE curve_observation_0006, curve_latest_0006;
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON curve, curve_observation, curve_latest TO aurum_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON curve, curve_observation, curve_latest_stale TO aurum_app;
