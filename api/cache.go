@@ -4,15 +4,11 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/singleflight"
 )
@@ -197,25 +193,6 @@ func (c *responseCache) up() {
 	if c.retryAt.Load() != 0 && c.retryAt.Swap(0) != 0 {
 		c.logger.Info("response cache: Redis available again")
 	}
-}
-
-// dataVersion returns a token naming the current state of dataset: its
-// data_version counter and when the row was last updated (which tells
-// apart databases whose counters happen to be equal). It is read on every
-// request: a primary-key lookup.
-func dataVersion(ctx context.Context, pool *pgxpool.Pool, dataset string) (string, error) {
-	var (
-		version int64
-		updated time.Time
-	)
-	err := pool.QueryRow(ctx, `SELECT version, updated_at FROM data_version WHERE dataset = $1`, dataset).Scan(&version, &updated)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return dataset + ":0", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read data version of %s: %w", dataset, err)
-	}
-	return dataset + ":" + strconv.FormatInt(version, 10) + "." + strconv.FormatInt(updated.UnixMicro(), 10), nil
 }
 
 // memCache holds recently served pages in process memory, up to a number

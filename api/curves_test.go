@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/aurum-energy/aurum/internal/curve"
+	"github.com/aurum-energy/aurum/internal/market"
 )
 
 func decodeInto(t *testing.T, rec *httptest.ResponseRecorder, v any) {
@@ -440,6 +441,43 @@ func TestCurvesCacheNeverStale(t *testing.T) {
 	third := s.list(t, q)
 	if third.Data[0]["mid"] != 99.0 || third.Data[0]["asof_date"] != "2026-01-07" {
 		t.Fatalf("read after a load = %v", third.Data[0])
+	}
+}
+
+// TestCurvesVersionsFromNotifications: with data versions learnt from the
+// database's notifications, a cached page is served until a load lands,
+// and the load shows within moments.
+func TestCurvesVersionsFromNotifications(t *testing.T) {
+	t.Parallel()
+	s := newCurveServer(t, Config{}, Deps{})
+	v := market.NewVersions(s.store.Pool(), discardLogger())
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- v.Run(ctx) }()
+	t.Cleanup(func() { stop(); <-done })
+	s.versions = v
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, ok := v.Get(market.DatasetCurves); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("versions not read within 10s")
+		}
+	}
+	q := "/v1/curves?curve_key=" + curve.Key(pjmOn) + "&tenor_type=MONTHLY&limit=1"
+	if p := s.list(t, q); p.Data[0]["mid"] != 50.25 {
+		t.Fatalf("first read mid = %v", p.Data[0]["mid"])
+	}
+	load := fixRow{id: pjmOn, key: curve.Key(pjmOn), asof: "2026-01-07", priceType: "MID", tenorType: "MONTHLY",
+		label: "2027-01", month: monthOf("2027-01"), value: fp(98), mid: fp(98)}
+	insertRows(t, s.store, []fixRow{load})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if p := s.list(t, q); p.Data[0]["mid"] == 98.0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the load did not show within 10s")
+		}
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/aurum-energy/aurum/internal/market"
 )
 
 // listEndpoint describes a read endpoint to the one pipeline that serves
@@ -60,7 +62,7 @@ func (s *Server) serveList(c echo.Context, ep *listEndpoint, rawQuery string) er
 	if s.pool == nil {
 		return errNoStore
 	}
-	version, err := dataVersion(ctx, s.pool, ep.dataset)
+	version, err := s.dataVersion(ctx, ep.dataset)
 	if err != nil {
 		return err
 	}
@@ -157,4 +159,15 @@ func (s *Server) maxAgeFor(dates ...time.Time) time.Duration {
 		}
 	}
 	return s.cfg.Cache.HistoryMaxAge
+}
+
+// dataVersion returns the token of dataset's current data version: from
+// memory (Deps.Versions) when it knows it, else from the database.
+func (s *Server) dataVersion(ctx context.Context, dataset string) (string, error) {
+	if s.versions != nil {
+		if token, ok := s.versions.Get(dataset); ok {
+			return token, nil
+		}
+	}
+	return market.DataVersion(ctx, s.pool, dataset)
 }

@@ -46,6 +46,16 @@ type Deps struct {
 	RunEvents *RunEvents
 	// Checks are the readiness checks of GET /ready.
 	Checks []Check
+	// Versions knows the data version of each market dataset, which cache
+	// keys and ETags depend on, without a query. Without it every read
+	// queries the version.
+	Versions Versions
+}
+
+// Versions tells the current data version token of a dataset, when it
+// knows it (*market.Versions).
+type Versions interface {
+	Get(dataset string) (token string, ok bool)
 }
 
 // Server is the HTTP API.
@@ -70,6 +80,8 @@ type Server struct {
 	cache     *responseCache
 	// market reads market data; nil without Deps.Store.
 	market *market.Reader
+	// versions knows data versions; nil without Deps.Versions.
+	versions Versions
 
 	authenticate authenticator
 
@@ -136,6 +148,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		s.market = market.NewReader(s.pool)
 	}
 	s.serde = deps.Serde
+	s.versions = deps.Versions
 	s.runEvents = deps.RunEvents
 	if !cfg.Cache.Disabled {
 		s.cache.rdb = deps.Redis

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aurum-energy/aurum/api"
 	"github.com/aurum-energy/aurum/internal/config"
+	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/telemetry"
@@ -95,9 +96,9 @@ func (p *platform) readinessChecks() []api.Check {
 }
 
 // newAPI builds the HTTP API on the platform, streaming run events from
-// Kafka; the returned closer releases the stream's client after the
-// server stopped.
-func (p *platform) newAPI() (*api.Server, func(), error) {
+// Kafka and learning data versions from versions; the returned closer
+// releases the stream's client after the server stopped.
+func (p *platform) newAPI(versions api.Versions) (*api.Server, func(), error) {
 	events, err := p.newRunEvents()
 	if err != nil {
 		return nil, nil, err
@@ -125,6 +126,7 @@ func (p *platform) newAPI() (*api.Server, func(), error) {
 		Serde:     p.serde,
 		RunEvents: events,
 		Checks:    p.readinessChecks(),
+		Versions:  versions,
 	})
 	if err != nil {
 		events.Close()
@@ -136,7 +138,8 @@ func (p *platform) newAPI() (*api.Server, func(), error) {
 // serveAPI runs the API and the outbox relay that publishes its run
 // requests until ctx ends, together with extra components.
 func (p *platform) serveAPI(ctx context.Context, extra ...runner) error {
-	srv, closeEvents, err := p.newAPI()
+	versions := market.NewVersions(p.store.Pool(), p.logger)
+	srv, closeEvents, err := p.newAPI(versions)
 	if err != nil {
 		return err
 	}
@@ -146,7 +149,7 @@ func (p *platform) serveAPI(ctx context.Context, extra ...runner) error {
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	for _, r := range append([]runner{srv, relay}, extra...) {
+	for _, r := range append([]runner{srv, relay, versions}, extra...) {
 		g.Go(func() error { return r.Run(gctx) })
 	}
 	return ignoreCanceled(g.Wait())
