@@ -39,16 +39,18 @@ func curveCells(w *cellWriter, c *market.Curve) {
 type curveRow market.CurvePoint
 
 func (r *curveRow) cells(w *cellWriter) {
-	w.str("curve_key", r.Key)
+	w.repeat(0, r.Key, func() { w.str("curve_key", r.Key) })
 	w.date("asof_date", r.AsofDate)
-	w.str("asset_class", r.AssetClass)
-	w.optStr("iso", r.ISO)
-	w.optStr("region", r.Region)
-	w.optStr("location", r.Location)
-	w.optStr("market", r.Market)
-	w.optStr("product", r.Product)
-	w.optStr("block", r.Block)
-	w.optStr("spark_location", r.Spark)
+	w.repeat(1, r.Key, func() {
+		w.str("asset_class", r.AssetClass)
+		w.optStr("iso", r.ISO)
+		w.optStr("region", r.Region)
+		w.optStr("location", r.Location)
+		w.optStr("market", r.Market)
+		w.optStr("product", r.Product)
+		w.optStr("block", r.Block)
+		w.optStr("spark_location", r.Spark)
+	})
 	w.str("price_type", r.PriceType)
 	w.str("tenor_type", r.TenorType)
 	w.str("tenor_label", r.TenorLabel)
@@ -57,9 +59,11 @@ func (r *curveRow) cells(w *cellWriter) {
 	w.optNum("bid", r.Bid)
 	w.optNum("ask", r.Ask)
 	w.optNum("mid", r.Mid)
-	w.optStr("currency", r.Currency)
-	w.optStr("per_unit", r.PerUnit)
-	w.str("units_raw", r.UnitsRaw)
+	w.repeat(2, r.Key, func() {
+		w.optStr("currency", r.Currency)
+		w.optStr("per_unit", r.PerUnit)
+		w.str("units_raw", r.UnitsRaw)
+	})
 	w.str("version_hash", (*market.CurvePoint)(r).VersionHash())
 }
 
@@ -78,6 +82,7 @@ func (s *Server) curvesEndpoint() *listEndpoint {
 				return nil, nil, err
 			}
 			t := newTable(q.format, &curveRow{})
+			t.grow(len(points) * 420) // a point's JSON
 			for i := range points {
 				t.add((*curveRow)(&points[i]))
 			}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -31,6 +32,39 @@ type cellWriter struct {
 	mode  cellMode
 	buf   []byte
 	first bool
+	// repeats are the runs of cells that consecutive rows share (repeat).
+	repeats [maxRepeats]repeated
+}
+
+// repeated is where in buf the cells of slot were written for the row
+// whose shared values are named id.
+type repeated struct {
+	id       string
+	from, to int
+}
+
+// maxRepeats is the number of runs of shared cells a row may have.
+const maxRepeats = 3
+
+// repeat writes a run of cells, the slot-th of the row, whose values are
+// those of every row sharing id — a curve's identity on each of its
+// points: the first time with write, then for as long as id does not
+// change by copying what write wrote. Rows are the API's hot path; a page
+// holds a curve's many points in a row.
+func (w *cellWriter) repeat(slot int, id string, write func()) {
+	r := &w.repeats[slot]
+	if w.mode != modeHeader && r.id == id && r.to > r.from {
+		// A row's first run has no separator before it; a later run always
+		// has one, so the copy is right wherever the run sits.
+		w.buf = append(w.buf, w.buf[r.from:r.to]...)
+		w.first = false
+		return
+	}
+	from := len(w.buf)
+	write()
+	if w.mode != modeHeader {
+		*r = repeated{id: id, from: from, to: len(w.buf)}
+	}
 }
 
 // name starts a cell.
@@ -199,6 +233,9 @@ func (t *table) add(r row) {
 	}
 	t.count++
 }
+
+// grow makes room for n more bytes of rows.
+func (t *table) grow(n int) { t.w.buf = slices.Grow(t.w.buf, n) }
 
 // bytes ends the page and returns its encoding.
 func (t *table) bytes() []byte {

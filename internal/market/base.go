@@ -49,7 +49,9 @@ func BasePrices(ctx context.Context, db Querier, asof time.Time, f CurveFilter) 
 	for _, vals := range f {
 		args = append(args, vals) // nil when absent: SQL NULL
 	}
-	rows, err := db.Query(ctx, basePricesSQL, args...)
+	// Optional filters (NULL or an array) defeat a generic plan: plan with
+	// the values, every call.
+	rows, err := db.Query(ctx, basePricesSQL, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("read base prices: %w", err)
 	}

@@ -65,6 +65,36 @@ func (f *CurveFilter) shape(s *bits) {
 	}
 }
 
+// selective reports whether f names curves (by key or location) rather than
+// a whole class of them: then a read selects its few curves by index first
+// (curvesOf), where otherwise it walks the curve_key order and stops at a
+// page.
+func (f *CurveFilter) selective() bool {
+	return f[FilterCurveKey] != nil || f[FilterLocation] != nil
+}
+
+// curvesOf writes the curves a read looks observations up for, aliased c:
+// for a selective filter, the filtered curves behind a fence (OFFSET 0), so
+// that even a generic plan picks the curve_key or location index for them;
+// otherwise the curve table, whose filters whereCurves adds.
+func (f *CurveFilter) curvesOf(b *sqlBuilder) {
+	if !f.selective() {
+		b.text("curve c")
+		return
+	}
+	b.text("(SELECT * FROM curve c WHERE TRUE")
+	f.whereCurve(b)
+	b.text(" OFFSET 0) c")
+}
+
+// whereCurves appends the dimension filters of a curve table curvesOf did
+// not filter.
+func (f *CurveFilter) whereCurves(b *sqlBuilder) {
+	if !f.selective() {
+		f.whereCurve(b)
+	}
+}
+
 // whereCurve appends the conditions of the dimension filters on the curve
 // aliased c.
 func (f *CurveFilter) whereCurve(b *sqlBuilder) {
@@ -130,14 +160,10 @@ func (p *CurvePoint) VersionHash() string {
 	})
 }
 
-// pointColumns are the columns of a CurvePoint's observation, aliased o.
+// pointColumns are the columns of a CurvePoint's observation, aliased o;
+// pointScanner decodes them after curveColumns.
 const pointColumns = `o.asof_date, o.price_type::text AS price_type, o.tenor_type::text AS tenor_type, o.tenor_label,
 	o.contract_month, o.value, o.bid, o.ask, o.mid`
-
-func scanPoint(rows pgx.Rows, p *CurvePoint) error {
-	return rows.Scan(append(p.fields(), &p.AsofDate, &p.PriceType, &p.TenorType, &p.TenorLabel,
-		&p.ContractMonth, &p.Value, &p.Bid, &p.Ask, &p.Mid)...)
-}
 
 // pointKey is the keyset of a CurvePoint: as-of date, curve_key, tenor
 // label, price type.
@@ -156,7 +182,11 @@ func (r *Reader) Curves(ctx context.Context, f CurveFilter, asof []time.Time, p 
 	s.set(16, len(asof) == 1)
 	s.set(17, len(asof) > 1)
 	s.set(18, p.After != nil)
-	rows, err := r.curves.query(ctx, r.db, uint64(s), func(b *sqlBuilder) {
+	st := &r.curves
+	if len(asof) > 1 {
+		st = &r.asofs
+	}
+	rows, err := st.query(ctx, r.db, uint64(s), func(b *sqlBuilder) {
 		switch len(asof) {
 		case 0:
 			buildCurvesSQL(b, f, "", p)
@@ -169,7 +199,8 @@ func (r *Reader) Curves(ctx context.Context, f CurveFilter, asof []time.Time, p 
 	if err != nil {
 		return nil, nil, err
 	}
-	points, next, err := collect(rows, p.Limit, scanPoint, pointKey)
+	var ps pointScanner
+	points, next, err := collect(rows, p.Limit, ps.scan, pointKey)
 	if next != nil && len(asof) == 0 {
 		next[0] = ""
 	}
@@ -184,10 +215,12 @@ func (r *Reader) Curves(ctx context.Context, f CurveFilter, asof []time.Time, p 
 // index) finds the curves from the keyset on, and a page costs about its
 // own rows.
 func buildCurvesSQL(b *sqlBuilder, f CurveFilter, date string, p Page) {
-	b.text("SELECT " + curveColumns + ", " + pointColumns + " FROM curve c CROSS JOIN LATERAL (")
+	b.text("SELECT " + curveColumns + ", " + pointColumns + " FROM ")
+	f.curvesOf(b)
+	b.text(" CROSS JOIN LATERAL (")
 	observationsOf(b, f, date, "")
 	b.text(lateralEnd + " o WHERE TRUE")
-	f.whereCurve(b)
+	f.whereCurves(b)
 	if p.After != nil {
 		keysetAfter(b, "o", p.After[1:])
 	}
@@ -228,12 +261,13 @@ func keysetAfter(b *sqlBuilder, obs string, after []string) {
 // buildCurvesSQL, one page at most; the dates in order.
 func buildAsofsSQL(b *sqlBuilder, f CurveFilter, asof []time.Time, p Page) {
 	dates := b.param(asof)
-	b.text("SELECT x.* FROM unnest(" + dates + "::date[]) d(asof) CROSS JOIN LATERAL (SELECT " + curveColumns + ", " + pointColumns +
-		" FROM curve c CROSS JOIN LATERAL (SELECT * FROM curve_observation o WHERE o.curve_id = c.id AND o.asof_date = d.asof" +
+	b.text("SELECT x.* FROM unnest(" + dates + "::date[]) d(asof) CROSS JOIN LATERAL (SELECT " + curveColumns + ", " + pointColumns + " FROM ")
+	f.curvesOf(b)
+	b.text(" CROSS JOIN LATERAL (SELECT * FROM curve_observation o WHERE o.curve_id = c.id AND o.asof_date = d.asof" +
 		" AND o.asof_date = ANY(" + dates + "::date[])")
 	f.whereObservation(b, "o")
 	b.text(lateralEnd + " o WHERE TRUE")
-	f.whereCurve(b)
+	f.whereCurves(b)
 	var from string
 	if p.After != nil {
 		from = b.param(p.After[0])
@@ -279,7 +313,9 @@ func (r *Reader) Diffs(ctx context.Context, f CurveFilter, a, b time.Time, p Pag
 	rows, err := r.diffs.query(ctx, r.db, uint64(s), func(sb *sqlBuilder) {
 		sb.text("SELECT " + curveColumns + `, x.price_type::text, x.tenor_type::text, x.tenor_label, x.contract_month,
 	x.asof_a, x.mid_a, x.asof_b, x.mid_b
-FROM curve c CROSS JOIN LATERAL (
+FROM `)
+		f.curvesOf(sb)
+		sb.text(` CROSS JOIN LATERAL (
 	SELECT a.price_type, b.tenor_type, a.tenor_label, b.contract_month, a.asof_date AS asof_a, a.mid AS mid_a,
 	       b.asof_date AS asof_b, b.mid AS mid_b
 	FROM curve_observation a JOIN curve_observation b ON b.curve_id = a.curve_id AND b.asof_date = `)
@@ -289,7 +325,7 @@ FROM curve c CROSS JOIN LATERAL (
 		sb.arg(a, "::date")
 		f.whereObservation(sb, "a")
 		sb.text(lateralEnd + " x WHERE TRUE")
-		f.whereCurve(sb)
+		f.whereCurves(sb)
 		if p.After != nil {
 			keysetAfter(sb, "x", p.After)
 		}

@@ -73,6 +73,7 @@ type Reader struct {
 	// limit strips fetches per round trip.
 	stripBatch func(limit int) int
 	curves     statements
+	asofs      statements // several dates: custom plans
 	diffs      statements
 	months     statements
 	dims       statements
@@ -80,7 +81,7 @@ type Reader struct {
 
 // NewReader returns a Reader querying db, usually the store's pool.
 func NewReader(db Querier) *Reader {
-	return &Reader{db: db, stripBatch: stripBatch}
+	return &Reader{db: db, stripBatch: stripBatch, asofs: statements{custom: true}}
 }
 
 // stripBatch is how many monthly rows a strips read fetches per round

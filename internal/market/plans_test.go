@@ -30,11 +30,20 @@ type recorder struct {
 type statement struct {
 	sql  string
 	args []any
+	// custom: the statement is always planned with its values (pgx's
+	// unnamed statement), so its generic plan does not matter.
+	custom bool
 }
 
 func (r *recorder) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	s := statement{sql: sql, args: args}
+	if len(args) > 0 {
+		if _, ok := args[0].(pgx.QueryExecMode); ok {
+			s.args, s.custom = args[1:], true
+		}
+	}
 	r.mu.Lock()
-	r.stmts = append(r.stmts, statement{sql, args})
+	r.stmts = append(r.stmts, s)
 	r.mu.Unlock()
 	return r.Querier.Query(ctx, sql, args...)
 }
@@ -66,18 +75,75 @@ func (n planNode) scans(out []planNode) []planNode {
 	return out
 }
 
-// explain plans s as the database would run it.
-func explain(t *testing.T, db market.Querier, s statement) []planNode {
+// explain returns the plans the database may run s with: the one for its
+// values, and — unless s is always planned with its values — the generic
+// one a prepared statement may switch to.
+func explain(t *testing.T, st *store.Store, s statement) [][]planNode {
 	t.Helper()
 	var raw []byte
-	if err := db.QueryRow(ctx(t), "EXPLAIN (FORMAT JSON) "+s.sql, s.args...).Scan(&raw); err != nil {
+	if err := st.Pool().QueryRow(ctx(t), "EXPLAIN (FORMAT JSON) "+s.sql, s.args...).Scan(&raw); err != nil {
 		t.Fatalf("explain %s: %v", s.sql, err)
 	}
+	plans := [][]planNode{nodes(t, raw)}
+	if s.custom {
+		return plans
+	}
+	conn, err := st.Pool().Acquire(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	lits := make([]string, len(s.args))
+	for i, a := range s.args {
+		lits[i] = literal(t, a)
+	}
+	for _, q := range []string{"SET plan_cache_mode = force_generic_plan", "PREPARE generic AS " + s.sql} {
+		if _, err := conn.Exec(ctx(t), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	defer func() { _, _ = conn.Exec(ctx(t), "DEALLOCATE generic; RESET plan_cache_mode") }()
+	if err := conn.QueryRow(ctx(t), "EXPLAIN (FORMAT JSON) EXECUTE generic("+strings.Join(lits, ", ")+")").Scan(&raw); err != nil {
+		t.Fatalf("explain generic %s: %v", s.sql, err)
+	}
+	return append(plans, nodes(t, raw))
+}
+
+func nodes(t *testing.T, raw []byte) []planNode {
+	t.Helper()
 	var plans []struct{ Plan planNode }
 	if err := json.Unmarshal(raw, &plans); err != nil {
 		t.Fatal(err)
 	}
 	return plans[0].Plan.scans(nil)
+}
+
+// literal spells a statement's argument as SQL.
+func literal(t *testing.T, v any) string {
+	t.Helper()
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	switch v := v.(type) {
+	case string:
+		return quote(v)
+	case int:
+		return fmt.Sprint(v)
+	case time.Time:
+		return quote(v.Format(time.DateOnly))
+	case []string:
+		q := make([]string, len(v))
+		for i, s := range v {
+			q[i] = quote(s)
+		}
+		return "ARRAY[" + strings.Join(q, ", ") + "]::text[]"
+	case []time.Time:
+		q := make([]string, len(v))
+		for i, d := range v {
+			q[i] = quote(d.Format(time.DateOnly))
+		}
+		return "ARRAY[" + strings.Join(q, ", ") + "]::date[]"
+	}
+	t.Fatalf("no literal for %T", v)
+	return ""
 }
 
 // observationTable matches the fact tables and their TimescaleDB chunks.
@@ -116,13 +182,13 @@ func curvePlanCases() []planCase {
 		{"latest by curve_key", curves(filter("curve_key", curve.Key(planCurve(3).identity())), nil, page), []string{"curve_curve_key_key", "curve_observation_pkey"}},
 		{"latest by iso", curves(filter("iso", "MISO"), nil, page), []string{"curve_observation_pkey"}},
 		{"latest by location", curves(filter("location", "HUB 12"), nil, page), []string{"curve_location_idx", "curve_observation_pkey"}},
-		{"latest by iso, location, block", curves(filter("iso", "PJM", "location", "HUB 12", "block", "ON"), nil, page), []string{"curve_iso_location_idx", "curve_observation_pkey"}},
+		{"latest by iso, location, block", curves(filter("iso", "PJM", "location", "HUB 12", "block", "ON"), nil, page), []string{"curve_location_idx", "curve_observation_pkey"}},
 		{"latest by asset class", curves(filter("asset_class", "gas"), nil, page), []string{"curve_observation_pkey"}},
 		{"latest by market", curves(filter("market", "DA"), nil, page), []string{"curve_observation_pkey"}},
 		{"latest by tenor and price type", curves(filter("tenor_type", "MONTHLY", "price_type", "MID"), nil, page), []string{"curve_observation_pkey"}},
 		{"as of a date", curves(market.CurveFilter{}, day, page), []string{"curve_observation_pkey"}},
 		{"as of a date, next page", curves(market.CurveFilter{}, day, market.Page{Limit: 100, After: []string{"2026-01-08", after.After[1], "2027-03", "MID"}}), []string{"curve_observation_pkey"}},
-		{"one curve as of a date", curves(filter("iso", "MISO", "location", "HUB 7", "block", "OFF"), day, page), []string{"curve_iso_location_idx", "curve_observation_pkey"}},
+		{"one curve as of a date", curves(filter("iso", "MISO", "location", "HUB 7", "block", "OFF"), day, page), []string{"curve_location_idx", "curve_observation_pkey"}},
 		{"as of two dates", curves(filter("iso", "PJM"), []time.Time{planDay(2), planDay(5)}, page), []string{"curve_observation_pkey"}},
 		{"diff", func(ctx context.Context, r *market.Reader, _ market.Querier) error {
 			_, _, err := r.Diffs(ctx, filter("iso", "ERCOT"), planDay(2), planDay(5), page)
@@ -151,8 +217,9 @@ func curvePlanCases() []planCase {
 	}
 }
 
-// TestReadPlans EXPLAINs every read: no sequential scan of an observation
-// table, and each index the schema has is used by some read.
+// TestReadPlans EXPLAINs every read, with its values and as the generic
+// plan of a prepared statement: no sequential scan of an observation table,
+// and each index the schema has is used by some read.
 func TestReadPlans(t *testing.T) {
 	t.Parallel()
 	eachServer(t, func(t *testing.T, url string) {
@@ -165,23 +232,24 @@ func TestReadPlans(t *testing.T) {
 			if err := tc.read(ctx(t), r, rec); err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
-			var nodes []planNode
 			for _, s := range rec.take() {
-				nodes = append(nodes, explain(t, st.Pool(), s)...)
-			}
-			var indexes []string
-			for _, n := range nodes {
-				if n.NodeType == "Seq Scan" && observationTable.MatchString(n.Relation) {
-					t.Errorf("%s: sequential scan of %s", tc.name, n.Relation)
-				}
-				if n.Index != "" {
-					indexes = append(indexes, n.Index)
-					used[indexOf(n.Index)] = true
-				}
-			}
-			for _, want := range tc.indexes {
-				if !slices.ContainsFunc(indexes, func(ix string) bool { return indexOf(ix) == want }) {
-					t.Errorf("%s: plan uses %v, not %s", tc.name, indexes, want)
+				for i, plan := range explain(t, st, s) {
+					kind := []string{"custom", "generic"}[i]
+					var indexes []string
+					for _, n := range plan {
+						if n.NodeType == "Seq Scan" && observationTable.MatchString(n.Relation) {
+							t.Errorf("%s (%s plan): sequential scan of %s", tc.name, kind, n.Relation)
+						}
+						if n.Index != "" {
+							indexes = append(indexes, n.Index)
+							used[indexOf(n.Index)] = true
+						}
+					}
+					for _, want := range tc.indexes {
+						if !slices.ContainsFunc(indexes, func(ix string) bool { return indexOf(ix) == want }) {
+							t.Errorf("%s (%s plan): uses %v, not %s", tc.name, kind, indexes, want)
+						}
+					}
 				}
 			}
 		}

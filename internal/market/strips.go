@@ -98,14 +98,16 @@ func (r *Reader) monthRows(ctx context.Context, f CurveFilter, asof time.Time, a
 	s.set(16, !asof.IsZero())
 	s.set(18, after != nil)
 	return r.months.query(ctx, r.db, uint64(s), func(b *sqlBuilder) {
-		b.text("SELECT " + curveColumns + ", o.price_type::text, o.contract_month, o.mid, o.asof_date FROM curve c CROSS JOIN LATERAL (")
+		b.text("SELECT " + curveColumns + ", o.price_type::text, o.contract_month, o.mid, o.asof_date FROM ")
+		f.curvesOf(b)
+		b.text(" CROSS JOIN LATERAL (")
 		date := ""
 		if !asof.IsZero() {
 			date = b.param(asof) + "::date"
 		}
 		observationsOf(b, f, date, " AND o.tenor_type = 'MONTHLY' AND o.mid IS NOT NULL AND o.contract_month IS NOT NULL")
 		b.text(lateralEnd + " o WHERE TRUE")
-		f.whereCurve(b)
+		f.whereCurves(b)
 		if after != nil {
 			key := b.param(after[0])
 			b.text(" AND c.curve_key >= " + key + " AND (c.curve_key, o.price_type, o.contract_month) > (" + key + ", ")

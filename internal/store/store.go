@@ -103,14 +103,6 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	if _, ok := pcfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		pcfg.ConnConfig.RuntimeParams["application_name"] = cfg.ApplicationName
 	}
-	// pgx prepares every statement once per connection, and after five
-	// executions PostgreSQL may switch a prepared statement to a generic
-	// plan, which on a hypertable cannot exclude chunks when it plans and
-	// so scans every chunk's index. Plans with the actual parameters are
-	// cheap for Aurum's statements, and right.
-	if _, ok := pcfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
-		pcfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
-	}
 	// JIT compilation pays off for long analytical queries; Aurum's
 	// statements take milliseconds, and the writes' upserts, whose cost
 	// estimates cross jit_above_cost, spent more time compiling than

@@ -50,11 +50,10 @@ CREATE TABLE curve (
     tenor_types    curve_tenor_type[] NOT NULL,
     CONSTRAINT curve_curve_key_key UNIQUE (curve_key)
 );
--- Curve filters: ISO, then location and block, the usual way to name a
--- curve, and location alone (a hub name is unique enough). Other filters
--- (asset class, market, product) select too many curves for an index to
--- beat walking the curve_key order that every read is paged in.
-CREATE INDEX curve_iso_location_idx ON curve (iso, location, block);
+-- A curve is named by its location (a hub; with ISO and block in the
+-- usual filter, which the few rows of a location leave to filter). Other
+-- filters (ISO, asset class, market, product) select too many curves for an
+-- index to beat walking the curve_key order every read is paged in.
 CREATE INDEX curve_location_idx ON curve (location);
 
 -- One row per observation. Columns are in alignment order (8-byte, then
