@@ -145,7 +145,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Store != nil {
 		s.pool = deps.Store.Pool()
 		s.store = deps.Store
-		s.market = market.NewReader(s.pool)
+		s.market = market.NewReader(deps.Store.Reads())
 	}
 	s.serde = deps.Serde
 	s.versions = deps.Versions

@@ -50,8 +50,8 @@ func BasePrices(ctx context.Context, db Querier, asof time.Time, f CurveFilter) 
 		args = append(args, vals) // nil when absent: SQL NULL
 	}
 	// Optional filters (NULL or an array) defeat a generic plan: plan with
-	// the values, every call.
-	rows, err := db.Query(ctx, basePricesSQL, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
+	// the values, every call (statements' custom mode).
+	rows, err := db.Query(ctx, basePricesSQL, append([]any{pgx.QueryExecModeSimpleProtocol}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("read base prices: %w", err)
 	}

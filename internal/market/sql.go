@@ -45,13 +45,14 @@ func (b *sqlBuilder) arg(v any, suffix string) {
 
 // statements caches the SQL text of one kind of query per shape.
 //
-// pgx prepares each text once per connection, and PostgreSQL may then plan
-// it once for any parameters (a generic plan) instead of for each call's
-// (a custom plan): half the database's work for a one-curve read. The
-// statements are written so that their generic plans are right — chunks
-// excluded when the plan starts, dimension indexes chosen by the filters'
-// shape — and checked in tests; those whose generic plan would go wrong are
-// marked custom and always planned with their parameters.
+// pgx prepares each text once per connection, and the connections of a
+// Reader (store.Reads) plan it once for any parameters (a generic plan)
+// instead of for each call's (a custom plan), which was half the
+// database's work for a one-curve read. The statements are written so that
+// their generic plans are right — chunks excluded when the plan starts,
+// dimension indexes chosen by the filters' shape — and checked in tests;
+// those whose generic plan would go wrong are marked custom and sent with
+// their values in the text (pgx's simple protocol), planned every call.
 type statements struct {
 	text   sync.Map // shape → string
 	custom bool
@@ -71,8 +72,7 @@ func (st *statements) query(ctx context.Context, db Querier, shape uint64, build
 	}
 	args := b.args
 	if st.custom {
-		// The unnamed statement: planned at every call with its values.
-		args = append([]any{pgx.QueryExecModeCacheDescribe}, args...)
+		args = append([]any{pgx.QueryExecModeSimpleProtocol}, args...)
 	}
 	rows, err := db.Query(ctx, cached.(string), args...)
 	if err != nil {

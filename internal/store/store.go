@@ -77,6 +77,7 @@ func (c Config) Validate() error {
 // apply the tenant and role rules. It is safe for concurrent use.
 type Store struct {
 	pool   *pgxpool.Pool
+	reads  *pgxpool.Pool // market reads: generic plans
 	logger *slog.Logger
 	target string // user@host:port/db, for messages; never the password
 }
@@ -126,10 +127,19 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", s.target, err)
 	}
+	// The pool of market reads plans each statement once for any values:
+	// their statements are written for it (internal/market), and planning
+	// every read again was half the database's work.
+	rcfg := pcfg.Copy()
+	rcfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	if s.reads, err = pgxpool.NewWithConfig(ctx, rcfg); err != nil {
+		s.pool.Close()
+		return nil, fmt.Errorf("open database %s: %w", s.target, err)
+	}
 	pctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
 	if err := s.pool.Ping(pctx); err != nil {
-		s.pool.Close()
+		s.Close()
 		return nil, fmt.Errorf("connect to database %s (timeout %s): %w", s.target, cfg.ConnectTimeout, err)
 	}
 	s.logConnectingRole(ctx)
@@ -156,8 +166,17 @@ func (s *Store) logConnectingRole(ctx context.Context) {
 // use it for market data and administration, and InTenant for tenant data.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
+// Reads is the pool of market-data reads (market.Reader): like Pool, but
+// its connections plan a prepared statement once, for any values (a
+// generic plan), rather than for each call's. Statements whose generic
+// plan would go wrong must not be prepared on it (see internal/market).
+func (s *Store) Reads() *pgxpool.Pool { return s.reads }
+
 // Close closes every connection; it waits for acquired ones to be released.
-func (s *Store) Close() { s.pool.Close() }
+func (s *Store) Close() {
+	s.pool.Close()
+	s.reads.Close()
+}
 
 // Ping checks that the database answers, for readiness probes.
 func (s *Store) Ping(ctx context.Context) error {
