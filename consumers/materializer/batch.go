@@ -130,15 +130,20 @@ func (m *Materializer[K, R]) shares(parts []partitionBatch) [][]partitionBatch {
 }
 
 // decodeAll decodes the records of a share, in offset order per partition.
+// Every record's first attempt shares one attempt context: decoding asks
+// the registry only for a schema it has not seen, and a timer per record
+// was a tenth of the decoding.
 func (m *Materializer[K, R]) decodeAll(ctx context.Context, share []partitionBatch) (decoded[R], error) {
 	n := 0
 	for _, p := range share {
 		n += len(p.records)
 	}
 	out := decoded[R]{rows: make([]R, 0, n), sources: make([]*kgo.Record, 0, n)}
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.AttemptTimeout)
+	defer cancel()
 	for _, p := range share {
 		for _, rec := range p.records {
-			row, rej, err := m.decode(ctx, rec)
+			row, rej, err := m.decode(ctx, actx, rec)
 			if err != nil {
 				return out, err
 			}
@@ -238,9 +243,14 @@ func (m *Materializer[K, R]) shard(seed maphash.Seed, row *R) uint64 {
 	return maphash.Comparable(seed, m.sink.Key(row))
 }
 
-// decode decodes one record, retrying errors that are not the record's
-// fault (the registry is unreachable) until it decodes or is rejected.
-func (m *Materializer[K, R]) decode(ctx context.Context, rec *kgo.Record) (row R, rej *Rejection, err error) {
+// decode decodes one record, first in the attempt context actx, then,
+// should that fail for a reason that is not the record's (the registry is
+// unreachable), retrying until it decodes or is rejected.
+func (m *Materializer[K, R]) decode(ctx, actx context.Context, rec *kgo.Record) (row R, rej *Rejection, err error) {
+	row, derr := m.sink.Decode(actx, rec)
+	if derr == nil || errors.As(derr, &rej) {
+		return row, rej, nil
+	}
 	err = m.retry(ctx, "decode", func(ctx context.Context) error {
 		var derr error
 		row, derr = m.sink.Decode(ctx, rec)
