@@ -17,10 +17,14 @@ type setupReport struct {
 	aurum   loadFigures // aurum load → Kafka → materialiser
 	// compression is figure 2 after the compression policies ran
 	// (TimescaleDB only).
-	compression      compressionFigures
+	compression compressionFigures
+	// compressionBoth is the same once the next day's file is in too.
+	compressionBoth  compressionFigures
 	pgbench          readFigures // baseline of figures 5 and 6
 	uncached, cached readFigures
 	peakRSS          int64 // VmHWM of `aurum dev` after the first load
+	// loader is how long `aurum load curves` itself ran, of r.aurum.load.
+	loader time.Duration
 }
 
 // loadFigures are figures 1–4 of one side.
@@ -136,6 +140,10 @@ func (r *setupReport) print(w io.Writer, opts options) {
 	t.info("   same file again, seconds", r.base.reload.took.Seconds(), r.aurum.reload.took.Seconds(), "%.2f")
 	t.info("4. next day's file → queryable, rows/s", rate(r.base.day2), rate(r.aurum.day2), "%.0f")
 	t.info("4. next day's file, growth bytes/row", perRow(r.base.day2Growth), perRow(r.aurum.day2Growth), "%.1f")
+	if r.kind.timescale && r.compressionBoth.jobs > 0 {
+		both := func(b int64) float64 { return float64(b) / (2 * rows) }
+		t.info("4. both days after compression, bytes/row", both(r.base.growth+r.base.day2Growth), both(r.compressionBoth.growth), "%.1f")
+	}
 	t.ratio("5. one curve uncached, req/s", r.pgbench.rate, r.uncached.rate, "%.0f", true, 0.5, "")
 	t.row("5. one curve uncached, p99", ms(r.pgbench.p99), ms(r.uncached.p99), "", "≤ 50 ms", yesNo(r.uncached.p99 <= 50*time.Millisecond))
 	t.row("5. one curve uncached, non-2xx", "", fmt.Sprint(r.uncached.non2xx+r.uncached.failed), "", "0",
@@ -144,8 +152,8 @@ func (r *setupReport) print(w io.Writer, opts options) {
 	t.row("7. peak RSS of aurum dev, MiB", "", fmt.Sprintf("%.0f", mib(r.peakRSS)), "", "≤ 300 MiB", yesNo(r.peakRSS <= 300<<20))
 	t.flush()
 
-	fmt.Fprintf(w, "1: %d rows; psql %.2f s, aurum %.2f s (from starting `aurum load` to the materialiser's offsets at the end of the topic)\n",
-		r.rows, r.base.load.Seconds(), r.aurum.load.Seconds())
+	fmt.Fprintf(w, "1: %d rows; psql %.2f s, aurum %.2f s (from starting `aurum load` to the materialiser's offsets at the end of the topic; the loader itself ran %.2f s)\n",
+		r.rows, r.base.load.Seconds(), r.aurum.load.Seconds(), r.loader.Seconds())
 	fmt.Fprintf(w, "2: baseline is pg_total_relation_size(bench_plain); aurum is the growth of pg_database_size; %.1f / %.1f MiB\n",
 		mib(r.base.growth), mib(r.aurum.growth))
 	fmt.Fprintf(w, "3: rows written are n_tup_ins+upd+del over pg_stat_user_tables, read %s after the load\n", statsSettle)

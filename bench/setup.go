@@ -48,6 +48,8 @@ type setup struct {
 	redis  *devenv.Redis
 	pool   *pgxpool.Pool
 	dev    *devProcess
+	// loaderTook is how long the last `aurum load curves` ran.
+	loaderTook time.Duration
 }
 
 // startSetup starts the servers of kind under dir.

@@ -39,9 +39,11 @@ func (s *setup) measureAurum(ctx context.Context, aurum string, w *workload, r *
 	if err != nil {
 		return err
 	}
+	empty := before
 	if r.aurum.load, err = s.aurumLoad(ctx, aurum, w.file1, w.rows()); err != nil {
 		return err
 	}
+	r.loader = s.loaderTook
 	var n int
 	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM curve_observation WHERE asof_date = $1", w.day1).Scan(&n); err != nil {
 		return err
@@ -105,6 +107,12 @@ func (s *setup) measureAurum(ctx context.Context, aurum string, w *workload, r *
 		return err
 	}
 	r.aurum.day2Growth = after - before
+	if s.kind.timescale {
+		// Both days in the chunk, as history is: compressed again.
+		if r.compressionBoth, err = s.compress(ctx, empty); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -122,6 +130,7 @@ func (s *setup) aurumLoad(ctx context.Context, aurum, file string, rows int) (ti
 	if err != nil {
 		return 0, fmt.Errorf("aurum load curves %s: %w: %s", file, err, out)
 	}
+	s.loaderTook = time.Since(start)
 	m := loadSummary.FindSubmatch(out)
 	if m == nil || string(m[1]) != strconv.Itoa(rows) || string(m[2]) != "0" {
 		return 0, fmt.Errorf("aurum load curves %s: want %d rows published and none quarantined: %s", file, rows, out)
