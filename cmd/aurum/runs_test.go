@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,24 +17,6 @@ import (
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
-
-// syncBuffer is an io.Writer the test reads while the watcher writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) lines() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Split(strings.TrimSpace(s.b.String()), "\n")
-}
 
 // runsTopic holds the events of three runs, as the relay and the worker
 // publish them: committed, one aborted attempt, one duplicate.
@@ -159,7 +139,7 @@ func TestRunsWatch(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			defer cancel()
-			var out syncBuffer
+			var out testenv.Buffer
 			err = watchRuns(ctx, inv.cfg, inv.logger, flags, &out)
 			switch {
 			case tc.exits && err != nil:
@@ -167,7 +147,7 @@ func TestRunsWatch(t *testing.T) {
 			case !tc.exits && !errors.Is(err, context.DeadlineExceeded):
 				t.Fatalf("watch = %v, want it to run until cancelled", err)
 			}
-			got := out.lines()
+			got := out.Lines()
 			if len(tc.want) == 0 && got[0] == "" {
 				return
 			}
@@ -184,13 +164,13 @@ func TestRunsWatch(t *testing.T) {
 
 	t.Run("json", func(t *testing.T) {
 		t.Parallel()
-		var out syncBuffer
+		var out testenv.Buffer
 		w := &runWatcher{flags: runsWatchFlags{json: true}, out: &out, seen: newRecentIDs(2)}
 		if err := w.print(events[5]); err != nil {
 			t.Fatal(err)
 		}
 		var got map[string]any
-		if err := json.Unmarshal([]byte(out.lines()[0]), &got); err != nil {
+		if err := json.Unmarshal([]byte(out.Lines()[0]), &got); err != nil {
 			t.Fatal(err)
 		}
 		if got["tenant_id"] != "globex" || got["state"] != "FAILED" || got["error"] != "no base curves for 2026-05-01" ||

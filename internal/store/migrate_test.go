@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -218,7 +217,7 @@ func TestMigrateWithoutPreload(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pg := testenv.PlainPostgres(t)
-	var logs syncBuffer
+	var logs testenv.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	s, err := Open(ctx, Config{URL: testenv.PlainDatabaseURL(t)}, logger)
 	if err != nil {
@@ -238,22 +237,4 @@ func TestMigrateWithoutPreload(t *testing.T) {
 	if n := strings.Count(got, "level=WARN"); n != 1 || !strings.Contains(got, "shared_preload_libraries") {
 		t.Errorf("want one warning naming shared_preload_libraries, got %d:\n%s", n, got)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

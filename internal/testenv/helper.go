@@ -27,7 +27,7 @@ const outputTail = 6000
 type HelperProcess struct {
 	t      testing.TB
 	env    string
-	output syncBuffer
+	output Buffer
 	mu     sync.Mutex
 	live   []*Helper
 }
@@ -173,24 +173,6 @@ func (w *readyWriter) Write(p []byte) (int, error) {
 		}
 	}
 	return w.out.Write(p)
-}
-
-// syncBuffer is a bytes.Buffer safe for the writers of several processes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]byte(nil), b.buf.Bytes()...)
 }
 
 func tail(b []byte, n int) []byte {
