@@ -94,14 +94,20 @@ func (v *Versions) Run(ctx context.Context) error {
 }
 
 // listenPing bounds the wait for a notification: then the connection is
-// pinged, so that a dead one is noticed.
-const listenPing = 30 * time.Second
+// pinged, so that a dead one is noticed. listenSetup bounds subscribing,
+// reading the versions and the ping.
+const (
+	listenPing  = 30 * time.Second
+	listenSetup = 10 * time.Second
+)
 
 // listen takes a connection, subscribes, reads every version (after
 // subscribing, so no change falls between) and applies notifications until
 // the connection fails or ctx ends.
 func (v *Versions) listen(ctx context.Context) error {
-	pc, err := v.pool.Acquire(ctx)
+	sctx, cancel := context.WithTimeout(ctx, listenSetup)
+	defer cancel()
+	pc, err := v.pool.Acquire(sctx)
 	if err != nil {
 		return err
 	}
@@ -111,10 +117,10 @@ func (v *Versions) listen(ctx context.Context) error {
 		defer cancel()
 		_ = conn.Close(cctx)
 	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+versionsChannel); err != nil {
+	if _, err := conn.Exec(sctx, "LISTEN "+versionsChannel); err != nil {
 		return err
 	}
-	rows, err := conn.Query(ctx, versionTokens)
+	rows, err := conn.Query(sctx, versionTokens)
 	if err != nil {
 		return err
 	}
@@ -139,7 +145,10 @@ func (v *Versions) listen(ctx context.Context) error {
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case errors.Is(err, context.DeadlineExceeded):
-			if err := conn.Ping(ctx); err != nil {
+			pctx, cancel := context.WithTimeout(ctx, listenSetup)
+			err := conn.Ping(pctx)
+			cancel()
+			if err != nil {
 				return err
 			}
 		default:
