@@ -122,6 +122,11 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	}, nil
 }
 
+// Logger is the logger the client reports to, labelled with its source:
+// sources log their own warnings through it, so they reach the logger the
+// composition root gave the client.
+func (c *Client) Logger() *slog.Logger { return c.logger }
+
 // StatusError is a provider answer with a status Get does not retry (a 4xx
 // other than 429), or the last of a request that exhausted its attempts.
 type StatusError struct {

@@ -34,8 +34,7 @@ func file(path string) answer {
 }
 
 // patched is the recording at path with its paging changed: the one
-// occurrence of old replaced by new, everything else as recorded (the
-// order of the keys included, which EIA's series ids follow).
+// occurrence of old replaced by new, everything else as recorded.
 func patched(path, old, new string) answer {
 	return func(r *http.Request) ([]byte, error) {
 		b, err := file(path)(r)

@@ -1,6 +1,7 @@
 package collector_test
 
 import (
+	"maps"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -36,11 +37,13 @@ type sourceCase struct {
 	routes map[string]answer
 	window collector.Window
 	// topic gets count records, among them check; missing of them have no
-	// value.
+	// value. series, when set, is how many of them each id has, and no
+	// other id has any.
 	topic   string
 	count   int
 	missing int
 	check   []point
+	series  map[string]int
 }
 
 // point is what a record says, whatever its topic: the series, location
@@ -94,6 +97,15 @@ func TestSourcesCollectFixtures(t *testing.T) {
 			if missing != tc.missing {
 				t.Errorf("%d records without a value, want %d", missing, tc.missing)
 			}
+			if tc.series != nil {
+				n := map[string]int{}
+				for _, p := range got {
+					n[p.id]++
+				}
+				if !maps.Equal(n, tc.series) {
+					t.Errorf("records per id %v, want %v", n, tc.series)
+				}
+			}
 			for _, want := range tc.check {
 				checkPoint(t, got, want)
 			}
@@ -142,6 +154,7 @@ func sourceCases() []sourceCase {
 			},
 			prefix: "/v2",
 			routes: map[string]answer{
+				"/v2/natural-gas/pri/fut/":           file("../eia/testdata/route-natural-gas-pri-fut.json"),
 				"/v2/natural-gas/pri/fut/data/":      patched("../eia/testdata/natural-gas-pri-fut-RNGC1-daily.json", `"total":"7592"`, `"total":"200"`),
 				"/v2/seriesid/INTL.29-12-HKG-BKWH.A": file("../eia/testdata/seriesid-INTL.29-12-HKG-BKWH.A.json"),
 			},
@@ -150,9 +163,34 @@ func sourceCases() []sourceCase {
 			count:   200 + 6, // 2023-06-21..2024-04-05; 2018..2023
 			missing: 1,
 			check: []point{
-				{id: "natural-gas/pri/fut:Y35NY:EPG0:PE1:RNGC1", ts: utc(2024, 4, 5, 0, 0), value: val(1.785)},
+				{id: "natural-gas/pri/fut:daily:Y35NY:EPG0:PE1:RNGC1", ts: utc(2024, 4, 5, 0, 0), value: val(1.785)},
 				{id: "INTL.29-12-HKG-BKWH.A", ts: utc(2022, 1, 1, 0, 0), value: val(0.230242794)},
 				{id: "INTL.29-12-HKG-BKWH.A", ts: utc(2023, 1, 1, 0, 0)},
+			},
+		},
+		{
+			// Two STEO series in one answer (constructed in EIA's documented
+			// shape; no STEO answer was recorded), named by the facet the
+			// route declares, seriesId: each lands under its own id, none
+			// under "steo".
+			name:   "eia steo",
+			client: eia.ClientConfig,
+			build: func() (collector.Source, error) {
+				return eia.New(eia.Config{Queries: []eia.Query{{Route: "steo", Frequency: "monthly",
+					Facets: map[string][]string{"seriesId": {"PADI_OPEC", "COPS_OPEC"}}}}})
+			},
+			prefix: "/v2",
+			routes: map[string]answer{
+				"/v2/steo/":      file("../eia/testdata/route-steo.json"),
+				"/v2/steo/data/": file("../eia/testdata/steo-PADI_OPEC-COPS_OPEC-monthly.json"),
+			},
+			window: collector.Window{Since: utc(2011, 1, 1, 0, 0), Until: utc(2026, 9, 1, 0, 0)},
+			topic:  topology.TopicExtTimeseriesObs,
+			count:  189 + 81,
+			series: map[string]int{"steo:monthly:PADI_OPEC": 189, "steo:monthly:COPS_OPEC": 81},
+			check: []point{
+				{id: "steo:monthly:PADI_OPEC", ts: utc(2024, 1, 1, 0, 0), value: val(1.912138)},
+				{id: "steo:monthly:COPS_OPEC", ts: utc(2024, 1, 1, 0, 0), value: val(2.321389)},
 			},
 		},
 		{

@@ -2,19 +2,23 @@
 // (https://api.eia.gov/v2): data routes filtered by facets, read page by
 // page with offset and length, and the APIv1-compatible seriesid route.
 // Each row becomes an ExtTimeseriesObservation of the series named by its
-// route and facet values ("electricity/rto/region-data:PJM:D"), and each
-// series seen an ExtSeriesCatalogUpsert.
+// route, frequency and the values of the facets the route declares at
+// GET /v2/<route> ("electricity/rto/region-data:hourly:PJM:D",
+// "steo:monthly:PADI_OPEC"), and each series seen an
+// ExtSeriesCatalogUpsert.
 package eia
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
@@ -74,6 +78,9 @@ type Config struct {
 // Source is the EIA collector source.
 type Source struct {
 	cfg Config
+
+	mu     sync.Mutex
+	routes map[string]*RouteMeta // by route, once read; nil when the last read failed
 }
 
 var _ collector.Source = (*Source)(nil)
@@ -109,7 +116,7 @@ func New(cfg Config) (*Source, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Source{cfg: cfg}, nil
+	return &Source{cfg: cfg, routes: map[string]*RouteMeta{}}, nil
 }
 
 // ParseFacet reads a --facet flag value "name=v1,v2".
@@ -167,12 +174,14 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 	return out, nil
 }
 
-// Fetch implements collector.Source. The cursor is the row offset.
+// Fetch implements collector.Source. The cursor is the row offset. A data
+// route's metadata is read once, before its first page (see routeMeta);
+// its warnings go to c's logger.
 func (s *Source) Fetch(ctx context.Context, c *collector.Client, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, sr, w, cursor)
+	return s.fetch(ctx, c, c.Logger(), sr, w, cursor)
 }
 
-func (s *Source) fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) fetch(ctx context.Context, c collector.Getter, log *slog.Logger, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	offset := 0
 	if cursor != "" {
 		n, err := strconv.Atoi(cursor)
@@ -202,6 +211,10 @@ func (s *Source) fetch(ctx context.Context, c collector.Getter, sr collector.Ser
 	if route == "" {
 		return collector.Page{}, fmt.Errorf("eia %s: series has no route", sr.Key)
 	}
+	meta, err := s.routeMeta(ctx, c, log, route, cursor == "")
+	if err != nil {
+		return collector.Page{}, err
+	}
 	q, data := s.query(sr, w, offset)
 	body, err := c.Get(ctx, route+"/data/", q)
 	if err != nil {
@@ -211,7 +224,8 @@ func (s *Source) fetch(ctx context.Context, c collector.Getter, sr collector.Ser
 	if err != nil {
 		return collector.Page{}, fmt.Errorf("eia %s offset %d: %w", sr.Key, offset, err)
 	}
-	page, err := MapPage(resp, Mapping{Route: route, Data: data}, offset, w, s.cfg.Now())
+	m := Mapping{Route: route, Data: data, Frequency: sr.Params[paramFrequency], Meta: meta}
+	page, err := MapPage(resp, m, offset, w, s.cfg.Now())
 	if err != nil {
 		return collector.Page{}, fmt.Errorf("eia %s offset %d: %w", sr.Key, offset, err)
 	}

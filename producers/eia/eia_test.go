@@ -3,7 +3,6 @@ package eia
 import (
 	"context"
 	"errors"
-	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 )
 
 // replay answers each path with a fixture and records the queries asked.
@@ -44,7 +44,10 @@ func replay(t *testing.T, files map[string]string) (*collector.Client, func() []
 
 func TestFetchDataRoute(t *testing.T) {
 	t.Parallel()
-	c, asked := replay(t, map[string]string{"/v2/natural-gas/pri/fut/data/": "natural-gas-pri-fut-RNGC1-daily.json"})
+	c, asked := replay(t, map[string]string{
+		"/v2/natural-gas/pri/fut/":      "route-natural-gas-pri-fut.json",
+		"/v2/natural-gas/pri/fut/data/": "natural-gas-pri-fut-RNGC1-daily.json",
+	})
 	src, err := New(Config{
 		Queries: []Query{{Route: "natural-gas/pri/fut", Frequency: "daily", Facets: map[string][]string{"series": {"RNGC1"}}}},
 		Now:     func() time.Time { return testNow },
@@ -62,16 +65,18 @@ func TestFetchDataRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	obs, cat := collectortest.Split(t, p, "EIA")
-	if len(obs) != 200 || len(cat) != 1 || p.Next != "200" {
-		t.Fatalf("%d observations, %d catalog, next %q", len(obs), len(cat), p.Next)
+	if len(obs) != 200 || len(cat) != 1 || p.Next != "200" || obs[0].SeriesID != "natural-gas/pri/fut:daily:Y35NY:EPG0:PE1:RNGC1" {
+		t.Fatalf("%d observations of %s, %d catalog, next %q", len(obs), obs[0].SeriesID, len(cat), p.Next)
 	}
 	if _, err := src.Fetch(context.Background(), c, series[0], w, p.Next); err != nil {
 		t.Fatal(err)
 	}
+	// The route's metadata is asked once, before the first page.
 	q := asked()
-	if len(q) != 2 {
-		t.Fatalf("%d requests", len(q))
+	if len(q) != 3 || q[0].Path != "/v2/natural-gas/pri/fut/" || q[0].Query().Get("api_key") != "secret" {
+		t.Fatalf("requests %v, want the route's metadata then two data pages", q)
 	}
+	q = q[1:]
 	want := map[string]string{
 		"api_key": "secret", "frequency": "daily", "data[]": "value", "facets[series][]": "RNGC1",
 		"sort[0][column]": "period", "sort[0][direction]": "asc", "sort[1][column]": "series",

@@ -2,19 +2,31 @@ package eia
 
 import (
 	"errors"
-	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
 var testNow = time.Date(2026, 9, 1, 12, 30, 0, 0, time.UTC)
 
-// split separates a page's observations and catalog upserts, checking
-// topics and keys on the way.
+// routeMeta reads the constructed metadata answer of route.
+func routeMeta(t testing.TB, route string) *RouteMeta {
+	t.Helper()
+	m, err := ParseRouteMeta(collectortest.Fixture(t, "route-"+strings.ReplaceAll(route, "/", "-")+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &m
+}
+
+// declared is the mapping of route with its declared metadata.
+func declared(t testing.TB, route string) Mapping {
+	return Mapping{Route: route, Meta: routeMeta(t, route)}
+}
 
 func mustPage(t *testing.T, file string, m Mapping, offset int, w collector.Window) collector.Page {
 	t.Helper()
@@ -32,13 +44,13 @@ func mustPage(t *testing.T, file string, m Mapping, offset int, w collector.Wind
 func TestMapPageInterchangeHourly(t *testing.T) {
 	t.Parallel()
 	p := mustPage(t, "electricity-rto-interchange-data-FPC-FPL-hourly.json",
-		Mapping{Route: "electricity/rto/interchange-data"}, 0, collector.Window{})
+		declared(t, "electricity/rto/interchange-data"), 0, collector.Window{})
 	obs, cat := collectortest.Split(t, p, "EIA")
 	if len(obs) != 25 || len(cat) != 1 {
 		t.Fatalf("%d observations, %d catalog records; want 25, 1", len(obs), len(cat))
 	}
 	first := obs[0]
-	if first.SeriesID != "electricity/rto/interchange-data:FPC:FPL" || !first.TS.Equal(collectortest.UTC("2020-01-06T06:00:00Z")) ||
+	if first.SeriesID != "electricity/rto/interchange-data:hourly:FPC:FPL" || !first.TS.Equal(collectortest.UTC("2020-01-06T06:00:00Z")) ||
 		collectortest.Deref(first.Value) != -329.0 || collectortest.Deref(first.ValueRaw) != "-329" || collectortest.Deref(first.Unit) != "megawatthours" ||
 		collectortest.Deref(first.Frequency) != "hourly" || collectortest.Deref(first.GeoID) != "FPC" || collectortest.Deref(first.Dataset) != "electricity/rto/interchange-data" ||
 		first.QualityFlag != nil || first.Provider != schemas.ProviderEIA {
@@ -68,7 +80,7 @@ func TestMapPageRegionDataRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := MapPage(Response{Total: -1, Frequency: "hourly", Rows: rows}, Mapping{Route: "electricity/rto/region-data"}, 0, collector.Window{}, testNow)
+	p, err := MapPage(Response{Total: -1, Frequency: "hourly", Rows: rows}, declared(t, "electricity/rto/region-data"), 0, collector.Window{}, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +88,7 @@ func TestMapPageRegionDataRows(t *testing.T) {
 	if len(obs) != 120 || len(cat) != 12 {
 		t.Fatalf("%d observations, %d catalog records; want 120, 12 (3 respondents x 4 types)", len(obs), len(cat))
 	}
-	if o := obs[0]; o.SeriesID != "electricity/rto/region-data:CISO:D" || collectortest.Deref(o.Value) != 36909.0 ||
+	if o := obs[0]; o.SeriesID != "electricity/rto/region-data:hourly:CISO:D" || collectortest.Deref(o.Value) != 36909.0 ||
 		collectortest.Deref(o.ValueRaw) != "36909" || !o.TS.Equal(collectortest.UTC("2026-08-19T21:00:00Z")) || collectortest.Deref(o.GeoID) != "CISO" {
 		t.Errorf("first observation %+v", o)
 	}
@@ -84,14 +96,14 @@ func TestMapPageRegionDataRows(t *testing.T) {
 	for _, c := range cat {
 		titles[c.SeriesID] = c.Title
 	}
-	if got := titles["electricity/rto/region-data:PJM:D"]; got != "PJM Interconnection, LLC - Demand" {
+	if got := titles["electricity/rto/region-data:hourly:PJM:D"]; got != "PJM Interconnection, LLC - Demand" {
 		t.Errorf("PJM demand title %q (catalog %v)", got, titles)
 	}
 	perSeries := map[string]int{}
 	for _, o := range obs {
 		perSeries[o.SeriesID]++
 	}
-	if n := perSeries["electricity/rto/region-data:MISO:TI"]; n != 10 {
+	if n := perSeries["electricity/rto/region-data:hourly:MISO:TI"]; n != 10 {
 		t.Errorf("MISO TI has %d hours, want 10", n)
 	}
 	if p.Next != "" || !p.Watermark.Equal(collectortest.UTC("2026-08-20T06:00:00Z")) {
@@ -108,7 +120,7 @@ func TestMapPageNaturalGasDailyIncompleteReturn(t *testing.T) {
 	if resp.Total != 7592 || len(resp.Warnings) != 1 || !strings.HasPrefix(resp.Warnings[0], "incomplete return: ") {
 		t.Fatalf("total %d warnings %q", resp.Total, resp.Warnings)
 	}
-	p, err := MapPage(resp, Mapping{Route: "natural-gas/pri/fut"}, 0, collector.Window{}, testNow)
+	p, err := MapPage(resp, declared(t, "natural-gas/pri/fut"), 0, collector.Window{}, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +128,7 @@ func TestMapPageNaturalGasDailyIncompleteReturn(t *testing.T) {
 	if len(obs) != 200 || len(cat) != 1 {
 		t.Fatalf("%d observations, %d catalog", len(obs), len(cat))
 	}
-	if o := obs[0]; o.SeriesID != "natural-gas/pri/fut:Y35NY:EPG0:PE1:RNGC1" || collectortest.Deref(o.Value) != 1.785 ||
+	if o := obs[0]; o.SeriesID != "natural-gas/pri/fut:daily:Y35NY:EPG0:PE1:RNGC1" || collectortest.Deref(o.Value) != 1.785 ||
 		!o.TS.Equal(collectortest.UTC("2024-04-05T00:00:00Z")) || collectortest.Deref(o.Unit) != "$/MMBTU" || collectortest.Deref(o.GeoID) != "Y35NY" || collectortest.Deref(o.Frequency) != "daily" {
 		t.Errorf("first observation %+v", o)
 	}
@@ -127,19 +139,19 @@ func TestMapPageNaturalGasDailyIncompleteReturn(t *testing.T) {
 	if p.Next != "200" || !p.Watermark.Equal(collectortest.UTC("2024-04-05T00:00:00Z")) {
 		t.Errorf("next %q watermark %v", p.Next, p.Watermark)
 	}
-	if p, _ := MapPage(resp, Mapping{Route: "natural-gas/pri/fut"}, 7392, collector.Window{}, testNow); p.Next != "" {
+	if p, _ := MapPage(resp, declared(t, "natural-gas/pri/fut"), 7392, collector.Window{}, testNow); p.Next != "" {
 		t.Errorf("the page ending at total has next %q", p.Next)
 	}
 }
 
 func TestMapPagePetroleumWeekly(t *testing.T) {
 	t.Parallel()
-	p := mustPage(t, "petroleum-stoc-wstk-WCESTUS1-weekly.json", Mapping{Route: "petroleum/stoc/wstk"}, 0, collector.Window{})
+	p := mustPage(t, "petroleum-stoc-wstk-WCESTUS1-weekly.json", declared(t, "petroleum/stoc/wstk"), 0, collector.Window{})
 	obs, cat := collectortest.Split(t, p, "EIA")
 	if len(obs) != 200 || len(cat) != 1 || p.Next != "" {
 		t.Fatalf("%d observations, %d catalog, next %q", len(obs), len(cat), p.Next)
 	}
-	if o := obs[0]; o.SeriesID != "petroleum/stoc/wstk:NUS:EPC0:SAX:WCESTUS1" || collectortest.Deref(o.Value) != 422741.0 ||
+	if o := obs[0]; o.SeriesID != "petroleum/stoc/wstk:weekly:NUS:EPC0:SAX:WCESTUS1" || collectortest.Deref(o.Value) != 422741.0 ||
 		!o.TS.Equal(collectortest.UTC("2024-10-04T00:00:00Z")) || collectortest.Deref(o.Unit) != "MBBL" || collectortest.Deref(o.Frequency) != "weekly" {
 		t.Errorf("first observation %+v", o)
 	}
@@ -178,7 +190,7 @@ func TestMapPageSeriesIDAnnualNA(t *testing.T) {
 func TestMapPageWindow(t *testing.T) {
 	t.Parallel()
 	w := collector.Window{Since: collectortest.UTC("2020-01-06T10:00:00Z").Add(time.Nanosecond), Until: collectortest.UTC("2020-01-06T13:00:00Z")}
-	p := mustPage(t, "electricity-rto-interchange-data-FPC-FPL-hourly.json", Mapping{Route: "electricity/rto/interchange-data"}, 0, w)
+	p := mustPage(t, "electricity-rto-interchange-data-FPC-FPL-hourly.json", declared(t, "electricity/rto/interchange-data"), 0, w)
 	obs, cat := collectortest.Split(t, p, "EIA")
 	if len(obs) != 3 || len(cat) != 1 || !obs[0].TS.Equal(collectortest.UTC("2020-01-06T11:00:00Z")) || !p.Watermark.Equal(collectortest.UTC("2020-01-06T13:00:00Z")) {
 		t.Fatalf("%d observations from %v, watermark %v; want 11:00..13:00", len(obs), obs[0].TS, p.Watermark)

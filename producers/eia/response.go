@@ -58,6 +58,12 @@ func (r Row) Get(key string) (json.RawMessage, bool) {
 	return nil, false
 }
 
+// get is the raw value of key, nil when the row has none.
+func (r Row) get(key string) json.RawMessage {
+	v, _ := r.Get(key)
+	return v
+}
+
 // String returns the value of key as text: a JSON string unquoted, a
 // number as written, "" for null or a missing key.
 func (r Row) String(key string) string {
