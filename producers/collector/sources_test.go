@@ -305,7 +305,7 @@ func sourceCases() []sourceCase {
 			window: collector.Window{Since: utc(2025, 2, 19, 8, 0), Until: utc(2025, 2, 20, 8, 0)},
 			topic:  topology.TopicIsoLoad,
 			count:  200,
-			check:  []point{{id: "AVA forecast", ts: utc(2025, 2, 19, 8, 0), value: val(1275.14)}},
+			check:  []point{{id: "AVA:7DA forecast", ts: utc(2025, 2, 19, 8, 0), value: val(1275.14)}},
 		},
 		{
 			// ERCOT's window is on the documents' publish times: only the

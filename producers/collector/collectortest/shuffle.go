@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -140,4 +141,24 @@ func ShuffleCSVColumns(t testing.TB, body []byte, rng *rand.Rand, keep int) []by
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// SameElements reports whether got and want hold the same elements, in
+// any order: for parsers whose output follows the order of the columns.
+// Elements are compared by their JSON encoding.
+func SameElements[T any](t testing.TB, got, want []T) bool {
+	t.Helper()
+	enc := func(xs []T) []string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			b, err := json.Marshal(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[i] = string(b)
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(enc(got), enc(want))
 }

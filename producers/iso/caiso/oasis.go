@@ -100,7 +100,10 @@ func oasisError(data []byte) (code, desc string) {
 // local-time conversion is needed. The area is TAC_AREA_NAME for SLD_FCST;
 // for SLD_REN_FCST, which forecasts renewable generation per trading hub, it
 // is TRADING_HUB and RENEWABLE_TYPE joined as "NP15_SOLAR". A row is a
-// forecast unless its MARKET_RUN_ID is ACTUAL. An empty MW cell is a
+// forecast unless its MARKET_RUN_ID is ACTUAL, and a forecast's area is
+// qualified by the market run that made it ("AVA:7DA", "NP15_SOLAR:DAM"):
+// the 7-day-ahead, 2-day-ahead, day-ahead and real-time forecasts of an
+// hour are four series, which one area would merge. An empty MW cell is a
 // missing value: the row yields no record.
 func ParseLoad(data []byte, ingest time.Time) ([]schemas.IsoLoadRecord, error) {
 	r := csv.NewReader(bytes.NewReader(data))
@@ -156,6 +159,14 @@ func ParseLoad(data []byte, ingest time.Time) ([]schemas.IsoLoadRecord, error) {
 		if area == "" || area == "_" {
 			return nil, malformed("oasis csv line %d: no area", line)
 		}
+		runID := strings.ToUpper(strings.TrimSpace(row[run]))
+		forecast := runID != "ACTUAL"
+		if forecast {
+			if runID == "" {
+				return nil, malformed("oasis csv line %d: no MARKET_RUN_ID", line)
+			}
+			area += ":" + runID
+		}
 		minutes := int32(to.Sub(from) / time.Minute)
 		out = append(out, schemas.IsoLoadRecord{
 			IsoCode:         schemas.IsoCAISO,
@@ -164,7 +175,7 @@ func ParseLoad(data []byte, ingest time.Time) ([]schemas.IsoLoadRecord, error) {
 			IntervalEnd:     &to,
 			IntervalMinutes: &minutes,
 			MW:              value,
-			Forecast:        !strings.EqualFold(strings.TrimSpace(row[run]), "ACTUAL"),
+			Forecast:        forecast,
 			IngestTS:        ingest,
 		})
 	}

@@ -70,7 +70,8 @@ func TestParseLoadSLDFCST7DA(t *testing.T) {
 			t.Errorf("record %d not sorted by interval start", i)
 		}
 	}
-	want := map[string]int{"AVA": 24, "AVRN": 24, "AZPS": 24, "BANC": 24, "BANCMID": 24, "BANCRDNG": 24, "BANCRSVL": 24, "BANCSMUD": 24, "BANCWASN": 8}
+	want := map[string]int{"AVA:7DA": 24, "AVRN:7DA": 24, "AZPS:7DA": 24, "BANC:7DA": 24, "BANCMID:7DA": 24, "BANCRDNG:7DA": 24,
+		"BANCRSVL:7DA": 24, "BANCSMUD:7DA": 24, "BANCWASN:7DA": 8}
 	if len(areas) != len(want) {
 		t.Fatalf("areas %v, want %v", areas, want)
 	}
@@ -81,15 +82,15 @@ func TestParseLoadSLDFCST7DA(t *testing.T) {
 	}
 	// First data row: OPR_DT 2025-02-19 OPR_HR 1 is 00:00-01:00 PST, i.e.
 	// 08:00-09:00 UTC, as INTERVALSTARTTIME_GMT says.
-	r := find(t, recs, "AVA", time.Date(2025, 2, 19, 8, 0, 0, 0, time.UTC))
+	r := find(t, recs, "AVA:7DA", time.Date(2025, 2, 19, 8, 0, 0, 0, time.UTC))
 	if r.MW != 1275.14 {
 		t.Errorf("AVA HE1 MW %v, want 1275.14", r.MW)
 	}
 	// OPR_HR 23 is 22:00-23:00 PST = 06:00 UTC the next day.
-	if r := find(t, recs, "AVA", time.Date(2025, 2, 20, 6, 0, 0, 0, time.UTC)); r.MW != 1376.12 {
+	if r := find(t, recs, "AVA:7DA", time.Date(2025, 2, 20, 6, 0, 0, 0, time.UTC)); r.MW != 1376.12 {
 		t.Errorf("AVA HE23 MW %v, want 1376.12", r.MW)
 	}
-	if r := find(t, recs, "BANCWASN", time.Date(2025, 2, 19, 23, 0, 0, 0, time.UTC)); r.MW != 28.13 {
+	if r := find(t, recs, "BANCWASN:7DA", time.Date(2025, 2, 19, 23, 0, 0, 0, time.UTC)); r.MW != 28.13 {
 		t.Errorf("BANCWASN HE16 MW %v, want 28.13", r.MW)
 	}
 	if recs[0].IntervalStart != time.Date(2025, 2, 19, 8, 0, 0, 0, time.UTC) ||
@@ -114,18 +115,18 @@ func TestParseLoadSLDRENFCSTDAM(t *testing.T) {
 			t.Errorf("DAM record not a forecast: %+v", r)
 		}
 	}
-	want := map[string]int{"NP15_SOLAR": 48, "NP15_WIND": 48, "SP15_SOLAR": 32, "SP15_WIND": 24, "ZP26_SOLAR": 24, "ZP26_WIND": 24}
+	want := map[string]int{"NP15_SOLAR:DAM": 48, "NP15_WIND:DAM": 48, "SP15_SOLAR:DAM": 32, "SP15_WIND:DAM": 24, "ZP26_SOLAR:DAM": 24, "ZP26_WIND:DAM": 24}
 	for a, n := range want {
 		if areas[a] != n {
 			t.Errorf("area %s: %d records, want %d", a, areas[a], n)
 		}
 	}
 	// OPR_DT 2025-02-04 OPR_HR 12 is 11:00-12:00 PST = 19:00 UTC.
-	if r := find(t, recs, "SP15_WIND", time.Date(2025, 2, 4, 19, 0, 0, 0, time.UTC)); r.MW != 1181.01 {
+	if r := find(t, recs, "SP15_WIND:DAM", time.Date(2025, 2, 4, 19, 0, 0, 0, time.UTC)); r.MW != 1181.01 {
 		t.Errorf("SP15 wind HE12 MW %v, want 1181.01", r.MW)
 	}
 	// Night-time solar is a real zero, kept as 0.
-	if r := find(t, recs, "NP15_SOLAR", time.Date(2025, 2, 5, 7, 0, 0, 0, time.UTC)); r.MW != 0 {
+	if r := find(t, recs, "NP15_SOLAR:DAM", time.Date(2025, 2, 5, 7, 0, 0, 0, time.UTC)); r.MW != 0 {
 		t.Errorf("NP15 solar HE24 MW %v, want 0", r.MW)
 	}
 }
@@ -143,10 +144,10 @@ func TestParseLoadActualAndMissing(t *testing.T) {
 	if len(recs) != 2 {
 		t.Fatalf("got %d records, want 2 (the empty MW stays missing)", len(recs))
 	}
-	if recs[0].Forecast || recs[0].MW != 20100.5 {
+	if recs[0].Forecast || recs[0].MW != 20100.5 || recs[0].Area != "CA ISO-TAC" {
 		t.Errorf("actual row: %+v", recs[0])
 	}
-	if !recs[1].Forecast || *recs[1].IntervalMinutes != 5 {
+	if !recs[1].Forecast || *recs[1].IntervalMinutes != 5 || recs[1].Area != "CA ISO-TAC:RTM" {
 		t.Errorf("RTM row: %+v", recs[1])
 	}
 }

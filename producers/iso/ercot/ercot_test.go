@@ -96,7 +96,7 @@ func TestParseLoadForecast(t *testing.T) {
 			t.Fatalf("record %+v", r)
 		}
 	}
-	for _, a := range []string{"North", "South", "West", "Houston", SystemArea} {
+	for _, a := range []string{"North", "South", "West", "Houston", ForecastZoneTotal} {
 		if areas[a] != 192 {
 			t.Errorf("area %s: %d records", a, areas[a])
 		}
@@ -105,7 +105,7 @@ func TestParseLoadForecast(t *testing.T) {
 	if r := findLoad(t, recs, "North", utc(2025, 3, 13, 5), true); r.MW != 13005.493749755861875 {
 		t.Errorf("North HE1 %v", r.MW)
 	}
-	if r := findLoad(t, recs, SystemArea, utc(2025, 3, 13, 5), true); r.MW != 43797.76989746094 {
+	if r := findLoad(t, recs, ForecastZoneTotal, utc(2025, 3, 13, 5), true); r.MW != 43797.76989746094 {
 		t.Errorf("SystemTotal HE1 %v", r.MW)
 	}
 	// 03/20/2025 hour ending 24:00 is 23:00-24:00 CDT: 04:00 UTC on the 21st.

@@ -11,9 +11,14 @@ import (
 	"github.com/aurum-energy/aurum/schemas"
 )
 
-// SystemArea is the area of ERCOT-wide load: NP3-560's SystemTotal column
-// and the dashboard's system load and forecast.
+// SystemArea is the area of the dashboard's ERCOT-wide load: its system
+// load and its current load forecast.
 const SystemArea = "SYSTEM"
+
+// ForecastZoneTotal is the area of NP3-560's SystemTotal column, ERCOT's
+// name for it: the report's own series, apart from the dashboard's
+// forecast of SystemArea, which it would otherwise overwrite.
+const ForecastZoneTotal = "SystemTotal"
 
 // SolarArea is the area of NP4-737's ERCOT-wide solar production.
 const SolarArea = "SYSTEM_SOLAR"
@@ -25,8 +30,11 @@ var notAreas = []string{"DeliveryDate", "HourEnding", "DSTFlag", "Model", "InUse
 // ParseLoadForecast maps an NP3-560-CD "Seven-Day Load Forecast by
 // Forecast Zone" CSV (DeliveryDate, HourEnding, one column per zone,
 // SystemTotal, DSTFlag) to forecast load records, one per zone and hour.
-// Zones keep ERCOT's names (North, South, West, Houston); SystemTotal is
-// SystemArea. An empty cell is a missing value and yields no record.
+// Areas are ERCOT's column names (North, South, West, Houston,
+// SystemTotal). Where the file lists several forecast models (Model and
+// InUseFlag columns), only the model in use, ERCOT's forecast, is kept:
+// the others' rows would land on the same areas and hours. An empty cell
+// is a missing value and yields no record.
 func ParseLoadForecast(data []byte, ingest time.Time) ([]schemas.IsoLoadRecord, error) {
 	t, err := readTable(data, "NP3-560")
 	if err != nil {
@@ -42,15 +50,11 @@ func ParseLoadForecast(data []byte, ingest time.Time) ([]schemas.IsoLoadRecord, 
 	}
 	var areas []area
 	for i, h := range t.header {
-		if slices.ContainsFunc(notAreas, func(n string) bool { return strings.EqualFold(n, h) }) {
-			continue
+		if !slices.ContainsFunc(notAreas, func(n string) bool { return strings.EqualFold(n, h) }) {
+			areas = append(areas, area{i, h})
 		}
-		name := h
-		if strings.EqualFold(h, "SystemTotal") {
-			name = SystemArea
-		}
-		areas = append(areas, area{i, name})
 	}
+	inUse := t.col("InUseFlag")
 	if len(areas) == 0 {
 		return nil, malformed("NP3-560 csv header %q has no zone columns", strings.Join(t.header, ","))
 	}
@@ -58,6 +62,9 @@ func ParseLoadForecast(data []byte, ingest time.Time) ([]schemas.IsoLoadRecord, 
 	for n, row := range t.rows {
 		if len(row) != len(t.header) {
 			return nil, malformed("NP3-560 csv line %d: %d cells, header has %d", n+2, len(row), len(t.header))
+		}
+		if inUse >= 0 && !strings.EqualFold(strings.TrimSpace(row[inUse]), "Y") {
+			continue
 		}
 		oh, err := hourEnding(row[idx[0]], row[idx[1]], row[idx[2]])
 		if err != nil {

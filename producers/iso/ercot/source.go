@@ -47,7 +47,8 @@ type Report struct {
 // Reports are the feeds the source knows, by name:
 //
 //   - load-forecast: NP3-560-CD seven-day load forecast by forecast zone
-//     (reportTypeId 12311) → IsoLoadRecord, forecast.
+//     (reportTypeId 12311) → IsoLoadRecord, forecast, of the zones and
+//     ForecastZoneTotal.
 //   - solar: NP4-737-CD hourly solar production, actual and forecast
 //     (13483) → IsoLoadRecord of SolarArea. Generation, not load: off by
 //     default.
