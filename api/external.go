@@ -2,21 +2,18 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
+	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/schemas"
 )
-
-// datasetSeries is the data_version row of ext_timeseries_observation and
-// ext_series_catalog.
-const datasetSeries = "series"
 
 // externalProviders are the providers of DESIGN §7 with their display
 // names, in the order GET /v1/external/providers lists them.
@@ -53,29 +50,16 @@ func (s *Server) providersEndpoint() *listEndpoint {
 	return &listEndpoint{
 		path:    "/v1/external/providers",
 		params:  []string{"format"},
-		dataset: datasetSeries,
+		dataset: market.DatasetSeries,
 		maxAge:  func(*listQuery) time.Duration { return s.maxAgeFor() },
 		fetch: func(ctx context.Context, q *listQuery) (*table, []string, error) {
-			rows, err := s.pool.Query(ctx, `SELECT provider, count(*) FROM ext_series_catalog GROUP BY provider`)
+			counts, err := s.market.ProviderCounts(ctx)
 			if err != nil {
-				return nil, nil, fmt.Errorf("query: %w", err)
-			}
-			counts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (providerRow, error) {
-				var p providerRow
-				return p, r.Scan(&p.Provider, &p.SeriesCount)
-			})
-			if err != nil {
-				return nil, nil, fmt.Errorf("read rows: %w", err)
+				return nil, nil, err
 			}
 			t := newTable(q.format, &providerRow{})
 			for _, p := range externalProviders {
-				r := providerRow{Provider: p.code, Name: p.name}
-				for _, c := range counts {
-					if c.Provider == p.code {
-						r.SeriesCount = c.SeriesCount
-					}
-				}
-				t.add(&r)
+				t.add(&providerRow{Provider: p.code, Name: p.name, SeriesCount: counts[p.code]})
 			}
 			return t, nil, nil
 		},
@@ -83,17 +67,7 @@ func (s *Server) providersEndpoint() *listEndpoint {
 }
 
 // seriesRow is one catalog entry of GET /v1/external/series.
-type seriesRow struct {
-	Provider, SeriesID, Title                               string
-	Unit, Frequency, GeoID, Dataset, Description, SourceURL *string
-	FirstTS, LastTS                                         *time.Time
-	UpdatedTS                                               time.Time
-}
-
-func (r *seriesRow) scan(rows pgx.Rows) error {
-	return rows.Scan(&r.Provider, &r.SeriesID, &r.Title, &r.Unit, &r.Frequency, &r.GeoID, &r.Dataset,
-		&r.Description, &r.SourceURL, &r.FirstTS, &r.LastTS, &r.UpdatedTS)
-}
+type seriesRow market.CatalogEntry
 
 func (r *seriesRow) cells(w *cellWriter) {
 	w.str("provider", r.Provider)
@@ -110,11 +84,9 @@ func (r *seriesRow) cells(w *cellWriter) {
 	w.instant("updated_ts", r.UpdatedTS)
 }
 
-func (r *seriesRow) key() []string { return []string{r.Provider, r.SeriesID} }
-
 // seriesEndpoint is GET /v1/external/series: the catalog, filtered by
 // provider, title text (q, a case-insensitive substring) and frequency, in
-// (provider, series_id) order.
+// (provider, series_id) order (market.Reader.Series).
 func (s *Server) seriesEndpoint() echo.HandlerFunc {
 	const path = "/v1/external/series"
 	return s.filteredHandler(path, []string{"frequency", "provider", "q"}, func(_ echo.Context, v url.Values) (*listEndpoint, error) {
@@ -141,54 +113,25 @@ func (s *Server) seriesEndpoint() echo.HandlerFunc {
 			path:    f.path(path),
 			params:  pageParams,
 			keyLen:  2,
-			dataset: datasetSeries,
+			dataset: market.DatasetSeries,
 			maxAge:  func(*listQuery) time.Duration { return s.maxAgeFor() },
 			fetch: func(ctx context.Context, q *listQuery) (*table, []string, error) {
-				b := &sqlBuilder{sql: &strings.Builder{}}
-				b.text(`SELECT provider, series_id, title, unit, frequency, geo_id, dataset, description,
-					source_url, first_ts, last_ts, updated_ts FROM ext_series_catalog WHERE TRUE`)
-				if provider != "" {
-					b.text(" AND provider = ")
-					b.arg(provider)
+				entries, next, err := s.market.Series(ctx, market.SeriesQuery{Provider: provider, Text: text, Frequency: frequency}, q.page())
+				if err != nil {
+					return nil, nil, err
 				}
-				if text != "" {
-					b.text(` AND title ILIKE '%' || `)
-					b.arg(likeEscaper.Replace(text))
-					b.text(` || '%'`)
+				t := newTable(q.format, &seriesRow{})
+				for i := range entries {
+					t.add((*seriesRow)(&entries[i]))
 				}
-				if frequency != "" {
-					b.text(" AND lower(frequency) = ")
-					b.arg(frequency)
-				}
-				if q.after != nil {
-					b.text(" AND (provider, series_id) > (")
-					b.arg(q.after[0])
-					b.text(", ")
-					b.arg(q.after[1])
-					b.text(")")
-				}
-				b.text(" ORDER BY provider, series_id LIMIT ")
-				b.arg(q.limit + 1)
-				return s.collectPage(ctx, b, q, &seriesRow{})
+				return t, next, nil
 			},
 		}, nil
 	})
 }
 
-// likeEscaper escapes the wildcards of ILIKE (whose default escape is \).
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
 // observationRow is one observation of a series: the latest vintage's.
-type observationRow struct {
-	TS          time.Time
-	Value       *float64
-	Unit        *string
-	QualityFlag *string
-}
-
-func (r *observationRow) scan(rows pgx.Rows) error {
-	return rows.Scan(&r.TS, &r.Value, &r.Unit, &r.QualityFlag)
-}
+type observationRow market.Observation
 
 func (r *observationRow) cells(w *cellWriter) {
 	w.instant("ts", r.TS)
@@ -197,14 +140,12 @@ func (r *observationRow) cells(w *cellWriter) {
 	w.optStr("quality_flag", r.QualityFlag)
 }
 
-func (r *observationRow) key() []string { return []string{r.TS.UTC().Format(time.RFC3339Nano)} }
-
 // observationsEndpoint is GET
 // /v1/external/series/{provider}/{series_id}/observations: per instant the
 // value of the latest vintage (asof_date), null where the provider has
 // none, in ts order, optionally from start (inclusive) to end (exclusive;
-// a date includes its whole day). A provider or series Aurum does not
-// know is a 404.
+// a date includes its whole day) (market.Reader.Observations). A provider
+// or series Aurum does not know is a 404.
 func (s *Server) observationsEndpoint() echo.HandlerFunc {
 	const route = "/v1/external/series/{provider}/{series_id}/observations"
 	return s.filteredHandler(route, []string{"end", "start"}, func(c echo.Context, v url.Values) (*listEndpoint, error) {
@@ -224,56 +165,22 @@ func (s *Server) observationsEndpoint() echo.HandlerFunc {
 			path:    f.path(path),
 			params:  pageParams,
 			keyLen:  1,
-			dataset: datasetSeries,
+			dataset: market.DatasetSeries,
 			maxAge:  func(*listQuery) time.Duration { return s.maxAgeFor(r.end) },
 			fetch: func(ctx context.Context, q *listQuery) (*table, []string, error) {
-				b := &sqlBuilder{sql: &strings.Builder{}}
-				b.text(`SELECT DISTINCT ON (ts) ts, value, unit, quality_flag FROM ext_timeseries_observation
-					WHERE provider = `)
-				b.arg(provider)
-				b.text(" AND series_id = ")
-				b.arg(seriesID)
-				r.where(b, "ts")
-				if q.after != nil {
-					b.text(" AND ts > ")
-					b.arg(q.after[0])
-					b.text("::timestamptz")
+				obs, next, err := s.market.Observations(ctx, provider, seriesID, r.start, r.end, q.page())
+				if errors.Is(err, market.ErrNotFound) {
+					return nil, nil, NotFound(fmt.Sprintf("no series %q of provider %s", seriesID, provider))
 				}
-				b.text(" ORDER BY ts, asof_date DESC LIMIT ")
-				b.arg(q.limit + 1)
-				t, next, err := s.collectPage(ctx, b, q, &observationRow{})
-				if err == nil && t.count == 0 && q.after == nil {
-					err = s.seriesExists(ctx, provider, seriesID)
+				if err != nil {
+					return nil, nil, err
 				}
-				return t, next, err
+				t := newTable(q.format, &observationRow{})
+				for i := range obs {
+					t.add((*observationRow)(&obs[i]))
+				}
+				return t, next, nil
 			},
 		}, nil
 	})
-}
-
-// seriesExists returns a 404 problem unless the series is in the catalog
-// or has observations.
-func (s *Server) seriesExists(ctx context.Context, provider, seriesID string) error {
-	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ext_series_catalog WHERE provider = $1 AND series_id = $2)
-		OR EXISTS (SELECT 1 FROM ext_timeseries_observation WHERE provider = $1 AND series_id = $2)`,
-		provider, seriesID).Scan(&ok)
-	if err != nil {
-		return fmt.Errorf("look up series %s/%s: %w", provider, seriesID, err)
-	}
-	if !ok {
-		return NotFound(fmt.Sprintf("no series %q of provider %s", seriesID, provider))
-	}
-	return nil
-}
-
-// collectPage runs the statement of b and collects a page of rows like r.
-func (s *Server) collectPage(ctx context.Context, b *sqlBuilder, q *listQuery, r scannedRow) (*table, []string, error) {
-	rows, err := s.pool.Query(ctx, b.sql.String(), b.args...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("query: %w", err)
-	}
-	t := newTable(q.format, r)
-	next, err := collect(rows, t, q.limit, r)
-	return t, next, err
 }

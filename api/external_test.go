@@ -7,25 +7,43 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aurum-energy/aurum/internal/market"
+	"github.com/aurum-energy/aurum/schemas"
 )
 
 // newExternalServer is a curve server whose database also holds a small
 // external-series fixture: two FRED series and one EIA series in the
-// catalog, and UNRATE observations in two vintages.
+// catalog, and UNRATE observations in two vintages, written as the series
+// materialisers write them.
 func newExternalServer(t *testing.T) *curveServer {
 	t.Helper()
 	s := newCurveServer(t, Config{}, Deps{})
-	_, err := s.store.Pool().Exec(context.Background(), `
-INSERT INTO ext_series_catalog (provider, series_id, title, unit, frequency, updated_ts) VALUES
-  ('FRED', 'UNRATE', 'Unemployment Rate', 'Percent', 'Monthly', '2026-03-01Z'),
-  ('FRED', 'GDP', 'Gross Domestic Product', 'Billions of Dollars', 'Quarterly', '2026-03-01Z'),
-  ('EIA', 'ELEC.PRICE.US', 'Average retail price of electricity 100%_', 'cents/kWh', 'monthly', '2026-03-01Z');
-INSERT INTO ext_timeseries_observation (provider, series_id, ts, value, value_raw, unit, asof_date, ingest_ts) VALUES
-  ('FRED', 'UNRATE', '2025-01-01Z', 4.0, '4.0', 'Percent', '2026-01-30', now()),
-  ('FRED', 'UNRATE', '2025-02-01Z', NULL, '.', 'Percent', '2026-01-30', now()),
-  ('FRED', 'UNRATE', '2025-02-01Z', 4.1, '4.1', 'Percent', '2026-02-27', now()),
-  ('FRED', 'UNRATE', '2025-03-01Z', NULL, '.', 'Percent', '2026-01-30', now()),
-  ('FRED', 'UNRATE', '2025-04-01Z', 4.2, '4.2', 'Percent', '2026-01-30', now());`)
+	updated := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	catalog := []schemas.ExtSeriesCatalogUpsert{
+		{Provider: schemas.ProviderFRED, SeriesID: "UNRATE", Title: "Unemployment Rate", Unit: ptrTo("Percent"), Frequency: ptrTo("Monthly"), UpdatedTS: updated},
+		{Provider: schemas.ProviderFRED, SeriesID: "GDP", Title: "Gross Domestic Product", Unit: ptrTo("Billions of Dollars"), Frequency: ptrTo("Quarterly"), UpdatedTS: updated},
+		{Provider: schemas.ProviderEIA, SeriesID: "ELEC.PRICE.US", Title: "Average retail price of electricity 100%_", Unit: ptrTo("cents/kWh"), Frequency: ptrTo("monthly"), UpdatedTS: updated},
+	}
+	obs := func(month int, value *float64, raw string, asof time.Time) schemas.ExtTimeseriesObservation {
+		return schemas.ExtTimeseriesObservation{Provider: schemas.ProviderFRED, SeriesID: "UNRATE",
+			TS: time.Date(2025, time.Month(month), 1, 0, 0, 0, 0, time.UTC), Value: value, ValueRaw: ptrTo(raw),
+			Unit: ptrTo("Percent"), AsofDate: asof, IngestTS: time.Now()}
+	}
+	v1, v2 := time.Date(2026, 1, 30, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 27, 0, 0, 0, 0, time.UTC)
+	observations := []schemas.ExtTimeseriesObservation{
+		obs(1, ptrTo(4.0), "4.0", v1), obs(2, nil, ".", v1), obs(2, ptrTo(4.1), "4.1", v2), obs(3, nil, ".", v1), obs(4, ptrTo(4.2), "4.2", v1),
+	}
+	ctx := context.Background()
+	err := s.store.InTx(ctx, func(tx pgx.Tx) error {
+		if err := market.WriteCatalog(ctx, tx, catalog); err != nil {
+			return err
+		}
+		return market.WriteObservations(ctx, tx, observations)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,15 +132,3 @@ func (r timeRange) spell(f *filterSpelling) {
 		f.add("start", r.start.Format(time.RFC3339Nano))
 	}
 }
-
-// where appends the range's conditions on column.
-func (r timeRange) where(b *sqlBuilder, column string) {
-	if !r.start.IsZero() {
-		b.text(" AND " + column + " >= ")
-		b.arg(r.start)
-	}
-	if !r.end.IsZero() {
-		b.text(" AND " + column + " < ")
-		b.arg(r.end)
-	}
-}

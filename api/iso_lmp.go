@@ -8,15 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
+	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/schemas"
 )
-
-// datasetISO is the data_version row of iso_lmp and iso_load (and so of
-// the hourly and daily LMP aggregates derived from iso_lmp).
-const datasetISO = "iso"
 
 // lmpMarkets are the IsoMarket symbols a market filter may name.
 var lmpMarkets = []string{
@@ -24,24 +20,12 @@ var lmpMarkets = []string{
 	string(schemas.MarketFiveMinute), string(schemas.MarketHourAhead), string(schemas.MarketUnknown),
 }
 
-// lmpIntervals are the values of interval and the relation each reads:
-// raw prices, or the hourly and daily aggregates of migration 0006
-// (continuous aggregates under TimescaleDB, views otherwise).
-var lmpIntervals = map[string]string{"raw": "iso_lmp", "hourly": "iso_lmp_hourly", "daily": "iso_lmp_daily"}
+// lmpIntervals are the values of interval: raw prices, or their hourly and
+// daily statistics (market.Reader.LMPBuckets).
+var lmpIntervals = []string{"raw", "hourly", "daily"}
 
 // lmpRow is a raw price of GET /v1/iso/lmp.
-type lmpRow struct {
-	ISO, Market, LocationID                 string
-	IntervalStart                           time.Time
-	IntervalEnd                             *time.Time
-	PriceTotal                              float64
-	PriceEnergy, PriceCongestion, PriceLoss *float64
-}
-
-func (r *lmpRow) scan(rows pgx.Rows) error {
-	return rows.Scan(&r.ISO, &r.Market, &r.LocationID, &r.IntervalStart, &r.IntervalEnd,
-		&r.PriceTotal, &r.PriceEnergy, &r.PriceCongestion, &r.PriceLoss)
-}
+type lmpRow market.LMPPrice
 
 func (r *lmpRow) cells(w *cellWriter) {
 	w.str("iso", r.ISO)
@@ -55,21 +39,8 @@ func (r *lmpRow) cells(w *cellWriter) {
 	w.optNum("price_loss", r.PriceLoss)
 }
 
-func (r *lmpRow) key() []string {
-	return []string{r.IntervalStart.UTC().Format(time.RFC3339Nano), r.Market, r.LocationID}
-}
-
 // lmpBucketRow is an hourly or daily statistic of GET /v1/iso/lmp.
-type lmpBucketRow struct {
-	ISO, Market, LocationID string
-	Bucket                  time.Time
-	Avg, Min, Max           float64
-	Count                   int64
-}
-
-func (r *lmpBucketRow) scan(rows pgx.Rows) error {
-	return rows.Scan(&r.ISO, &r.Market, &r.LocationID, &r.Bucket, &r.Avg, &r.Min, &r.Max, &r.Count)
-}
+type lmpBucketRow market.LMPBucket
 
 func (r *lmpBucketRow) cells(w *cellWriter) {
 	w.str("iso", r.ISO)
@@ -80,10 +51,6 @@ func (r *lmpBucketRow) cells(w *cellWriter) {
 	w.num("min", r.Min)
 	w.num("max", r.Max)
 	w.integer("count", r.Count)
-}
-
-func (r *lmpBucketRow) key() []string {
-	return []string{r.Bucket.UTC().Format(time.RFC3339Nano), r.Market, r.LocationID}
 }
 
 // lmpFilters are the parsed filters of GET /v1/iso/lmp.
@@ -129,7 +96,7 @@ func parseLMPFilters(v url.Values) (*lmpFilters, error) {
 			return nil, err
 		}
 		f.interval = strings.ToLower(s)
-		if _, ok := lmpIntervals[f.interval]; !ok {
+		if !slices.Contains(lmpIntervals, f.interval) {
 			return nil, InvalidParameter("interval", fmt.Sprintf("must be raw, hourly or daily, not %q", s))
 		}
 	}
@@ -141,9 +108,10 @@ func parseLMPFilters(v url.Values) (*lmpFilters, error) {
 
 // isoLMPEndpoint is GET /v1/iso/lmp: the prices of one ISO (interval=raw,
 // the default) or their hourly or daily avg, min, max and count per
-// market and location in UTC buckets (interval=hourly, daily), in
-// (interval_start or bucket, market, location_id) order. start and end
-// bound interval_start, or the bucket's start.
+// location and market in UTC buckets (interval=hourly, daily), in
+// (location_id, market, interval_start or bucket) order
+// (market.Reader.LMP, LMPBuckets). start and end bound interval_start, or
+// the bucket's start.
 func (s *Server) isoLMPEndpoint() echo.HandlerFunc {
 	const path = "/v1/iso/lmp"
 	return s.filteredHandler(path, []string{"end", "interval", "iso", "location_id", "market", "start"}, func(_ echo.Context, v url.Values) (*listEndpoint, error) {
@@ -157,57 +125,39 @@ func (s *Server) isoLMPEndpoint() echo.HandlerFunc {
 		sp.add("iso", f.iso)
 		sp.add("location_id", strings.Join(f.locations, ","))
 		sp.add("market", strings.Join(f.markets, ","))
+		// The order is part of what cursors are bound to: those issued when
+		// pages were in time order are refused rather than misread.
+		sp.add("order", "location_id,market,time")
 		return &listEndpoint{
 			path:    sp.path(path),
 			params:  pageParams,
 			keyLen:  3,
-			dataset: datasetISO,
+			dataset: market.DatasetISO,
 			maxAge:  func(*listQuery) time.Duration { return s.maxAgeFor(f.end) },
 			fetch: func(ctx context.Context, q *listQuery) (*table, []string, error) {
-				b, r := f.query(q)
-				return s.collectPage(ctx, b, q, r)
+				mq := market.LMPQuery{ISO: f.iso, Locations: f.locations, Markets: f.markets, Start: f.start, End: f.end}
+				if f.interval == "raw" {
+					prices, next, err := s.market.LMP(ctx, mq, q.page())
+					if err != nil {
+						return nil, nil, err
+					}
+					t := newTable(q.format, &lmpRow{})
+					for i := range prices {
+						t.add((*lmpRow)(&prices[i]))
+					}
+					return t, next, nil
+				}
+				mq.Interval = f.interval
+				buckets, next, err := s.market.LMPBuckets(ctx, mq, q.page())
+				if err != nil {
+					return nil, nil, err
+				}
+				t := newTable(q.format, &lmpBucketRow{})
+				for i := range buckets {
+					t.add((*lmpBucketRow)(&buckets[i]))
+				}
+				return t, next, nil
 			},
 		}, nil
 	})
-}
-
-// query builds the statement of a page and returns the row type it reads.
-func (f *lmpFilters) query(q *listQuery) (*sqlBuilder, scannedRow) {
-	b := &sqlBuilder{sql: &strings.Builder{}}
-	timeCol := "bucket"
-	var r scannedRow = &lmpBucketRow{}
-	if f.interval == "raw" {
-		timeCol = "interval_start"
-		r = &lmpRow{}
-		b.text(`SELECT iso_code, market, location_id, interval_start,
-			coalesce(interval_end, interval_start + make_interval(mins => interval_minutes)),
-			price_total, price_energy, price_congestion, price_loss FROM iso_lmp`)
-	} else {
-		b.text(`SELECT iso_code, market, location_id, bucket, price_avg, price_min, price_max, price_count FROM ` + lmpIntervals[f.interval])
-	}
-	b.text(" WHERE iso_code = ")
-	b.arg(f.iso)
-	if f.locations != nil {
-		b.text(" AND location_id = ANY(")
-		b.arg(f.locations)
-		b.text(")")
-	}
-	if f.markets != nil {
-		b.text(" AND market = ANY(")
-		b.arg(f.markets)
-		b.text(")")
-	}
-	f.where(b, timeCol)
-	if q.after != nil {
-		b.text(" AND (" + timeCol + ", market, location_id) > (")
-		b.arg(q.after[0])
-		b.text("::timestamptz, ")
-		b.arg(q.after[1])
-		b.text(", ")
-		b.arg(q.after[2])
-		b.text(")")
-	}
-	b.text(" ORDER BY " + timeCol + ", market, location_id LIMIT ")
-	b.arg(q.limit + 1)
-	return b, r
 }

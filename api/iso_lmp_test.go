@@ -6,27 +6,48 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aurum-energy/aurum/internal/market"
+	"github.com/aurum-energy/aurum/schemas"
 )
 
 // newLMPServer is a curve server whose iso_lmp holds two hours of 5-minute
 // real-time PJM prices at two hubs (WEST: 10..21 then 30, 32, ..., 52; EAST:
-// 100 throughout, without price_loss) and one day-ahead price at WEST.
+// 100 throughout, without price_loss), each with an interval length but no
+// end, one day-ahead price at WEST with an end, and a CAISO price, written
+// as the ISO materialiser writes them.
 func newLMPServer(t *testing.T) *curveServer {
 	t.Helper()
 	s := newCurveServer(t, Config{}, Deps{})
-	_, err := s.store.Pool().Exec(context.Background(), `
-INSERT INTO iso_lmp (iso_code, market, delivery_date, interval_start, interval_end, interval_minutes, location_id,
-	location_type, price_total, price_energy, price_congestion, price_loss, currency, uom, ingest_ts, record_hash)
-SELECT 'PJM', 'REAL_TIME', '2026-03-02', '2026-03-02Z'::timestamptz + i * interval '5 minutes', NULL, 5, loc, 'HUB',
-	CASE WHEN loc = 'EAST' THEN 100 WHEN i < 12 THEN 10 + i ELSE 30 + 2 * (i - 12) END,
-	20, 1, CASE WHEN loc = 'EAST' THEN NULL ELSE 0.5 END, 'USD', 'MWh', now(), loc || i
-FROM generate_series(0, 23) AS i, unnest(ARRAY['WEST', 'EAST']) AS loc;
-INSERT INTO iso_lmp (iso_code, market, delivery_date, interval_start, interval_end, location_id, location_type,
-	price_total, currency, uom, ingest_ts, record_hash)
-VALUES ('PJM', 'DAY_AHEAD', '2026-03-02', '2026-03-02Z', '2026-03-02T01:00:00Z', 'WEST', 'HUB', 25, 'USD', 'MWh', now(), 'da');
-INSERT INTO iso_lmp (iso_code, market, delivery_date, interval_start, location_id, location_type,
-	price_total, currency, uom, ingest_ts, record_hash)
-VALUES ('CAISO', 'REAL_TIME', '2026-03-02', '2026-03-02Z', 'TH_NP15', 'HUB', 40, 'USD', 'MWh', now(), 'caiso');`)
+	day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	price := func(iso schemas.IsoCode, market schemas.IsoMarket, loc string, start time.Time, total float64) *schemas.IsoLmpRecord {
+		return &schemas.IsoLmpRecord{IsoCode: iso, Market: market, DeliveryDate: day, IntervalStart: start, LocationID: loc,
+			LocationType: schemas.LocationHub, PriceTotal: total, Currency: "USD", UOM: "MWh", IngestTS: time.Now(), RecordHash: "h"}
+	}
+	var lmp []*schemas.IsoLmpRecord
+	for i := range 24 {
+		for _, loc := range []string{"WEST", "EAST"} {
+			total := 100.0
+			if loc == "WEST" && i < 12 {
+				total = 10 + float64(i)
+			} else if loc == "WEST" {
+				total = 30 + 2*float64(i-12)
+			}
+			p := price(schemas.IsoPJM, schemas.MarketRealTime, loc, day.Add(time.Duration(i)*5*time.Minute), total)
+			p.IntervalMinutes, p.PriceEnergy, p.PriceCongestion = ptrTo(int32(5)), ptrTo(20.0), ptrTo(1.0)
+			if loc == "WEST" {
+				p.PriceLoss = ptrTo(0.5)
+			}
+			lmp = append(lmp, p)
+		}
+	}
+	da := price(schemas.IsoPJM, schemas.MarketDayAhead, "WEST", day, 25)
+	da.IntervalEnd = ptrTo(day.Add(time.Hour))
+	lmp = append(lmp, da, price(schemas.IsoCAISO, schemas.MarketRealTime, "TH_NP15", day, 40))
+	err := s.store.InTx(context.Background(), func(tx pgx.Tx) error { return market.WriteISO(context.Background(), tx, lmp, nil) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,25 +61,25 @@ func TestISOLMPRaw(t *testing.T) {
 	if len(rows) != 49 {
 		t.Fatalf("%d rows, want 49", len(rows))
 	}
-	first := rows[0] // 00:00 DAY_AHEAD WEST sorts before REAL_TIME
-	if first["market"] != "DAY_AHEAD" || first["interval_end"] != "2026-03-02T01:00:00Z" || first["price_total"] != 25.0 ||
-		first["price_energy"] != nil || first["iso"] != "PJM" || len(first) != 9 {
-		t.Errorf("first row = %v", first)
+	first := rows[0] // EAST sorts before WEST
+	if first["market"] != "REAL_TIME" || first["location_id"] != "EAST" || first["interval_end"] != "2026-03-02T00:05:00Z" ||
+		first["price_loss"] != nil || first["price_congestion"] != 1.0 || first["iso"] != "PJM" || len(first) != 9 {
+		t.Errorf("first row (interval_end from interval_minutes) = %v", first)
 	}
 	var order []string
-	for _, r := range rows[:5] {
-		order = append(order, r["interval_start"].(string)+" "+r["market"].(string)+" "+r["location_id"].(string))
+	for _, r := range rows[22:27] {
+		order = append(order, r["location_id"].(string)+" "+r["market"].(string)+" "+r["interval_start"].(string))
 	}
 	want := []string{
-		"2026-03-02T00:00:00Z DAY_AHEAD WEST", "2026-03-02T00:00:00Z REAL_TIME EAST", "2026-03-02T00:00:00Z REAL_TIME WEST",
-		"2026-03-02T00:05:00Z REAL_TIME EAST", "2026-03-02T00:05:00Z REAL_TIME WEST",
+		"EAST REAL_TIME 2026-03-02T01:50:00Z", "EAST REAL_TIME 2026-03-02T01:55:00Z", "WEST DAY_AHEAD 2026-03-02T00:00:00Z",
+		"WEST REAL_TIME 2026-03-02T00:00:00Z", "WEST REAL_TIME 2026-03-02T00:05:00Z",
 	}
 	if !slices.Equal(order, want) {
-		t.Errorf("order\n got %v\nwant %v", order, want)
+		t.Errorf("order of rows 22..26\n got %v\nwant %v", order, want)
 	}
-	east := rows[1]
-	if east["interval_end"] != "2026-03-02T00:05:00Z" || east["price_loss"] != nil || east["price_congestion"] != 1.0 {
-		t.Errorf("EAST row (interval_end from interval_minutes) = %v", east)
+	da := rows[24]
+	if da["interval_end"] != "2026-03-02T01:00:00Z" || da["price_total"] != 25.0 || da["price_energy"] != nil || len(da) != 9 {
+		t.Errorf("day-ahead row = %v", da)
 	}
 
 	for _, tc := range []struct {
@@ -96,8 +117,8 @@ func TestISOLMPAggregates(t *testing.T) {
 	hourly := summary("/v1/iso/lmp?iso=PJM&interval=hourly&market=REAL_TIME")
 	want := []string{
 		"2026-03-02T00:00:00Z REAL_TIME EAST 100 100 100 12",
-		"2026-03-02T00:00:00Z REAL_TIME WEST 15.5 10 21 12",
 		"2026-03-02T01:00:00Z REAL_TIME EAST 100 100 100 12",
+		"2026-03-02T00:00:00Z REAL_TIME WEST 15.5 10 21 12",
 		"2026-03-02T01:00:00Z REAL_TIME WEST 41 30 52 12",
 	}
 	if !slices.Equal(hourly, want) {
@@ -146,3 +167,5 @@ func TestISOLMPBadParameters(t *testing.T) {
 		t.Errorf("without curves:read = %d, want 403", rec.Code)
 	}
 }
+
+func ptrTo[T any](v T) *T { return &v }

@@ -27,12 +27,12 @@ const consumeUsage = `Usage: aurum consume <stream> [flags]
 Runs a consumer group. Streams:
   curves   materialise aurum.curve.observation.v1 into curve and
            curve_observation (group aurum-curve-materializer)
-  series   materialise aurum.ext.timeseries.obs.v1 into ext_timeseries_observation
-           (group aurum-series-materializer)
-  catalog  materialise aurum.ext.series_catalog.upsert.v1 into ext_series_catalog
+  series   materialise aurum.ext.timeseries.obs.v1 into ext_series and
+           ext_timeseries_observation (group aurum-series-materializer)
+  catalog  materialise aurum.ext.series_catalog.upsert.v1 into ext_series
            (group aurum-catalog-materializer)
-  iso      materialise aurum.iso.lmp.v1 and aurum.iso.load.v1 into iso_lmp and
-           iso_load (group aurum-iso-materializer)
+  iso      materialise aurum.iso.lmp.v1 and aurum.iso.load.v1 into iso_location,
+           iso_lmp, iso_area and iso_load (group aurum-iso-materializer)
 
 Needs AURUM_DATABASE_URL; Kafka and the schema registry default to the embedded
 ones of ` + "`aurum broker`" + `. Offsets are committed only after the database commit; while

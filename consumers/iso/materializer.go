@@ -1,6 +1,8 @@
 // Package iso materialises ISO market data: LMPs (aurum.iso.lmp.v1) into
-// iso_lmp and load (aurum.iso.load.v1) into iso_load, bumping the 'iso'
-// data version the API's cache keys depend on in the write transaction.
+// iso_lmp and load (aurum.iso.load.v1) into iso_load, with their locations
+// and load areas (market.WriteISO), bumping the 'iso' data version the
+// API's cache keys depend on in the write transaction when something
+// changed.
 // Hourly and daily LMP statistics (iso_lmp_hourly, iso_lmp_daily) derive
 // from iso_lmp in the database: continuous aggregates under TimescaleDB,
 // views otherwise. It is a Sink run by consumers/materializer, as group

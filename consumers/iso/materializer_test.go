@@ -10,6 +10,7 @@ import (
 
 	"github.com/aurum-energy/aurum/consumers/iso"
 	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
+	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -41,7 +42,8 @@ func (e *env) loadRecord(t *testing.T, l schemas.IsoLoadRecord) *kgo.Record {
 
 // TestLMPAndLoadMaterialize writes two hours of 5-minute prices and some
 // load, dead-letters invalid records, and checks the rows, the hourly and
-// daily aggregates and that a re-delivery changes nothing.
+// daily aggregates and that a re-delivery changes nothing, not even the
+// data version.
 func TestLMPAndLoadMaterialize(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -87,31 +89,27 @@ func TestLMPAndLoadMaterialize(t *testing.T) {
 			avg, min, max float64
 			count         int64
 		}
-		read := func(view string) []agg {
-			rows, err := e.Store.Pool().Query(materializertest.Context(t), `SELECT bucket, price_avg, price_min, price_max, price_count
-				FROM `+view+` WHERE iso_code = 'PJM' AND market = 'REAL_TIME' AND location_id = 'WESTERN HUB' ORDER BY bucket`)
+		read := func(interval string) []agg {
+			buckets, _, err := market.NewReader(e.Store.Pool()).LMPBuckets(materializertest.Context(t), market.LMPQuery{
+				ISO: "PJM", Markets: []string{"REAL_TIME"}, Locations: []string{"WESTERN HUB"}, Interval: interval,
+			}, market.Page{Limit: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer rows.Close()
 			var out []agg
-			for rows.Next() {
-				var a agg
-				if err := rows.Scan(&a.bucket, &a.avg, &a.min, &a.max, &a.count); err != nil {
-					t.Fatal(err)
-				}
-				out = append(out, a)
+			for _, b := range buckets {
+				out = append(out, agg{b.Bucket, b.Avg, b.Min, b.Max, b.Count})
 			}
 			return out
 		}
-		hourly := read("iso_lmp_hourly")
+		hourly := read("hourly")
 		want := []agg{{day, 15.5, 10, 21, 12}, {day.Add(time.Hour), 41, 30, 52, 12}}
 		if len(hourly) != 2 || !hourly[0].bucket.Equal(want[0].bucket) || !hourly[1].bucket.Equal(want[1].bucket) ||
 			hourly[0].avg != 15.5 || hourly[0].min != 10 || hourly[0].max != 21 || hourly[0].count != 12 ||
 			hourly[1].avg != 41 || hourly[1].min != 30 || hourly[1].max != 52 || hourly[1].count != 12 {
 			t.Errorf("%s: hourly = %+v, want %+v", when, hourly, want)
 		}
-		daily := read("iso_lmp_daily")
+		daily := read("daily")
 		if len(daily) != 1 || !daily[0].bucket.Equal(day) || daily[0].avg != 28.25 || daily[0].min != 10 || daily[0].max != 52 || daily[0].count != 24 {
 			t.Errorf("%s: daily = %+v, want one bucket avg 28.25 min 10 max 52 count 24", when, daily)
 		}
@@ -135,6 +133,7 @@ func TestLMPAndLoadMaterialize(t *testing.T) {
 		t.Errorf("dead letters %v, want %v", got, want)
 	}
 
+	version := e.Count(t, `SELECT version FROM data_version WHERE dataset = 'iso'`)
 	e.Produce(t, good...)
 	e.WaitCaughtUp(t, topology.GroupIsoMaterializer, topology.TopicIsoLmp, time.Minute)
 	e.WaitCaughtUp(t, topology.GroupIsoMaterializer, topology.TopicIsoLoad, time.Minute)
@@ -142,4 +141,7 @@ func TestLMPAndLoadMaterialize(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 	check("re-delivery")
+	if v := e.Count(t, `SELECT version FROM data_version WHERE dataset = 'iso'`); v != version {
+		t.Errorf("iso data version %d after a re-delivery of the same records, want %d", v, version)
+	}
 }

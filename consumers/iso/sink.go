@@ -13,6 +13,7 @@ import (
 
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/internal/deadletter"
+	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
@@ -50,9 +51,10 @@ type Row struct {
 	Load *schemas.IsoLoadRecord
 }
 
-// key is the primary key of the row's table: iso_lmp (iso_code, market,
-// location_id, interval_start) or iso_load (iso_code, area,
-// interval_start, forecast); load rows have an empty market.
+// key is the identity of a row: an LMP price's (iso_code, market,
+// location_id, interval_start) or a load value's (iso_code, area,
+// interval_start, forecast) — the primary keys of iso_lmp and iso_load,
+// by public identity; load rows have an empty market.
 type key struct {
 	load     bool
 	iso      schemas.IsoCode
@@ -176,8 +178,8 @@ func validateISO(c schemas.IsoCode) error {
 	return nil
 }
 
-// Write stages the LMP and the load rows with COPY, upserts each into its
-// table and bumps the iso data version, all in tx.
+// Write writes the LMP and the load rows to the ISO model
+// (market.WriteISO) in tx.
 func (*Sink) Write(ctx context.Context, tx pgx.Tx, rows []Row) error {
 	var lmp []*schemas.IsoLmpRecord
 	var load []*schemas.IsoLoadRecord
@@ -188,93 +190,14 @@ func (*Sink) Write(ctx context.Context, tx pgx.Tx, rows []Row) error {
 			load = append(load, rows[i].Load)
 		}
 	}
-	var sql strings.Builder
-	if len(lmp) > 0 {
-		if _, err := materializer.Stage(ctx, tx, tableLMPStaging, tableLMP, lmpColumns, &copySource[*schemas.IsoLmpRecord]{rows: lmp, i: -1, values: lmpValues}); err != nil {
-			return err
-		}
-		sql.WriteString(lmpWriteSQL)
-	}
-	if len(load) > 0 {
-		if _, err := materializer.Stage(ctx, tx, tableLoadStaging, tableLoad, loadColumns, &copySource[*schemas.IsoLoadRecord]{rows: load, i: -1, values: loadValues}); err != nil {
-			return err
-		}
-		sql.WriteString(loadWriteSQL)
-	}
-	sql.WriteString(`UPDATE data_version SET version = version + 1, updated_at = now() WHERE dataset = 'iso'`)
-	if _, err := tx.Exec(ctx, sql.String()); err != nil {
-		return fmt.Errorf("upsert %d LMP and %d load rows: %w", len(lmp), len(load), err)
-	}
-	return nil
+	return market.WriteISO(ctx, tx, lmp, load)
 }
-
-const (
-	tableLMP         = "iso_lmp"
-	tableLMPStaging  = "iso_lmp_stage"
-	tableLoad        = "iso_load"
-	tableLoadStaging = "iso_load_stage"
-)
-
-var lmpColumns = []string{
-	"iso_code", "market", "delivery_date", "interval_start", "interval_end", "interval_minutes",
-	"location_id", "location_name", "location_type", "price_total", "price_energy",
-	"price_congestion", "price_loss", "currency", "uom", "ingest_ts", "record_hash",
-}
-
-var loadColumns = []string{
-	"iso_code", "area", "interval_start", "interval_end", "interval_minutes", "mw", "forecast", "ingest_ts",
-}
-
-// lmpWriteSQL and loadWriteSQL each upsert from their staging table and
-// drop it; Write sends those it needs and the version bump as one round
-// trip.
-var (
-	lmpWriteSQL = materializer.Upsert{
-		Target: tableLMP, Columns: lmpColumns,
-		Key: []string{"iso_code", "market", "location_id", "interval_start"},
-	}.SQL(tableLMPStaging) + ";\nDROP TABLE pg_temp." + tableLMPStaging + ";\n"
-	loadWriteSQL = materializer.Upsert{
-		Target: tableLoad, Columns: loadColumns,
-		Key: []string{"iso_code", "area", "interval_start", "forecast"},
-	}.SQL(tableLoadStaging) + ";\nDROP TABLE pg_temp." + tableLoadStaging + ";\n"
-)
-
-func lmpValues(p *schemas.IsoLmpRecord) []any {
-	return []any{
-		string(p.IsoCode), string(p.Market), p.DeliveryDate, p.IntervalStart, p.IntervalEnd, p.IntervalMinutes,
-		p.LocationID, p.LocationName, string(p.LocationType), p.PriceTotal, p.PriceEnergy,
-		p.PriceCongestion, p.PriceLoss, p.Currency, p.UOM, p.IngestTS, p.RecordHash,
-	}
-}
-
-func loadValues(l *schemas.IsoLoadRecord) []any {
-	return []any{
-		string(l.IsoCode), l.Area, l.IntervalStart, l.IntervalEnd, l.IntervalMinutes, l.MW, l.Forecast, l.IngestTS,
-	}
-}
-
-// copySource feeds rows to COPY through values.
-type copySource[T any] struct {
-	rows   []T
-	i      int
-	values func(T) []any
-}
-
-func (c *copySource[T]) Next() bool {
-	c.i++
-	return c.i < len(c.rows)
-}
-
-func (c *copySource[T]) Values() ([]any, error) { return c.values(c.rows[c.i]), nil }
-
-func (*copySource[T]) Err() error { return nil }
 
 func reject(reason, detail string) error {
 	return materializer.Reject(deadletter.StageValidate, reason, detail)
 }
 
-// dateOnly is the calendar date of t in UTC, as COPY encodes a date from
-// the time's own location.
+// dateOnly is the calendar date of t in UTC.
 func dateOnly(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)

@@ -98,13 +98,3 @@ func asRejection(err error, rej **Rejection) bool {
 	*rej = r
 	return ok
 }
-
-func TestUpsertSQL(t *testing.T) {
-	t.Parallel()
-	got := Upsert{Target: "latest", Columns: []string{"k", "d", "v"}, Key: []string{"k"}, Latest: "d"}.SQL("stage")
-	want := `INSERT INTO "latest" AS t ("k", "d", "v") SELECT DISTINCT ON ("k") "k", "d", "v" FROM pg_temp."stage"` +
-		` ORDER BY "k", "d" DESC ON CONFLICT ("k") DO UPDATE SET "d" = EXCLUDED."d", "v" = EXCLUDED."v" WHERE EXCLUDED."d" >= t."d"`
-	if got != want {
-		t.Errorf("SQL:\n got %s\nwant %s", got, want)
-	}
-}

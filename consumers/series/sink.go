@@ -13,6 +13,7 @@ import (
 
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/internal/deadletter"
+	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/schemas"
 )
@@ -30,8 +31,8 @@ var providers = []schemas.Provider{
 }
 
 // ObservationSink decodes, validates and writes external time-series
-// observations into ext_timeseries_observation. It is the
-// materializer.Sink of aurum.ext.timeseries.obs.v1.
+// observations into ext_timeseries_observation (and their series into
+// ext_series). It is the materializer.Sink of aurum.ext.timeseries.obs.v1.
 type ObservationSink struct {
 	serde *serde.Serde
 }
@@ -39,8 +40,9 @@ type ObservationSink struct {
 // NewObservationSink returns the observation Sink decoding with s.
 func NewObservationSink(s *serde.Serde) *ObservationSink { return &ObservationSink{serde: s} }
 
-// obsKey is the primary key of ext_timeseries_observation: one row per
-// observation per vintage.
+// obsKey is the identity of an observation: one per instant and vintage
+// of a series (the primary key of ext_timeseries_observation, by public
+// identity).
 type obsKey struct {
 	provider schemas.Provider
 	seriesID string
@@ -82,58 +84,13 @@ func (s *ObservationSink) Decode(ctx context.Context, rec *kgo.Record) (schemas.
 	return o, nil
 }
 
-// Write stages rows with COPY, upserts them into
-// ext_timeseries_observation and bumps the series data version, in tx.
+// Write writes rows to the series model (market.WriteObservations) in tx.
 func (*ObservationSink) Write(ctx context.Context, tx pgx.Tx, rows []schemas.ExtTimeseriesObservation) error {
-	if _, err := materializer.Stage(ctx, tx, tableObservationStaging, tableObservation, observationColumns, &obsCopySource{rows: rows, i: -1}); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, observationWriteSQL); err != nil {
-		return fmt.Errorf("upsert %d external observations: %w", len(rows), err)
-	}
-	return nil
+	return market.WriteObservations(ctx, tx, rows)
 }
 
-const (
-	tableObservation        = "ext_timeseries_observation"
-	tableObservationStaging = "ext_timeseries_observation_stage"
-	// bumpVersion ends every write: the data version the external-series
-	// endpoints' cache keys depend on, last so its row lock is held only
-	// until the commit.
-	bumpVersion = `UPDATE data_version SET version = version + 1, updated_at = now() WHERE dataset = 'series'`
-)
-
-// observationColumns of ext_timeseries_observation, in the order
-// obsCopySource yields them.
-var observationColumns = []string{
-	"provider", "series_id", "ts", "value", "value_raw", "unit", "frequency", "geo_id",
-	"dataset", "quality_flag", "asof_date", "ingest_ts",
-}
-
-var observationWriteSQL = materializer.Upsert{
-	Target: tableObservation, Columns: observationColumns,
-	Key: []string{"provider", "series_id", "ts", "asof_date"},
-}.SQL(tableObservationStaging) + ";\n" + bumpVersion + ";\nDROP TABLE pg_temp." + tableObservationStaging
-
-type obsCopySource struct {
-	rows []schemas.ExtTimeseriesObservation
-	i    int
-}
-
-func (c *obsCopySource) Next() bool {
-	c.i++
-	return c.i < len(c.rows)
-}
-
-func (c *obsCopySource) Values() ([]any, error) {
-	o := &c.rows[c.i]
-	return []any{
-		string(o.Provider), o.SeriesID, o.TS, o.Value, o.ValueRaw, o.Unit, o.Frequency, o.GeoID,
-		o.Dataset, o.QualityFlag, o.AsofDate, o.IngestTS,
-	}, nil
-}
-
-func (*obsCopySource) Err() error { return nil }
+// tableObservation is the label of aurum_records_materialized_total.
+const tableObservation = "ext_timeseries_observation"
 
 // validateIdentity checks the provider and series of a record.
 func validateIdentity(p schemas.Provider, seriesID string) error {
@@ -150,8 +107,7 @@ func reject(reason, detail string) error {
 	return materializer.Reject(deadletter.StageValidate, reason, detail)
 }
 
-// dateOnly is the calendar date of t in UTC, as COPY encodes a date from
-// the time's own location.
+// dateOnly is the calendar date of t in UTC.
 func dateOnly(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)

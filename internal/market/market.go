@@ -1,6 +1,6 @@
 // Package market owns the market-data tables and their SQL: forward curves,
 // ISO prices and load, external series. The materialisers write through it
-// (WriteCurves, WriteLMP, WriteLoad, WriteObservations, WriteCatalog), the
+// (WriteCurves, WriteISO, WriteObservations, WriteCatalog), the
 // API and the scenario worker read through a Reader. Nothing else names a
 // market table.
 //
@@ -71,12 +71,16 @@ type Reader struct {
 	db Querier
 	// stripBatch is the number of monthly rows a strips read of a page of
 	// limit strips fetches per round trip.
-	stripBatch func(limit int) int
-	curves     statements
-	asofs      statements // several dates: custom plans
-	diffs      statements
-	months     statements
-	dims       statements
+	stripBatch   func(limit int) int
+	curves       statements
+	asofs        statements // several dates: custom plans
+	diffs        statements
+	months       statements
+	dims         statements
+	lmp          statements
+	buckets      statements
+	series       statements
+	observations statements
 }
 
 // NewReader returns a Reader querying db, usually the store's pool.

@@ -39,9 +39,10 @@ func upgradeFixture() []schemas.CurveObservation {
 }
 
 // TestUpgradeEqualsFresh builds one database with the old migrations and
-// the old model's rows, then migrates it; builds another fresh and writes
-// the same observations through the materialiser's path; and requires the
-// two to have the same schema and to answer every read the same.
+// the old model's rows — curves, ISO prices and load, external series —
+// then migrates it; builds another fresh and writes the same records
+// through the materialisers' path; and requires the two to have the same
+// schema and to answer every read the same.
 func TestUpgradeEqualsFresh(t *testing.T) {
 	t.Parallel()
 	eachServer(t, func(t *testing.T, url string) {
@@ -52,12 +53,14 @@ func TestUpgradeEqualsFresh(t *testing.T) {
 			t.Fatal(err)
 		}
 		insertOldModel(t, upgraded, rows)
+		insertOldISOAndSeries(t, upgraded)
 		if _, err := upgraded.Migrate(ctx(t)); err != nil {
 			t.Fatalf("migrate the old model's database: %v", err)
 		}
 
 		fresh := migrated(t, url)
 		writeCurves(t, fresh, rows)
+		writeISOAndSeries(t, fresh)
 
 		fs, us := schemaOf(t, fresh), schemaOf(t, upgraded)
 		for part := range fs {
@@ -85,6 +88,7 @@ func TestUpgradeEqualsFresh(t *testing.T) {
 				t.Errorf("%s differs: %s", q, d)
 			}
 		}
+		compareISOAndSeries(t, fresh, upgraded)
 	})
 }
 

@@ -24,6 +24,8 @@ type Policies struct {
 // under TimescaleDB.
 var hypertables = map[string][]string{
 	DatasetCurves: {"curve_observation"},
+	DatasetISO:    {"iso_lmp", "iso_load"},
+	DatasetSeries: {"ext_timeseries_observation"},
 }
 
 // ApplyPolicies makes the compression and retention policies of the market

@@ -50,3 +50,63 @@ func copyInto(ctx context.Context, tx pgx.Tx, t tempTable, src pgx.CopyFromSourc
 	}
 	return nil
 }
+
+// copyRows feeds rows to COPY through values, which fills one row's values
+// into a slice reused for every row (pgx encodes a row before asking for
+// the next).
+type copyRows[T any] struct {
+	rows   []T
+	i      int
+	vals   []any
+	values func(row T, vals []any) error
+}
+
+// newCopyRows returns a CopyFromSource of rows, n values each.
+func newCopyRows[T any](rows []T, n int, values func(row T, vals []any) error) *copyRows[T] {
+	return &copyRows[T]{rows: rows, i: -1, vals: make([]any, n), values: values}
+}
+
+func (c *copyRows[T]) Next() bool {
+	c.i++
+	return c.i < len(c.rows)
+}
+
+func (c *copyRows[T]) Values() ([]any, error) {
+	if err := c.values(c.rows[c.i], c.vals); err != nil {
+		return nil, err
+	}
+	return c.vals, nil
+}
+
+func (*copyRows[T]) Err() error { return nil }
+
+// dimKey is the public identity of a dimension row: an ISO code and a
+// location or area, or a provider and a series.
+type dimKey struct{ scope, name string }
+
+// readIDs reads the rows of a dimension upsert — id, scope, name, and
+// whether the statement wrote the row — into ids by identity, and reports
+// whether any row was written.
+func readIDs(rows pgx.Rows) (map[dimKey]int32, bool, error) {
+	ids := map[dimKey]int32{}
+	wrote := false
+	var (
+		id int32
+		k  dimKey
+		w  bool
+	)
+	_, err := pgx.ForEachRow(rows, []any{&id, &k.scope, &k.name, &w}, func() error {
+		ids[k] = id
+		wrote = wrote || w
+		return nil
+	})
+	return ids, wrote, err
+}
+
+// compareKeys orders dimension identities.
+func compareKeys(a, b dimKey) int {
+	if c := strings.Compare(a.scope, b.scope); c != 0 {
+		return c
+	}
+	return strings.Compare(a.name, b.name)
+}

@@ -5,11 +5,13 @@
 // # Schema
 //
 // Migrations live in migrations/NNNN_name.sql, are embedded in the binary and
-// applied forward-only by [Store.Migrate]. Market data (curve_observation,
-// iso_lmp, iso_load, ext_timeseries_observation, ext_series_catalog) is shared
-// reference data. When the timescaledb extension is available the time-keyed
-// market tables become hypertables; otherwise they are plain tables with the
-// same columns and indexes, so all code works on both.
+// applied forward-only by [Store.Migrate]. Market data — dimension tables
+// (curve, iso_location, iso_area, ext_series) beside narrow facts
+// (curve_observation, iso_lmp, iso_load, ext_timeseries_observation), read
+// and written through internal/market — is shared reference data. When the
+// timescaledb extension is available the fact tables become hypertables;
+// otherwise they are plain tables with the same columns and indexes, so all
+// code works on both.
 //
 // Tenant data (scenario, scenario_run, scenario_output, outbox) carries
 // tenant_id and is protected by row-level security, enabled and forced on

@@ -17,15 +17,15 @@ var wantColumns = map[string][]string{
 		"contract_month", "price_type", "tenor_type", "tenor_label"},
 	"curve_latest_stale": {"ingest_ts", "version", "value", "bid", "ask", "mid", "curve_id", "asof_date",
 		"contract_month", "price_type", "tenor_type", "tenor_label"},
-	"iso_lmp": {"iso_code", "market", "delivery_date", "interval_start", "interval_end", "interval_minutes",
-		"location_id", "location_name", "location_type", "price_total", "price_energy", "price_congestion",
-		"price_loss", "currency", "uom", "ingest_ts", "record_hash"},
-	"iso_load": {"iso_code", "area", "interval_start", "interval_end", "interval_minutes", "mw", "forecast",
-		"ingest_ts"},
-	"ext_timeseries_observation": {"provider", "series_id", "ts", "value", "value_raw", "unit", "frequency",
-		"geo_id", "dataset", "quality_flag", "asof_date", "ingest_ts"},
-	"ext_series_catalog": {"provider", "series_id", "title", "unit", "frequency", "geo_id", "dataset",
-		"description", "source_url", "first_ts", "last_ts", "updated_ts"},
+	"iso_location": {"id", "iso_code", "location_id", "location_name", "location_type", "currency", "uom", "markets"},
+	"iso_lmp": {"interval_start", "interval_end", "ingest_ts", "price_total", "price_energy", "price_congestion",
+		"price_loss", "iso_location_id", "market"},
+	"iso_area": {"id", "iso_code", "area"},
+	"iso_load": {"interval_start", "interval_end", "ingest_ts", "mw", "iso_area_id", "forecast"},
+	"ext_series": {"id", "provider", "series_id", "unit", "frequency", "geo_id", "dataset", "title", "description",
+		"source_url", "first_ts", "last_ts", "updated_ts"},
+	"ext_timeseries_observation": {"ts", "ingest_ts", "value", "ext_series_id", "asof_date", "quality_flag",
+		"value_raw"},
 	"scenario": {"id", "tenant_id", "name", "description", "curve_filter", "drivers", "parameters", "tags",
 		"version", "created_at", "updated_at", "deleted_at"},
 	"scenario_run": {"id", "tenant_id", "scenario_id", "state", "asof_date", "input_hash", "priority",
@@ -149,32 +149,44 @@ func TestUniqueKeys(t *testing.T) {
 			count:  `SELECT count(*) FROM curve_latest_stale`,
 		},
 		{
-			name: "iso_lmp (iso_code, market, location_id, interval_start)",
-			insert: `INSERT INTO iso_lmp (iso_code, market, delivery_date, interval_start, location_id, location_type,
-				price_total, currency, uom, ingest_ts, record_hash)
-				VALUES ('PJM', 'DAY_AHEAD', '2025-01-02', '2025-01-02T05:00:00Z', 'WESTERN HUB', 'HUB', 35.2, 'USD', 'MWh', now(), 'r1')`,
-			upsert: ` ON CONFLICT (iso_code, market, location_id, interval_start) DO UPDATE SET price_total = EXCLUDED.price_total`,
+			name: "iso_location (iso_code, location_id)",
+			insert: `INSERT INTO iso_location (iso_code, location_id, location_type, currency, uom, markets)
+				VALUES ('PJM', 'WESTERN HUB', 'HUB', 'USD', 'MWh', '{DAY_AHEAD}')`,
+			upsert: ` ON CONFLICT (iso_code, location_id) DO UPDATE SET location_type = EXCLUDED.location_type`,
+			count:  `SELECT count(*) FROM iso_location`,
+		},
+		{
+			name: "iso_lmp (iso_location_id, market, interval_start)",
+			insert: `INSERT INTO iso_lmp (iso_location_id, market, interval_start, price_total, ingest_ts)
+				VALUES (1, 'DAY_AHEAD', '2025-01-02T05:00:00Z', 35.2, now())`,
+			upsert: ` ON CONFLICT (iso_location_id, market, interval_start) DO UPDATE SET price_total = EXCLUDED.price_total`,
 			count:  `SELECT count(*) FROM iso_lmp`,
 		},
 		{
-			name: "iso_load (iso_code, area, interval_start, forecast)",
-			insert: `INSERT INTO iso_load (iso_code, area, interval_start, mw, forecast, ingest_ts)
-				VALUES ('ERCOT', 'SYSTEM', '2025-01-02T05:00:00Z', 41000, false, now())`,
-			upsert: ` ON CONFLICT (iso_code, area, interval_start, forecast) DO UPDATE SET mw = EXCLUDED.mw`,
+			name:   "iso_area (iso_code, area)",
+			insert: `INSERT INTO iso_area (iso_code, area) VALUES ('ERCOT', 'SYSTEM')`,
+			upsert: ` ON CONFLICT (iso_code, area) DO NOTHING`,
+			count:  `SELECT count(*) FROM iso_area`,
+		},
+		{
+			name: "iso_load (iso_area_id, interval_start, forecast)",
+			insert: `INSERT INTO iso_load (iso_area_id, interval_start, mw, forecast, ingest_ts)
+				VALUES (1, '2025-01-02T05:00:00Z', 41000, false, now())`,
+			upsert: ` ON CONFLICT (iso_area_id, interval_start, forecast) DO UPDATE SET mw = EXCLUDED.mw`,
 			count:  `SELECT count(*) FROM iso_load`,
 		},
 		{
-			name: "ext_timeseries_observation (provider, series_id, ts, asof_date)",
-			insert: `INSERT INTO ext_timeseries_observation (provider, series_id, ts, value, asof_date, ingest_ts)
-				VALUES ('FRED', 'GDP', '2024-10-01', NULL, '2025-01-30', now())`,
-			upsert: ` ON CONFLICT (provider, series_id, ts, asof_date) DO UPDATE SET value = EXCLUDED.value`,
-			count:  `SELECT count(*) FROM ext_timeseries_observation`,
+			name:   "ext_series (provider, series_id)",
+			insert: `INSERT INTO ext_series (provider, series_id, title, updated_ts) VALUES ('FRED', 'GDP', 'Gross Domestic Product', now())`,
+			upsert: ` ON CONFLICT (provider, series_id) DO UPDATE SET title = EXCLUDED.title`,
+			count:  `SELECT count(*) FROM ext_series`,
 		},
 		{
-			name:   "ext_series_catalog (provider, series_id)",
-			insert: `INSERT INTO ext_series_catalog (provider, series_id, title, updated_ts) VALUES ('FRED', 'GDP', 'Gross Domestic Product', now())`,
-			upsert: ` ON CONFLICT (provider, series_id) DO UPDATE SET title = EXCLUDED.title`,
-			count:  `SELECT count(*) FROM ext_series_catalog`,
+			name: "ext_timeseries_observation (ext_series_id, ts, asof_date)",
+			insert: `INSERT INTO ext_timeseries_observation (ext_series_id, ts, value, asof_date, ingest_ts)
+				VALUES (1, '2024-10-01', NULL, '2025-01-30', now())`,
+			upsert: ` ON CONFLICT (ext_series_id, ts, asof_date) DO UPDATE SET value = EXCLUDED.value`,
+			count:  `SELECT count(*) FROM ext_timeseries_observation`,
 		},
 		{
 			name:   "scenario_run (tenant_id, scenario_id, input_hash)",
@@ -253,6 +265,16 @@ func TestConstraints(t *testing.T) {
 			sql: `INSERT INTO curve_observation (curve_id, asof_date, price_type, tenor_type, tenor_label,
 				version, ingest_ts) VALUES (1, '2025-01-02', 'MID', 'MONTHLY', '2025-02', 1, now())`,
 			wantCode: codeCheckViolation,
+		},
+		{
+			name:     "catalogued series without a title",
+			sql:      `INSERT INTO ext_series (provider, series_id, updated_ts) VALUES ('FRED', 'GDP', now())`,
+			wantCode: codeCheckViolation,
+		},
+		{
+			name:     "LMP price of a market not of the contract",
+			sql:      `INSERT INTO iso_lmp (iso_location_id, market, interval_start, price_total, ingest_ts) VALUES (1, 'INTRADAY', now(), 1, now())`,
+			wantCode: "22P02", // invalid_text_representation
 		},
 		{
 			name:     "run of a missing scenario",

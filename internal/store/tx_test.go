@@ -124,7 +124,7 @@ func TestInTxWritesMarketData(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO ext_series_catalog (provider, series_id, title, updated_ts)
+		_, err := tx.Exec(ctx, `INSERT INTO ext_series (provider, series_id, title, updated_ts)
 			VALUES ($1, $2, $3, now())`, "FRED", "CPILFESL", "Core CPI")
 		return err
 	})
@@ -132,7 +132,7 @@ func TestInTxWritesMarketData(t *testing.T) {
 		t.Fatal(err)
 	}
 	var title string
-	if err := s.Pool().QueryRow(ctx, `SELECT title FROM ext_series_catalog WHERE provider = $1 AND series_id = $2`,
+	if err := s.Pool().QueryRow(ctx, `SELECT title FROM ext_series WHERE provider = $1 AND series_id = $2`,
 		"FRED", "CPILFESL").Scan(&title); err != nil || title != "Core CPI" {
 		t.Errorf("title = %q, %v; want Core CPI", title, err)
 	}

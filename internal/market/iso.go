@@ -1,0 +1,149 @@
+package market
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// LMPQuery selects the LMP prices of one ISO.
+type LMPQuery struct {
+	// ISO is the ISO code.
+	ISO string
+	// Locations and Markets keep the prices of those location ids and
+	// markets (IsoMarket symbols); nil for all.
+	Locations, Markets []string
+	// Start and End bound the interval start, or the bucket's start: Start
+	// inclusive, End exclusive; zero for unbounded.
+	Start, End time.Time
+	// Interval is the bucket width of LMPBuckets: "hourly" or "daily".
+	Interval string
+}
+
+// LMPPrice is one price of a location in a market and interval.
+type LMPPrice struct {
+	ISO, Market, LocationID                 string
+	IntervalStart                           time.Time
+	IntervalEnd                             *time.Time
+	PriceTotal                              float64
+	PriceEnergy, PriceCongestion, PriceLoss *float64
+}
+
+// LMPBucket is the average, minimum, maximum and number of the prices of a
+// location in a market and UTC hour or day.
+type LMPBucket struct {
+	ISO, Market, LocationID string
+	Bucket                  time.Time
+	Avg, Min, Max           float64
+	Count                   int64
+}
+
+// lmpBuckets are the relations of the bucket widths: continuous aggregates
+// under TimescaleDB, views otherwise (migration 0009).
+var lmpBuckets = map[string]string{"hourly": "iso_lmp_hourly", "daily": "iso_lmp_daily"}
+
+// LMP reads the prices q selects, in keyset order location_id, market,
+// interval_start.
+func (r *Reader) LMP(ctx context.Context, q LMPQuery, p Page) ([]LMPPrice, []string, error) {
+	rows, err := r.lmpQuery(ctx, &r.lmp, q, p, "iso_lmp", "interval_start",
+		"p.interval_start, p.interval_end, p.price_total, p.price_energy, p.price_congestion, p.price_loss", 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	scan := func(rows pgx.Rows, v *LMPPrice) error {
+		return rows.Scan(&v.ISO, &v.Market, &v.LocationID, &v.IntervalStart, &v.IntervalEnd, &v.PriceTotal,
+			&v.PriceEnergy, &v.PriceCongestion, &v.PriceLoss)
+	}
+	return collect(rows, p.Limit, scan, func(v *LMPPrice) []string {
+		return []string{v.LocationID, v.Market, v.IntervalStart.UTC().Format(time.RFC3339Nano)}
+	})
+}
+
+// LMPBuckets reads the hourly or daily (q.Interval) statistics of the
+// prices q selects, in keyset order location_id, market, bucket.
+func (r *Reader) LMPBuckets(ctx context.Context, q LMPQuery, p Page) ([]LMPBucket, []string, error) {
+	rel, ok := lmpBuckets[q.Interval]
+	if !ok {
+		return nil, nil, fmt.Errorf("LMP buckets %q: want hourly or daily", q.Interval)
+	}
+	var daily bits
+	daily.set(0, q.Interval == "daily")
+	rows, err := r.lmpQuery(ctx, &r.buckets, q, p, rel, "bucket",
+		"p.bucket, p.price_avg, p.price_min, p.price_max, p.price_count", daily)
+	if err != nil {
+		return nil, nil, err
+	}
+	scan := func(rows pgx.Rows, v *LMPBucket) error {
+		return rows.Scan(&v.ISO, &v.Market, &v.LocationID, &v.Bucket, &v.Avg, &v.Min, &v.Max, &v.Count)
+	}
+	return collect(rows, p.Limit, scan, func(v *LMPBucket) []string {
+		return []string{v.LocationID, v.Market, v.Bucket.UTC().Format(time.RFC3339Nano)}
+	})
+}
+
+// lmpQuery runs the read of q's rows of rel (iso_lmp or an aggregate),
+// whose time column is timeCol, selecting the ISO, market and location id
+// and then cols.
+func (r *Reader) lmpQuery(ctx context.Context, st *statements, q LMPQuery, p Page, rel, timeCol, cols string, s bits) (pgx.Rows, error) {
+	var after time.Time
+	if p.After != nil {
+		var err error
+		if after, err = time.Parse(time.RFC3339Nano, p.After[2]); err != nil {
+			return nil, fmt.Errorf("keyset %q: %w", p.After, err)
+		}
+	}
+	s.set(1, q.Locations != nil)
+	s.set(2, q.Markets != nil)
+	s.set(3, !q.Start.IsZero())
+	s.set(4, !q.End.IsZero())
+	s.set(5, p.After != nil)
+	return st.query(ctx, r.db, uint64(s), func(b *sqlBuilder) { buildLMPSQL(b, q, p, after, rel, timeCol, cols) })
+}
+
+// buildLMPSQL reads a page of q's rows of rel. It walks the ISO's
+// locations in location_id order (their unique key), each location's
+// markets in order (iso_location.markets), and looks the rows of each
+// location and market up in a LATERAL subquery in time order, by primary
+// key: under TimescaleDB an ordered append that excludes, when it runs,
+// the chunks out of the range and the keyset, and stops at the page's
+// end. The keyset's bound on the time column applies to its own location
+// and market only, so it is an index condition there and no condition
+// elsewhere.
+func buildLMPSQL(b *sqlBuilder, q LMPQuery, p Page, after time.Time, rel, timeCol, cols string) {
+	b.text("SELECT l.iso_code, m.market::text, l.location_id, " + cols +
+		" FROM iso_location l CROSS JOIN LATERAL unnest(l.markets) m(market) CROSS JOIN LATERAL (SELECT * FROM " + rel +
+		" p WHERE p.iso_location_id = l.id AND p.market = m.market")
+	if !q.Start.IsZero() {
+		b.text(" AND p." + timeCol + " >= ")
+		b.arg(q.Start, "::timestamptz")
+	}
+	if !q.End.IsZero() {
+		b.text(" AND p." + timeCol + " < ")
+		b.arg(q.End, "::timestamptz")
+	}
+	var loc, market string
+	if p.After != nil {
+		loc, market = b.param(p.After[0]), b.param(p.After[1])
+		b.text(" AND p." + timeCol + " > CASE WHEN l.location_id = " + loc + "::text AND m.market = " + market +
+			"::text::iso_market THEN ")
+		b.arg(after, "::timestamptz ELSE '-infinity' END")
+	}
+	limit := b.param(p.Limit + 1)
+	b.text(" ORDER BY p." + timeCol + " LIMIT " + limit + lateralEnd + " p WHERE l.iso_code = ")
+	b.arg(q.ISO, "::text")
+	if q.Locations != nil {
+		b.text(" AND l.location_id = ANY(")
+		b.arg(q.Locations, "::text[])")
+	}
+	if q.Markets != nil {
+		b.text(" AND m.market = ANY(")
+		b.arg(q.Markets, "::text[]::iso_market[])")
+	}
+	if p.After != nil {
+		b.text(" AND l.location_id >= " + loc + "::text AND (l.location_id, m.market) >= (" + loc + "::text, " +
+			market + "::text::iso_market)")
+	}
+	b.text(" ORDER BY l.location_id, m.market, p." + timeCol + " LIMIT " + limit)
+}
