@@ -110,7 +110,10 @@ func (r *Reader) lmpQuery(ctx context.Context, st *statements, q LMPQuery, p Pag
 // the chunks out of the range and the keyset, and stops at the page's
 // end. The keyset's bound on the time column applies to its own location
 // and market only, so it is an index condition there and no condition
-// elsewhere.
+// elsewhere. On plain PostgreSQL the hourly and daily views aggregate a
+// location and market's prices when read, and their bucket bounds are no
+// index condition there: such a read costs the location's prices in the
+// market, not the page.
 func buildLMPSQL(b *sqlBuilder, q LMPQuery, p Page, after time.Time, rel, timeCol, cols string) {
 	b.text("SELECT l.iso_code, m.market::text, l.location_id, " + cols +
 		" FROM iso_location l CROSS JOIN LATERAL unnest(l.markets) m(market) CROSS JOIN LATERAL (SELECT * FROM " + rel +

@@ -196,8 +196,12 @@ DROP TABLE iso_lmp_0008, iso_load_0008;
 
 -- Hourly and daily LMP statistics per location and market, in UTC buckets,
 -- as in 0006: views over iso_lmp on plain PostgreSQL, continuous aggregates
--- with real-time aggregation under TimescaleDB, so equally current. They
--- are keyed by the location's id; readers join iso_location.
+-- with real-time aggregation under TimescaleDB. They are keyed by the
+-- location's id; readers join iso_location. Real-time aggregation computes
+-- the buckets after the last refresh's from iso_lmp when read; a price
+-- written into a bucket already materialised (a correction, a late price)
+-- shows once the policy refreshes again, within 15 minutes (hourly) or an
+-- hour (daily).
 CREATE VIEW iso_lmp_hourly AS
 SELECT iso_location_id, market,
        date_trunc('hour', interval_start, 'UTC') AS bucket,
