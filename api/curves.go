@@ -7,21 +7,6 @@ import (
 	"github.com/aurum-energy/aurum/internal/market"
 )
 
-// curveFilterParams are the dimension filters of the curve endpoints.
-var curveFilterParams = filterColumns[:]
-
-// pageParams are accepted by every paginated list endpoint.
-var pageParams = []string{"cursor", "format", "limit"}
-
-// params returns the sorted union of parameter lists.
-func params(lists ...[]string) []string {
-	var out []string
-	for _, l := range lists {
-		out = append(out, l...)
-	}
-	return sortedDistinct(out)
-}
-
 // curveCells writes the identity and dimensions of a curve.
 func curveCells(w *cellWriter, c *market.Curve) {
 	w.str("curve_key", c.Key)
@@ -72,7 +57,7 @@ func (r *curveRow) cells(w *cellWriter) {
 func (s *Server) curvesEndpoint() *listEndpoint {
 	return &listEndpoint{
 		path:    "/v1/curves",
-		params:  params(curveFilterParams, pageParams, []string{"asof"}),
+		params:  params(curveFilterParams, pageParams, []param{asofParam}),
 		keyLen:  4,
 		dataset: market.DatasetCurves,
 		maxAge:  func(q *listQuery) time.Duration { return s.maxAgeFor(q.asof...) },

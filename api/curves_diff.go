@@ -51,7 +51,7 @@ func diffOf(a, b *float64) (abs, pct *float64) {
 func (s *Server) curvesDiffEndpoint() *listEndpoint {
 	return &listEndpoint{
 		path:    "/v1/curves/diff",
-		params:  params(curveFilterParams, pageParams, []string{"asof_a", "asof_b"}),
+		params:  params(curveFilterParams, pageParams, []param{asofAParam, asofBParam}),
 		keyLen:  3,
 		dataset: market.DatasetCurves,
 		check: func(q *listQuery) error {
@@ -62,7 +62,7 @@ func (s *Server) curvesDiffEndpoint() *listEndpoint {
 				return InvalidParameter("asof_b", "is required: the second as-of date, YYYY-MM-DD")
 			case !q.filters.Any():
 				return BadRequest(fmt.Sprintf("GET /v1/curves/diff needs at least one dimension filter (%s)",
-					strings.Join(curveFilterParams, ", ")))
+					strings.Join(filterColumns[:], ", ")))
 			}
 			return nil
 		},

@@ -30,7 +30,7 @@ func (s *Server) curvesStripsEndpoint() *listEndpoint {
 	return &listEndpoint{
 		path: "/v1/curves/strips",
 		// tenor_type is not a filter here: strips are built from MONTHLY rows.
-		params:  params(filterColumns[:market.FilterTenorType], filterColumns[market.FilterTenorType+1:], pageParams, []string{"asof", "type"}),
+		params:  params(without(curveFilterParams, "tenor_type"), pageParams, []param{asofParam, stripParam}),
 		keyLen:  3,
 		dataset: market.DatasetCurves,
 		check: func(q *listQuery) error {

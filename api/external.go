@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
 	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/schemas"
 )
@@ -49,7 +47,7 @@ func (r *providerRow) cells(w *cellWriter) {
 func (s *Server) providersEndpoint() *listEndpoint {
 	return &listEndpoint{
 		path:    "/v1/external/providers",
-		params:  []string{"format"},
+		params:  []param{formatParam},
 		dataset: market.DatasetSeries,
 		maxAge:  func(*listQuery) time.Duration { return s.maxAgeFor() },
 		fetch: func(ctx context.Context, q *listQuery) (*table, []string, error) {
@@ -84,50 +82,68 @@ func (r *seriesRow) cells(w *cellWriter) {
 	w.instant("updated_ts", r.UpdatedTS)
 }
 
+// The parameters of the external-series endpoints.
+var (
+	providerParam = param{"provider", func(q *listQuery, raw []string) (string, error) {
+		v, err := enumValue("provider", raw, providerCodes())
+		q.series.Provider = v
+		return v, err
+	}}
+	titleParam = param{"q", func(q *listQuery, raw []string) (string, error) {
+		v, err := singleValue("q", raw)
+		q.series.Text = v
+		return v, err
+	}}
+	frequencyParam = param{"frequency", func(q *listQuery, raw []string) (string, error) {
+		v, err := singleValue("frequency", raw)
+		q.series.Frequency = strings.ToLower(v)
+		return q.series.Frequency, err
+	}}
+	// pathProviderParam and pathSeriesParam name the series of a path; a
+	// provider Aurum does not know is a 404.
+	pathProviderParam = param{"provider", func(q *listQuery, raw []string) (string, error) {
+		p := strings.ToUpper(raw[0])
+		if !slices.Contains(providerCodes(), p) {
+			return "", NotFound(fmt.Sprintf("no provider %q (providers: %s)", raw[0], strings.Join(providerCodes(), ", ")))
+		}
+		q.series.Provider = p
+		return p, nil
+	}}
+	pathSeriesParam = param{"series_id", func(q *listQuery, raw []string) (string, error) {
+		id, err := url.PathUnescape(raw[0])
+		if err != nil {
+			return "", NotFound(fmt.Sprintf("no series %q", raw[0]))
+		}
+		if err := checkText("series_id", id); err != nil {
+			return "", err
+		}
+		q.seriesID = id
+		return id, nil
+	}}
+)
+
 // seriesEndpoint is GET /v1/external/series: the catalog, filtered by
 // provider, title text (q, a case-insensitive substring) and frequency, in
 // (provider, series_id) order (market.Reader.Series).
-func (s *Server) seriesEndpoint() echo.HandlerFunc {
-	const path = "/v1/external/series"
-	return s.filteredHandler(path, []string{"frequency", "provider", "q"}, func(_ echo.Context, v url.Values) (*listEndpoint, error) {
-		var f filterSpelling
-		provider, err := optional(v, "provider", func(name string, raw []string) (string, error) {
-			return enumValue(name, raw, providerCodes())
-		})
-		if err != nil {
-			return nil, err
-		}
-		text, err := optional(v, "q", singleValue)
-		if err != nil {
-			return nil, err
-		}
-		frequency, err := optional(v, "frequency", singleValue)
-		if err != nil {
-			return nil, err
-		}
-		frequency = strings.ToLower(frequency)
-		f.add("frequency", frequency)
-		f.add("provider", provider)
-		f.add("q", text)
-		return &listEndpoint{
-			path:    f.path(path),
-			params:  pageParams,
-			keyLen:  2,
-			dataset: market.DatasetSeries,
-			maxAge:  func(*listQuery) time.Duration { return s.maxAgeFor() },
-			fetch: func(ctx context.Context, q *listQuery) (*table, []string, error) {
-				entries, next, err := s.market.Series(ctx, market.SeriesQuery{Provider: provider, Text: text, Frequency: frequency}, q.page())
-				if err != nil {
-					return nil, nil, err
-				}
-				t := newTable(q.format, &seriesRow{})
-				for i := range entries {
-					t.add((*seriesRow)(&entries[i]))
-				}
-				return t, next, nil
-			},
-		}, nil
-	})
+func (s *Server) seriesEndpoint() *listEndpoint {
+	return &listEndpoint{
+		path:    "/v1/external/series",
+		params:  params(pageParams, []param{frequencyParam, providerParam, titleParam}),
+		keyLen:  2,
+		dataset: market.DatasetSeries,
+		maxAge:  func(*listQuery) time.Duration { return s.maxAgeFor() },
+		fetch: func(ctx context.Context, q *listQuery) (*table, []string, error) {
+			entries, next, err := s.market.Series(ctx, q.series, q.page())
+			if err != nil {
+				return nil, nil, err
+			}
+			t := newTable(q.format, &seriesRow{})
+			for i := range entries {
+				t.add((*seriesRow)(&entries[i]))
+			}
+			return t, next, nil
+		},
+	}
 }
 
 // observationRow is one observation of a series: the latest vintage's.
@@ -146,41 +162,28 @@ func (r *observationRow) cells(w *cellWriter) {
 // none, in ts order, optionally from start (inclusive) to end (exclusive;
 // a date includes its whole day) (market.Reader.Observations). A provider
 // or series Aurum does not know is a 404.
-func (s *Server) observationsEndpoint() echo.HandlerFunc {
-	const route = "/v1/external/series/{provider}/{series_id}/observations"
-	return s.filteredHandler(route, []string{"end", "start"}, func(c echo.Context, v url.Values) (*listEndpoint, error) {
-		provider := strings.ToUpper(c.Param("provider"))
-		seriesID, err := url.PathUnescape(c.Param("series_id"))
-		if err != nil || !slices.Contains(providerCodes(), provider) {
-			return nil, NotFound(fmt.Sprintf("no provider %q (providers: %s)", c.Param("provider"), strings.Join(providerCodes(), ", ")))
-		}
-		r, err := parseTimeRange(v)
-		if err != nil {
-			return nil, err
-		}
-		path := "/v1/external/series/" + provider + "/" + url.PathEscape(seriesID) + "/observations"
-		var f filterSpelling
-		r.spell(&f)
-		return &listEndpoint{
-			path:    f.path(path),
-			params:  pageParams,
-			keyLen:  1,
-			dataset: market.DatasetSeries,
-			maxAge:  func(*listQuery) time.Duration { return s.maxAgeFor(r.end) },
-			fetch: func(ctx context.Context, q *listQuery) (*table, []string, error) {
-				obs, next, err := s.market.Observations(ctx, provider, seriesID, r.start, r.end, q.page())
-				if errors.Is(err, market.ErrNotFound) {
-					return nil, nil, NotFound(fmt.Sprintf("no series %q of provider %s", seriesID, provider))
-				}
-				if err != nil {
-					return nil, nil, err
-				}
-				t := newTable(q.format, &observationRow{})
-				for i := range obs {
-					t.add((*observationRow)(&obs[i]))
-				}
-				return t, next, nil
-			},
-		}, nil
-	})
+func (s *Server) observationsEndpoint() *listEndpoint {
+	return &listEndpoint{
+		path:       "/v1/external/series/{provider}/{series_id}/observations",
+		pathParams: []param{pathProviderParam, pathSeriesParam},
+		params:     params(pageParams, rangeParams),
+		keyLen:     1,
+		dataset:    market.DatasetSeries,
+		check:      checkRange,
+		maxAge:     func(q *listQuery) time.Duration { return s.maxAgeFor(q.end) },
+		fetch: func(ctx context.Context, q *listQuery) (*table, []string, error) {
+			obs, next, err := s.market.Observations(ctx, q.series.Provider, q.seriesID, q.start, q.end, q.page())
+			if errors.Is(err, market.ErrNotFound) {
+				return nil, nil, NotFound(fmt.Sprintf("no series %q of provider %s", q.seriesID, q.series.Provider))
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			t := newTable(q.format, &observationRow{})
+			for i := range obs {
+				t.add((*observationRow)(&obs[i]))
+			}
+			return t, next, nil
+		},
+	}
 }

@@ -165,6 +165,15 @@ func TestExternalObservations(t *testing.T) {
 	if p := s.list(t, "/v1/external/series/fred/GDP/observations"); p.Meta.Count != 0 {
 		t.Errorf("GDP (catalogued, no data) = %d rows, want an empty 200", p.Meta.Count)
 	}
+	// A cursor is bound to the series in the path as well as the query.
+	p := s.list(t, path+"?limit=1")
+	if p.Meta.NextCursor == "" {
+		t.Fatal("no next cursor")
+	}
+	prob := problemOf(t, s.get(t, "/v1/external/series/FRED/GDP/observations?limit=1&cursor="+p.Meta.NextCursor), http.StatusBadRequest)
+	if !strings.Contains(prob["detail"].(string), "cursor") {
+		t.Errorf("detail = %v", prob["detail"])
+	}
 	for _, bad := range []struct{ query, param string }{
 		{"start=yesterday", "start"}, {"start=2025-03-01&end=2025-02-01", "end"}, {"asof=2025-01-01", "asof"},
 	} {

@@ -3,12 +3,9 @@ package api
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/schemas"
@@ -53,58 +50,39 @@ func (r *lmpBucketRow) cells(w *cellWriter) {
 	w.integer("count", r.Count)
 }
 
-// lmpFilters are the parsed filters of GET /v1/iso/lmp.
-type lmpFilters struct {
-	iso       string
-	locations []string
-	markets   []string
-	interval  string
-	timeRange
-}
-
-func parseLMPFilters(v url.Values) (*lmpFilters, error) {
-	f := &lmpFilters{interval: "raw"}
-	var err error
-	if _, ok := v["iso"]; !ok {
-		return nil, InvalidParameter("iso", fmt.Sprintf("is required (one of %s)", strings.Join(isoCodes, ", ")))
-	}
-	if f.iso, err = enumValue("iso", v["iso"], isoCodes); err != nil {
-		return nil, err
-	}
-	if raw, ok := v["location_id"]; ok {
-		if f.locations, err = listValues("location_id", raw); err != nil {
-			return nil, err
-		}
-		f.locations = sortedDistinct(f.locations)
-	}
-	if raw, ok := v["market"]; ok {
+// The parameters of GET /v1/iso/lmp besides iso and the time range.
+var (
+	locationIDParam = param{"location_id", func(q *listQuery, raw []string) (string, error) {
+		vals, err := listValues("location_id", raw)
+		q.lmp.Locations = sortedDistinct(vals)
+		return strings.Join(q.lmp.Locations, ","), err
+	}}
+	lmpMarketParam = param{"market", func(q *listQuery, raw []string) (string, error) {
 		vals, err := listValues("market", raw)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		for i, m := range vals {
 			vals[i] = strings.ToUpper(m)
 			if !slices.Contains(lmpMarkets, vals[i]) {
-				return nil, InvalidParameter("market", fmt.Sprintf("%q is not one of %s", m, strings.Join(lmpMarkets, ", ")))
+				return "", InvalidParameter("market", fmt.Sprintf("%q is not one of %s", m, strings.Join(lmpMarkets, ", ")))
 			}
 		}
-		f.markets = sortedDistinct(vals)
-	}
-	if raw, ok := v["interval"]; ok {
-		s, err := singleValue("interval", raw)
+		q.lmp.Markets = sortedDistinct(vals)
+		return strings.Join(q.lmp.Markets, ","), nil
+	}}
+	intervalParam = param{"interval", func(q *listQuery, raw []string) (string, error) {
+		v, err := singleValue("interval", raw)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
-		f.interval = strings.ToLower(s)
-		if !slices.Contains(lmpIntervals, f.interval) {
-			return nil, InvalidParameter("interval", fmt.Sprintf("must be raw, hourly or daily, not %q", s))
+		q.lmp.Interval = strings.ToLower(v)
+		if !slices.Contains(lmpIntervals, q.lmp.Interval) {
+			return "", InvalidParameter("interval", fmt.Sprintf("must be raw, hourly or daily, not %q", v))
 		}
-	}
-	if f.timeRange, err = parseTimeRange(v); err != nil {
-		return nil, err
-	}
-	return f, nil
-}
+		return q.lmp.Interval, nil
+	}}
+)
 
 // isoLMPEndpoint is GET /v1/iso/lmp: the prices of one ISO (interval=raw,
 // the default) or their hourly or daily avg, min, max and count per
@@ -112,52 +90,43 @@ func parseLMPFilters(v url.Values) (*lmpFilters, error) {
 // (location_id, market, interval_start or bucket) order
 // (market.Reader.LMP, LMPBuckets). start and end bound interval_start, or
 // the bucket's start.
-func (s *Server) isoLMPEndpoint() echo.HandlerFunc {
-	const path = "/v1/iso/lmp"
-	return s.filteredHandler(path, []string{"end", "interval", "iso", "location_id", "market", "start"}, func(_ echo.Context, v url.Values) (*listEndpoint, error) {
-		f, err := parseLMPFilters(v)
-		if err != nil {
-			return nil, err
-		}
-		var sp filterSpelling
-		f.spell(&sp)
-		sp.add("interval", f.interval)
-		sp.add("iso", f.iso)
-		sp.add("location_id", strings.Join(f.locations, ","))
-		sp.add("market", strings.Join(f.markets, ","))
-		// The order is part of what cursors are bound to: those issued when
-		// pages were in time order are refused rather than misread.
-		sp.add("order", "location_id,market,time")
-		return &listEndpoint{
-			path:    sp.path(path),
-			params:  pageParams,
-			keyLen:  3,
-			dataset: market.DatasetISO,
-			maxAge:  func(*listQuery) time.Duration { return s.maxAgeFor(f.end) },
-			fetch: func(ctx context.Context, q *listQuery) (*table, []string, error) {
-				mq := market.LMPQuery{ISO: f.iso, Locations: f.locations, Markets: f.markets, Start: f.start, End: f.end}
-				if f.interval == "raw" {
-					prices, next, err := s.market.LMP(ctx, mq, q.page())
-					if err != nil {
-						return nil, nil, err
-					}
-					t := newTable(q.format, &lmpRow{})
-					for i := range prices {
-						t.add((*lmpRow)(&prices[i]))
-					}
-					return t, next, nil
-				}
-				mq.Interval = f.interval
-				buckets, next, err := s.market.LMPBuckets(ctx, mq, q.page())
+func (s *Server) isoLMPEndpoint() *listEndpoint {
+	return &listEndpoint{
+		path:    "/v1/iso/lmp",
+		params:  params(pageParams, rangeParams, []param{intervalParam, isoParam, locationIDParam, lmpMarketParam}),
+		keyLen:  3,
+		dataset: market.DatasetISO,
+		check: func(q *listQuery) error {
+			if q.iso == "" {
+				return InvalidParameter("iso", fmt.Sprintf("is required (one of %s)", strings.Join(isoCodes, ", ")))
+			}
+			return checkRange(q)
+		},
+		maxAge: func(q *listQuery) time.Duration { return s.maxAgeFor(q.end) },
+		fetch: func(ctx context.Context, q *listQuery) (*table, []string, error) {
+			mq := q.lmp
+			mq.ISO, mq.Start, mq.End = q.iso, q.start, q.end
+			if mq.Interval == "" || mq.Interval == "raw" {
+				mq.Interval = ""
+				prices, next, err := s.market.LMP(ctx, mq, q.page())
 				if err != nil {
 					return nil, nil, err
 				}
-				t := newTable(q.format, &lmpBucketRow{})
-				for i := range buckets {
-					t.add((*lmpBucketRow)(&buckets[i]))
+				t := newTable(q.format, &lmpRow{})
+				for i := range prices {
+					t.add((*lmpRow)(&prices[i]))
 				}
 				return t, next, nil
-			},
-		}, nil
-	})
+			}
+			buckets, next, err := s.market.LMPBuckets(ctx, mq, q.page())
+			if err != nil {
+				return nil, nil, err
+			}
+			t := newTable(q.format, &lmpBucketRow{})
+			for i := range buckets {
+				t.add((*lmpBucketRow)(&buckets[i]))
+			}
+			return t, next, nil
+		},
+	}
 }

@@ -19,8 +19,10 @@ import (
 type listEndpoint struct {
 	// path is the route, e.g. /v1/curves; it scopes cache keys and cursors.
 	path string
+	// pathParams are the parameters of the route's path, in its order.
+	pathParams []param
 	// params are the query parameters the endpoint accepts; any other is a 400.
-	params []string
+	params []param
 	// keyLen is the number of keyset values in a cursor of this endpoint.
 	keyLen int
 	// dataset is the data_version row the answer depends on; "" for
@@ -39,16 +41,17 @@ type listEndpoint struct {
 // client's ETag is current, else serve the page from the cache or the
 // database, in the envelope or as CSV.
 func (s *Server) listHandler(ep *listEndpoint) echo.HandlerFunc {
-	return func(c echo.Context) error { return s.serveList(c, ep, c.Request().URL.RawQuery) }
+	return func(c echo.Context) error {
+		q, err := s.parseQuery(c, ep)
+		if err != nil {
+			return err
+		}
+		return s.serveList(c, ep, q)
+	}
 }
 
-// serveList answers the list request whose query string (the part listQuery
-// parses) is rawQuery.
-func (s *Server) serveList(c echo.Context, ep *listEndpoint, rawQuery string) error {
-	q, err := s.parseQuery(rawQuery, ep)
-	if err != nil {
-		return err
-	}
+// serveList answers the list request q to ep.
+func (s *Server) serveList(c echo.Context, ep *listEndpoint, q *listQuery) error {
 	ctx := c.Request().Context()
 	maxAge := ep.maxAge(q)
 	if ep.dataset == "" {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -41,7 +39,7 @@ func (r *dimensionRow) cells(w *cellWriter) {
 func (s *Server) dimensionsEndpoint() *listEndpoint {
 	return &listEndpoint{
 		path:    "/v1/metadata/dimensions",
-		params:  params(curveFilterParams, pageParams, []string{"counts", "dimension", "prefix"}),
+		params:  params(curveFilterParams, pageParams, []param{countsParam, dimensionParam, prefixParam}),
 		keyLen:  2,
 		dataset: market.DatasetCurves,
 		maxAge:  func(*listQuery) time.Duration { return s.cfg.Cache.LatestMaxAge },
@@ -77,7 +75,7 @@ func (r *unitRow) cells(w *cellWriter) {
 func (s *Server) unitsEndpoint() *listEndpoint {
 	return &listEndpoint{
 		path:   "/v1/metadata/units",
-		params: []string{"format"},
+		params: []param{formatParam},
 		maxAge: func(*listQuery) time.Duration { return staticMaxAge },
 		fetch: func(_ context.Context, q *listQuery) (*table, []string, error) {
 			t := newTable(q.format, &unitRow{})
@@ -92,27 +90,14 @@ func (s *Server) unitsEndpoint() *listEndpoint {
 // calendarsParams are the parameters of GET /v1/metadata/calendars.
 var calendarsParams = &listEndpoint{
 	path:   "/v1/metadata/calendars",
-	params: []string{"iso", "year"},
-	check: func(q *listQuery) error {
-		iso := q.filter("iso")
-		if iso == nil {
-			return nil
-		}
-		if len(iso) > 1 {
-			return InvalidParameter("iso", "takes one ISO")
-		}
-		if !slices.Contains(isoCodes, strings.ToUpper(iso[0])) {
-			return InvalidParameter("iso", fmt.Sprintf("%q is not one of %s", iso[0], strings.Join(isoCodes, ", ")))
-		}
-		return nil
-	},
+	params: []param{isoParam, yearParam},
 }
 
 // getCalendar serves GET /v1/metadata/calendars: the NERC holidays and the
 // hours of every delivery block per month of a year (default: this year)
 // in an ISO's prevailing local time (default PJM), calendar.Describe.
 func (s *Server) getCalendar(c echo.Context) error {
-	q, err := s.parseQuery(c.Request().URL.RawQuery, calendarsParams)
+	q, err := s.parseQuery(c, calendarsParams)
 	if err != nil {
 		return err
 	}
@@ -120,8 +105,8 @@ func (s *Server) getCalendar(c echo.Context) error {
 	if year == 0 {
 		year = time.Now().UTC().Year()
 	}
-	if v := q.filter("iso"); v != nil {
-		iso = strings.ToUpper(v[0])
+	if q.iso != "" {
+		iso = q.iso
 	}
 	body, err := json.Marshal(calendar.Describe(year, calendar.LocationForISO(iso)))
 	if err != nil {

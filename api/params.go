@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/schemas"
 )
@@ -28,15 +30,6 @@ const (
 // filterColumns are the dimension filters of the curve endpoints, each a
 // query parameter (market.CurveFilterNames).
 var filterColumns = market.CurveFilterNames
-
-// filterIndex maps a filter name to its position in filterColumns.
-var filterIndex = func() map[string]int {
-	m := make(map[string]int, len(filterColumns))
-	for i, name := range filterColumns {
-		m[name] = i
-	}
-	return m
-}()
 
 // Enumerations of the CurveObservation contract (DESIGN §7): a filter on one
 // of them is matched case-insensitively and an unknown value is a 400.
@@ -73,8 +66,9 @@ const (
 	formatCSV
 )
 
-// listQuery is a parsed, validated and normalised query string. Only the
-// fields of parameters the endpoint accepts are ever set.
+// listQuery is a parsed, validated and normalised query of a list
+// endpoint: its path parameters and query string. Only the fields of
+// parameters the endpoint accepts are ever set.
 type listQuery struct {
 	filters market.CurveFilter // by filterColumns index; nil when absent
 	asof    []time.Time        // sorted, distinct
@@ -85,140 +79,83 @@ type listQuery struct {
 	prefix  string
 	counts  bool
 	year    int
-	limit   int
-	format  format
-	cursor  string
+	iso     string // one ISO (LMP, calendars)
+	lmp     market.LMPQuery
+	series  market.SeriesQuery
+	// seriesID names the series of a path (with series.Provider).
+	seriesID string
+	// start (inclusive) and end (exclusive) bound a time range; zero when
+	// absent.
+	start, end time.Time
+	limit      int
+	format     format
+	cursor     string
 	// after is the keyset position decoded from cursor; nil on page one.
 	after []string
 
 	// binding identifies the question asked (endpoint and every parameter
 	// but cursor, limit and format): a cursor is only valid for its binding.
 	binding [16]byte
-	// canonical is the whole normalised query (sorted parameters in
-	// canonical spelling, cursor, limit and format included): what the
-	// cache key and the ETag are derived from.
+	// canonical is the whole normalised query (parameters in canonical
+	// spelling, cursor, limit and format included): what the cache key and
+	// the ETag are derived from.
 	canonical string
 }
 
 // page is the page of the read q asks for.
 func (q *listQuery) page() market.Page { return market.Page{Limit: q.limit, After: q.after} }
 
-// filter returns the values of the named dimension filter.
-func (q *listQuery) filter(name string) []string { return q.filters[filterIndex[name]] }
-
-// parseQuery parses and validates the raw query string of a request to ep:
-// every parameter must be one ep accepts and well-formed, and a cursor must
-// have been issued by this API for the same question and not have expired.
-// Errors are problems naming the parameter.
-func (s *Server) parseQuery(rawQuery string, ep *listEndpoint) (*listQuery, error) {
-	values, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return nil, BadRequest(fmt.Sprintf("malformed query string: %v", err))
-	}
-	q := &listQuery{limit: DefaultLimit}
-	names := make([]string, 0, len(values))
-	for name := range values {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-
-	var canon, binding strings.Builder
-	for _, name := range names {
-		if !slices.Contains(ep.params, name) {
-			return nil, InvalidParameter(name, fmt.Sprintf("is not a parameter of GET %s (it takes %s)", ep.path, strings.Join(ep.params, ", ")))
-		}
-		norm, err := q.set(name, values[name])
-		if err != nil {
-			return nil, err
-		}
-		pair := name + "=" + url.QueryEscape(norm) + "&"
-		canon.WriteString(pair)
-		if name != "cursor" && name != "limit" && name != "format" {
-			binding.WriteString(pair)
-		}
-	}
-	if ep.check != nil {
-		if err := ep.check(q); err != nil {
-			return nil, err
-		}
-	}
-	sum := sha256.Sum256([]byte(ep.path + "?" + binding.String()))
-	copy(q.binding[:], sum[:])
-	q.canonical = canon.String()
-	if q.cursor != "" {
-		// The MAC makes the decoded values ones this API wrote for the
-		// same endpoint and filters, so they need no further validation.
-		if q.after, err = s.cursors.decode(q.cursor, q.binding, ep.keyLen); err != nil {
-			return nil, err
-		}
-	}
-	return q, nil
+// param is a parameter a list endpoint accepts: parse turns its raw values
+// into fields of a listQuery and returns their canonical spelling. Every
+// endpoint declares its parameters from the ones below, so a name means the
+// same on every endpoint that takes it (iso and market name a curve
+// dimension on the curve endpoints but one ISO and a price market on the
+// LMP endpoint, and are different params).
+type param struct {
+	name  string
+	parse func(q *listQuery, raw []string) (string, error)
 }
 
-// set parses one parameter into q and returns its canonical spelling.
-func (q *listQuery) set(name string, raw []string) (string, error) {
-	if i, ok := filterIndex[name]; ok {
-		vals, err := filterValues(name, raw)
-		if err != nil {
-			return "", err
-		}
-		q.filters[i] = vals
-		return strings.Join(vals, ","), nil
+// names returns the names of ps, sorted.
+func names(ps []param) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.name
 	}
-	switch name {
-	case "asof":
-		vals, err := listValues(name, raw)
-		if err != nil {
-			return "", err
-		}
-		dates := make([]time.Time, len(vals))
-		for i, v := range vals {
-			if dates[i], err = parseDate(name, v); err != nil {
-				return "", err
-			}
-		}
-		slices.SortFunc(dates, time.Time.Compare)
-		q.asof = slices.CompactFunc(dates, time.Time.Equal)
-		canon := make([]string, len(q.asof))
-		for i, d := range q.asof {
-			canon[i] = d.Format(time.DateOnly)
-		}
-		return strings.Join(canon, ","), nil
-	case "asof_a", "asof_b":
-		v, err := singleValue(name, raw)
-		if err != nil {
-			return "", err
-		}
-		d, err := parseDate(name, v)
-		if err != nil {
-			return "", err
-		}
-		if name == "asof_a" {
-			q.asofA = d
-		} else {
-			q.asofB = d
-		}
-		return d.Format(time.DateOnly), nil
-	case "limit":
-		v, err := singleValue(name, raw)
+	return sortedDistinct(out)
+}
+
+// params returns the union of parameter lists.
+func params(lists ...[]param) []param {
+	var out []param
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// The parameters of pagination and representation, which every list
+// endpoint takes.
+var (
+	limitParam = param{"limit", func(q *listQuery, raw []string) (string, error) {
+		v, err := singleValue("limit", raw)
 		if err != nil {
 			return "", err
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > MaxLimit {
-			return "", InvalidParameter(name, fmt.Sprintf("must be an integer from 1 to %d, not %q", MaxLimit, v))
+			return "", InvalidParameter("limit", fmt.Sprintf("must be an integer from 1 to %d, not %q", MaxLimit, v))
 		}
 		q.limit = n
 		return strconv.Itoa(n), nil
-	case "cursor":
-		v, err := singleValue(name, raw)
-		if err != nil {
-			return "", err
-		}
+	}}
+	cursorParam = param{"cursor", func(q *listQuery, raw []string) (string, error) {
+		v, err := singleValue("cursor", raw)
 		q.cursor = v
-		return v, nil
-	case "format":
-		v, err := singleValue(name, raw)
+		return v, err
+	}}
+	formatParam = param{"format", func(q *listQuery, raw []string) (string, error) {
+		v, err := singleValue("format", raw)
 		if err != nil {
 			return "", err
 		}
@@ -230,54 +167,231 @@ func (q *listQuery) set(name string, raw []string) (string, error) {
 			q.format = formatCSV
 			return "csv", nil
 		}
-		return "", InvalidParameter(name, fmt.Sprintf("must be json or csv, not %q", v))
-	case "type":
-		v, err := enumValue(name, raw, stripTypes)
+		return "", InvalidParameter("format", fmt.Sprintf("must be json or csv, not %q", v))
+	}}
+	pageParams = []param{cursorParam, formatParam, limitParam}
+)
+
+// pageOnly are the parameters a cursor is not bound to.
+var pageOnly = map[string]bool{"cursor": true, "limit": true, "format": true}
+
+// curveFilterParams are the dimension filters, accepted by every curve
+// endpoint.
+var curveFilterParams = func() []param {
+	out := make([]param, len(filterColumns))
+	for i, name := range filterColumns {
+		out[i] = param{name, func(q *listQuery, raw []string) (string, error) {
+			vals, err := filterValues(name, raw)
+			if err != nil {
+				return "", err
+			}
+			q.filters[i] = vals
+			return strings.Join(vals, ","), nil
+		}}
+	}
+	return out
+}()
+
+// without returns ps without the parameter named name.
+func without(ps []param, name string) []param {
+	return slices.DeleteFunc(slices.Clone(ps), func(p param) bool { return p.name == name })
+}
+
+// The parameters of the curve endpoints beside the dimension filters.
+var (
+	asofParam = param{"asof", func(q *listQuery, raw []string) (string, error) {
+		vals, err := listValues("asof", raw)
+		if err != nil {
+			return "", err
+		}
+		dates := make([]time.Time, len(vals))
+		for i, v := range vals {
+			if dates[i], err = parseDate("asof", v); err != nil {
+				return "", err
+			}
+		}
+		slices.SortFunc(dates, time.Time.Compare)
+		q.asof = slices.CompactFunc(dates, time.Time.Equal)
+		canon := make([]string, len(q.asof))
+		for i, d := range q.asof {
+			canon[i] = d.Format(time.DateOnly)
+		}
+		return strings.Join(canon, ","), nil
+	}}
+	asofAParam = dateParam("asof_a", func(q *listQuery) *time.Time { return &q.asofA })
+	asofBParam = dateParam("asof_b", func(q *listQuery) *time.Time { return &q.asofB })
+	stripParam = param{"type", func(q *listQuery, raw []string) (string, error) {
+		v, err := enumValue("type", raw, stripTypes)
 		q.strip = v
 		return v, err
-	case "dimension":
-		vals, err := listValues(name, raw)
+	}}
+	dimensionParam = param{"dimension", func(q *listQuery, raw []string) (string, error) {
+		vals, err := listValues("dimension", raw)
 		if err != nil {
 			return "", err
 		}
 		for _, v := range vals {
 			if !slices.Contains(dimensionColumns, v) {
-				return "", InvalidParameter(name, fmt.Sprintf("%q is not a dimension (one of %s)", v, strings.Join(dimensionColumns, ", ")))
+				return "", InvalidParameter("dimension", fmt.Sprintf("%q is not a dimension (one of %s)", v, strings.Join(dimensionColumns, ", ")))
 			}
 		}
 		q.dims = sortedDistinct(vals)
 		return strings.Join(q.dims, ","), nil
-	case "prefix":
-		v, err := singleValue(name, raw)
+	}}
+	prefixParam = param{"prefix", func(q *listQuery, raw []string) (string, error) {
+		v, err := singleValue("prefix", raw)
 		q.prefix = v
 		return v, err
-	case "counts":
-		v, err := singleValue(name, raw)
+	}}
+	countsParam = param{"counts", func(q *listQuery, raw []string) (string, error) {
+		v, err := singleValue("counts", raw)
 		if err != nil {
 			return "", err
 		}
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return "", InvalidParameter(name, fmt.Sprintf("must be true or false, not %q", v))
+			return "", InvalidParameter("counts", fmt.Sprintf("must be true or false, not %q", v))
 		}
 		q.counts = b
 		return strconv.FormatBool(b), nil
-	case "year":
-		v, err := singleValue(name, raw)
+	}}
+	yearParam = param{"year", func(q *listQuery, raw []string) (string, error) {
+		v, err := singleValue("year", raw)
 		if err != nil {
 			return "", err
 		}
 		y, err := strconv.Atoi(v)
 		if err != nil || y < 1900 || y > 2200 {
-			return "", InvalidParameter(name, fmt.Sprintf("must be a year from 1900 to 2200, not %q", v))
+			return "", InvalidParameter("year", fmt.Sprintf("must be a year from 1900 to 2200, not %q", v))
 		}
 		q.year = y
 		return strconv.Itoa(y), nil
+	}}
+	// isoParam is one ISO, for the calendars and the LMP.
+	isoParam = param{"iso", func(q *listQuery, raw []string) (string, error) {
+		v, err := enumValue("iso", raw, isoCodes)
+		q.iso = v
+		return v, err
+	}}
+)
+
+// dateParam is a parameter holding one date, stored where field says.
+func dateParam(name string, field func(q *listQuery) *time.Time) param {
+	return param{name, func(q *listQuery, raw []string) (string, error) {
+		v, err := singleValue(name, raw)
+		if err != nil {
+			return "", err
+		}
+		d, err := parseDate(name, v)
+		if err != nil {
+			return "", err
+		}
+		*field(q) = d
+		return d.Format(time.DateOnly), nil
+	}}
+}
+
+// The bounds of a time range: start inclusive, end exclusive, each a date
+// (YYYY-MM-DD, UTC) or an RFC 3339 instant; an end date includes its whole
+// day. checkRange checks their order.
+var (
+	startParam = param{"start", func(q *listQuery, raw []string) (string, error) {
+		t, _, err := instantValue("start", raw)
+		q.start = t
+		return t.Format(time.RFC3339Nano), err
+	}}
+	endParam = param{"end", func(q *listQuery, raw []string) (string, error) {
+		t, date, err := instantValue("end", raw)
+		if date {
+			t = t.AddDate(0, 0, 1)
+		}
+		q.end = t
+		return t.Format(time.RFC3339Nano), err
+	}}
+	rangeParams = []param{startParam, endParam}
+)
+
+// checkRange refuses an end that is not after the start.
+func checkRange(q *listQuery) error {
+	if !q.start.IsZero() && !q.end.IsZero() && !q.start.Before(q.end) {
+		return InvalidParameter("end", fmt.Sprintf("must be after start (%s)", q.start.Format(time.RFC3339)))
 	}
-	// Every accepted parameter has a case above; reaching here is a
-	// mistake in an endpoint's parameter list, reported as the client would
-	// see it rather than as a 500.
-	return "", InvalidParameter(name, "is not supported")
+	return nil
+}
+
+// instantValue parses the one value of a parameter as a date (midnight
+// UTC) or an RFC 3339 instant, and says whether it was a date.
+func instantValue(name string, raw []string) (time.Time, bool, error) {
+	s, err := singleValue(name, raw)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, true, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, false, InvalidParameter(name, fmt.Sprintf("must be a date YYYY-MM-DD or an RFC 3339 time such as 2026-03-02T14:00:00Z, not %q", s))
+	}
+	return t.UTC(), false, nil
+}
+
+// parseQuery parses and validates a request to ep: its path parameters
+// (ep.pathParams) and every query parameter, each of which must be one ep
+// accepts and well-formed; and a cursor must have been issued by this API
+// for the same question and not have expired. Errors are problems naming
+// the parameter.
+func (s *Server) parseQuery(c echo.Context, ep *listEndpoint) (*listQuery, error) {
+	values, err := url.ParseQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		return nil, BadRequest(fmt.Sprintf("malformed query string: %v", err))
+	}
+	q := &listQuery{limit: DefaultLimit}
+	var canon, binding strings.Builder
+	for _, p := range ep.pathParams {
+		norm, err := p.parse(q, []string{c.Param(p.name)})
+		if err != nil {
+			return nil, err
+		}
+		binding.WriteString(p.name + "=" + url.QueryEscape(norm) + "&")
+	}
+	given := make([]string, 0, len(values))
+	for name := range values {
+		given = append(given, name)
+	}
+	slices.Sort(given)
+	for _, name := range given {
+		i := slices.IndexFunc(ep.params, func(p param) bool { return p.name == name })
+		if i < 0 {
+			return nil, InvalidParameter(name, fmt.Sprintf("is not a parameter of GET %s (it takes %s)",
+				ep.path, strings.Join(names(ep.params), ", ")))
+		}
+		norm, err := ep.params[i].parse(q, values[name])
+		if err != nil {
+			return nil, err
+		}
+		pair := name + "=" + url.QueryEscape(norm) + "&"
+		canon.WriteString(pair)
+		if !pageOnly[name] {
+			binding.WriteString(pair)
+		}
+	}
+	if ep.check != nil {
+		if err := ep.check(q); err != nil {
+			return nil, err
+		}
+	}
+	sum := sha256.Sum256([]byte(ep.path + "?" + binding.String()))
+	copy(q.binding[:], sum[:])
+	q.canonical = binding.String() + "\x00" + canon.String()
+	if q.cursor != "" {
+		// The MAC makes the decoded values ones this API wrote for the
+		// same endpoint and filters, so they need no further validation.
+		if q.after, err = s.cursors.decode(q.cursor, q.binding, ep.keyLen); err != nil {
+			return nil, err
+		}
+	}
+	return q, nil
 }
 
 // filterValues parses a dimension filter: a comma-separated list (the

@@ -33,9 +33,9 @@ func (s *Server) routes() {
 	v1.GET("/metadata/calendars", s.getCalendar, s.protected(PermCurvesRead)...)
 	v1.GET("/metadata/units", s.listHandler(s.unitsEndpoint()), s.protected(PermCurvesRead)...)
 	v1.GET("/external/providers", s.listHandler(s.providersEndpoint()), s.protected(PermCurvesRead)...)
-	v1.GET("/external/series", s.seriesEndpoint(), s.protected(PermCurvesRead)...)
-	v1.GET("/external/series/:provider/:series_id/observations", s.observationsEndpoint(), s.protected(PermCurvesRead)...)
-	v1.GET("/iso/lmp", s.isoLMPEndpoint(), s.protected(PermCurvesRead)...)
+	v1.GET("/external/series", s.listHandler(s.seriesEndpoint()), s.protected(PermCurvesRead)...)
+	v1.GET("/external/series/:provider/:series_id/observations", s.listHandler(s.observationsEndpoint()), s.protected(PermCurvesRead)...)
+	v1.GET("/iso/lmp", s.listHandler(s.isoLMPEndpoint()), s.protected(PermCurvesRead)...)
 
 	v1.POST("/scenarios", s.createScenario, s.protected(PermScenariosWrite)...)
 	v1.GET("/scenarios", s.listScenarios, s.protected(PermScenariosRead)...)

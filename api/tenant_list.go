@@ -47,7 +47,7 @@ func (s *Server) parsePageQuery(c echo.Context, l *tenantList, tenant, scope str
 	if err != nil {
 		return nil, BadRequest(fmt.Sprintf("malformed query string: %v", err))
 	}
-	accepted := slices.Clone(pageParams)
+	accepted := names(pageParams)
 	for name := range l.filters {
 		accepted = append(accepted, name)
 	}
@@ -59,8 +59,9 @@ func (s *Server) parsePageQuery(c echo.Context, l *tenantList, tenant, scope str
 	}
 	slices.Sort(names)
 
-	q := &pageQuery{limit: DefaultLimit, filters: map[string][]string{}}
-	var cursor string
+	q := &pageQuery{filters: map[string][]string{}}
+	// limit, cursor and format parse as on every list endpoint.
+	page := listQuery{limit: DefaultLimit}
 	var canon, binding strings.Builder
 	binding.WriteString(l.path + "\x00" + tenant + "\x00" + scope + "?")
 	for _, name := range names {
@@ -78,27 +79,19 @@ func (s *Server) parsePageQuery(c echo.Context, l *tenantList, tenant, scope str
 			norm = strings.Join(vals, ",")
 			binding.WriteString(name + "=" + url.QueryEscape(norm) + "&")
 		} else {
-			// limit, cursor and format parse as on every list endpoint.
-			var lq listQuery
-			if norm, err = lq.set(name, values[name]); err != nil {
+			i := slices.IndexFunc(pageParams, func(p param) bool { return p.name == name })
+			if norm, err = pageParams[i].parse(&page, values[name]); err != nil {
 				return nil, err
-			}
-			switch name {
-			case "limit":
-				q.limit = lq.limit
-			case "format":
-				q.format = lq.format
-			case "cursor":
-				cursor = lq.cursor
 			}
 		}
 		canon.WriteString(name + "=" + url.QueryEscape(norm) + "&")
 	}
+	q.limit, q.format = page.limit, page.format
 	sum := sha256.Sum256([]byte(binding.String()))
 	copy(q.binding[:], sum[:])
 	q.canonical = canon.String()
-	if cursor != "" {
-		if q.after, err = s.cursors.decode(cursor, q.binding, l.keyLen); err != nil {
+	if page.cursor != "" {
+		if q.after, err = s.cursors.decode(page.cursor, q.binding, l.keyLen); err != nil {
 			return nil, err
 		}
 	}
