@@ -25,7 +25,8 @@ Collects a data provider's series into Kafka (` + topology.TopicExtTimeseriesObs
 with the series' checkpoint on ` + topology.TopicCollectorCheckpoint + `: a crash
 or Ctrl-C fetches the page in flight again, never skips or duplicates one.
 A finished series resumes after its last observation, so a second run over the
-same window adds nothing; --every repeats the collection on a schedule.
+same window adds nothing (--recollect publishes it again); --every repeats the
+collection on a schedule.
 
 Sources:
 %s
@@ -148,7 +149,7 @@ func runCollect(ctx context.Context, args []string) error {
 	if !flags.noProgress && term.IsTerminal(int(os.Stderr.Fd())) {
 		progress = os.Stderr
 	}
-	c, err := collector.New(collector.Config{Window: w, Every: flags.every, Progress: progress},
+	c, err := collector.New(collector.Config{Window: w, Every: flags.every, Recollect: flags.recollect, Progress: progress},
 		collector.Deps{Source: src, HTTP: httpc, Kafka: kc, Serde: sd, Logger: logger})
 	if err != nil {
 		return err

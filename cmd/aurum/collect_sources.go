@@ -148,6 +148,7 @@ func buildEIA(f *collectFlags) (collector.Source, error) {
 type collectFlags struct {
 	since, until string
 	every        time.Duration
+	recollect    bool
 	noProgress   bool
 	metricsAddr  string
 
@@ -167,6 +168,7 @@ func (f *collectFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.since, "since", "", "collect observations from this date or RFC 3339 time on (empty: the provider's first, or the source's lookback)")
 	fs.StringVar(&f.until, "until", "", "collect observations up to this date (inclusive) or RFC 3339 time (empty: the latest)")
 	fs.DurationVar(&f.every, "every", 0, "collect again every D (e.g. 1h) until stopped (0: once)")
+	fs.BoolVar(&f.recollect, "recollect", false, "collect the window again from --since, whatever the checkpoints say (e.g. after a change of series ids)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "never draw a progress bar (it is drawn only when stderr is a terminal)")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on http://ADDR/metrics (empty: off)")
 
@@ -192,7 +194,7 @@ func (f *collectFlags) register(fs *flag.FlagSet) {
 }
 
 // sharedFlags are the collect flags every source takes.
-var sharedFlags = map[string]bool{"since": true, "until": true, "every": true, "no-progress": true, "metrics-addr": true}
+var sharedFlags = map[string]bool{"since": true, "until": true, "every": true, "recollect": true, "no-progress": true, "metrics-addr": true}
 
 // checkSourceFlags fails with a usage error when a flag set on the command
 // line is one source name does not read.

@@ -22,6 +22,9 @@ type Collector struct {
 	name   string
 	logger *slog.Logger
 	sleep  func(ctx context.Context, d time.Duration) error
+	// recollected are the series collected since New, which
+	// Config.Recollect no longer applies to.
+	recollected map[string]bool
 }
 
 // New checks cfg and deps and returns a collector ready to Run.
@@ -47,6 +50,8 @@ func New(cfg Config, deps Deps) (*Collector, error) {
 		name:   name,
 		logger: logger.With(slog.String("collector", name)),
 		sleep:  sleep,
+
+		recollected: map[string]bool{},
 	}, nil
 }
 
@@ -128,7 +133,7 @@ func (c *Collector) pass(ctx context.Context) error {
 	defer bar.finish()
 	var failed []error
 	for _, s := range series {
-		st, err := c.collect(ctx, prod, s, cps[s.Key], bar)
+		st, err := c.collect(ctx, prod, s, cps[s.Key], c.cfg.Recollect && !c.recollected[s.Key], bar)
 		bar.seriesDone()
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -142,6 +147,7 @@ func (c *Collector) pass(ctx context.Context) error {
 			failed = append(failed, &SeriesError{SeriesKey: s.Key, Err: err})
 			continue
 		}
+		c.recollected[s.Key] = true
 		c.logger.Info("series collected", slog.String("series", s.Key),
 			slog.Int("pages", st.pages), slog.Int("records", st.records))
 	}
@@ -156,11 +162,17 @@ type stats struct{ pages, records int }
 
 // collect runs the plan of one series to its end: first the window left in
 // flight, if any, then the requested window.
-func (c *Collector) collect(ctx context.Context, prod *kgo.Client, s Series, cp checkpoint, bar *progress) (stats, error) {
+func (c *Collector) collect(ctx context.Context, prod *kgo.Client, s Series, cp checkpoint, recollect bool, bar *progress) (stats, error) {
 	var st stats
+	if recollect {
+		cp.inFlight = nil
+	}
 	for {
 		resuming := cp.inFlight != nil
 		w, cursor, ok := plan(c.cfg.Window, cp)
+		if recollect {
+			w, cursor, ok = c.cfg.Window, "", true
+		}
 		if !ok {
 			return st, nil
 		}

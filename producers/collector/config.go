@@ -33,6 +33,13 @@ type Config struct {
 	// Every, when positive, repeats the collection of all series every
 	// Every until ctx ends; zero collects once.
 	Every time.Duration
+	// Recollect collects each series' Window from its start whatever its
+	// checkpoint says, until the series has been collected once: a window
+	// left in flight is dropped and nothing is skipped for being at or
+	// before the watermark (which is kept, as it never moves back); after
+	// that the checkpoints plan as usual. For history that must be
+	// published again, e.g. under new series ids.
+	Recollect bool
 	// TransactionalID of the producer, default
 	// DefaultTransactionalIDPrefix + the source's name. Two collectors of
 	// the same source with the same ID fence each other.

@@ -195,6 +195,64 @@ func TestEveryRepeatsWithoutDuplicates(t *testing.T) {
 	}
 }
 
+// With Recollect the collector publishes the window again although the
+// checkpoints say it is done, once per series: later passes of the same
+// run resume after the watermark, which never moved back.
+func TestRecollect(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rp := fixtureReplay(t)
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+	cfg := Config{Series: []string{"GDP"}, PageSize: 100}
+	if err := e.run(t, srv.URL, cfg, collector.Config{}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- e.runUntil(ctx, t, srv.URL, cfg, collector.Config{Every: 100 * time.Millisecond, Recollect: true}, nil)
+	}()
+	// Two pages again, then a request per pass for what is after the
+	// watermark.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		rp.mu.Lock()
+		n := len(rp.requests)
+		rp.mu.Unlock()
+		if n >= 2+2+3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d observation requests after a minute", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	got := e.read(t)
+	if len(got.obs) != 2*200 {
+		t.Fatalf("%d observations, want the 200 twice", len(got.obs))
+	}
+	for i, o := range got.obs[200:] {
+		if !o.TS.Equal(got.obs[i].TS) || *o.ValueRaw != *got.obs[i].ValueRaw {
+			t.Fatalf("recollected observation %d is %s %s, was %s %s", i, o.TS, *o.ValueRaw, got.obs[i].TS, *got.obs[i].ValueRaw)
+		}
+	}
+	if len(got.checkpoints) != 2+2 {
+		t.Fatalf("%d checkpoints, want one per page of each run's first pass", len(got.checkpoints))
+	}
+	for _, cp := range got.checkpoints[2:] {
+		if !cp.WatermarkTS.Equal(time.Date(1995, 10, 1, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("recollecting checkpoint %+v moved the watermark back", cp)
+		}
+	}
+}
+
 // A series that fails does not stop the others: GDP is collected in full
 // while the provider refuses NOSUCH, and Run reports NOSUCH's failure.
 func TestFailedSeriesDoesNotStopOthers(t *testing.T) {
