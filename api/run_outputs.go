@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
+	"github.com/aurum-energy/aurum/internal/sqlb"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -119,29 +119,29 @@ func (s *Server) listRunOutputs(c echo.Context) error {
 		if schemas.RunState(state) != schemas.RunSucceeded {
 			return nil
 		}
-		b := sqlBuilder{sql: &strings.Builder{}}
-		b.text(`SELECT ` + outputColumns + ` FROM scenario_output WHERE run_id = `)
-		b.arg(id)
+		b := sqlb.New()
+		b.Text(`SELECT ` + outputColumns + ` FROM scenario_output WHERE run_id = `)
+		b.Arg(id, "")
 		for _, f := range []string{"curve_key", "tenor_type", "metric"} {
 			if vals := q.filters[f]; vals != nil {
-				b.text(` AND ` + f + ` = ANY(`)
-				b.arg(vals)
-				b.text(`)`)
+				b.Text(` AND ` + f + ` = ANY(`)
+				b.Arg(vals, "")
+				b.Text(`)`)
 			}
 		}
 		if q.after != nil {
-			b.text(` AND (curve_key, tenor_type, tenor_label, metric) > (`)
+			b.Text(` AND (curve_key, tenor_type, tenor_label, metric) > (`)
 			for i, v := range q.after {
 				if i > 0 {
-					b.text(`, `)
+					b.Text(`, `)
 				}
-				b.arg(v)
+				b.Arg(v, "")
 			}
-			b.text(`)`)
+			b.Text(`)`)
 		}
-		b.text(` ORDER BY curve_key, tenor_type, tenor_label, metric LIMIT `)
-		b.arg(q.limit + 1)
-		rows, err := tx.Query(ctx, b.sql.String(), b.args...)
+		b.Text(` ORDER BY curve_key, tenor_type, tenor_label, metric LIMIT `)
+		b.Arg(q.limit+1, "")
+		rows, err := tx.Query(ctx, b.SQL(), b.Args()...)
 		if err != nil {
 			return fmt.Errorf("list outputs of run %s: %w", id, err)
 		}

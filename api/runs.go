@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/aurum-energy/aurum/internal/scenario"
+	"github.com/aurum-energy/aurum/internal/sqlb"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -440,28 +441,28 @@ func (s *Server) listScenarioRuns(c echo.Context) error {
 		if !exists {
 			return NotFound(fmt.Sprintf("no scenario %s", id))
 		}
-		b := sqlBuilder{sql: &strings.Builder{}}
-		b.text(`SELECT ` + runColumns + ` FROM scenario_run WHERE scenario_id = `)
-		b.arg(id)
+		b := sqlb.New()
+		b.Text(`SELECT ` + runColumns + ` FROM scenario_run WHERE scenario_id = `)
+		b.Arg(id, "")
 		if states := q.filters["state"]; states != nil {
-			b.text(` AND state = ANY(`)
-			b.arg(states)
-			b.text(`)`)
+			b.Text(` AND state = ANY(`)
+			b.Arg(states, "")
+			b.Text(`)`)
 		}
 		if q.after != nil {
 			after, err := parseKeyTime(q.after[0])
 			if err != nil {
 				return err
 			}
-			b.text(` AND (queued_at, id) < (`)
-			b.arg(after)
-			b.text(`, `)
-			b.arg(q.after[1])
-			b.text(`::uuid)`)
+			b.Text(` AND (queued_at, id) < (`)
+			b.Arg(after, "")
+			b.Text(`, `)
+			b.Arg(q.after[1], "")
+			b.Text(`::uuid)`)
 		}
-		b.text(` ORDER BY queued_at DESC, id DESC LIMIT `)
-		b.arg(q.limit + 1)
-		rows, err := tx.Query(ctx, b.sql.String(), b.args...)
+		b.Text(` ORDER BY queued_at DESC, id DESC LIMIT `)
+		b.Arg(q.limit+1, "")
+		rows, err := tx.Query(ctx, b.SQL(), b.Args()...)
 		if err != nil {
 			return fmt.Errorf("list runs of scenario %s: %w", id, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aurum-energy/aurum/internal/curve"
+	"github.com/aurum-energy/aurum/internal/sqlb"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -77,19 +78,19 @@ func (f *CurveFilter) selective() bool {
 // for a selective filter, the filtered curves behind a fence (OFFSET 0), so
 // that even a generic plan picks the curve_key or location index for them;
 // otherwise the curve table, whose filters whereCurves adds.
-func (f *CurveFilter) curvesOf(b *sqlBuilder) {
+func (f *CurveFilter) curvesOf(b *sqlb.Builder) {
 	if !f.selective() {
-		b.text("curve c")
+		b.Text("curve c")
 		return
 	}
-	b.text("(SELECT * FROM curve c WHERE TRUE")
+	b.Text("(SELECT * FROM curve c WHERE TRUE")
 	f.whereCurve(b)
-	b.text(" OFFSET 0) c")
+	b.Text(" OFFSET 0) c")
 }
 
 // whereCurves appends the dimension filters of a curve table curvesOf did
 // not filter.
-func (f *CurveFilter) whereCurves(b *sqlBuilder) {
+func (f *CurveFilter) whereCurves(b *sqlb.Builder) {
 	if !f.selective() {
 		f.whereCurve(b)
 	}
@@ -97,25 +98,25 @@ func (f *CurveFilter) whereCurves(b *sqlBuilder) {
 
 // whereCurve appends the conditions of the dimension filters on the curve
 // aliased c.
-func (f *CurveFilter) whereCurve(b *sqlBuilder) {
+func (f *CurveFilter) whereCurve(b *sqlb.Builder) {
 	for i, vals := range f[:FilterTenorType] {
 		if vals != nil {
-			b.text(" AND c." + CurveFilterNames[i] + " = ANY(")
-			b.arg(vals, "::text[])")
+			b.Text(" AND c." + CurveFilterNames[i] + " = ANY(")
+			b.Arg(vals, "::text[])")
 		}
 	}
 }
 
 // whereObservation appends the conditions of the tenor and price type
 // filters on the observation aliased obs.
-func (f *CurveFilter) whereObservation(b *sqlBuilder, obs string) {
+func (f *CurveFilter) whereObservation(b *sqlb.Builder, obs string) {
 	if vals := f[FilterTenorType]; vals != nil {
-		b.text(" AND " + obs + ".tenor_type = ANY(")
-		b.arg(vals, "::text[]::curve_tenor_type[])")
+		b.Text(" AND " + obs + ".tenor_type = ANY(")
+		b.Arg(vals, "::text[]::curve_tenor_type[])")
 	}
 	if vals := f[FilterPriceType]; vals != nil {
-		b.text(" AND " + obs + ".price_type = ANY(")
-		b.arg(vals, "::text[]::curve_price_type[])")
+		b.Text(" AND " + obs + ".price_type = ANY(")
+		b.Arg(vals, "::text[]::curve_price_type[])")
 	}
 }
 
@@ -186,12 +187,12 @@ func (r *Reader) Curves(ctx context.Context, f CurveFilter, asof []time.Time, p 
 	if len(asof) > 1 {
 		st = &r.asofs
 	}
-	rows, err := st.query(ctx, r.db, uint64(s), func(b *sqlBuilder) {
+	rows, err := st.query(ctx, r.db, uint64(s), func(b *sqlb.Builder) {
 		switch len(asof) {
 		case 0:
 			buildCurvesSQL(b, f, "", p)
 		case 1:
-			buildCurvesSQL(b, f, b.param(asof[0])+"::date", p)
+			buildCurvesSQL(b, f, b.Param(asof[0])+"::date", p)
 		default:
 			buildAsofsSQL(b, f, asof, p)
 		}
@@ -214,18 +215,18 @@ func (r *Reader) Curves(ctx context.Context, f CurveFilter, asof []time.Time, p 
 // can scan a whole observation table: the curve_key index (or a dimension
 // index) finds the curves from the keyset on, and a page costs about its
 // own rows.
-func buildCurvesSQL(b *sqlBuilder, f CurveFilter, date string, p Page) {
-	b.text("SELECT " + curveColumns + ", " + pointColumns + " FROM ")
+func buildCurvesSQL(b *sqlb.Builder, f CurveFilter, date string, p Page) {
+	b.Text("SELECT " + curveColumns + ", " + pointColumns + " FROM ")
 	f.curvesOf(b)
-	b.text(" CROSS JOIN LATERAL (")
+	b.Text(" CROSS JOIN LATERAL (")
 	observationsOf(b, f, date, "")
-	b.text(lateralEnd + " o WHERE TRUE")
+	b.Text(lateralEnd + " o WHERE TRUE")
 	f.whereCurves(b)
 	if p.After != nil {
 		keysetAfter(b, "o", p.After[1:])
 	}
-	b.text(" ORDER BY c.curve_key, o.tenor_label, o.price_type LIMIT ")
-	b.arg(p.Limit+1, "")
+	b.Text(" ORDER BY c.curve_key, o.tenor_label, o.price_type LIMIT ")
+	b.Arg(p.Limit+1, "")
 }
 
 // observationsOf writes the body of the LATERAL lookup of the observations
@@ -235,54 +236,56 @@ func buildCurvesSQL(b *sqlBuilder, f CurveFilter, date string, p Page) {
 // latest as-of date and its stale ones (curve_latest_stale). The ORDER BY
 // makes TimescaleDB exclude, when the statement runs, the chunks that
 // cannot hold the curve's latest date.
-func observationsOf(b *sqlBuilder, f CurveFilter, date, cond string) {
+func observationsOf(b *sqlb.Builder, f CurveFilter, date, cond string) {
 	if date != "" {
-		b.text("SELECT * FROM curve_observation o WHERE o.curve_id = c.id AND o.asof_date = " + date + cond)
+		b.Text("SELECT * FROM curve_observation o WHERE o.curve_id = c.id AND o.asof_date = " + date + cond)
 		f.whereObservation(b, "o")
 		return
 	}
-	b.text("(SELECT * FROM curve_observation o WHERE o.curve_id = c.id AND o.asof_date = c.latest_asof" + cond)
+	b.Text("(SELECT * FROM curve_observation o WHERE o.curve_id = c.id AND o.asof_date = c.latest_asof" + cond)
 	f.whereObservation(b, "o")
-	b.text(" ORDER BY o.asof_date) UNION ALL SELECT * FROM curve_latest_stale o WHERE o.curve_id = c.id" + cond)
+	b.Text(" ORDER BY o.asof_date) UNION ALL SELECT * FROM curve_latest_stale o WHERE o.curve_id = c.id" + cond)
 	f.whereObservation(b, "o")
 }
 
 // keysetAfter appends the condition of the rows after the keyset after
 // (curve_key, tenor label, price type), in that order: the curve_key bound
 // lets the curve index start there.
-func keysetAfter(b *sqlBuilder, obs string, after []string) {
-	key := b.param(after[0])
-	b.text(" AND c.curve_key >= " + key + " AND (c.curve_key, " + obs + ".tenor_label, " + obs + ".price_type) > (" + key + ", ")
-	b.arg(after[1], ", ")
-	b.arg(after[2], "::text::curve_price_type)")
+func keysetAfter(b *sqlb.Builder, obs string, after []string) {
+	key := b.Param(after[0])
+	b.Text(" AND c.curve_key >= " + key + " AND (c.curve_key, " + obs + ".tenor_label, " + obs + ".price_type) > (" + key + ", ")
+	b.Arg(after[1], ", ")
+	b.Arg(after[2], "::text::curve_price_type)")
 }
 
 // buildAsofsSQL reads several as-of dates: per date, in the order of
 // buildCurvesSQL, one page at most; the dates in order.
-func buildAsofsSQL(b *sqlBuilder, f CurveFilter, asof []time.Time, p Page) {
-	dates := b.param(asof)
-	b.text("SELECT x.* FROM unnest(" + dates + "::date[]) d(asof) CROSS JOIN LATERAL (SELECT " + curveColumns + ", " + pointColumns + " FROM ")
+func buildAsofsSQL(b *sqlb.Builder, f CurveFilter, asof []time.Time, p Page) {
+	dates := b.Param(asof)
+	b.Text("SELECT x.* FROM unnest(" + dates + "::date[]) d(asof) CROSS JOIN LATERAL (SELECT " + curveColumns + ", " + pointColumns + " FROM ")
 	f.curvesOf(b)
-	b.text(" CROSS JOIN LATERAL (SELECT * FROM curve_observation o WHERE o.curve_id = c.id AND o.asof_date = d.asof" +
+	b.Text(" CROSS JOIN LATERAL (SELECT * FROM curve_observation o WHERE o.curve_id = c.id AND o.asof_date = d.asof" +
 		" AND o.asof_date = ANY(" + dates + "::date[])")
+
 	f.whereObservation(b, "o")
-	b.text(lateralEnd + " o WHERE TRUE")
+	b.Text(lateralEnd + " o WHERE TRUE")
 	f.whereCurves(b)
 	var from string
 	if p.After != nil {
-		from = b.param(p.After[0])
-		key := b.param(p.After[1])
-		b.text(" AND (d.asof > " + from + "::date OR c.curve_key >= " + key + ") AND (o.asof_date, c.curve_key, o.tenor_label, o.price_type) > (" +
+		from = b.Param(p.After[0])
+		key := b.Param(p.After[1])
+		b.Text(" AND (d.asof > " + from + "::date OR c.curve_key >= " + key + ") AND (o.asof_date, c.curve_key, o.tenor_label, o.price_type) > (" +
 			from + "::date, " + key + ", ")
-		b.arg(p.After[2], ", ")
-		b.arg(p.After[3], "::text::curve_price_type)")
+
+		b.Arg(p.After[2], ", ")
+		b.Arg(p.After[3], "::text::curve_price_type)")
 	}
-	limit := b.param(p.Limit + 1)
-	b.text(" ORDER BY c.curve_key, o.tenor_label, o.price_type LIMIT " + limit + ") x")
+	limit := b.Param(p.Limit + 1)
+	b.Text(" ORDER BY c.curve_key, o.tenor_label, o.price_type LIMIT " + limit + ") x")
 	if p.After != nil {
-		b.text(" WHERE d.asof >= " + from + "::date")
+		b.Text(" WHERE d.asof >= " + from + "::date")
 	}
-	b.text(" ORDER BY x.asof_date, x.curve_key, x.tenor_label, x.price_type LIMIT " + limit)
+	b.Text(" ORDER BY x.asof_date, x.curve_key, x.tenor_label, x.price_type LIMIT " + limit)
 }
 
 // CurveDiff is the change of a curve tenor's mid between two as-of dates.
@@ -310,27 +313,30 @@ func (r *Reader) Diffs(ctx context.Context, f CurveFilter, a, b time.Time, p Pag
 	var s bits
 	f.shape(&s)
 	s.set(18, p.After != nil)
-	rows, err := r.diffs.query(ctx, r.db, uint64(s), func(sb *sqlBuilder) {
-		sb.text("SELECT " + curveColumns + `, x.price_type::text, x.tenor_type::text, x.tenor_label, x.contract_month,
+	rows, err := r.diffs.query(ctx, r.db, uint64(s), func(sb *sqlb.Builder) {
+		sb.Text("SELECT " + curveColumns + `, x.price_type::text, x.tenor_type::text, x.tenor_label, x.contract_month,
 	x.asof_a, x.mid_a, x.asof_b, x.mid_b
 FROM `)
+
 		f.curvesOf(sb)
-		sb.text(` CROSS JOIN LATERAL (
+		sb.Text(` CROSS JOIN LATERAL (
 	SELECT a.price_type, b.tenor_type, a.tenor_label, b.contract_month, a.asof_date AS asof_a, a.mid AS mid_a,
 	       b.asof_date AS asof_b, b.mid AS mid_b
 	FROM curve_observation a JOIN curve_observation b ON b.curve_id = a.curve_id AND b.asof_date = `)
-		sb.arg(b, "::date")
-		sb.text(` AND b.tenor_label = a.tenor_label AND b.price_type = a.price_type
+
+		sb.Arg(b, "::date")
+		sb.Text(` AND b.tenor_label = a.tenor_label AND b.price_type = a.price_type
 	WHERE a.curve_id = c.id AND a.asof_date = `)
-		sb.arg(a, "::date")
+
+		sb.Arg(a, "::date")
 		f.whereObservation(sb, "a")
-		sb.text(lateralEnd + " x WHERE TRUE")
+		sb.Text(lateralEnd + " x WHERE TRUE")
 		f.whereCurves(sb)
 		if p.After != nil {
 			keysetAfter(sb, "x", p.After)
 		}
-		sb.text(" ORDER BY c.curve_key, x.tenor_label, x.price_type LIMIT ")
-		sb.arg(p.Limit+1, "")
+		sb.Text(" ORDER BY c.curve_key, x.tenor_label, x.price_type LIMIT ")
+		sb.Arg(p.Limit+1, "")
 	})
 	if err != nil {
 		return nil, nil, err

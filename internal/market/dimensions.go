@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/aurum-energy/aurum/internal/sqlb"
 )
 
 // DimensionNames are the curve dimensions Dimensions lists, in the order it
@@ -55,7 +57,7 @@ func (r *Reader) Dimensions(ctx context.Context, q DimensionsQuery, p Page) ([]D
 			s.set(uint(24+i), d == want)
 		}
 	}
-	rows, err := r.dims.query(ctx, r.db, uint64(s), func(b *sqlBuilder) { buildDimensionsSQL(b, q, dims, p) })
+	rows, err := r.dims.query(ctx, r.db, uint64(s), func(b *sqlb.Builder) { buildDimensionsSQL(b, q, dims, p) })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -72,7 +74,7 @@ func (r *Reader) Dimensions(ctx context.Context, q DimensionsQuery, p Page) ([]D
 // alone: tenor and price type from the types each curve has been observed
 // with (curve.tenor_types, curve.price_types), whose filters keep the
 // curves having one of the types asked for.
-func buildDimensionsSQL(b *sqlBuilder, q DimensionsQuery, dims []string, p Page) {
+func buildDimensionsSQL(b *sqlb.Builder, q DimensionsQuery, dims []string, p Page) {
 	// Bind the filters and the prefix once; every branch refers to them.
 	var where strings.Builder
 	for i, vals := range q.Filter {
@@ -81,49 +83,49 @@ func buildDimensionsSQL(b *sqlBuilder, q DimensionsQuery, dims []string, p Page)
 		}
 		switch i {
 		case FilterTenorType:
-			where.WriteString(" AND c.tenor_types && " + b.param(vals) + "::text[]::curve_tenor_type[]")
+			where.WriteString(" AND c.tenor_types && " + b.Param(vals) + "::text[]::curve_tenor_type[]")
 		case FilterPriceType:
-			where.WriteString(" AND c.price_types && " + b.param(vals) + "::text[]::curve_price_type[]")
+			where.WriteString(" AND c.price_types && " + b.Param(vals) + "::text[]::curve_price_type[]")
 		default:
-			where.WriteString(" AND c." + CurveFilterNames[i] + " = ANY(" + b.param(vals) + "::text[])")
+			where.WriteString(" AND c." + CurveFilterNames[i] + " = ANY(" + b.Param(vals) + "::text[])")
 		}
 	}
 	prefix := ""
 	if q.Prefix != "" {
-		prefix = b.param(escapeLike(q.Prefix) + "%")
+		prefix = b.Param(escapeLike(q.Prefix) + "%")
 	}
-	b.text("SELECT dimension, value")
+	b.Text("SELECT dimension, value")
 	if q.Counts {
-		b.text(", curves")
+		b.Text(", curves")
 	}
-	b.text(" FROM (")
+	b.Text(" FROM (")
 	for i, dim := range dims {
 		if i > 0 {
-			b.text(" UNION ALL ")
+			b.Text(" UNION ALL ")
 		}
 		col, from := "c."+dim, "curve c WHERE c."+dim+" IS NOT NULL"
 		if observationDimensions[dim] {
 			// A curve lists each of its types once: count(*) counts curves.
 			col, from = "v::text", "curve c CROSS JOIN unnest(c."+dim+"s) v WHERE TRUE"
 		}
-		b.text("SELECT '" + dim + "'::text AS dimension, " + col + " AS value")
+		b.Text("SELECT '" + dim + "'::text AS dimension, " + col + " AS value")
 		if q.Counts {
-			b.text(", count(*) AS curves")
+			b.Text(", count(*) AS curves")
 		}
-		b.text(" FROM " + from + where.String())
+		b.Text(" FROM " + from + where.String())
 		if prefix != "" {
-			b.text(" AND " + col + " ILIKE " + prefix)
+			b.Text(" AND " + col + " ILIKE " + prefix)
 		}
-		b.text(" GROUP BY 2")
+		b.Text(" GROUP BY 2")
 	}
-	b.text(") d")
+	b.Text(") d")
 	if p.After != nil {
-		b.text(" WHERE (dimension, value) > (")
-		b.arg(p.After[0], ", ")
-		b.arg(p.After[1], ")")
+		b.Text(" WHERE (dimension, value) > (")
+		b.Arg(p.After[0], ", ")
+		b.Arg(p.After[1], ")")
 	}
-	b.text(" ORDER BY dimension, value LIMIT ")
-	b.arg(p.Limit+1, "")
+	b.Text(" ORDER BY dimension, value LIMIT ")
+	b.Arg(p.Limit+1, "")
 }
 
 // escapeLike escapes the LIKE wildcards of s, so a prefix matches literally.

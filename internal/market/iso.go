@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/aurum-energy/aurum/internal/sqlb"
 )
 
 // LMPQuery selects the LMP prices of one ISO.
@@ -99,7 +101,7 @@ func (r *Reader) lmpQuery(ctx context.Context, st *statements, q LMPQuery, p Pag
 	s.set(3, !q.Start.IsZero())
 	s.set(4, !q.End.IsZero())
 	s.set(5, p.After != nil)
-	return st.query(ctx, r.db, uint64(s), func(b *sqlBuilder) { buildLMPSQL(b, q, p, after, rel, timeCol, cols) })
+	return st.query(ctx, r.db, uint64(s), func(b *sqlb.Builder) { buildLMPSQL(b, q, p, after, rel, timeCol, cols) })
 }
 
 // buildLMPSQL reads a page of q's rows of rel. It walks the ISO's
@@ -114,39 +116,42 @@ func (r *Reader) lmpQuery(ctx context.Context, st *statements, q LMPQuery, p Pag
 // location and market's prices when read, and their bucket bounds are no
 // index condition there: such a read costs the location's prices in the
 // market, not the page.
-func buildLMPSQL(b *sqlBuilder, q LMPQuery, p Page, after time.Time, rel, timeCol, cols string) {
-	b.text("SELECT l.iso_code, m.market::text, l.location_id, " + cols +
+func buildLMPSQL(b *sqlb.Builder, q LMPQuery, p Page, after time.Time, rel, timeCol, cols string) {
+	b.Text("SELECT l.iso_code, m.market::text, l.location_id, " + cols +
 		" FROM iso_location l CROSS JOIN LATERAL unnest(l.markets) m(market) CROSS JOIN LATERAL (SELECT * FROM " + rel +
 		" p WHERE p.iso_location_id = l.id AND p.market = m.market")
+
 	if !q.Start.IsZero() {
-		b.text(" AND p." + timeCol + " >= ")
-		b.arg(q.Start, "::timestamptz")
+		b.Text(" AND p." + timeCol + " >= ")
+		b.Arg(q.Start, "::timestamptz")
 	}
 	if !q.End.IsZero() {
-		b.text(" AND p." + timeCol + " < ")
-		b.arg(q.End, "::timestamptz")
+		b.Text(" AND p." + timeCol + " < ")
+		b.Arg(q.End, "::timestamptz")
 	}
 	var loc, market string
 	if p.After != nil {
-		loc, market = b.param(p.After[0]), b.param(p.After[1])
-		b.text(" AND p." + timeCol + " > CASE WHEN l.location_id = " + loc + "::text AND m.market = " + market +
+		loc, market = b.Param(p.After[0]), b.Param(p.After[1])
+		b.Text(" AND p." + timeCol + " > CASE WHEN l.location_id = " + loc + "::text AND m.market = " + market +
 			"::text::iso_market THEN ")
-		b.arg(after, "::timestamptz ELSE '-infinity' END")
+
+		b.Arg(after, "::timestamptz ELSE '-infinity' END")
 	}
-	limit := b.param(p.Limit + 1)
-	b.text(" ORDER BY p." + timeCol + " LIMIT " + limit + lateralEnd + " p WHERE l.iso_code = ")
-	b.arg(q.ISO, "::text")
+	limit := b.Param(p.Limit + 1)
+	b.Text(" ORDER BY p." + timeCol + " LIMIT " + limit + lateralEnd + " p WHERE l.iso_code = ")
+	b.Arg(q.ISO, "::text")
 	if q.Locations != nil {
-		b.text(" AND l.location_id = ANY(")
-		b.arg(q.Locations, "::text[])")
+		b.Text(" AND l.location_id = ANY(")
+		b.Arg(q.Locations, "::text[])")
 	}
 	if q.Markets != nil {
-		b.text(" AND m.market = ANY(")
-		b.arg(q.Markets, "::text[]::iso_market[])")
+		b.Text(" AND m.market = ANY(")
+		b.Arg(q.Markets, "::text[]::iso_market[])")
 	}
 	if p.After != nil {
-		b.text(" AND l.location_id >= " + loc + "::text AND (l.location_id, m.market) >= (" + loc + "::text, " +
+		b.Text(" AND l.location_id >= " + loc + "::text AND (l.location_id, m.market) >= (" + loc + "::text, " +
 			market + "::text::iso_market)")
+
 	}
-	b.text(" ORDER BY l.location_id, m.market, p." + timeCol + " LIMIT " + limit)
+	b.Text(" ORDER BY l.location_id, m.market, p." + timeCol + " LIMIT " + limit)
 }

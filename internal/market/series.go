@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/aurum-energy/aurum/internal/sqlb"
 )
 
 // SeriesQuery selects catalogued external series.
@@ -38,28 +40,29 @@ func (r *Reader) Series(ctx context.Context, q SeriesQuery, p Page) ([]CatalogEn
 	s.set(1, q.Text != "")
 	s.set(2, q.Frequency != "")
 	s.set(3, p.After != nil)
-	rows, err := r.series.query(ctx, r.db, uint64(s), func(b *sqlBuilder) {
-		b.text(`SELECT s.provider, s.series_id, s.title, s.unit, s.frequency, s.geo_id, s.dataset, s.description,
+	rows, err := r.series.query(ctx, r.db, uint64(s), func(b *sqlb.Builder) {
+		b.Text(`SELECT s.provider, s.series_id, s.title, s.unit, s.frequency, s.geo_id, s.dataset, s.description,
 	s.source_url, s.first_ts, s.last_ts, s.updated_ts FROM ext_series s WHERE s.updated_ts IS NOT NULL`)
+
 		if q.Provider != "" {
-			b.text(" AND s.provider = ")
-			b.arg(q.Provider, "::text")
+			b.Text(" AND s.provider = ")
+			b.Arg(q.Provider, "::text")
 		}
 		if q.Text != "" {
-			b.text(" AND s.title ILIKE '%' || ")
-			b.arg(escapeLike(q.Text), "::text || '%'")
+			b.Text(" AND s.title ILIKE '%' || ")
+			b.Arg(escapeLike(q.Text), "::text || '%'")
 		}
 		if q.Frequency != "" {
-			b.text(" AND lower(s.frequency) = ")
-			b.arg(strings.ToLower(q.Frequency), "::text")
+			b.Text(" AND lower(s.frequency) = ")
+			b.Arg(strings.ToLower(q.Frequency), "::text")
 		}
 		if p.After != nil {
-			b.text(" AND (s.provider, s.series_id) > (")
-			b.arg(p.After[0], "::text, ")
-			b.arg(p.After[1], "::text)")
+			b.Text(" AND (s.provider, s.series_id) > (")
+			b.Arg(p.After[0], "::text, ")
+			b.Arg(p.After[1], "::text)")
 		}
-		b.text(" ORDER BY s.provider, s.series_id LIMIT ")
-		b.arg(p.Limit+1, "")
+		b.Text(" ORDER BY s.provider, s.series_id LIMIT ")
+		b.Arg(p.Limit+1, "")
 	})
 	if err != nil {
 		return nil, nil, err
@@ -119,7 +122,7 @@ func (r *Reader) Observations(ctx context.Context, provider, seriesID string, st
 			return nil, nil, fmt.Errorf("keyset %q: %w", p.After, err)
 		}
 	}
-	rows, err := r.observations.query(ctx, r.db, uint64(s), func(b *sqlBuilder) {
+	rows, err := r.observations.query(ctx, r.db, uint64(s), func(b *sqlb.Builder) {
 		buildObservationsSQL(b, provider, seriesID, start, end, after, p)
 	})
 	if err != nil {
@@ -159,24 +162,25 @@ func (r *Reader) Observations(ctx context.Context, provider, seriesID string, st
 // (under TimescaleDB an ordered append that excludes the chunks out of
 // range when it runs): no row means no such series, a row without an
 // observation a series without observations in range.
-func buildObservationsSQL(b *sqlBuilder, provider, seriesID string, start, end, after time.Time, p Page) {
-	b.text(`SELECT o.ts, o.value, s.unit, o.quality_flag FROM ext_series s LEFT JOIN LATERAL (
+func buildObservationsSQL(b *sqlb.Builder, provider, seriesID string, start, end, after time.Time, p Page) {
+	b.Text(`SELECT o.ts, o.value, s.unit, o.quality_flag FROM ext_series s LEFT JOIN LATERAL (
 	SELECT DISTINCT ON (o.ts) o.ts, o.value, o.quality_flag FROM ext_timeseries_observation o
 	WHERE o.ext_series_id = s.id`)
+
 	if !start.IsZero() {
-		b.text(" AND o.ts >= ")
-		b.arg(start, "::timestamptz")
+		b.Text(" AND o.ts >= ")
+		b.Arg(start, "::timestamptz")
 	}
 	if !end.IsZero() {
-		b.text(" AND o.ts < ")
-		b.arg(end, "::timestamptz")
+		b.Text(" AND o.ts < ")
+		b.Arg(end, "::timestamptz")
 	}
 	if p.After != nil {
-		b.text(" AND o.ts > ")
-		b.arg(after, "::timestamptz")
+		b.Text(" AND o.ts > ")
+		b.Arg(after, "::timestamptz")
 	}
-	b.text(" ORDER BY o.ts, o.asof_date DESC LIMIT ")
-	b.arg(p.Limit+1, lateralEnd+" o ON TRUE WHERE s.provider = ")
-	b.arg(provider, "::text AND s.series_id = ")
-	b.arg(seriesID, "::text ORDER BY o.ts")
+	b.Text(" ORDER BY o.ts, o.asof_date DESC LIMIT ")
+	b.Arg(p.Limit+1, lateralEnd+" o ON TRUE WHERE s.provider = ")
+	b.Arg(provider, "::text AND s.series_id = ")
+	b.Arg(seriesID, "::text ORDER BY o.ts")
 }

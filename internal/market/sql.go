@@ -3,45 +3,12 @@ package market
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/aurum-energy/aurum/internal/sqlb"
 )
-
-// sqlBuilder writes a statement and collects its bound arguments. Every
-// value from a caller is an argument; the text only ever contains
-// constants and column names of this package.
-//
-// A statement's text depends only on the shape of the query (which
-// filters are present), so it is built once per shape (statements): later
-// queries of that shape run the same builder with sql nil, which only
-// collects the arguments, in the same order.
-type sqlBuilder struct {
-	sql  *strings.Builder // nil: the text of this shape is cached
-	args []any
-}
-
-// text appends constant SQL.
-func (b *sqlBuilder) text(s string) {
-	if b.sql != nil {
-		b.sql.WriteString(s)
-	}
-}
-
-// param binds v and returns its placeholder, for text that uses it more
-// than once.
-func (b *sqlBuilder) param(v any) string {
-	b.args = append(b.args, v)
-	return "$" + strconv.Itoa(len(b.args))
-}
-
-// arg binds v and appends its placeholder followed by suffix (a cast).
-func (b *sqlBuilder) arg(v any, suffix string) {
-	ph := b.param(v)
-	b.text(ph + suffix)
-}
 
 // statements caches the SQL text of one kind of query per shape.
 //
@@ -59,18 +26,18 @@ type statements struct {
 }
 
 // query runs the statement build writes for a query of the given shape.
-func (st *statements) query(ctx context.Context, db Querier, shape uint64, build func(b *sqlBuilder)) (pgx.Rows, error) {
-	b := sqlBuilder{}
+func (st *statements) query(ctx context.Context, db Querier, shape uint64, build func(b *sqlb.Builder)) (pgx.Rows, error) {
+	b := &sqlb.Builder{}
 	cached, ok := st.text.Load(shape)
 	if !ok {
-		b.sql = &strings.Builder{}
+		b = sqlb.New()
 	}
-	build(&b)
+	build(b)
 	if !ok {
-		cached = b.sql.String()
+		cached = b.SQL()
 		st.text.Store(shape, cached)
 	}
-	args := b.args
+	args := b.Args()
 	if st.custom {
 		args = append([]any{pgx.QueryExecModeSimpleProtocol}, args...)
 	}

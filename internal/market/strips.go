@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aurum-energy/aurum/internal/calendar"
+	"github.com/aurum-energy/aurum/internal/sqlb"
 )
 
 // Strip is a QUARTER, SEASON or CALENDAR strip of a curve: the average of
@@ -97,25 +98,25 @@ func (r *Reader) monthRows(ctx context.Context, f CurveFilter, asof time.Time, a
 	f.shape(&s)
 	s.set(16, !asof.IsZero())
 	s.set(18, after != nil)
-	return r.months.query(ctx, r.db, uint64(s), func(b *sqlBuilder) {
-		b.text("SELECT " + curveColumns + ", o.price_type::text, o.contract_month, o.mid, o.asof_date FROM ")
+	return r.months.query(ctx, r.db, uint64(s), func(b *sqlb.Builder) {
+		b.Text("SELECT " + curveColumns + ", o.price_type::text, o.contract_month, o.mid, o.asof_date FROM ")
 		f.curvesOf(b)
-		b.text(" CROSS JOIN LATERAL (")
+		b.Text(" CROSS JOIN LATERAL (")
 		date := ""
 		if !asof.IsZero() {
-			date = b.param(asof) + "::date"
+			date = b.Param(asof) + "::date"
 		}
 		observationsOf(b, f, date, " AND o.tenor_type = 'MONTHLY' AND o.mid IS NOT NULL AND o.contract_month IS NOT NULL")
-		b.text(lateralEnd + " o WHERE TRUE")
+		b.Text(lateralEnd + " o WHERE TRUE")
 		f.whereCurves(b)
 		if after != nil {
-			key := b.param(after[0])
-			b.text(" AND c.curve_key >= " + key + " AND (c.curve_key, o.price_type, o.contract_month) > (" + key + ", ")
-			b.arg(after[1], "::text::curve_price_type, ")
-			b.arg(after[2], "::date)")
+			key := b.Param(after[0])
+			b.Text(" AND c.curve_key >= " + key + " AND (c.curve_key, o.price_type, o.contract_month) > (" + key + ", ")
+			b.Arg(after[1], "::text::curve_price_type, ")
+			b.Arg(after[2], "::date)")
 		}
-		b.text(" ORDER BY c.curve_key, o.price_type, o.contract_month, o.asof_date DESC LIMIT ")
-		b.arg(limit, "")
+		b.Text(" ORDER BY c.curve_key, o.price_type, o.contract_month, o.asof_date DESC LIMIT ")
+		b.Arg(limit, "")
 	})
 }
 

@@ -1,0 +1,55 @@
+// Package sqlb writes SQL statements and collects their bound arguments.
+//
+// Every value from a caller is an argument; a statement's text only ever
+// contains constants and names of the package that writes it. So the text
+// depends only on the shape of a query (which of its parts are present)
+// and can be built once per shape: a Builder made with the zero value
+// only collects the arguments, in the same order, for a text already
+// built.
+package sqlb
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Builder writes a statement (when made by New) and collects its
+// arguments.
+type Builder struct {
+	sql  *strings.Builder // nil: only the arguments are collected
+	args []any
+}
+
+// New returns a Builder that writes the statement's text.
+func New() *Builder { return &Builder{sql: &strings.Builder{}} }
+
+// Text appends constant SQL.
+func (b *Builder) Text(s string) {
+	if b.sql != nil {
+		b.sql.WriteString(s)
+	}
+}
+
+// Param binds v and returns its placeholder, for text that uses it more
+// than once.
+func (b *Builder) Param(v any) string {
+	b.args = append(b.args, v)
+	return "$" + strconv.Itoa(len(b.args))
+}
+
+// Arg binds v and appends its placeholder followed by suffix (a cast, a
+// separator, the rest of a clause).
+func (b *Builder) Arg(v any, suffix string) {
+	b.Text(b.Param(v) + suffix)
+}
+
+// SQL is the text written; "" when b only collects arguments.
+func (b *Builder) SQL() string {
+	if b.sql == nil {
+		return ""
+	}
+	return b.sql.String()
+}
+
+// Args are the arguments bound so far, in placeholder order.
+func (b *Builder) Args() []any { return b.args }
