@@ -135,21 +135,7 @@ func writeCurves(t testing.TB, st *store.Store, rows []schemas.CurveObservation)
 // allCurves reads every page of Curves.
 func allCurves(t testing.TB, r *market.Reader, f market.CurveFilter, asof []time.Time, limit int) []market.CurvePoint {
 	t.Helper()
-	var out []market.CurvePoint
-	p := market.Page{Limit: limit}
-	for range 10_000 {
-		page, next, err := r.Curves(ctx(t), f, asof, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, page...)
-		if next == nil {
-			return out
-		}
-		p.After = next
-	}
-	t.Fatal("Curves does not end")
-	return nil
+	return allPages(t, limit, func(p market.Page) ([]market.CurvePoint, []string, error) { return r.Curves(ctx(t), f, asof, p) })
 }
 
 // pointKey identifies a point in test messages.

@@ -2,10 +2,8 @@ package market_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"testing"
 	"time"
 
@@ -103,42 +101,8 @@ func TestISOSeriesReadPlans(t *testing.T) {
 		if _, err := st.Pool().Exec(ctx(t), "ANALYZE"); err != nil {
 			t.Fatal(err)
 		}
-		rec := &recorder{Querier: st.Pool()}
-		r := market.NewReader(rec)
-		used := map[string]bool{}
-		for _, tc := range isoSeriesPlanCases(ts) {
-			if err := tc.read(ctx(t), r, rec); err != nil && !errors.Is(err, market.ErrNotFound) {
-				t.Fatalf("%s: %v", tc.name, err)
-			}
-			for _, s := range rec.take() {
-				if len(s.args) == 0 {
-					s.custom = true // no parameters: the generic plan is the same
-				}
-				for i, plan := range explain(t, st, s) {
-					kind := []string{"custom", "generic"}[i]
-					var indexes []string
-					for _, n := range plan {
-						if n.NodeType == "Seq Scan" && isoSeriesFactTable.MatchString(n.Relation) {
-							t.Errorf("%s (%s plan): sequential scan of %s", tc.name, kind, n.Relation)
-						}
-						if n.Index != "" {
-							indexes = append(indexes, n.Index)
-							used[indexOf(n.Index)] = true
-						}
-					}
-					for _, want := range tc.indexes {
-						if !slices.ContainsFunc(indexes, func(ix string) bool { return indexOf(ix) == want }) {
-							t.Errorf("%s (%s plan): uses %v, not %s", tc.name, kind, indexes, want)
-						}
-					}
-				}
-			}
-		}
-		for _, ix := range schemaIndexes(t, st, "iso_location", "iso_area", "iso_lmp", "iso_load", "ext_series", "ext_timeseries_observation") {
-			if !used[ix] {
-				t.Errorf("index %s is used by no read", ix)
-			}
-		}
+		checkReadPlans(t, st, isoSeriesPlanCases(ts), isoSeriesFactTable,
+			"iso_location", "iso_area", "iso_lmp", "iso_load", "ext_series", "ext_timeseries_observation")
 	})
 }
 

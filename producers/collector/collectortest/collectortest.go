@@ -64,3 +64,21 @@ func Split(t testing.TB, p collector.Page, provider string) (obs []schemas.ExtTi
 	}
 	return obs, cat
 }
+
+// PricesAt returns the prices of recs whose interval starts at start, by
+// location id, failing t when a location has two: each location of an
+// answer is a series of its own.
+func PricesAt(t testing.TB, recs []schemas.IsoLmpRecord, start time.Time) map[string]schemas.IsoLmpRecord {
+	t.Helper()
+	out := map[string]schemas.IsoLmpRecord{}
+	for _, r := range recs {
+		if !r.IntervalStart.Equal(start) {
+			continue
+		}
+		if _, dup := out[r.LocationID]; dup {
+			t.Fatalf("location %s twice in the interval starting %s", r.LocationID, start.Format(time.RFC3339))
+		}
+		out[r.LocationID] = r
+	}
+	return out
+}

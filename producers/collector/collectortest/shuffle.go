@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -161,4 +162,37 @@ func SameElements[T any](t testing.TB, got, want []T) bool {
 		return out
 	}
 	return slices.Equal(enc(got), enc(want))
+}
+
+// SameWithShuffledKeys requires parse to make of every seeded shuffle of
+// the JSON keys of body (ShuffleJSONKeys) the records it makes of body.
+func SameWithShuffledKeys[T any](t *testing.T, body []byte, parse func([]byte) (T, error)) {
+	t.Helper()
+	sameWhenShuffled(t, body, parse, "keys", func(t *testing.T, rng *rand.Rand) []byte {
+		return ShuffleJSONKeys(t, body, rng)
+	})
+}
+
+// SameWithShuffledColumns requires parse to make of every seeded shuffle of
+// the CSV columns of body but its first keep (ShuffleCSVColumns) the
+// records it makes of body.
+func SameWithShuffledColumns[T any](t *testing.T, body []byte, keep int, parse func([]byte) (T, error)) {
+	t.Helper()
+	sameWhenShuffled(t, body, parse, "columns", func(t *testing.T, rng *rand.Rand) []byte {
+		return ShuffleCSVColumns(t, body, rng, keep)
+	})
+}
+
+func sameWhenShuffled[T any](t *testing.T, body []byte, parse func([]byte) (T, error), what string, shuffle func(*testing.T, *rand.Rand) []byte) {
+	t.Helper()
+	want, err := parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	EachShuffle(t, func(t *testing.T, rng *rand.Rand) {
+		got, err := parse(shuffle(t, rng))
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("records differ with shuffled %s (%v)", what, err)
+		}
+	})
 }

@@ -1,13 +1,12 @@
 package caiso
 
 import (
-	"math/rand/v2"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector/collectortest"
+	"github.com/aurum-energy/aurum/schemas"
 )
 
 // A CAISO load series is an area's actual load, or its forecast by one
@@ -59,16 +58,8 @@ func TestRecordsIgnoreColumnOrder(t *testing.T) {
 	for _, file := range []string{"oasis-SLD_FCST-7DA.csv", "oasis-SLD_REN_FCST-DAM.csv"} {
 		t.Run(file, func(t *testing.T) {
 			t.Parallel()
-			body := collectortest.Fixture(t, file)
-			want, err := ParseLoad(body, ingest)
-			if err != nil {
-				t.Fatal(err)
-			}
-			collectortest.EachShuffle(t, func(t *testing.T, rng *rand.Rand) {
-				got, err := ParseLoad(collectortest.ShuffleCSVColumns(t, body, rng, 0), ingest)
-				if err != nil || !reflect.DeepEqual(got, want) {
-					t.Fatalf("records differ with shuffled columns (%v)", err)
-				}
+			collectortest.SameWithShuffledColumns(t, collectortest.Fixture(t, file), 0, func(b []byte) ([]schemas.IsoLoadRecord, error) {
+				return ParseLoad(b, ingest)
 			})
 		})
 	}

@@ -123,29 +123,12 @@ func TestRecordsIgnoreColumnAndKeyOrder(t *testing.T) {
 	}
 	t.Run("NP4-190", func(t *testing.T) {
 		t.Parallel()
-		want, err := ParseDAMSPP([]byte(constructedDAMSPP), nil, ingest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		collectortest.EachShuffle(t, func(t *testing.T, rng *rand.Rand) {
-			got, err := ParseDAMSPP(collectortest.ShuffleCSVColumns(t, []byte(constructedDAMSPP), rng, 0), nil, ingest)
-			if err != nil || !reflect.DeepEqual(got, want) {
-				t.Fatalf("records differ with shuffled columns (%v)", err)
-			}
+		collectortest.SameWithShuffledColumns(t, []byte(constructedDAMSPP), 0, func(b []byte) ([]schemas.IsoLmpRecord, error) {
+			return ParseDAMSPP(b, nil, ingest)
 		})
 	})
 	t.Run("document list", func(t *testing.T) {
 		t.Parallel()
-		body := collectortest.Fixture(t, "mis-IceDocListJsonWS-reportTypeId-13483.json")
-		want, err := ParseDocumentList(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		collectortest.EachShuffle(t, func(t *testing.T, rng *rand.Rand) {
-			got, err := ParseDocumentList(collectortest.ShuffleJSONKeys(t, body, rng))
-			if err != nil || !reflect.DeepEqual(got, want) {
-				t.Fatalf("documents differ with shuffled keys (%v)", err)
-			}
-		})
+		collectortest.SameWithShuffledKeys(t, collectortest.Fixture(t, "mis-IceDocListJsonWS-reportTypeId-13483.json"), ParseDocumentList)
 	})
 }

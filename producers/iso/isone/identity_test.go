@@ -1,11 +1,10 @@
 package isone
 
 import (
-	"math/rand/v2"
-	"reflect"
 	"testing"
 
 	"github.com/aurum-energy/aurum/producers/collector/collectortest"
+	"github.com/aurum-energy/aurum/schemas"
 )
 
 // An ISO-NE load series is a report's location. No recorded answer holds
@@ -37,16 +36,8 @@ func TestRecordsIgnoreKeyOrder(t *testing.T) {
 	} {
 		t.Run(tc.feed, func(t *testing.T) {
 			t.Parallel()
-			body := fixture(t, tc.file)
-			want, err := Parse(body, Feeds[tc.feed], ingest)
-			if err != nil {
-				t.Fatal(err)
-			}
-			collectortest.EachShuffle(t, func(t *testing.T, rng *rand.Rand) {
-				got, err := Parse(collectortest.ShuffleJSONKeys(t, body, rng), Feeds[tc.feed], ingest)
-				if err != nil || !reflect.DeepEqual(got, want) {
-					t.Fatalf("records differ with shuffled keys (%v)", err)
-				}
+			collectortest.SameWithShuffledKeys(t, fixture(t, tc.file), func(b []byte) ([]schemas.IsoLoadRecord, error) {
+				return Parse(b, Feeds[tc.feed], ingest)
 			})
 		})
 	}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/aurum-energy/aurum/producers/collector/collectortest"
-	"github.com/aurum-energy/aurum/schemas"
 )
 
 // A MISO price series is the day-ahead market at a node. The recorded
@@ -18,15 +17,7 @@ func TestNodesInOneAnswerKeepTheirIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hour := map[string]schemas.IsoLmpRecord{}
-	for _, r := range recs {
-		if r.IntervalStart.Equal(utc(2026, 7, 14, 5)) { // HE 1 EST
-			if _, dup := hour[r.LocationID]; dup {
-				t.Fatalf("%s twice in one hour", r.LocationID)
-			}
-			hour[r.LocationID] = r
-		}
-	}
+	hour := collectortest.PricesAt(t, recs, utc(2026, 7, 14, 5)) // HE 1 EST
 	if len(hour) != 3 || hour["ILLINOIS.HUB"].PriceTotal != 36.24 || hour["INDIANA.HUB"].PriceTotal != 37.82 || hour["MICHIGAN.HUB"].PriceTotal != 37.36 {
 		t.Errorf("HE 1: %+v", hour)
 	}

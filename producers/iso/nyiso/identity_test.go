@@ -1,8 +1,6 @@
 package nyiso
 
 import (
-	"math/rand/v2"
-	"reflect"
 	"testing"
 
 	"github.com/aurum-energy/aurum/producers/collector/collectortest"
@@ -18,15 +16,7 @@ func TestZonesInOneAnswerKeepTheirIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hour := map[string]schemas.IsoLmpRecord{}
-	for _, r := range recs {
-		if r.IntervalStart.Equal(utc(2026, 10, 5, 4, 0)) { // 00:00 EDT
-			if _, dup := hour[r.LocationID]; dup {
-				t.Fatalf("PTID %s twice in one hour", r.LocationID)
-			}
-			hour[r.LocationID] = r
-		}
-	}
+	hour := collectortest.PricesAt(t, recs, utc(2026, 10, 5, 4, 0)) // 00:00 EDT
 	if len(hour) != 15 {
 		t.Fatalf("%d zones in the first hour, want 15", len(hour))
 	}
@@ -51,16 +41,8 @@ func TestRecordsIgnoreColumnOrder(t *testing.T) {
 	} {
 		t.Run(tc.feed, func(t *testing.T) {
 			t.Parallel()
-			body := fixture(t, tc.file)
-			want, err := Parse(body, Feeds[tc.feed], ingest)
-			if err != nil {
-				t.Fatal(err)
-			}
-			collectortest.EachShuffle(t, func(t *testing.T, rng *rand.Rand) {
-				got, err := Parse(collectortest.ShuffleCSVColumns(t, body, rng, 0), Feeds[tc.feed], ingest)
-				if err != nil || !reflect.DeepEqual(got, want) {
-					t.Fatalf("records differ with shuffled columns (%v)", err)
-				}
+			collectortest.SameWithShuffledColumns(t, fixture(t, tc.file), 0, func(b []byte) ([]schemas.IsoLmpRecord, error) {
+				return Parse(b, Feeds[tc.feed], ingest)
 			})
 		})
 	}

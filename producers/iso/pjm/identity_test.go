@@ -1,11 +1,10 @@
 package pjm
 
 import (
-	"math/rand/v2"
-	"reflect"
 	"testing"
 	"time"
 
+	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 )
@@ -19,16 +18,7 @@ func TestLocationsInOneAnswerKeepTheirIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hour := map[string]schemas.IsoLmpRecord{}
-	for _, r := range lmps(t, p) { // checks the key PJM:<pnode id>
-		if !r.IntervalStart.Equal(time.Date(2026, 6, 9, 4, 0, 0, 0, time.UTC)) {
-			continue
-		}
-		if _, dup := hour[r.LocationID]; dup {
-			t.Fatalf("pnode %s twice in one hour", r.LocationID)
-		}
-		hour[r.LocationID] = r
-	}
+	hour := collectortest.PricesAt(t, lmps(t, p), time.Date(2026, 6, 9, 4, 0, 0, 0, time.UTC)) // lmps checks the key PJM:<pnode id>
 	if len(hour) != 23 {
 		t.Fatalf("%d locations in the first hour, want 23", len(hour))
 	}
@@ -53,16 +43,8 @@ func TestRecordsIgnoreKeyOrder(t *testing.T) {
 	} {
 		t.Run(tc.feed, func(t *testing.T) {
 			t.Parallel()
-			body := fixture(t, tc.file)
-			want, err := ParsePage(body, Feeds[tc.feed], 1, 600, schemas.LocationZone, ingest)
-			if err != nil {
-				t.Fatal(err)
-			}
-			collectortest.EachShuffle(t, func(t *testing.T, rng *rand.Rand) {
-				got, err := ParsePage(collectortest.ShuffleJSONKeys(t, body, rng), Feeds[tc.feed], 1, 600, schemas.LocationZone, ingest)
-				if err != nil || !reflect.DeepEqual(got, want) {
-					t.Fatalf("records differ with shuffled keys (%v)", err)
-				}
+			collectortest.SameWithShuffledKeys(t, fixture(t, tc.file), func(b []byte) (collector.Page, error) {
+				return ParsePage(b, Feeds[tc.feed], 1, 600, schemas.LocationZone, ingest)
 			})
 		})
 	}

@@ -1,8 +1,6 @@
 package spp
 
 import (
-	"math/rand/v2"
-	"reflect"
 	"testing"
 
 	"github.com/aurum-energy/aurum/producers/collector/collectortest"
@@ -19,15 +17,7 @@ func TestLocationsInOneAnswerKeepTheirIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hour := map[string]schemas.IsoLmpRecord{}
-	for _, r := range recs {
-		if r.IntervalEnd.Equal(utc(2026, 10, 4, 6, 0)) {
-			if _, dup := hour[r.LocationID]; dup {
-				t.Fatalf("%s twice in one hour", r.LocationID)
-			}
-			hour[r.LocationID] = r
-		}
-	}
+	hour := collectortest.PricesAt(t, recs, utc(2026, 10, 4, 5, 0))
 	for _, want := range []struct {
 		id, pnode string
 		lmp       float64
@@ -50,16 +40,8 @@ func TestRecordsIgnoreColumnOrder(t *testing.T) {
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()
-			body := fixture(t, tc.file)
-			want, err := Parse(body, Feeds[tc.feed], ingest)
-			if err != nil {
-				t.Fatal(err)
-			}
-			collectortest.EachShuffle(t, func(t *testing.T, rng *rand.Rand) {
-				got, err := Parse(collectortest.ShuffleCSVColumns(t, body, rng, 0), Feeds[tc.feed], ingest)
-				if err != nil || !reflect.DeepEqual(got, want) {
-					t.Fatalf("records differ with shuffled columns (%v)", err)
-				}
+			collectortest.SameWithShuffledColumns(t, fixture(t, tc.file), 0, func(b []byte) ([]schemas.IsoLmpRecord, error) {
+				return Parse(b, Feeds[tc.feed], ingest)
 			})
 		})
 	}
