@@ -1,14 +1,11 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -22,28 +19,13 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // logBuffer collects JSON log lines from concurrent handlers.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type logBuffer struct{ testenv.Buffer }
 
 // lines returns the decoded log records.
 func (b *logBuffer) lines(t *testing.T) []map[string]any {
 	t.Helper()
 	var out []map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+	for _, l := range b.Lines() {
 		if l == "" {
 			continue
 		}
