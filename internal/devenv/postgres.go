@@ -29,6 +29,13 @@ type PostgresConfig struct {
 	// where it is installed, as a server whose operator did not configure
 	// it: migrations then make plain tables. For tests of that path.
 	NoTimescale bool
+	// NoJobs keeps TimescaleDB's job scheduler from starting: policies
+	// (compression, retention, continuous-aggregate refresh) run only when
+	// called (CALL run_job, refresh_continuous_aggregate). Tests set it, as
+	// TimescaleDB's own regression tests do: a job that fires at a moment of
+	// its own in a test's database makes the test's outcome a matter of
+	// timing.
+	NoJobs bool
 	// Durable keeps fsync on. Without it a crash of the server process
 	// still loses no committed row (commits stay synchronous); only a crash
 	// of the machine could. Tests turn it off for speed, `aurum dev` keeps it.
@@ -166,6 +173,9 @@ func (p *Postgres) Start(ctx context.Context) error {
 	}
 	if p.Timescale() {
 		args = append(args, timescaleSettings...)
+		if p.cfg.NoJobs {
+			args = append(args, "-c", "timescaledb.max_background_workers=0")
+		}
 	}
 	if !p.cfg.Durable {
 		args = append(args, "-c", "fsync=off", "-c", "full_page_writes=off")

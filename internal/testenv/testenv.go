@@ -92,7 +92,7 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 func Postgres(t testing.TB) *devenv.Postgres {
 	t.Helper()
 	return shared(t, &servers.pg, "PostgreSQL", func(ctx context.Context, root string) (*devenv.Postgres, error) {
-		return devenv.StartPostgres(ctx, devenv.PostgresConfig{Dir: filepath.Join(root, "postgres")}, quietLogger())
+		return devenv.StartPostgres(ctx, devenv.PostgresConfig{Dir: filepath.Join(root, "postgres"), NoJobs: true}, quietLogger())
 	})
 }
 
