@@ -13,7 +13,7 @@ import (
 	"github.com/aurum-energy/aurum/schemas"
 )
 
-// externalProviders are the providers of DESIGN §7 with their display
+// externalProviders are the providers of docs/CONTRACTS.md#records with their display
 // names, in the order GET /v1/external/providers lists them.
 var externalProviders = []struct{ code, name string }{
 	{string(schemas.ProviderEIA), "U.S. Energy Information Administration"},

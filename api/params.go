@@ -31,7 +31,7 @@ const (
 // query parameter (market.CurveFilterNames).
 var filterColumns = market.CurveFilterNames
 
-// Enumerations of the CurveObservation contract (DESIGN §7): a filter on one
+// Enumerations of the CurveObservation contract (docs/CONTRACTS.md#records): a filter on one
 // of them is matched case-insensitively and an unknown value is a 400.
 var (
 	assetClasses = []string{

@@ -8,7 +8,7 @@ import (
 // Permission is one capability a caller may hold.
 type Permission string
 
-// The permissions of DESIGN §9.
+// The permissions of docs/CONTRACTS.md#permissions.
 const (
 	PermCurvesRead      Permission = "curves:read"
 	PermScenariosRead   Permission = "scenarios:read"

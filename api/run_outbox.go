@@ -15,7 +15,7 @@ import (
 	"github.com/aurum-energy/aurum/topology"
 )
 
-// Kafka headers the API puts on the records of a run (DESIGN §6, §12); the
+// Kafka headers the API puts on the records of a run (docs/CONTRACTS.md#topics, #metrics); the
 // relay copies an outbox row's headers object onto its record.
 const (
 	kafkaHeaderRequestID   = "x-request-id"

@@ -13,7 +13,7 @@ import (
 	"github.com/aurum-energy/aurum/schemas"
 )
 
-// outputRow is one output of a run (DESIGN §10).
+// outputRow is one output of a run (docs/CONTRACTS.md#scenarios).
 type outputRow struct {
 	CurveKey      string
 	TenorType     string

@@ -29,7 +29,7 @@ const (
 	maxIdempotencyKeyLen = 255
 )
 
-// runStates and priorities are the enumerations of DESIGN §7.
+// runStates and priorities are the enumerations of docs/CONTRACTS.md#records.
 var (
 	runStates = []string{
 		string(schemas.RunQueued), string(schemas.RunRunning), string(schemas.RunSucceeded),
@@ -40,7 +40,7 @@ var (
 	}
 )
 
-// runRow is a run resource (DESIGN §10).
+// runRow is a run resource (docs/CONTRACTS.md#scenarios).
 type runRow struct {
 	ID          string
 	ScenarioID  string
@@ -251,7 +251,7 @@ type runInputs struct {
 }
 
 // newRunInputs combines a scenario and a request into the inputs of a run
-// and their hash (DESIGN §10).
+// and their hash (docs/CONTRACTS.md#scenarios).
 func newRunInputs(p Principal, sc *scenarioRow, req runRequest) (*runInputs, error) {
 	in := &runInputs{runRequest: req, tenant: p.Tenant, requestedBy: p.Subject, scenarioID: sc.ID}
 	if err := json.Unmarshal([]byte(sc.Drivers), &in.drivers); err != nil {

@@ -15,7 +15,7 @@ import (
 	"github.com/aurum-energy/aurum/internal/scenario"
 )
 
-// scenarioRow is a scenario resource (DESIGN §10).
+// scenarioRow is a scenario resource (docs/CONTRACTS.md#scenarios).
 type scenarioRow struct {
 	ID          string
 	Name        string

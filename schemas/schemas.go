@@ -80,7 +80,7 @@ var records = func() []Record {
 	return out
 }()
 
-// Records returns every record of the contract, in DESIGN §6 topic order.
+// Records returns every record of the contract, in docs/CONTRACTS.md#topics topic order.
 // The slice is the caller's to modify.
 func Records() []Record {
 	return append([]Record(nil), records...)

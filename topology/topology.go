@@ -1,5 +1,5 @@
 // Package topology declares every Kafka topic and consumer group of Aurum
-// (DESIGN §6) exactly once, and applies or diffs that declaration against a
+// (docs/CONTRACTS.md#topics) exactly once, and applies or diffs that declaration against a
 // cluster through kadm.
 //
 // It is the source of truth for topic names: other packages (schemas,
@@ -26,7 +26,7 @@ import (
 	"time"
 )
 
-// Record topics of DESIGN §6.
+// Record topics of docs/CONTRACTS.md#topics.
 const (
 	TopicCurveObservation    = "aurum.curve.observation.v1"
 	TopicIsoLmp              = "aurum.iso.lmp.v1"
@@ -87,7 +87,7 @@ const DefaultReplicationFactor int16 = -1
 // they carry little traffic and are read by people and replay tools.
 const deadLetterPartitions = 3
 
-// NamePattern is what every topic name must match (DESIGN §6).
+// NamePattern is what every topic name must match (docs/CONTRACTS.md#topics).
 var NamePattern = regexp.MustCompile(`^aurum\.[a-z0-9_.]+\.v[0-9]+$`)
 
 var versionSuffix = regexp.MustCompile(`\.v[0-9]+$`)
@@ -137,7 +137,7 @@ func compacted() map[string]string {
 	return map[string]string{ConfigCleanupPolicy: CleanupCompact}
 }
 
-// recordTopics is DESIGN §6 in table order; dead-letter topics are derived
+// recordTopics is docs/CONTRACTS.md#topics in table order; dead-letter topics are derived
 // from the DeadLetter fields.
 var recordTopics = []Topic{
 	{Name: TopicCurveObservation, Partitions: 12, Configs: deleteAfter(7 * day), DeadLetter: TopicCurveObservationDLQ},
@@ -186,7 +186,7 @@ func (t Topic) clone() Topic {
 	return t
 }
 
-// Topics returns every declared topic: the record topics in DESIGN §6 order,
+// Topics returns every declared topic: the record topics in docs/CONTRACTS.md#topics order,
 // then their dead-letter topics. The result is a copy the caller may modify.
 func Topics() []Topic {
 	out := make([]Topic, len(allTopics))
@@ -227,7 +227,7 @@ func LookupGroup(name string) (Group, bool) {
 }
 
 // DeadLetterTopic derives the dead-letter topic name of a topic by the naming
-// rule of DESIGN §6: the topic minus its version suffix, then ".dlq", then
+// rule of docs/CONTRACTS.md#topics: the topic minus its version suffix, then ".dlq", then
 // the same version ("aurum.curve.observation.v1" becomes
 // "aurum.curve.observation.dlq.v1"). It is a pure naming function: it returns
 // "" for a name without a version suffix and for a dead-letter topic, and does

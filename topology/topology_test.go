@@ -34,7 +34,7 @@ func TestTopicsMatchDesign(t *testing.T) {
 		{"aurum.scenario.request.dlq.v1", 3, "delete", 30 * d, ""},
 	}
 	if got := len(Topics()); got != len(cases) {
-		t.Errorf("Topics() declares %d topics, DESIGN §6 has %d", got, len(cases))
+		t.Errorf("Topics() declares %d topics, docs/CONTRACTS.md#topics has %d", got, len(cases))
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

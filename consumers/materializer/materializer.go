@@ -118,7 +118,7 @@ type DB interface {
 type Deps struct {
 	DB     DB
 	Logger *slog.Logger
-	// Metrics receives the consumer metrics of DESIGN §12; nil records
+	// Metrics receives the consumer metrics of docs/CONTRACTS.md#metrics; nil records
 	// into unregistered metrics.
 	Metrics *telemetry.Metrics
 	// Now is the clock, for lag and dead-letter times; default time.Now.

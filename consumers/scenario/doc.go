@@ -103,7 +103,7 @@
 //
 // # Observability
 //
-// Metrics of DESIGN §12: aurum_records_consumed_total and
+// Metrics of docs/CONTRACTS.md#metrics: aurum_records_consumed_total and
 // aurum_batch_duration_seconds (group aurum-scenario-worker),
 // aurum_records_dead_lettered_total, aurum_scenario_runs_total{state} when a
 // run enters RUNNING or a terminal state, aurum_scenario_run_duration_seconds

@@ -15,7 +15,7 @@ import (
 )
 
 // Kafka headers of run requests that the worker reads and carries over to
-// the records a request leads to (DESIGN §6, §12).
+// the records a request leads to (docs/CONTRACTS.md#topics, #metrics).
 const (
 	HeaderTenant      = "aurum.tenant"
 	HeaderTraceparent = "traceparent"

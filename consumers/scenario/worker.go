@@ -142,7 +142,7 @@ type Deps struct {
 	Serde *serde.Serde
 	// Logger defaults to discarding.
 	Logger *slog.Logger
-	// Metrics receives the metrics of DESIGN §12; nil records into
+	// Metrics receives the metrics of docs/CONTRACTS.md#metrics; nil records into
 	// unregistered metrics.
 	Metrics *telemetry.Metrics
 	// Now is the clock for computed_ts and dead-letter times; default

@@ -25,7 +25,7 @@ const (
 	ReasonInvalidValue    = "invalid_value"
 )
 
-// providers are the Provider symbols of the contract (DESIGN §7).
+// providers are the Provider symbols of the contract (docs/CONTRACTS.md#records).
 var providers = []schemas.Provider{
 	schemas.ProviderEIA, schemas.ProviderFRED, schemas.ProviderNOAA, schemas.ProviderWorldBank,
 }

@@ -1,4 +1,4 @@
-// Package config reads Aurum's settings from the environment (DESIGN §5),
+// Package config reads Aurum's settings from the environment (the README's Configuration),
 // lets command-line flags of the same name override them, and validates them
 // so that a bad value stops a command at start-up with a message naming the
 // variable. Only the composition root (cmd/aurum) uses it; components get
@@ -20,7 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Config holds every setting of DESIGN §5. An empty KafkaBrokers,
+// Config holds every setting of the README's Configuration. An empty KafkaBrokers,
 // SchemaRegistryURL, DatabaseURL or RedisURL means "use the embedded or
 // private one" under `aurum dev`; other commands say which they require.
 type Config struct {
@@ -66,7 +66,7 @@ func (s Setting) Flag() string {
 	return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(s.Env, "AURUM_")), "_", "-")
 }
 
-// The settings of DESIGN §5.
+// The settings of the README's Configuration.
 var (
 	HTTPAddr          = Setting{"AURUM_HTTP_ADDR", "127.0.0.1:8080", "API listen address"}
 	KafkaBrokers      = Setting{"AURUM_KAFKA_BROKERS", "", "comma-separated seed brokers (empty: the embedded broker)"}
@@ -89,7 +89,7 @@ var (
 	RetainExternal    = Setting{"AURUM_RETAIN_EXTERNAL", "", "drop external-series observations older than this (TimescaleDB; empty: keep all)"}
 )
 
-// All lists every setting, in the order of DESIGN §5.
+// All lists every setting, in the order of the README's Configuration.
 func All() []Setting {
 	return []Setting{HTTPAddr, KafkaBrokers, SchemaRegistryURL, DatabaseURL, RedisURL, DataDir,
 		AuthMode, OIDCIssuer, OIDCAudience, OIDCJWKSURL, LogLevel, LogFormat, CursorSecret,

@@ -1,7 +1,7 @@
 // Package curve holds the rules every forward-curve observation obeys,
 // whoever produced it: the curve_key identity, the version hash, and the
 // validation that decides whether a row is materialised or quarantined
-// (DESIGN §7). The file loader, the demo producer and the materialiser all
+// (docs/CONTRACTS.md#records). The file loader, the demo producer and the materialiser all
 // use it, so a row is judged the same way at every stage.
 package curve
 

@@ -1,5 +1,5 @@
 // Package deadletter builds the records Aurum puts on a dead-letter topic
-// (DESIGN §6): the original key and value bytes, untouched, so the record
+// (docs/CONTRACTS.md#topics): the original key and value bytes, untouched, so the record
 // can be inspected and replayed, plus headers saying what went wrong where.
 package deadletter
 

@@ -1,5 +1,5 @@
 // Package registry runs an embedded, Confluent-compatible schema registry for
-// `aurum dev` and tests (DESIGN §4).
+// `aurum dev` and tests (docs/CONTRACTS.md#embedded-platform).
 //
 // It wraps franz-go's srfake, which serves the Confluent REST API from memory
 // and accepts every schema, and adds the two things Aurum needs from a

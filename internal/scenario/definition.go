@@ -18,7 +18,7 @@ type Driver struct {
 	Payload json.RawMessage `json:"payload"`
 }
 
-// Definition is what a user defines a scenario with (DESIGN §10 resource,
+// Definition is what a user defines a scenario with (docs/CONTRACTS.md#scenarios resource,
 // without the server-assigned id, version and timestamps).
 type Definition struct {
 	Name        string `json:"name"`

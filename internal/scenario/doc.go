@@ -1,4 +1,4 @@
-// Package scenario is Aurum's scenario model (DESIGN §10): scenario
+// Package scenario is Aurum's scenario model (docs/CONTRACTS.md#scenarios): scenario
 // definitions and their validation, the drivers that reprice a base forward
 // curve month by month, the attribution of each repriced point to its
 // drivers, volatility bands, QUARTER and CALENDAR roll-ups, and the input
@@ -12,7 +12,7 @@
 //
 // # Drivers
 //
-// A driver's delta at contract month m for a base point P (DESIGN §10):
+// A driver's delta at contract month m for a base point P (docs/CONTRACTS.md#scenarios):
 //
 //	curve_shock    shift_abs + P·shift_pct/100 on points its selector matches,
 //	               from_month ≤ m ≤ to_month (both optional, inclusive)

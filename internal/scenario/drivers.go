@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Driver types (DESIGN §10), the values of Driver.Type and of
+// Driver types (docs/CONTRACTS.md#scenarios), the values of Driver.Type and of
 // Attribution.Driver.
 const (
 	CurveShock   = "curve_shock"
@@ -37,7 +37,7 @@ const (
 	noMonthAfter  = math.MaxInt
 )
 
-// DriverTypes lists the driver types, in the order of DESIGN §10.
+// DriverTypes lists the driver types, in the order of docs/CONTRACTS.md#scenarios.
 var DriverTypes = []string{CurveShock, FuelPrice, CarbonPolicy, LoadGrowth, FleetChange, Volatility}
 
 // identityDimensions are the dimensions of a base point a curve_shock

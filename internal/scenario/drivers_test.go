@@ -7,7 +7,7 @@ import (
 	"github.com/aurum-energy/aurum/internal/scenario"
 )
 
-// TestDriverFormulas checks each driver's delta of DESIGN §10 against a hand
+// TestDriverFormulas checks each driver's delta of docs/CONTRACTS.md#scenarios against a hand
 // computation, with the arithmetic in the comments.
 func TestDriverFormulas(t *testing.T) {
 	t.Parallel()

@@ -51,7 +51,7 @@ type Attribution struct {
 	Delta  float64 `json:"delta"`
 }
 
-// Output is one repriced point (DESIGN §7 ScenarioOutput without the run's
+// Output is one repriced point (docs/CONTRACTS.md#records ScenarioOutput without the run's
 // identity): a MONTHLY point, or a QUARTER or CALENDAR roll-up.
 type Output struct {
 	CurveKey   string `json:"curve_key"`

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// InputHash identifies a run's inputs (DESIGN §10): the hex SHA-256 of the
+// InputHash identifies a run's inputs (docs/CONTRACTS.md#scenarios): the hex SHA-256 of the
 // canonical JSON object
 //
 //	{"asof_date":"YYYY-MM-DD","drivers":[{"driver_type":…,"payload":…},…],

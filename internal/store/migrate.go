@@ -45,14 +45,16 @@ type migration struct {
 
 // amendedMigrations lists, per migration, the checksums of its earlier
 // texts that a database may have recorded. A migration is amended only when
-// it could not apply somewhere (its effect where it did apply unchanged),
-// so a database that applied an earlier text is as current as one that
-// applied the amended one.
+// it could not apply somewhere, or in its comments, its effect where it did
+// apply unchanged: a database that applied an earlier text is as current as
+// one that applied the amended one.
 var amendedMigrations = map[string][]string{
 	// Checked the TimescaleDB preload before CREATE EXTENSION, which
 	// otherwise ends the session with FATAL on a server that has the
-	// extension but does not preload it.
+	// extension but does not preload it; comments cite docs/CONTRACTS.md.
 	"0002_market_data.sql": {"3ddbab790ecc38386d29ef84c97d945555c45143b72619f3102158019720eddf"},
+	// Comments cite docs/CONTRACTS.md.
+	"0003_tenant_data.sql": {"1a6d2c0677ebf242661facb491a79631eca566f2b1b1054553583357c9dbe2aa"},
 }
 
 var migrationName = regexp.MustCompile(`^([0-9]{4})_[a-z0-9_]+\.sql$`)

@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// The columns of every table: DESIGN §7 fields for market data, DESIGN §10
+// The columns of every table: docs/CONTRACTS.md#records fields for market data, docs/CONTRACTS.md#scenarios
 // resources for tenant data. A change here is a schema change for readers.
 var wantColumns = map[string][]string{
 	"curve": {"id", "curve_key", "asset_class", "iso", "region", "location", "market", "product", "block",

@@ -17,7 +17,7 @@ func NewRegistry() *prometheus.Registry {
 	return reg
 }
 
-// Metrics holds every Aurum metric of DESIGN §12. It is created once per
+// Metrics holds every Aurum metric of docs/CONTRACTS.md#metrics. It is created once per
 // process by NewMetrics and passed to the components that record into it.
 type Metrics struct {
 	// HTTPRequests counts API responses by route template, method and status code.

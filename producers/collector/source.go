@@ -1,5 +1,5 @@
 // Package collector is the one runtime every market and economic data
-// collector runs on (DESIGN §11): a Source knows one provider's API; the
+// collector runs on (docs/CONTRACTS.md#collectors-and-curve-files): a Source knows one provider's API; the
 // runtime drives it series by series and page by page, with a client-side
 // rate limit, retries with backoff that honour Retry-After, time windows
 // for backfills and schedules, and a checkpoint per series committed in the

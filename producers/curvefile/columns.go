@@ -39,7 +39,7 @@ func (e *LayoutError) Is(target error) bool { return target == ErrLayout }
 // column is the CurveObservation field a file column fills.
 type column int
 
-// The columns of DESIGN §11, in the order of CurveObservation.
+// The columns of docs/CONTRACTS.md#collectors-and-curve-files, in the order of CurveObservation.
 const (
 	colAsofDate column = iota
 	colAssetClass

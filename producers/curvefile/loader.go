@@ -1,4 +1,4 @@
-// Package curvefile loads end-of-day forward-curve files (DESIGN §11) onto
+// Package curvefile loads end-of-day forward-curve files (docs/CONTRACTS.md#collectors-and-curve-files) onto
 // aurum.curve.observation.v1: CSV or the first sheet of an XLSX workbook,
 // a header row naming CurveObservation fields, one price point per row.
 // Each row becomes a CurveObservation keyed by its curve_key; a row that

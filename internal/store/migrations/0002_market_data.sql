@@ -4,7 +4,7 @@
 -- file); on plain PostgreSQL they are ordinary tables with the same columns
 -- and indexes.
 
--- DESIGN §7 CurveObservation. curve_key is the hex sha256 of the identity
+-- docs/CONTRACTS.md#records CurveObservation. curve_key is the hex sha256 of the identity
 -- dimensions; dimensions are kept alongside for filtering.
 CREATE TABLE curve_observation (
     asof_date      date             NOT NULL,
@@ -41,7 +41,7 @@ CREATE INDEX curve_observation_asof_idx ON curve_observation (asof_date DESC);
 CREATE INDEX curve_observation_dims_idx
     ON curve_observation (asset_class, iso, location, market, product, block, asof_date DESC);
 
--- DESIGN §7 IsoLmpRecord.
+-- docs/CONTRACTS.md#records IsoLmpRecord.
 CREATE TABLE iso_lmp (
     iso_code         text             NOT NULL,
     market           text             NOT NULL,
@@ -64,7 +64,7 @@ CREATE TABLE iso_lmp (
 );
 CREATE INDEX iso_lmp_interval_idx ON iso_lmp (interval_start DESC);
 
--- DESIGN §7 IsoLoadRecord; a forecast and an actual for the same interval
+-- docs/CONTRACTS.md#records IsoLoadRecord; a forecast and an actual for the same interval
 -- are different rows.
 CREATE TABLE iso_load (
     iso_code         text             NOT NULL,
@@ -79,7 +79,7 @@ CREATE TABLE iso_load (
 );
 CREATE INDEX iso_load_interval_idx ON iso_load (interval_start DESC);
 
--- DESIGN §7 ExtTimeseriesObservation. asof_date is the vintage: one row per
+-- docs/CONTRACTS.md#records ExtTimeseriesObservation. asof_date is the vintage: one row per
 -- observation per vintage, so revisions keep their history and a re-delivered
 -- record upserts its own row. Collectors should use the provider's revision
 -- date (FRED realtime_start, World Bank last updated), not the fetch date;
@@ -102,7 +102,7 @@ CREATE TABLE ext_timeseries_observation (
 );
 CREATE INDEX ext_timeseries_observation_ts_idx ON ext_timeseries_observation (ts DESC);
 
--- DESIGN §7 ExtSeriesCatalogUpsert; small, never a hypertable.
+-- docs/CONTRACTS.md#records ExtSeriesCatalogUpsert; small, never a hypertable.
 CREATE TABLE ext_series_catalog (
     provider    text        NOT NULL,
     series_id   text        NOT NULL,

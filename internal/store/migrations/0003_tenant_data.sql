@@ -5,7 +5,7 @@
 -- References between tenant tables include tenant_id, so a row can only
 -- point at a row of its own tenant.
 
--- A scenario definition (DESIGN §10). Deletion is soft (deleted_at).
+-- A scenario definition (docs/CONTRACTS.md#scenarios). Deletion is soft (deleted_at).
 CREATE TABLE scenario (
     id           uuid        NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
     tenant_id    text        NOT NULL CHECK (tenant_id <> ''),
@@ -57,7 +57,7 @@ CREATE INDEX scenario_run_scenario_idx ON scenario_run (tenant_id, scenario_id, 
 -- Runs not yet finished, for recovery and monitoring.
 CREATE INDEX scenario_run_active_idx ON scenario_run (queued_at) WHERE state IN ('QUEUED', 'RUNNING');
 
--- One repriced point of a run (DESIGN §7 ScenarioOutput); a re-run of the
+-- One repriced point of a run (docs/CONTRACTS.md#records ScenarioOutput); a re-run of the
 -- same step upserts the same row.
 CREATE TABLE scenario_output (
     tenant_id      text             NOT NULL CHECK (tenant_id <> ''),

@@ -1,5 +1,5 @@
 // Package isorecord turns the ISO LMP and load values a source has parsed
-// into collector records: topic, key and the record hash DESIGN §7 asks
+// into collector records: topic, key and the record hash docs/CONTRACTS.md#records asks
 // for, the same way for every ISO.
 package isorecord
 
