@@ -37,7 +37,7 @@ func WriteCurves(ctx context.Context, tx pgx.Tx, rows []schemas.CurveObservation
 	if err != nil {
 		return err
 	}
-	if err := copyInto(ctx, tx, curveStage, &curveCopySource{rows: rows, ids: ids, i: -1}); err != nil {
+	if err := copyInto(ctx, tx, curveStage, newCopyRows(len(rows), len(curveStage.columns), curveValues(rows, ids))); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, writeCurvesSQL); err != nil {
@@ -262,40 +262,25 @@ WITH written AS (
 UPDATE data_version SET version = version + 1, updated_at = now()
 WHERE dataset = 'curves' AND EXISTS (SELECT 1 FROM written)`
 
-// curveCopySource feeds observations to COPY without building a [][]any:
-// one value slice is reused for every row (pgx encodes a row before asking
-// for the next).
-type curveCopySource struct {
-	rows []schemas.CurveObservation
-	ids  map[string]int32
-	i    int
-	vals [12]any
-}
-
-func (c *curveCopySource) Next() bool {
-	c.i++
-	return c.i < len(c.rows)
-}
-
-func (c *curveCopySource) Values() ([]any, error) {
-	o := &c.rows[c.i]
-	id, ok := c.ids[o.CurveKey]
-	if !ok {
-		return nil, fmt.Errorf("curve %s has no id", o.CurveKey)
+// curveValues fills the staged observation of rows[i] for curveStage.
+func curveValues(rows []schemas.CurveObservation, ids map[string]int32) func(int, []any) error {
+	return func(i int, v []any) error {
+		o := &rows[i]
+		id, ok := ids[o.CurveKey]
+		if !ok {
+			return fmt.Errorf("curve %s has no id", o.CurveKey)
+		}
+		v[0], v[1], v[2], v[3], v[4], v[5] = o.IngestTS, Version(o.VersionHash), o.Value, o.Bid, o.Ask, o.Mid
+		v[6], v[7] = id, dateOnly(o.AsofDate)
+		if o.ContractMonth != nil {
+			v[8] = dateOnly(*o.ContractMonth)
+		} else {
+			v[8] = nil
+		}
+		v[9], v[10], v[11] = string(o.PriceType), string(o.TenorType), o.TenorLabel
+		return nil
 	}
-	v := c.vals[:]
-	v[0], v[1], v[2], v[3], v[4], v[5] = o.IngestTS, Version(o.VersionHash), o.Value, o.Bid, o.Ask, o.Mid
-	v[6], v[7] = id, dateOnly(o.AsofDate)
-	if o.ContractMonth != nil {
-		v[8] = dateOnly(*o.ContractMonth)
-	} else {
-		v[8] = nil
-	}
-	v[9], v[10], v[11] = string(o.PriceType), string(o.TenorType), o.TenorLabel
-	return v, nil
 }
-
-func (*curveCopySource) Err() error { return nil }
 
 // Version is the stored, compact form of a version hash: the first 8 bytes
 // of a hex SHA-256 — or, for a producer's hash that is not one, of the

@@ -43,7 +43,7 @@ func WriteISO(ctx context.Context, tx pgx.Tx, lmp []*schemas.IsoLmpRecord, load 
 			return err
 		}
 		wrote = wrote || w
-		if err := copyInto(ctx, tx, lmpStage, newCopyRows(lmp, len(lmpStage.columns), lmpValues(ids))); err != nil {
+		if err := copyInto(ctx, tx, lmpStage, newCopyRows(len(lmp), len(lmpStage.columns), lmpValues(lmp, ids))); err != nil {
 			return err
 		}
 	}
@@ -53,7 +53,7 @@ func WriteISO(ctx context.Context, tx pgx.Tx, lmp []*schemas.IsoLmpRecord, load 
 			return err
 		}
 		wrote = wrote || w
-		if err := copyInto(ctx, tx, loadStage, newCopyRows(load, len(loadStage.columns), loadValues(ids))); err != nil {
+		if err := copyInto(ctx, tx, loadStage, newCopyRows(len(load), len(loadStage.columns), loadValues(load, ids))); err != nil {
 			return err
 		}
 	}
@@ -84,9 +84,10 @@ var (
 	}}
 )
 
-// lmpValues fills a staged price of lmpStage.
-func lmpValues(ids map[dimKey]int32) func(*schemas.IsoLmpRecord, []any) error {
-	return func(p *schemas.IsoLmpRecord, v []any) error {
+// lmpValues fills the staged price of lmp[i] for lmpStage.
+func lmpValues(lmp []*schemas.IsoLmpRecord, ids map[dimKey]int32) func(int, []any) error {
+	return func(i int, v []any) error {
+		p := lmp[i]
 		id, ok := ids[dimKey{string(p.IsoCode), p.LocationID}]
 		if !ok {
 			return fmt.Errorf("location %s %s has no id", p.IsoCode, p.LocationID)
@@ -98,9 +99,10 @@ func lmpValues(ids map[dimKey]int32) func(*schemas.IsoLmpRecord, []any) error {
 	}
 }
 
-// loadValues fills a staged load value of loadStage.
-func loadValues(ids map[dimKey]int32) func(*schemas.IsoLoadRecord, []any) error {
-	return func(l *schemas.IsoLoadRecord, v []any) error {
+// loadValues fills the staged load value of load[i] for loadStage.
+func loadValues(load []*schemas.IsoLoadRecord, ids map[dimKey]int32) func(int, []any) error {
+	return func(i int, v []any) error {
+		l := load[i]
 		id, ok := ids[dimKey{string(l.IsoCode), l.Area}]
 		if !ok {
 			return fmt.Errorf("load area %s %s has no id", l.IsoCode, l.Area)

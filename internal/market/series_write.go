@@ -31,7 +31,8 @@ func WriteObservations(ctx context.Context, tx pgx.Tx, rows []schemas.ExtTimeser
 	if err != nil {
 		return err
 	}
-	src := newCopyRows(rows, len(observationStage.columns), func(o schemas.ExtTimeseriesObservation, v []any) error {
+	src := newCopyRows(len(rows), len(observationStage.columns), func(i int, v []any) error {
+		o := &rows[i]
 		id, ok := ids[dimKey{string(o.Provider), o.SeriesID}]
 		if !ok {
 			return fmt.Errorf("series %s %s has no id", o.Provider, o.SeriesID)

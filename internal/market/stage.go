@@ -51,34 +51,33 @@ func copyInto(ctx context.Context, tx pgx.Tx, t tempTable, src pgx.CopyFromSourc
 	return nil
 }
 
-// copyRows feeds rows to COPY through values, which fills one row's values
+// copyRows feeds n rows to COPY through values, which fills row i's values
 // into a slice reused for every row (pgx encodes a row before asking for
-// the next).
-type copyRows[T any] struct {
-	rows   []T
-	i      int
+// the next), so a write builds no [][]any and copies no record.
+type copyRows struct {
+	n, i   int
 	vals   []any
-	values func(row T, vals []any) error
+	values func(i int, vals []any) error
 }
 
-// newCopyRows returns a CopyFromSource of rows, n values each.
-func newCopyRows[T any](rows []T, n int, values func(row T, vals []any) error) *copyRows[T] {
-	return &copyRows[T]{rows: rows, i: -1, vals: make([]any, n), values: values}
+// newCopyRows returns a CopyFromSource of n rows, width values each.
+func newCopyRows(n, width int, values func(i int, vals []any) error) *copyRows {
+	return &copyRows{n: n, i: -1, vals: make([]any, width), values: values}
 }
 
-func (c *copyRows[T]) Next() bool {
+func (c *copyRows) Next() bool {
 	c.i++
-	return c.i < len(c.rows)
+	return c.i < c.n
 }
 
-func (c *copyRows[T]) Values() ([]any, error) {
-	if err := c.values(c.rows[c.i], c.vals); err != nil {
+func (c *copyRows) Values() ([]any, error) {
+	if err := c.values(c.i, c.vals); err != nil {
 		return nil, err
 	}
 	return c.vals, nil
 }
 
-func (*copyRows[T]) Err() error { return nil }
+func (*copyRows) Err() error { return nil }
 
 // dimKey is the public identity of a dimension row: an ISO code and a
 // location or area, or a provider and a series.
