@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/aurum-energy/aurum/internal/curve"
 	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/schemas"
 )
@@ -34,29 +34,15 @@ var filterColumns = market.CurveFilterNames
 // Enumerations of the CurveObservation contract (docs/CONTRACTS.md#records): a filter on one
 // of them is matched case-insensitively and an unknown value is a 400.
 var (
-	assetClasses = []string{
-		string(schemas.AssetClassPower), string(schemas.AssetClassRenewable), string(schemas.AssetClassGas),
-		string(schemas.AssetClassCarbon), string(schemas.AssetClassStorage), string(schemas.AssetClassOther),
-	}
-	priceTypes = []string{
-		string(schemas.PriceTypeMid), string(schemas.PriceTypeBid), string(schemas.PriceTypeAsk), string(schemas.PriceTypeLast),
-		string(schemas.PriceTypeSettle), string(schemas.PriceTypeIndex), string(schemas.PriceTypeStrip), string(schemas.PriceTypeCustom),
-	}
-	tenorTypes = []string{
-		string(schemas.TenorMonthly), string(schemas.TenorQuarter), string(schemas.TenorSeason),
-		string(schemas.TenorCalendar), string(schemas.TenorStrip), string(schemas.TenorCustom),
-	}
-	stripTypes = []string{string(schemas.TenorQuarter), string(schemas.TenorSeason), string(schemas.TenorCalendar)}
-	isoCodes   = []string{
-		string(schemas.IsoPJM), string(schemas.IsoCAISO), string(schemas.IsoERCOT), string(schemas.IsoNYISO),
-		string(schemas.IsoMISO), string(schemas.IsoISONE), string(schemas.IsoSPP), string(schemas.IsoAESO),
-	}
+	assetClasses = schemas.Symbols(schemas.AssetClasses)
+	priceTypes   = schemas.Symbols(schemas.PriceTypes)
+	tenorTypes   = schemas.Symbols(schemas.TenorTypes)
+	stripTypes   = []string{string(schemas.TenorQuarter), string(schemas.TenorSeason), string(schemas.TenorCalendar)}
+	isoCodes     = schemas.Symbols(schemas.IsoCodes)
 )
 
 // dimensionColumns are the dimensions GET /v1/metadata/dimensions lists.
 var dimensionColumns = market.DimensionNames
-
-var curveKeyPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // format is the representation of a list: JSON in the envelope, or CSV.
 type format uint8
@@ -406,7 +392,7 @@ func filterValues(name string, raw []string) ([]string, error) {
 	case "curve_key":
 		for i, v := range vals {
 			vals[i] = strings.ToLower(v)
-			if !curveKeyPattern.MatchString(vals[i]) {
+			if !curve.IsKey(vals[i]) {
 				return nil, InvalidParameter(name, fmt.Sprintf("%q is not a curve key (64 hex digits)", v))
 			}
 		}

@@ -270,3 +270,49 @@ func TestRecordsMatchTopology(t *testing.T) {
 		}
 	}
 }
+
+// The symbol lists of types.go are those of the .avsc enums.
+func TestSymbolListsMatchTheSchemas(t *testing.T) {
+	t.Parallel()
+	enums := map[string][]string{}
+	for _, r := range Records() {
+		s, err := avro.ParseWithCache(r.Schema, "", &avro.SchemaCache{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		collectEnums(s, enums)
+	}
+	for _, tc := range []struct {
+		enum string
+		want []string
+	}{
+		{"aurum.curve.AssetClass", Symbols(AssetClasses)},
+		{"aurum.curve.PriceType", Symbols(PriceTypes)},
+		{"aurum.curve.TenorType", Symbols(TenorTypes)},
+		{"aurum.iso.IsoCode", Symbols(append(IsoCodes[:len(IsoCodes):len(IsoCodes)], IsoUnknown))},
+	} {
+		if got := enums[tc.enum]; !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s symbols %v, types.go lists %v", tc.enum, got, tc.want)
+		}
+	}
+}
+
+// collectEnums adds the symbols of every enum in s, by full name, to out.
+func collectEnums(s avro.Schema, out map[string][]string) {
+	switch s := s.(type) {
+	case *avro.EnumSchema:
+		out[s.FullName()] = s.Symbols()
+	case *avro.RecordSchema:
+		for _, f := range s.Fields() {
+			collectEnums(f.Type(), out)
+		}
+	case *avro.UnionSchema:
+		for _, u := range s.Types() {
+			collectEnums(u, out)
+		}
+	case *avro.ArraySchema:
+		collectEnums(s.Items(), out)
+	case *avro.MapSchema:
+		collectEnums(s.Values(), out)
+	}
+}

@@ -64,6 +64,27 @@ const (
 	IsoUnknown IsoCode = "UNKNOWN"
 )
 
+// The symbols of the enums several packages validate against, in schema
+// order (a test holds them to the .avsc files). IsoCodes leaves out
+// IsoUnknown, which only a reader produces, for a symbol it does not know.
+var (
+	AssetClasses = []AssetClass{AssetClassPower, AssetClassRenewable, AssetClassGas, AssetClassCarbon,
+		AssetClassStorage, AssetClassOther}
+	PriceTypes = []PriceType{PriceTypeMid, PriceTypeBid, PriceTypeAsk, PriceTypeLast, PriceTypeSettle,
+		PriceTypeIndex, PriceTypeStrip, PriceTypeCustom}
+	TenorTypes = []TenorType{TenorMonthly, TenorQuarter, TenorSeason, TenorCalendar, TenorStrip, TenorCustom}
+	IsoCodes   = []IsoCode{IsoPJM, IsoCAISO, IsoERCOT, IsoNYISO, IsoMISO, IsoISONE, IsoSPP, IsoAESO}
+)
+
+// Symbols spells enum values as strings.
+func Symbols[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
 // IsoMarket is the ISO market run a price comes from (aurum.iso.IsoMarket).
 type IsoMarket string
 

@@ -27,13 +27,6 @@ const (
 	ReasonUnknownTopic = "unknown_topic"
 )
 
-// isoCodes are the ISOs a record may name: every IsoCode but UNKNOWN,
-// which a reader only produces for a symbol it does not know.
-var isoCodes = []schemas.IsoCode{
-	schemas.IsoPJM, schemas.IsoCAISO, schemas.IsoERCOT, schemas.IsoNYISO,
-	schemas.IsoMISO, schemas.IsoISONE, schemas.IsoSPP, schemas.IsoAESO,
-}
-
 var markets = []schemas.IsoMarket{
 	schemas.MarketDayAhead, schemas.MarketRealTime, schemas.MarketFifteenMinute,
 	schemas.MarketFiveMinute, schemas.MarketHourAhead, schemas.MarketUnknown,
@@ -172,7 +165,7 @@ func validateLoad(l *schemas.IsoLoadRecord) error {
 }
 
 func validateISO(c schemas.IsoCode) error {
-	if !slices.Contains(isoCodes, c) {
+	if !slices.Contains(schemas.IsoCodes, c) {
 		return reject(ReasonUnknownEnum, fmt.Sprintf("iso_code %q is not an ISO of the contract", c))
 	}
 	return nil

@@ -57,6 +57,20 @@ func Key(id Identity) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// IsKey reports whether s is spelled as a curve_key is: 64 lower-case hex
+// digits.
+func IsKey(s string) bool {
+	if len(s) != 2*sha256.Size {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // appendNormalized appends s trimmed, with runs of white space collapsed to
 // one space, and lower-cased.
 func appendNormalized(b []byte, s string) []byte {

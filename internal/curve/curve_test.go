@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,5 +102,21 @@ func BenchmarkComplete(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Complete(o)
+	}
+}
+
+func TestIsKey(t *testing.T) {
+	t.Parallel()
+	key := Key(Identity{AssetClass: "power", ISO: "PJM"})
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{key, true}, {strings.ToUpper(key), false}, {key[1:], false}, {key + "0", false},
+		{key[:63] + "g", false}, {"", false},
+	} {
+		if got := IsKey(tc.s); got != tc.want {
+			t.Errorf("IsKey(%q) = %v, want %v", tc.s, got, tc.want)
+		}
 	}
 }

@@ -39,12 +39,9 @@ var ErrInvalid = errors.New("invalid curve observation")
 func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
 
 var (
-	assetClasses = enumSet(schemas.AssetClassPower, schemas.AssetClassRenewable, schemas.AssetClassGas,
-		schemas.AssetClassCarbon, schemas.AssetClassStorage, schemas.AssetClassOther)
-	priceTypes = enumSet(schemas.PriceTypeMid, schemas.PriceTypeBid, schemas.PriceTypeAsk, schemas.PriceTypeLast,
-		schemas.PriceTypeSettle, schemas.PriceTypeIndex, schemas.PriceTypeStrip, schemas.PriceTypeCustom)
-	tenorTypes = enumSet(schemas.TenorMonthly, schemas.TenorQuarter, schemas.TenorSeason,
-		schemas.TenorCalendar, schemas.TenorStrip, schemas.TenorCustom)
+	assetClasses = enumSet(schemas.AssetClasses...)
+	priceTypes   = enumSet(schemas.PriceTypes...)
+	tenorTypes   = enumSet(schemas.TenorTypes...)
 )
 
 func enumSet[T ~string](vs ...T) map[T]bool {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/aurum-energy/aurum/schemas"
 )
 
 // pointScanner decodes CurvePoint rows from their wire values, without
@@ -93,8 +95,7 @@ func textOrNil(b []byte) *string {
 // that decoding one allocates nothing.
 var closedSets = func() map[string]string {
 	m := map[string]string{}
-	for _, v := range []string{"ASK", "BID", "CUSTOM", "INDEX", "LAST", "MID", "SETTLE", "STRIP",
-		"CALENDAR", "MONTHLY", "QUARTER", "SEASON"} {
+	for _, v := range append(schemas.Symbols(schemas.PriceTypes), schemas.Symbols(schemas.TenorTypes)...) {
 		m[v] = v
 	}
 	return m

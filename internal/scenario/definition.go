@@ -3,10 +3,10 @@ package scenario
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/aurum-energy/aurum/internal/curve"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -39,19 +39,9 @@ var FilterDimensions = []string{
 }
 
 var (
-	assetClasses = []string{
-		string(schemas.AssetClassPower), string(schemas.AssetClassRenewable), string(schemas.AssetClassGas),
-		string(schemas.AssetClassCarbon), string(schemas.AssetClassStorage), string(schemas.AssetClassOther),
-	}
-	tenorTypes = []string{
-		string(schemas.TenorMonthly), string(schemas.TenorQuarter), string(schemas.TenorSeason),
-		string(schemas.TenorCalendar), string(schemas.TenorStrip), string(schemas.TenorCustom),
-	}
-	priceTypes = []string{
-		string(schemas.PriceTypeMid), string(schemas.PriceTypeBid), string(schemas.PriceTypeAsk), string(schemas.PriceTypeLast),
-		string(schemas.PriceTypeSettle), string(schemas.PriceTypeIndex), string(schemas.PriceTypeStrip), string(schemas.PriceTypeCustom),
-	}
-	curveKeyPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	assetClasses = schemas.Symbols(schemas.AssetClasses)
+	tenorTypes   = schemas.Symbols(schemas.TenorTypes)
+	priceTypes   = schemas.Symbols(schemas.PriceTypes)
 )
 
 // maxNameLen bounds a scenario's name.
@@ -126,7 +116,7 @@ func checkDimensionValue(key, v string) string {
 	var allowed []string
 	switch key {
 	case "curve_key":
-		if !curveKeyPattern.MatchString(strings.ToLower(v)) {
+		if !curve.IsKey(strings.ToLower(v)) {
 			return fmt.Sprintf("%q is not a curve key (64 hex digits)", v)
 		}
 	case "asset_class":
