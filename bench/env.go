@@ -107,6 +107,15 @@ func (e *env) start(ctx context.Context) error {
 	return err
 }
 
+// serde is a Serde on the embedded registry.
+func (e *env) serde(ctx context.Context) (*serde.Serde, error) {
+	src, err := sr.NewClient(sr.URLs(e.registry.URL()))
+	if err != nil {
+		return nil, err
+	}
+	return serde.New(ctx, src, e.logger)
+}
+
 // seedDemoCurves publishes one business day of the demo model's curves
 // (the day before today, or the Friday before) and materialises them with
 // the curve materialiser, in process: the base curves of the scenario runs.
@@ -116,11 +125,7 @@ func (e *env) seedDemoCurves(ctx context.Context) error {
 		return err
 	}
 	defer cl.Close()
-	src, err := sr.NewClient(sr.URLs(e.registry.URL()))
-	if err != nil {
-		return err
-	}
-	sd, err := serde.New(ctx, src, e.logger)
+	sd, err := e.serde(ctx)
 	if err != nil {
 		return err
 	}

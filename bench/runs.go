@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/aurum-energy/aurum/api"
@@ -39,11 +38,7 @@ const standardScenario = `{
 // terminal event seen by a Kafka subscriber, one run at a time, and runs/s
 // when all are posted at once, beside the engine's pure compute time.
 func measureRuns(ctx context.Context, e *env, opts options, r *runsReport) error {
-	src, err := sr.NewClient(sr.URLs(e.registry.URL()))
-	if err != nil {
-		return err
-	}
-	sd, err := serde.New(ctx, src, e.logger)
+	sd, err := e.serde(ctx)
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func New(cfg materializer.Config, deps Deps) (*Materializer, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	m, err := materializer.New(cfg, &Sink{serde: deps.Serde}, materializer.Deps{
+	m, err := materializer.New(cfg, NewSink(deps.Serde), materializer.Deps{
 		DB:      deps.Store,
 		Logger:  logger.With(slog.String("component", "curve-materializer")),
 		Metrics: deps.Metrics,
