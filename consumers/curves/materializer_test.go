@@ -2,6 +2,7 @@ package curves_test
 
 import (
 	"encoding/binary"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -261,8 +262,15 @@ func TestConfluentProducerRecords(t *testing.T) {
 	if dead := e.DeadLetters(t, topology.TopicCurveObservationDLQ); len(dead) != 0 {
 		t.Errorf("%d dead letters, want none", len(dead))
 	}
-	if c := e.Count(t, `SELECT count(*) FROM curve_observation WHERE version = $1`, market.Version(withKey.VersionHash)); c != 1 {
-		t.Errorf("computed version hash not stored (%d rows match)", c)
+	var f market.CurveFilter
+	f[market.FilterCurveKey] = []string{withKey.CurveKey}
+	points, _, err := market.NewReader(e.Store.Pool()).Curves(materializertest.Context(t), f, []time.Time{withKey.AsofDate}, market.Page{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(points, func(p market.CurvePoint) bool { return p.TenorLabel == withKey.TenorLabel })
+	if i < 0 || points[i].VersionHash() != withKey.VersionHash {
+		t.Errorf("the hand-framed record is not read with version hash %s: %+v", withKey.VersionHash, points)
 	}
 }
 

@@ -2,9 +2,6 @@ package market
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -51,12 +48,12 @@ func WriteCurves(ctx context.Context, tx pgx.Tx, rows []schemas.CurveObservation
 // and after the write.
 var (
 	curveStage = tempTable{name: "curve_observation_stage", columns: []column{
-		{"ingest_ts", "timestamptz"}, {"version", "int8"}, {"value", "float8"}, {"bid", "float8"}, {"ask", "float8"},
+		{"ingest_ts", "timestamptz"}, {"value", "float8"}, {"bid", "float8"}, {"ask", "float8"},
 		{"mid", "float8"}, {"curve_id", "int4"}, {"asof_date", "date"}, {"contract_month", "date"},
 		{"price_type", "text"}, {"tenor_type", "text"}, {"tenor_label", "text"},
 	}}
 	curveBatch = tempTable{name: "curve_batch", columns: []column{
-		{"curve_id", "int4"}, {"latest_before", "date"}, {"latest_asof", "date"},
+		{"curve_id", "int4"}, {"latest_before", "date"}, {"latest_asof", "date"}, {"written", "bool"},
 	}}
 )
 
@@ -124,9 +121,11 @@ func writeCurveDimensions(ctx context.Context, tx pgx.Tx, rows []schemas.CurveOb
 
 // upsertCurvesSQL inserts new curves and updates those whose dimensions or
 // units changed as of a date no earlier than theirs, or that were observed
-// with a new price or tenor type; it notes each curve's latest as-of date
-// before and after the write in curve_batch, and returns the id of every
-// curve of the batch: those it wrote, and the others as they were.
+// with a new price or tenor type; it notes in curve_batch each curve's
+// latest as-of date before and after the write, and whether it wrote the
+// curve (new units change what every point of it reads as, though no
+// observation changed), and returns the id of every curve of the batch:
+// those it wrote, and the others as they were.
 const upsertCurvesSQL = `
 WITH incoming AS (
     SELECT curve_key, asset_class, iso, region, location, market, product, block, spark_location, currency,
@@ -167,13 +166,13 @@ WITH incoming AS (
        OR NOT (EXCLUDED.price_types <@ c.price_types AND EXCLUDED.tenor_types <@ c.tenor_types)
     RETURNING c.id, c.curve_key, c.latest_asof
 ), ids AS (
-    SELECT id, curve_key, latest_asof FROM written
+    SELECT id, curve_key, latest_asof, true AS written FROM written
     UNION ALL
-    SELECT c.id, c.curve_key, c.latest_asof FROM curve c JOIN incoming i USING (curve_key)
+    SELECT c.id, c.curve_key, c.latest_asof, false FROM curve c JOIN incoming i USING (curve_key)
     WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.curve_key = c.curve_key)
 ), noted AS (
-    INSERT INTO pg_temp.curve_batch (curve_id, latest_before, latest_asof)
-    SELECT ids.id, b.latest_asof, ids.latest_asof FROM ids LEFT JOIN before b ON b.id = ids.id
+    INSERT INTO pg_temp.curve_batch (curve_id, latest_before, latest_asof, written)
+    SELECT ids.id, b.latest_asof, ids.latest_asof, ids.written FROM ids LEFT JOIN before b ON b.id = ids.id
 )
 SELECT id, curve_key FROM ids`
 
@@ -193,14 +192,14 @@ SELECT id, curve_key FROM ids`
 //     (what the write wrote, of two of one date) is kept. Every read here
 //     sees the tables as they were before the statement, which is what
 //     "previous" means;
-//   - the data version is bumped when anything was written — last, so that
-//     the row lock concurrent writers share on data_version is held only
-//     until the commit.
+//   - the data version is bumped when an observation or a curve (by
+//     upsertCurvesSQL) was written — last, so that the row lock concurrent
+//     writers share on data_version is held only until the commit.
 const writeCurvesSQL = `
 WITH written AS (
-    INSERT INTO curve_observation AS t (ingest_ts, version, value, bid, ask, mid, curve_id, asof_date,
-                                        contract_month, price_type, tenor_type, tenor_label)
-    SELECT s.ingest_ts, s.version, s.value, s.bid, s.ask, s.mid, s.curve_id, s.asof_date, s.contract_month,
+    INSERT INTO curve_observation AS t (ingest_ts, value, bid, ask, mid, curve_id, asof_date, contract_month,
+                                        price_type, tenor_type, tenor_label)
+    SELECT s.ingest_ts, s.value, s.bid, s.ask, s.mid, s.curve_id, s.asof_date, s.contract_month,
            s.price_type::curve_price_type, s.tenor_type::curve_tenor_type, s.tenor_label
     FROM pg_temp.curve_observation_stage s
     WHERE NOT EXISTS (
@@ -210,14 +209,12 @@ WITH written AS (
           AND o.curve_id = ANY ((SELECT array_agg(DISTINCT curve_id) FROM pg_temp.curve_observation_stage)::int[])
           AND o.curve_id = s.curve_id AND o.asof_date = s.asof_date AND o.tenor_label = s.tenor_label
           AND o.price_type = s.price_type::curve_price_type
-          AND o.version = s.version
           AND (o.value, o.bid, o.ask, o.mid, o.contract_month, o.tenor_type)
               IS NOT DISTINCT FROM
               (s.value, s.bid, s.ask, s.mid, s.contract_month, s.tenor_type::curve_tenor_type))
     ON CONFLICT (curve_id, asof_date, tenor_label, price_type) DO UPDATE SET
-        ingest_ts = EXCLUDED.ingest_ts, version = EXCLUDED.version, value = EXCLUDED.value, bid = EXCLUDED.bid,
-        ask = EXCLUDED.ask, mid = EXCLUDED.mid, contract_month = EXCLUDED.contract_month,
-        tenor_type = EXCLUDED.tenor_type
+        ingest_ts = EXCLUDED.ingest_ts, value = EXCLUDED.value, bid = EXCLUDED.bid, ask = EXCLUDED.ask,
+        mid = EXCLUDED.mid, contract_month = EXCLUDED.contract_month, tenor_type = EXCLUDED.tenor_type
     RETURNING t.*
 ), touched AS (
     SELECT * FROM pg_temp.curve_batch b WHERE EXISTS (SELECT 1 FROM written w WHERE w.curve_id = b.curve_id)
@@ -245,22 +242,23 @@ WITH written AS (
     DELETE FROM curve_latest_stale s USING current c
     WHERE c.curve_id = s.curve_id AND c.tenor_label = s.tenor_label AND c.price_type = s.price_type
 ), stale AS (
-    INSERT INTO curve_latest_stale AS t (ingest_ts, version, value, bid, ask, mid, curve_id, asof_date,
-                                         contract_month, price_type, tenor_type, tenor_label)
-    SELECT ingest_ts, version, value, bid, ask, mid, curve_id, asof_date, contract_month, price_type,
-           tenor_type, tenor_label
+    INSERT INTO curve_latest_stale AS t (ingest_ts, value, bid, ask, mid, curve_id, asof_date, contract_month,
+                                         price_type, tenor_type, tenor_label)
+    SELECT ingest_ts, value, bid, ask, mid, curve_id, asof_date, contract_month, price_type, tenor_type,
+           tenor_label
     FROM newest
     ON CONFLICT (curve_id, tenor_label, price_type) DO UPDATE SET
-        ingest_ts = EXCLUDED.ingest_ts, version = EXCLUDED.version, value = EXCLUDED.value, bid = EXCLUDED.bid,
-        ask = EXCLUDED.ask, mid = EXCLUDED.mid, asof_date = EXCLUDED.asof_date,
-        contract_month = EXCLUDED.contract_month, tenor_type = EXCLUDED.tenor_type
-    WHERE (t.ingest_ts, t.version, t.value, t.bid, t.ask, t.mid, t.asof_date, t.contract_month, t.tenor_type)
+        ingest_ts = EXCLUDED.ingest_ts, value = EXCLUDED.value, bid = EXCLUDED.bid, ask = EXCLUDED.ask,
+        mid = EXCLUDED.mid, asof_date = EXCLUDED.asof_date, contract_month = EXCLUDED.contract_month,
+        tenor_type = EXCLUDED.tenor_type
+    WHERE (t.ingest_ts, t.value, t.bid, t.ask, t.mid, t.asof_date, t.contract_month, t.tenor_type)
           IS DISTINCT FROM
-          (EXCLUDED.ingest_ts, EXCLUDED.version, EXCLUDED.value, EXCLUDED.bid, EXCLUDED.ask, EXCLUDED.mid,
-           EXCLUDED.asof_date, EXCLUDED.contract_month, EXCLUDED.tenor_type)
+          (EXCLUDED.ingest_ts, EXCLUDED.value, EXCLUDED.bid, EXCLUDED.ask, EXCLUDED.mid, EXCLUDED.asof_date,
+           EXCLUDED.contract_month, EXCLUDED.tenor_type)
 )
 UPDATE data_version SET version = version + 1, updated_at = now()
-WHERE dataset = 'curves' AND EXISTS (SELECT 1 FROM written)`
+WHERE dataset = 'curves'
+  AND (EXISTS (SELECT 1 FROM written) OR EXISTS (SELECT 1 FROM pg_temp.curve_batch WHERE written))`
 
 // curveValues fills the staged observation of rows[i] for curveStage.
 func curveValues(rows []schemas.CurveObservation, ids map[string]int32) func(int, []any) error {
@@ -270,28 +268,16 @@ func curveValues(rows []schemas.CurveObservation, ids map[string]int32) func(int
 		if !ok {
 			return fmt.Errorf("curve %s has no id", o.CurveKey)
 		}
-		v[0], v[1], v[2], v[3], v[4], v[5] = o.IngestTS, Version(o.VersionHash), o.Value, o.Bid, o.Ask, o.Mid
-		v[6], v[7] = id, dateOnly(o.AsofDate)
+		v[0], v[1], v[2], v[3], v[4] = o.IngestTS, o.Value, o.Bid, o.Ask, o.Mid
+		v[5], v[6] = id, dateOnly(o.AsofDate)
 		if o.ContractMonth != nil {
-			v[8] = dateOnly(*o.ContractMonth)
+			v[7] = dateOnly(*o.ContractMonth)
 		} else {
-			v[8] = nil
+			v[7] = nil
 		}
-		v[9], v[10], v[11] = string(o.PriceType), string(o.TenorType), o.TenorLabel
+		v[8], v[9], v[10] = string(o.PriceType), string(o.TenorType), o.TenorLabel
 		return nil
 	}
-}
-
-// Version is the stored, compact form of a version hash: the first 8 bytes
-// of a hex SHA-256 — or, for a producer's hash that is not one, of the
-// SHA-256 of its text — as a signed integer.
-func Version(h string) int64 {
-	b, err := hex.DecodeString(h)
-	if err != nil || len(b) != sha256.Size {
-		sum := sha256.Sum256([]byte(h))
-		b = sum[:]
-	}
-	return int64(binary.BigEndian.Uint64(b))
 }
 
 // dateOnly is the calendar date of t in UTC, as COPY encodes a date from

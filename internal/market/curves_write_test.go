@@ -33,9 +33,11 @@ func dataVersion(t *testing.T, st *store.Store, dataset string) int64 {
 	return v
 }
 
-// TestWriteCurvesSkipsUnchanged: writing the same observations again
-// rewrites no row and leaves the data version; a changed value rewrites
-// that observation only, and bumps the version.
+// TestWriteCurvesSkipsUnchanged: writing the same observations again —
+// under a producer's version hash of its own too — rewrites no row and
+// leaves the data version; a changed value rewrites that observation only,
+// and bumps the version; new units on the latest day rewrite the curve
+// only, bump the version and are read on every point.
 func TestWriteCurvesSkipsUnchanged(t *testing.T) {
 	t.Parallel()
 	eachServer(t, func(t *testing.T, url string) {
@@ -47,6 +49,7 @@ func TestWriteCurvesSkipsUnchanged(t *testing.T) {
 		again := slices.Clone(rows)
 		for i := range again {
 			again[i].IngestTS = again[i].IngestTS.Add(time.Hour) // a reload: same content, later ingest
+			again[i].VersionHash = fmt.Sprintf("producer-%d", i)
 		}
 		writeCurves(t, st, again)
 		if after := versions(t, st); !equalMaps(before, after) {
@@ -75,6 +78,34 @@ func TestWriteCurvesSkipsUnchanged(t *testing.T) {
 		})
 		if i < 0 || *points[i].Mid != *changed.Mid || !points[i].AsofDate.Equal(day2) {
 			t.Errorf("latest read after the correction: %+v", points[i])
+		}
+
+		before, v = after, v+1
+		var relabelled []schemas.CurveObservation // the curve's latest day as stored, in US cents
+		for _, o := range rows {
+			if o.CurveKey != changed.CurveKey || !o.AsofDate.Equal(day2) {
+				continue
+			}
+			if o.TenorLabel == changed.TenorLabel {
+				o = changed
+			}
+			o.Currency, o.PerUnit, o.UnitsRaw = ptr("USC"), ptr("MMBtu"), "USc/MMBtu"
+			relabelled = append(relabelled, o)
+		}
+		writeCurves(t, st, relabelled)
+		after = versions(t, st)
+		for table, n := range map[string]int{"curve": 1, "curve_observation": 0, "curve_latest_stale": 0} {
+			if got := countChanged(before[table], after[table]); got != n {
+				t.Errorf("%s: %d rows rewritten by new units, want %d", table, got, n)
+			}
+		}
+		if got := dataVersion(t, st, market.DatasetCurves); got != v+1 {
+			t.Errorf("data version %d after new units, want %d", got, v+1)
+		}
+		for _, p := range allCurves(t, market.NewReader(st.Pool()), market.CurveFilter{}, []time.Time{day2}, 500) {
+			if p.Key == changed.CurveKey && (p.UnitsRaw != "USc/MMBtu" || p.Currency == nil || *p.Currency != "USC") {
+				t.Fatalf("a point after new units: %+v", p)
+			}
 		}
 	})
 }

@@ -81,8 +81,8 @@ func TestUpgradeEqualsFresh(t *testing.T) {
 		}
 		for _, q := range []string{
 			`SELECT curve_key, asset_class, iso, location, block, currency, per_unit, units_raw, latest_asof FROM curve ORDER BY curve_key`,
-			`SELECT c.curve_key, o.tenor_label, o.price_type::text, o.asof_date, o.ingest_ts, o.version FROM curve_latest_stale o JOIN curve c ON c.id = o.curve_id ORDER BY 1, 2, 3`,
-			`SELECT c.curve_key, o.asof_date, o.tenor_label, o.price_type::text, o.version, o.ingest_ts FROM curve_observation o JOIN curve c ON c.id = o.curve_id ORDER BY 1, 2, 3, 4`,
+			`SELECT c.curve_key, o.tenor_label, o.price_type::text, o.asof_date, o.ingest_ts, o.mid, o.bid, o.ask FROM curve_latest_stale o JOIN curve c ON c.id = o.curve_id ORDER BY 1, 2, 3`,
+			`SELECT c.curve_key, o.asof_date, o.tenor_label, o.price_type::text, o.mid, o.bid, o.ask, o.ingest_ts FROM curve_observation o JOIN curve c ON c.id = o.curve_id ORDER BY 1, 2, 3, 4`,
 		} {
 			if d := firstDifference(rowStrings(t, fresh, q), rowStrings(t, upgraded, q)); d != "" {
 				t.Errorf("%s differs: %s", q, d)
