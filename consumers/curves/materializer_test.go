@@ -123,6 +123,15 @@ func TestMaterializesLastValuePerKeyIdempotently(t *testing.T) {
 		assertRows(t)
 	})
 
+	t.Run("in small batches the last value still wins", func(t *testing.T) {
+		// Replayed from the start, every key is written again with its
+		// first value and then its later ones, over some 40 batches of 2
+		// writers each: a batch written out of order leaves an earlier value.
+		e.start(t, materializer.Config{Group: "curve-small-batches", MaxBatchRecords: 250, Workers: 2}, nil)
+		e.WaitCaughtUp(t, "curve-small-batches", topology.TopicCurveObservation, time.Minute)
+		assertRows(t)
+	})
+
 	t.Run("an older as-of date does not replace the latest", func(t *testing.T) {
 		old := observation(0, -1, 7)
 		e.Produce(t, e.encode(t, old))
