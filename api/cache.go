@@ -42,6 +42,8 @@ type page struct {
 	count int
 	next  string
 	body  []byte
+	// shared is set once the page is in Redis, or on its way there.
+	shared atomic.Bool
 }
 
 // marshal encodes p for Redis: flags, count, next cursor, body.
@@ -82,6 +84,9 @@ func unmarshalPage(b []byte) (*page, error) {
 
 // responseCache keeps rendered pages in Redis, shared by every API
 // instance, and the most recent ones in process memory in front of it.
+// A page goes to Redis the second time an instance serves it: a page asked
+// for once — one of the many curves of a scan — would otherwise cost a
+// Redis write of its whole body and crowd out the pages read again.
 // Keys fold in the version of the dataset the page was read from
 // (data_version, bumped by the materialiser in the transaction of every
 // write), so a page is never served once the data under it has changed,
@@ -105,9 +110,13 @@ type responseCache struct {
 // and returns it. Concurrent misses for one key share a single fetch.
 func (c *responseCache) load(ctx context.Context, key string, fetch func(context.Context) (*page, error)) (*page, error) {
 	if p := c.mem.get(key); p != nil {
+		if p.shared.CompareAndSwap(false, true) {
+			c.set(ctx, key, p)
+		}
 		return p, nil
 	}
 	if p := c.get(ctx, key); p != nil {
+		p.shared.Store(true)
 		c.mem.put(key, p)
 		return p, nil
 	}
@@ -120,7 +129,10 @@ func (c *responseCache) load(ctx context.Context, key string, fetch func(context
 		if err != nil {
 			return nil, err
 		}
-		c.set(fctx, key, p)
+		if c.mem == nil { // no second time to wait for
+			p.shared.Store(true)
+			c.set(fctx, key, p)
+		}
 		c.mem.put(key, p)
 		return p, nil
 	})

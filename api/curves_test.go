@@ -421,6 +421,14 @@ func TestCurvesCacheNeverStale(t *testing.T) {
 		 WHERE c.curve_key = $1 AND o.curve_id = c.id AND o.asof_date = c.latest_asof AND o.tenor_label = '2027-01'`, curve.Key(pjmOn)); err != nil {
 		t.Fatal(err)
 	}
+	// A page served once is not in Redis: another API instance (empty
+	// memory) reads the database.
+	instance := func() *curveServer {
+		return &curveServer{testServer: newTestServer(t, s.cfg, Deps{Redis: testRedis(t), Store: s.store}), store: s.store}
+	}
+	if p := instance().list(t, q); p.Data[0]["mid"] != 1.0 {
+		t.Fatalf("second instance read %v, want the changed row from the database", p.Data[0])
+	}
 	second := s.list(t, q)
 	if !slices.Equal(keysOf(second.Data), keysOf(first.Data)) || second.Data[0]["mid"] != 50.25 {
 		t.Fatalf("cache hit returned %v", second.Data)
@@ -428,10 +436,10 @@ func TestCurvesCacheNeverStale(t *testing.T) {
 	if second.Meta.RequestID == first.Meta.RequestID {
 		t.Fatal("cached response repeats the request id")
 	}
-	// Another API instance (empty memory) finds the page in Redis.
-	other := &curveServer{testServer: newTestServer(t, s.cfg, Deps{Redis: testRedis(t), Store: s.store}), store: s.store}
-	if p := other.list(t, q); p.Data[0]["mid"] != 50.25 {
-		t.Fatalf("second instance read %v, want the page cached in Redis", p.Data[0])
+	// Another API instance (empty memory) finds the page in Redis now that
+	// the first has served it twice.
+	if p := instance().list(t, q); p.Data[0]["mid"] != 50.25 {
+		t.Fatalf("third instance read %v, want the page cached in Redis", p.Data[0])
 	}
 
 	// A load lands (new as-of date, version bumped): the next read shows it.
