@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/aurum-energy/aurum/internal/calendar"
 )
 
 // row is one row of a list response. cells names and writes its columns,
@@ -149,10 +151,10 @@ func (w *cellWriter) date(n string, v time.Time) {
 	switch w.mode {
 	case modeJSON:
 		w.buf = append(w.buf, '"')
-		w.buf = v.AppendFormat(w.buf, time.DateOnly)
+		w.buf = calendar.AppendDate(w.buf, v)
 		w.buf = append(w.buf, '"')
 	case modeCSV:
-		w.buf = v.AppendFormat(w.buf, time.DateOnly)
+		w.buf = calendar.AppendDate(w.buf, v)
 	}
 }
 

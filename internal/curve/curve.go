@@ -9,10 +9,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/aurum-energy/aurum/internal/calendar"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -96,46 +96,37 @@ func appendNormalized(b []byte, s string) []byte {
 // ignores provenance (source file, sheet) and ingest time. The identity
 // enters through the curve_key, computed unless o already carries one.
 func VersionHash(o *schemas.CurveObservation) string {
-	var buf [512]byte
-	b := buf[:0]
-	field := func(s string) {
-		b = append(b, s...)
-		b = append(b, 0x1f)
-	}
-	num := func(f *float64) {
-		if f != nil {
-			b = strconv.AppendFloat(b, *f, 'g', -1, 64)
-		}
-		b = append(b, 0x1f)
-	}
-	date := func(t time.Time) {
-		b = t.UTC().AppendFormat(b, time.DateOnly)
-		b = append(b, 0x1f)
-	}
 	key := o.CurveKey
 	if key == "" {
 		key = Key(IdentityOf(o))
 	}
-	field(key)
-	date(o.AsofDate)
-	field(string(o.PriceType))
-	field(string(o.TenorType))
-	field(o.TenorLabel)
+	var buf [256]byte
+	b := append(buf[:0], key...)
+	b = append(calendar.AppendDate(append(b, sep), o.AsofDate.UTC()), sep)
+	b = append(append(b, o.PriceType...), sep)
+	b = append(append(b, o.TenorType...), sep)
+	b = append(append(b, o.TenorLabel...), sep)
 	if o.ContractMonth != nil {
-		date(*o.ContractMonth)
-	} else {
-		field("")
+		b = calendar.AppendDate(b, o.ContractMonth.UTC())
 	}
-	num(o.Value)
-	num(o.Bid)
-	num(o.Ask)
-	num(o.Mid)
-	field(deref(o.Currency))
-	field(deref(o.PerUnit))
-	field(o.UnitsRaw)
+	b = append(b, sep)
+	for _, f := range [...]*float64{o.Value, o.Bid, o.Ask, o.Mid} {
+		if f != nil {
+			b = strconv.AppendFloat(b, *f, 'g', -1, 64)
+		}
+		b = append(b, sep)
+	}
+	b = append(append(b, deref(o.Currency)...), sep)
+	b = append(append(b, deref(o.PerUnit)...), sep)
+	b = append(append(b, o.UnitsRaw...), sep)
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	var h [2 * sha256.Size]byte
+	hex.Encode(h[:], sum[:])
+	return string(h[:])
 }
+
+// sep ends each field of what VersionHash hashes (ASCII unit separator).
+const sep = 0x1f
 
 // Complete fills curve_key and version_hash from the other fields.
 func Complete(o *schemas.CurveObservation) {

@@ -97,6 +97,29 @@ func TestVersionHashIgnoresWhetherKeyIsSet(t *testing.T) {
 	}
 }
 
+// TestVersionHashIsStable pins the hash of two observations: producers
+// and stored rows agree on it, so its text must never change.
+func TestVersionHashIsStable(t *testing.T) {
+	t.Parallel()
+	month := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		o    schemas.CurveObservation
+		want string
+	}{
+		{schemas.CurveObservation{AsofDate: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), AssetClass: "power",
+			ISO: ptr("PJM"), Location: ptr("West Hub"), PriceType: "MID", TenorType: "MONTHLY", TenorLabel: "2027-01",
+			ContractMonth: &month, Mid: ptr(50.25), Bid: ptr(1e21), Currency: ptr("USD"), PerUnit: ptr("MWh"),
+			UnitsRaw: "$/MWh"}, "388e3fac02ab38f9a7b4fb07d9aa14338ab34b7c8b07388b1c3049aeaa6c7cf6"},
+		{schemas.CurveObservation{CurveKey: "abc", AsofDate: time.Date(2026, 1, 5, 23, 0, 0, 0, time.FixedZone("EST", -5*3600)),
+			PriceType: "SETTLE", TenorType: "CUSTOM", TenorLabel: "Bal-Jan", Value: ptr(-0.000001)},
+			"fbe5905c5531ad78557befa4519f2d06f81b67f764e1c4027c86d3092b344cb9"},
+	} {
+		if got := VersionHash(&tc.o); got != tc.want {
+			t.Errorf("VersionHash(%+v) = %s, want %s", tc.o, got, tc.want)
+		}
+	}
+}
+
 func BenchmarkComplete(b *testing.B) {
 	o := valid()
 	b.ReportAllocs()
