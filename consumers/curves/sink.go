@@ -49,8 +49,9 @@ func (*Sink) Shard(seed maphash.Seed, o *schemas.CurveObservation) uint64 {
 
 // Decode decodes a record of any registered CurveObservation schema and
 // validates it (curve.Validate); undecodable and invalid records are
-// rejected for the dead-letter topic. A producer that left curve_key or
-// version_hash empty gets them computed, as Aurum's loader would.
+// rejected for the dead-letter topic. A producer that left curve_key empty
+// gets it computed, as Aurum's loader would; the version hash is not
+// stored (it is derived from the row on read), so an empty one is kept.
 func (s *Sink) Decode(ctx context.Context, rec *kgo.Record) (schemas.CurveObservation, error) {
 	var o schemas.CurveObservation
 	if err := s.serde.Decode(ctx, rec.Topic, rec.Value, &o); err != nil {
@@ -65,9 +66,6 @@ func (s *Sink) Decode(ctx context.Context, rec *kgo.Record) (schemas.CurveObserv
 			return o, materializer.Reject(deadletter.StageValidate, string(inv.Reason), inv.Detail)
 		}
 		return o, materializer.Reject(deadletter.StageValidate, "invalid", err.Error())
-	}
-	if o.VersionHash == "" {
-		o.VersionHash = curve.VersionHash(&o)
 	}
 	o.AsofDate = o.AsofDate.UTC()
 	return o, nil

@@ -20,7 +20,8 @@ import (
 // (curve_latest_stale). Rows whose content is unchanged are skipped, and
 // the curves data version is bumped only when some observation changed.
 // rows must have distinct keys (curve_key, tenor label, as-of date, price
-// type) and complete curve keys and version hashes (curve.Complete). A
+// type) and complete curve keys (curve.Complete; the version hash is not
+// stored, but derived from the columns on read). A
 // *pgconn.PgError of class 22 or 23 means some row is refused by the
 // database.
 func WriteCurves(ctx context.Context, tx pgx.Tx, rows []schemas.CurveObservation) error {
