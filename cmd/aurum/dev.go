@@ -16,6 +16,7 @@ import (
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/consumers/scenario"
 	"github.com/aurum-energy/aurum/consumers/series"
+	"github.com/aurum-energy/aurum/internal/config"
 	"github.com/aurum-energy/aurum/internal/devenv"
 	"github.com/aurum-energy/aurum/producers/demo"
 	"github.com/aurum-energy/aurum/schemas"
@@ -104,15 +105,20 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	logUp(logger, cfg, dataDir)
+	return p.serveAPI(ctx, workers...)
+}
+
+// logUp says where everything of `aurum dev` is. The URLs may be the
+// operator's own, with credentials: they are logged redacted.
+func logUp(logger *slog.Logger, cfg config.Config, dataDir string) {
 	logger.Info("aurum dev is up",
 		slog.String("api", "http://"+cfg.HTTPAddr),
 		slog.String("kafka", cfg.Brokers()[0]),
-		slog.String("schema_registry", cfg.Registry()),
-		slog.String("database", cfg.DatabaseURL),
-		slog.String("redis", cfg.RedisURL),
+		slog.String("schema_registry", config.RedactURL(cfg.Registry())),
+		slog.String("database", config.RedactURL(cfg.DatabaseURL)),
+		slog.String("redis", config.RedactURL(cfg.RedisURL)),
 		slog.String("data_dir", dataDir))
-
-	return p.serveAPI(ctx, workers...)
 }
 
 // demoFlags control the demo producer of `aurum dev`.

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -18,6 +20,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/aurum-energy/aurum/internal/config"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -408,4 +411,26 @@ func getCurves(t *testing.T, url, ifNoneMatch string) *http.Response {
 		t.Fatal(err)
 	}
 	return resp
+}
+
+// TestDevLogsURLsWithoutPasswords: the start-up line of `aurum dev` names
+// the operator's database, Redis and registry without their passwords.
+func TestDevLogsURLsWithoutPasswords(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	logUp(slog.New(slog.NewTextHandler(&out, nil)), config.Config{
+		HTTPAddr:          "127.0.0.1:8080",
+		SchemaRegistryURL: "https://key:s3cret@registry.example",
+		DatabaseURL:       "postgres://aurum:s3cret@db:5432/aurum",
+		RedisURL:          "redis://:s3cret@cache:6379/0",
+	}, "/var/lib/aurum")
+	line := out.String()
+	if strings.Contains(line, "s3cret") {
+		t.Errorf("log line shows a password: %s", line)
+	}
+	for _, want := range []string{"registry.example", "db:5432", "cache:6379"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("log line does not name %s: %s", want, line)
+		}
+	}
 }

@@ -232,12 +232,12 @@ func (c Config) Validate() error {
 	}
 	if c.DatabaseURL != "" {
 		if _, err := pgxpool.ParseConfig(c.DatabaseURL); err != nil {
-			bad(DatabaseURL, "not a PostgreSQL DSN: %v", err)
+			bad(DatabaseURL, "not a PostgreSQL DSN: %s", redactIn(err, c.DatabaseURL))
 		}
 	}
 	if c.RedisURL != "" {
 		if _, err := redis.ParseURL(c.RedisURL); err != nil {
-			bad(RedisURL, "not a Redis URL: %v", err)
+			bad(RedisURL, "not a Redis URL: %s", redactIn(err, c.RedisURL))
 		}
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
@@ -328,10 +328,10 @@ func checkHostPort(addr string) error {
 func checkHTTPURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%q is not a URL: %v", raw, err)
+		return fmt.Errorf("%q is not a URL: %s", RedactURL(raw), redactIn(err, raw))
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL", raw)
+		return fmt.Errorf("%q is not an http(s) URL", RedactURL(raw))
 	}
 	return nil
 }

@@ -25,9 +25,16 @@ const (
 	DefaultMaxAttempts = 6
 	DefaultMinBackoff  = time.Second
 	DefaultMaxBackoff  = time.Minute
-	// maxBody bounds what one response may hold, against a runaway body.
-	maxBody = 256 << 20
+	// MaxBody bounds what one provider answer may hold, and what one file
+	// decompressed from a zipped answer may hold: far above any real page,
+	// low enough that a runaway body or a zip bomb cannot exhaust memory.
+	MaxBody = 256 << 20
 )
+
+// ErrTooLarge marks a provider answer, or a file decompressed from one,
+// larger than its limit. It is not retried: the same request would bring
+// the same bytes.
+var ErrTooLarge = errors.New("larger than the limit")
 
 // ClientConfig is how a Client talks to one provider. Each source package
 // exports its defaults (base URL, rate, API key placement); the
@@ -59,6 +66,9 @@ type ClientConfig struct {
 	// jitter) between attempts; a Retry-After longer than the backoff is
 	// honoured as is. Defaults DefaultMinBackoff and DefaultMaxBackoff.
 	MinBackoff, MaxBackoff time.Duration
+	// MaxBody is the most bytes a response body may hold; a longer one
+	// fails the request with ErrTooLarge. Default MaxBody.
+	MaxBody int64
 	// HTTPClient sends the requests; default a client with no timeout of
 	// its own (Timeout applies per request).
 	HTTPClient *http.Client
@@ -106,6 +116,9 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if cfg.MaxBackoff < cfg.MinBackoff {
 		cfg.MaxBackoff = max(DefaultMaxBackoff, cfg.MinBackoff)
 	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = MaxBody
+	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{}
 	}
@@ -142,7 +155,8 @@ func (e *StatusError) Error() string {
 // Get requests BaseURL+path?query and returns the body of a 2xx answer.
 // Waits for the rate limit first; retries 429, 5xx, network errors and
 // timeouts up to MaxAttempts, waiting the longer of the backoff and the
-// answer's Retry-After. Any other status is a *StatusError at once.
+// answer's Retry-After. Any other status is a *StatusError at once, and a
+// body longer than MaxBody an error wrapping ErrTooLarge.
 func (c *Client) Get(ctx context.Context, path string, query url.Values) ([]byte, error) {
 	var lastErr error
 	for attempt := 1; ; attempt++ {
@@ -154,7 +168,8 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values) ([]byte
 			return nil, fmt.Errorf("%s %s: %w", c.cfg.Source, path, ctx.Err())
 		}
 		var se *StatusError
-		if errors.As(err, &se) && se.Code != http.StatusTooManyRequests && se.Code < 500 {
+		if errors.Is(err, ErrTooLarge) ||
+			errors.As(err, &se) && se.Code != http.StatusTooManyRequests && se.Code < 500 {
 			return nil, fmt.Errorf("%s %s: %w", c.cfg.Source, path, err)
 		}
 		lastErr = err
@@ -178,7 +193,8 @@ func (c *Client) try(ctx context.Context, path string, query url.Values) (body [
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url(path, query), nil)
+	u := c.url(path, query)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -191,8 +207,11 @@ func (c *Client) try(ctx context.Context, path string, query url.Values) (body [
 		return nil, 0, redact(err, c.cfg.APIKey)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err = ReadLimited(resp.Body, c.cfg.MaxBody)
 	c.count(strconv.Itoa(resp.StatusCode))
+	if errors.Is(err, ErrTooLarge) {
+		return nil, 0, fmt.Errorf("body of HTTP %d from %s: %w", resp.StatusCode, redactString(u, c.cfg.APIKey), err)
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("read body of HTTP %d: %w", resp.StatusCode, redact(err, c.cfg.APIKey))
 	}
@@ -205,6 +224,23 @@ func (c *Client) try(ctx context.Context, path string, query url.Values) (body [
 			&StatusError{Code: resp.StatusCode, Body: redactString(msg, c.cfg.APIKey)}
 	}
 	return body, 0, nil
+}
+
+// ReadLimited reads r to its end, or fails with an error wrapping
+// ErrTooLarge once r holds more than limit bytes. Failing matters: a body
+// cut at the limit would still parse when the cut falls at a line end, and
+// the collector's checkpoint would move past rows nobody read.
+func ReadLimited(r io.Reader, limit int64) ([]byte, error) {
+	// One byte past the limit tells a body of exactly limit bytes from a
+	// longer one.
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w of %d bytes", ErrTooLarge, limit)
+	}
+	return data, nil
 }
 
 func (c *Client) url(path string, query url.Values) string {

@@ -80,6 +80,47 @@ func TestClientRetriesAndGivesUp(t *testing.T) {
 	}
 }
 
+// TestClientRefusesABodyOverTheLimit: an answer one byte longer than
+// MaxBody fails at once, naming the limit and the URL without the key,
+// instead of arriving cut at the limit (where a CSV still parses); an
+// answer of exactly MaxBody bytes arrives whole.
+func TestClientRefusesABodyOverTheLimit(t *testing.T) {
+	t.Parallel()
+	const limit = 1024
+	row := "2026-01-01,42.5\n" // 16 bytes: a cut at the limit falls at a line end
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		body := strings.Repeat(row, limit/len(row))
+		if r.URL.Path == "/api/long" {
+			body += "x"
+		}
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := NewClient(ClientConfig{Source: "test", BaseURL: srv.URL + "/api", APIKey: "s3cret", APIKeyParam: "key",
+		Rate: 1000, MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxBody: limit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if body, err := c.Get(ctx, "exact", nil); err != nil || len(body) != limit {
+		t.Errorf("exact: %d bytes, %v; want all %d", len(body), err, limit)
+	}
+	calls.Store(0)
+	body, err := c.Get(ctx, "long", nil)
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("long: %d bytes, %v; want ErrTooLarge", len(body), err)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "1024 bytes") || !strings.Contains(msg, srv.URL+"/api/long") || strings.Contains(msg, "s3cret") {
+		t.Errorf("long: %q, want the limit and the URL, without the key", msg)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("long: %d requests, want 1 (the same request brings the same bytes)", n)
+	}
+}
+
 func TestPlan(t *testing.T) {
 	t.Parallel()
 	d := func(y, m, day int) time.Time { return time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC) }

@@ -17,6 +17,10 @@ type ChildConfig struct {
 	Brokers     []string `json:"brokers"`
 	RegistryURL string   `json:"registry_url"`
 	DatabaseURL string   `json:"database_url"`
+	// InstanceID is the child's static group membership (kgo.InstanceID),
+	// which a restarted child takes over at once; empty, it joins as a new
+	// member each time, as `aurum consume` does.
+	InstanceID string `json:"instance_id,omitempty"`
 }
 
 // Child is what a helper process works with: the test's database and a

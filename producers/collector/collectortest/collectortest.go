@@ -4,8 +4,15 @@
 package collectortest
 
 import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"errors"
+	"hash/crc32"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,4 +88,91 @@ func PricesAt(t testing.TB, recs []schemas.IsoLmpRecord, start time.Time) map[st
 		out[r.LocationID] = r
 	}
 	return out
+}
+
+// RefusesZipBombs checks a source's unzip: a file that decompresses past
+// collector.MaxBody is refused as a malformed answer wrapping
+// collector.ErrTooLarge and naming the limit, whatever size the zip's
+// header declares (archive/zip itself refuses a file longer than its
+// header declares).
+func RefusesZipBombs(t *testing.T, name string, unzip func(body []byte) ([]byte, error)) {
+	t.Helper()
+	// Past the limit by more than a byte: with the file ending right after
+	// the byte that tells it is too large, archive/zip would see its end,
+	// and a header declaring more would fail as truncated instead.
+	const size = collector.MaxBody + 1<<20
+	limit := strconv.Itoa(collector.MaxBody) + " bytes"
+	for _, tc := range []struct {
+		name     string
+		declared uint64
+		tooLarge bool
+	}{
+		{"honest header", size, true},
+		{"header declaring more", 1 << 40, true},
+		{"header declaring less", 1 << 10, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := unzip(ZipBomb(t, name, size, tc.declared))
+			if !errors.Is(err, collector.ErrMalformed) || errors.Is(err, collector.ErrTooLarge) != tc.tooLarge {
+				t.Fatalf("err %v, want ErrMalformed (ErrTooLarge %t)", err, tc.tooLarge)
+			}
+			if tc.tooLarge && !strings.Contains(err.Error(), limit) {
+				t.Errorf("err %q does not name the limit (%s)", err, limit)
+			}
+		})
+	}
+}
+
+// ZipBomb returns a zip holding one file, name, of size zero bytes: a few
+// hundred KiB that decompress to hundreds of MiB. Its header declares
+// declared bytes as the file's uncompressed size, which a hostile answer
+// may set to anything; pass size for an honest header.
+func ZipBomb(t testing.TB, name string, size int64, declared uint64) []byte {
+	t.Helper()
+	// Deflating hundreds of MiB takes seconds. A flushed block of 1 MiB of
+	// zeros refers to nothing before it, so the stream is that block
+	// repeated, then the rest in a final block.
+	const chunk = 1 << 20
+	zeros := make([]byte, chunk)
+	deflate := func(n int64, final bool) []byte {
+		var b bytes.Buffer
+		fw, err := flate.NewWriter(&b, flate.BestCompression)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write(zeros[:n]); err != nil {
+			t.Fatal(err)
+		}
+		if final {
+			err = fw.Close()
+		} else {
+			err = fw.Flush()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	stream := append(bytes.Repeat(deflate(chunk, false), int(size/chunk)), deflate(size%chunk, true)...)
+	crc := crc32.NewIEEE()
+	for left := size; left > 0; left -= chunk {
+		_, _ = crc.Write(zeros[:min(left, chunk)])
+	}
+
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	w, err := zw.CreateRaw(&zip.FileHeader{
+		Name: name, Method: zip.Deflate, CRC32: crc.Sum32(),
+		CompressedSize64: uint64(len(stream)), UncompressedSize64: declared,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(stream); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }

@@ -45,9 +45,11 @@ func Unzip(body []byte) ([]byte, error) {
 		return nil, malformed("open %s in oasis zip: %v", f.Name, err)
 	}
 	defer func() { _ = rc.Close() }()
-	data, err := io.ReadAll(rc)
+	// Through the limit, not trusting the size the header declares: a
+	// hostile zip declares whatever it likes.
+	data, err := collector.ReadLimited(rc, collector.MaxBody)
 	if err != nil {
-		return nil, malformed("read %s in oasis zip: %v", f.Name, err)
+		return nil, malformed("read %s in oasis zip: %w", f.Name, err)
 	}
 	if strings.HasSuffix(strings.ToLower(f.Name), ".xml") {
 		code, desc := oasisError(data)
@@ -207,7 +209,8 @@ func columns(header []string) func(name string) int {
 	}
 }
 
-// malformed is an error wrapping collector.ErrMalformed.
+// malformed wraps collector.ErrMalformed, and any error args wrapped with
+// %w (collector.ErrTooLarge).
 func malformed(format string, args ...any) error {
-	return fmt.Errorf("caiso: %s: %w", fmt.Sprintf(format, args...), collector.ErrMalformed)
+	return fmt.Errorf("caiso: "+format+": %w", append(args, collector.ErrMalformed)...)
 }

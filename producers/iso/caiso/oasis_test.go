@@ -5,12 +5,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -174,6 +174,12 @@ func TestMalformed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnzipRefusesAZipBomb: see collectortest.RefusesZipBombs.
+func TestUnzipRefusesAZipBomb(t *testing.T) {
+	t.Parallel()
+	collectortest.RefusesZipBombs(t, "SLD_FCST.csv", Unzip)
 }
 
 func TestUnzip(t *testing.T) {

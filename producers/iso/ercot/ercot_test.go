@@ -4,12 +4,12 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
-	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -346,6 +346,12 @@ func TestMalformedReports(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnzipRefusesAZipBomb: see collectortest.RefusesZipBombs.
+func TestUnzipRefusesAZipBomb(t *testing.T) {
+	t.Parallel()
+	collectortest.RefusesZipBombs(t, "DAMSPNP4190.csv", Unzip)
 }
 
 func twoFileZip(t *testing.T) []byte {

@@ -10,7 +10,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,9 +90,11 @@ func Unzip(body []byte) ([]byte, error) {
 		return nil, malformed("open %s in report zip: %v", zr.File[0].Name, err)
 	}
 	defer func() { _ = rc.Close() }()
-	data, err := io.ReadAll(rc)
+	// Through the limit, not trusting the size the header declares: a
+	// hostile zip declares whatever it likes.
+	data, err := collector.ReadLimited(rc, collector.MaxBody)
 	if err != nil {
-		return nil, malformed("read %s in report zip: %v", zr.File[0].Name, err)
+		return nil, malformed("read %s in report zip: %w", zr.File[0].Name, err)
 	}
 	return data, nil
 }
@@ -196,7 +197,8 @@ func parseMW(s string) (v float64, ok bool, err error) {
 	return v, true, nil
 }
 
-// malformed is an error wrapping collector.ErrMalformed.
+// malformed wraps collector.ErrMalformed, and any error args wrapped with
+// %w (collector.ErrTooLarge).
 func malformed(format string, args ...any) error {
-	return fmt.Errorf("ercot: %s: %w", fmt.Sprintf(format, args...), collector.ErrMalformed)
+	return fmt.Errorf("ercot: "+format+": %w", append(args, collector.ErrMalformed)...)
 }
