@@ -254,7 +254,7 @@ func timeoutMessage(seconds int) string {
 // outputChunk is how many outputs one statement writes: the columns of a
 // chunk, attributions as JSON text the largest, exist only while it is
 // written, rather than for every output of the run at once.
-const outputChunk = 2000
+const outputChunk = 500
 
 // writeOutputs upserts the outputs of run r, a chunk per statement: a
 // re-run of the same run rewrites the same rows.
