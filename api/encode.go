@@ -236,6 +236,18 @@ func (t *table) add(r row) {
 	t.count++
 }
 
+// tableMark is a position in a table to roll back to.
+type tableMark struct{ size, count int }
+
+// mark returns the table's current position.
+func (t *table) mark() tableMark { return tableMark{len(t.w.buf), t.count} }
+
+// rollback removes the rows added since m.
+func (t *table) rollback(m tableMark) { t.w.buf, t.count = t.w.buf[:m.size], m.count }
+
+// size is the number of bytes of the rows so far.
+func (t *table) size() int { return len(t.w.buf) }
+
 // grow makes room for n more bytes of rows.
 func (t *table) grow(n int) { t.w.buf = slices.Grow(t.w.buf, n) }
 

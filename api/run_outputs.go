@@ -75,6 +75,12 @@ func (r *outputRow) key() []string {
 	return []string{r.CurveKey, r.TenorType, r.TenorLabel, r.Metric}
 }
 
+// MaxOutputPageBytes bounds the rows of one page of GET
+// /v1/runs/{run_id}/outputs: an output carries an attribution entry per
+// driver, so limit alone does not bound a page. A page that would exceed it
+// ends early with a next_cursor.
+const MaxOutputPageBytes = 4 << 20
+
 // runOutputsList is GET /v1/runs/{run_id}/outputs.
 var runOutputsList = &tenantList{
 	path: "/v1/runs/:run_id/outputs",
@@ -96,7 +102,8 @@ func metricValues(name string, raw []string) ([]string, error) {
 }
 
 // listRunOutputs is GET /v1/runs/{run_id}/outputs: the outputs of a
-// SUCCEEDED run in key order. A run that has not succeeded has none to
+// SUCCEEDED run in key order, at most limit of them and MaxOutputPageBytes
+// of rows per page. A run that has not succeeded has none to
 // show, even if its worker wrote some before it was cancelled or failed.
 // A succeeded run's outputs never change, so clients may keep them.
 func (s *Server) listRunOutputs(c echo.Context) error {
@@ -145,7 +152,7 @@ func (s *Server) listRunOutputs(c echo.Context) error {
 		if err != nil {
 			return fmt.Errorf("list outputs of run %s: %w", id, err)
 		}
-		next, err = collect(rows, t, q.limit, &outputRow{})
+		next, err = collectWithin(rows, t, q.limit, MaxOutputPageBytes, &outputRow{})
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {

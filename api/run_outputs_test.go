@@ -229,3 +229,37 @@ func TestScenarioPermissions(t *testing.T) {
 	// Without a tenant the caller is not authenticated.
 	problemOf(t, s.call(t, caller{"", "editor"}, http.MethodGet, "/v1/scenarios", ""), http.StatusUnauthorized)
 }
+
+// TestRunOutputsPageBytes: outputs of a run with 200 drivers are large, so a
+// page of limit=500 stops at MaxOutputPageBytes with a cursor, and paging on
+// yields every output once, in order.
+func TestRunOutputsPageBytes(t *testing.T) {
+	t.Parallel()
+	s := newScenarioServer(t)
+	run := s.postRun(t, acmeAnalyst, s.createScenario(t, acmeEditor, "x"), "", http.StatusAccepted)
+	runID := run["id"].(string)
+	const outputs, drivers = 600, 200
+	s.exec(t, `INSERT INTO scenario_output (tenant_id, run_id, scenario_id, asof_date, curve_key, tenor_type,
+		tenor_label, metric, value, attribution, input_hash, computed_ts)
+		SELECT 'acme', $1, $2, $3, $4, 'CUSTOM', lpad(g::text, 4, '0'), 'price', g,
+		    (SELECT jsonb_agg(jsonb_build_object('driver', 'curve_shock', 'delta', (g + i / 7.0)::float8)) FROM generate_series(1, $6::int) i),
+		    $5, now()
+		FROM generate_series(1, $7::int) g`,
+		runID, run["scenario_id"], run["asof_date"], curve.Key(pjmOn), run["input_hash"], drivers, outputs)
+	s.exec(t, `UPDATE scenario_run SET state = 'SUCCEEDED', completed_at = now(), output_count = $2 WHERE id = $1`, runID, outputs)
+
+	path := "/v1/runs/" + runID + "/outputs?limit=500"
+	rec := s.call(t, acmeViewer, http.MethodGet, path, "")
+	p := pageOf(t, rec)
+	if len(p.Data) == 0 || len(p.Data) >= 500 || p.Meta.NextCursor == "" || rec.Body.Len() > MaxOutputPageBytes+1024 {
+		t.Fatalf("first page: %d rows, %d bytes, next cursor %q; want fewer than 500 rows within %d bytes and a cursor",
+			len(p.Data), rec.Body.Len(), p.Meta.NextCursor, MaxOutputPageBytes)
+	}
+	var labels []string
+	for _, r := range s.listAllAs(t, acmeViewer, "/v1/runs/"+runID+"/outputs", 500) {
+		labels = append(labels, r["tenor_label"].(string))
+	}
+	if distinct := len(slices.Compact(slices.Clone(labels))); len(labels) != outputs || distinct != outputs || !slices.IsSorted(labels) {
+		t.Errorf("paging returned %d outputs (sorted %v), want %d distinct in order", len(labels), slices.IsSorted(labels), outputs)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -290,6 +291,15 @@ func TestScenarioValidation(t *testing.T) {
 		{"unknown member", valid(func(m map[string]any) { m["owner"] = "me" }), 400, "owner"},
 		{"wrong type", valid(func(m map[string]any) { m["name"] = 5 }), 400, "name"},
 		{"filter value not text", valid(func(m map[string]any) { m["curve_filter"] = map[string]any{"iso": 5} }), 400, "curve_filter.iso"},
+		{"10,000 drivers", valid(func(m map[string]any) {
+			m["drivers"] = slices.Repeat(driver("curve_shock", map[string]any{"shift_abs": 1}), 10_000)
+		}), 400, "drivers"},
+		{"33 tags", valid(func(m map[string]any) { m["tags"] = slices.Repeat([]any{"desk"}, 33) }), 400, "tags"},
+		{"long tag", valid(func(m map[string]any) { m["tags"] = []any{strings.Repeat("t", 65)} }), 400, "tags[0]"},
+		{"long description", valid(func(m map[string]any) { m["description"] = strings.Repeat("d", 4001) }), 400, "description"},
+		{"1001 filter values", valid(func(m map[string]any) {
+			m["curve_filter"] = map[string]any{"location": slices.Repeat([]any{"HUB"}, 1001)}
+		}), 400, "curve_filter"},
 		{"not JSON", `{"name":`, 400, ""},
 		{"empty body", ``, 400, ""},
 		{"an array", `[]`, 400, ""},

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/aurum-energy/aurum/internal/deadletter"
 	"github.com/aurum-energy/aurum/topology"
 )
 
@@ -46,11 +46,13 @@ func (w *Worker) batch(ctx context.Context, sess *kgo.GroupTransactSession, recs
 
 	groups := byKey(recs)
 	results := make([]result, len(groups))
-	var wg sync.WaitGroup
+	tenants := make([]string, len(groups))
 	for i, g := range groups {
-		wg.Go(func() { results[i] = w.handleKey(ctx, g) })
+		tenants[i] = deadletter.Header(g[0], HeaderTenant)
 	}
-	wg.Wait()
+	schedule(tenants, w.cfg.Concurrency, w.cfg.TenantConcurrency, func(i int) {
+		results[i] = w.handleKey(ctx, groups[i])
+	})
 	var all result
 	for _, r := range results {
 		all.add(r)

@@ -9,8 +9,16 @@
 //
 // # A request
 //
-// A polled batch (up to Config.Concurrency requests) is executed
-// concurrently, one goroutine per run id. For each request the worker loads
+// A polled batch (up to Config.BatchSize requests) is executed
+// Config.Concurrency runs at a time, one goroutine per run id, at most
+// Config.TenantConcurrency of one tenant (its aurum.tenant header) at once;
+// a freed slot goes to the next tenant round-robin that has a run waiting,
+// so one tenant's heavy runs cannot keep another tenant's runs from
+// starting. The batch commits once all its runs ended, so a run's terminal
+// event can still wait for the slowest run of its batch; its database row
+// (GET /v1/runs/{id}) is terminal as soon as it ends. A run produces at
+// most internal/scenario's output limit; its outputs are held until the
+// batch commits and written in chunks. For each request the worker loads
 // the run as the request's tenant (row-level security):
 //
 //   - terminal and terminal_published_at set: nothing to do; the offset

@@ -164,6 +164,7 @@ var standardDrivers = []model.Driver{
 
 // runSpec describes a run to create the way the API does.
 type runSpec struct {
+	tenant     string // default the const tenant
 	drivers    []model.Driver
 	filter     map[string][]string
 	timeout    int
@@ -181,6 +182,10 @@ var scenarioSeq atomic.Int64
 func (e *env) createRun(t testing.TB, spec runSpec) string {
 	t.Helper()
 	ctx := testContext(t)
+	if spec.tenant == "" {
+		spec.tenant = tenant
+	}
+	tenant := spec.tenant
 	if spec.drivers == nil {
 		spec.drivers = standardDrivers
 	}
@@ -216,11 +221,11 @@ func (e *env) createRun(t testing.TB, spec runSpec) string {
 		Seed: spec.seed, SubmittedTS: queuedAt.UTC(),
 	}
 	if !spec.noRequest {
-		e.publishRequest(t, req)
+		e.produceAs(t, tenant, topology.TopicScenarioRequest, runID, req)
 	}
 	queued := schemas.RunEvent{EventID: runID + "-queued", RunID: runID, ScenarioID: scenarioID, TenantID: tenant,
 		State: schemas.RunQueued, OccurredTS: queuedAt.UTC()}
-	e.produce(t, topology.TopicScenarioRun, runID, queued)
+	e.produceAs(t, tenant, topology.TopicScenarioRun, runID, queued)
 	return runID
 }
 
@@ -231,6 +236,12 @@ func (e *env) publishRequest(t testing.TB, req schemas.ScenarioRequest) {
 }
 
 func (e *env) produce(t testing.TB, topic, key string, v any) {
+	t.Helper()
+	e.produceAs(t, tenant, topic, key, v)
+}
+
+// produceAs produces v with the aurum.tenant header of tenant.
+func (e *env) produceAs(t testing.TB, tenant, topic, key string, v any) {
 	t.Helper()
 	value, err := e.serde.Encode(topic, v)
 	if err != nil {

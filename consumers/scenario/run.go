@@ -131,11 +131,17 @@ func (w *Worker) attempt(ctx context.Context, r *runRow, a attempt, sc scenarioR
 		return ending{}, err
 	}
 
+	// The outputs are held until the run commits: refuse a run that would
+	// hold more than the model allows as soon as that is known. Like the
+	// model's other errors, it would fail the same way on every attempt.
+	if err := eng.CheckOutputs(len(base), "one per base point"); err != nil {
+		return failed(err), nil
+	}
 	if e, err := check(StepCompute, 10); e != nil || err != nil {
 		return deref(e), err
 	}
 	curves := model.Curves(base)
-	var outs []model.Output
+	outs := make([]model.Output, 0, len(base)+len(base)/3+len(base)/12)
 	for i, c := range curves {
 		if i > 0 && i%w.cfg.CheckEvery == 0 {
 			if e, err := check("", 10+80*i/len(curves)); e != nil || err != nil {
@@ -148,6 +154,9 @@ func (w *Worker) attempt(ctx context.Context, r *runRow, a attempt, sc scenarioR
 			return failed(err), nil
 		}
 		outs = append(outs, o...)
+		if err := eng.CheckOutputs(len(outs), "with roll-ups"); err != nil {
+			return failed(err), nil
+		}
 	}
 
 	if e, err := check(StepWrite, 90); e != nil || err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -250,9 +251,23 @@ func timeoutMessage(seconds int) string {
 	return fmt.Sprintf("attempt exceeded the run's timeout of %d s", seconds)
 }
 
-// writeOutputs upserts the outputs of run r in one statement: a re-run of
-// the same run rewrites the same rows.
+// outputChunk is how many outputs one statement writes: the columns of a
+// chunk, attributions as JSON text the largest, exist only while it is
+// written, rather than for every output of the run at once.
+const outputChunk = 500
+
+// writeOutputs upserts the outputs of run r, a chunk per statement: a
+// re-run of the same run rewrites the same rows.
 func writeOutputs(ctx context.Context, tx pgx.Tx, r runRow, outs []model.Output, computedTS time.Time) error {
+	for chunk := range slices.Chunk(outs, outputChunk) {
+		if err := writeOutputChunk(ctx, tx, r, chunk, computedTS); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeOutputChunk(ctx context.Context, tx pgx.Tx, r runRow, outs []model.Output, computedTS time.Time) error {
 	n := len(outs)
 	var (
 		keys, types, labels, metrics, attrs = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)

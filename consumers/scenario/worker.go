@@ -19,6 +19,7 @@ import (
 // Defaults of Config.
 const (
 	DefaultConcurrency      = 4
+	DefaultBatchSize        = 2 * DefaultConcurrency
 	DefaultCheckEvery       = 10
 	DefaultMaxInterruptions = 2
 	DefaultMinBackoff       = 500 * time.Millisecond
@@ -45,9 +46,17 @@ type Config struct {
 	// the restarted worker then fences its predecessor at once and aborts
 	// its open transaction, instead of waiting for the transaction timeout.
 	TransactionalID string
-	// Concurrency is how many requests one poll takes and executes at once;
-	// their results commit in one transaction. Default 4.
+	// Concurrency is how many runs execute at once. Default 4.
 	Concurrency int
+	// BatchSize is how many requests one poll takes; their results commit
+	// in one transaction, so the worker holds the outputs of up to
+	// BatchSize runs. Default twice Concurrency.
+	BatchSize int
+	// TenantConcurrency is how many runs of one tenant execute at once.
+	// The runs of a batch start round-robin across tenants, so one
+	// tenant's heavy runs cannot hold back another's. Default
+	// Concurrency/2, at least 1.
+	TenantConcurrency int
 	// CheckEvery is how many curves the compute step reprices between two
 	// checks of cancellation and the deadline. Default 10.
 	CheckEvery int
@@ -89,6 +98,12 @@ func (c Config) withDefaults() Config {
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency
 	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 2 * c.Concurrency
+	}
+	if c.TenantConcurrency == 0 {
+		c.TenantConcurrency = max(1, c.Concurrency/2)
+	}
 	if c.CheckEvery == 0 {
 		c.CheckEvery = DefaultCheckEvery
 	}
@@ -118,6 +133,10 @@ func (c Config) Validate() error {
 		return errors.New("transactional ID is required")
 	case c.Concurrency < 0:
 		return fmt.Errorf("concurrency %d: must not be negative", c.Concurrency)
+	case c.BatchSize < 0:
+		return fmt.Errorf("batch size %d: must not be negative", c.BatchSize)
+	case c.TenantConcurrency < 0:
+		return fmt.Errorf("tenant concurrency %d: must not be negative", c.TenantConcurrency)
 	case c.CheckEvery < 0:
 		return fmt.Errorf("check every %d curves: must not be negative", c.CheckEvery)
 	case c.MinBackoff < 0 || c.MaxBackoff < 0:
@@ -255,7 +274,7 @@ func (w *Worker) session(ctx context.Context) (committed bool, err error) {
 	}
 	defer sess.CloseAllowingRebalance()
 	for {
-		fetches := sess.PollRecords(ctx, w.cfg.Concurrency)
+		fetches := sess.PollRecords(ctx, w.cfg.BatchSize)
 		if ctx.Err() != nil {
 			return committed, nil
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aurum-energy/aurum/internal/curve"
 	"github.com/aurum-energy/aurum/schemas"
@@ -44,38 +45,73 @@ var (
 	priceTypes   = schemas.Symbols(schemas.PriceTypes)
 )
 
-// maxNameLen bounds a scenario's name.
-const maxNameLen = 200
+// Limits of a definition (docs/CONTRACTS.md#scenarios). They are far above
+// what a desk defines by hand and keep the work of one run, and the size of
+// every response that carries the definition, bounded: each output holds an
+// attribution entry per driver.
+const (
+	MaxNameLen        = 200  // characters of the name
+	MaxDescriptionLen = 4000 // characters of the description
+	MaxDrivers        = 200  // drivers of a scenario
+	MaxTags           = 32   // tags of a scenario
+	MaxTagLen         = 64   // characters of one tag
+	MaxFilterValues   = 1000 // values of a curve filter or a selector, over all its dimensions
+	MaxFilterValueLen = 200  // characters of one filter value
+)
 
 // Validate checks the whole definition: a name, a curve filter with at least
 // one dimension with a value and only known dimensions and values, at least
-// one driver, each with a known type and a valid payload, and known,
-// parsable parameters in range. It returns nil or a [ValidationErrors]
-// naming every offending field.
+// one driver, each with a known type and a valid payload, known, parsable
+// parameters in range, and the limits above. It returns nil or a
+// [ValidationErrors] naming every offending field.
 func (d Definition) Validate() error {
 	var errs ValidationErrors
 	switch name := strings.TrimSpace(d.Name); {
 	case name == "":
 		errs.add("name", "is required")
-	case len(name) > maxNameLen:
-		errs.add("name", fmt.Sprintf("is longer than %d characters", maxNameLen))
+	case utf8.RuneCountInString(name) > MaxNameLen:
+		errs.add("name", fmt.Sprintf("is longer than %d characters", MaxNameLen))
+	}
+	if utf8.RuneCountInString(d.Description) > MaxDescriptionLen {
+		errs.add("description", fmt.Sprintf("is longer than %d characters", MaxDescriptionLen))
 	}
 	validateFilter("curve_filter", d.CurveFilter, FilterDimensions, &errs)
 	if len(d.Drivers) == 0 {
 		errs.add("drivers", "needs at least one driver")
 	}
 	compile(d.Drivers, d.Parameters, &errs)
-	for i, tag := range d.Tags {
-		if strings.TrimSpace(tag) == "" {
+	validateTags(d.Tags, &errs)
+	return errs.err()
+}
+
+// validateTags checks the number of tags and each tag.
+func validateTags(tags []string, errs *ValidationErrors) {
+	if len(tags) > MaxTags {
+		errs.add("tags", fmt.Sprintf("has %d tags; at most %d are allowed", len(tags), MaxTags))
+		return
+	}
+	for i, tag := range tags {
+		switch {
+		case strings.TrimSpace(tag) == "":
 			errs.add(fmt.Sprintf("tags[%d]", i), "must not be empty")
+		case utf8.RuneCountInString(tag) > MaxTagLen:
+			errs.add(fmt.Sprintf("tags[%d]", i), fmt.Sprintf("is longer than %d characters", MaxTagLen))
 		}
 	}
-	return errs.err()
 }
 
 // validateFilter checks a dimension filter at path: only keys in dims, at
 // least one non-empty value overall, and valid enumerations.
 func validateFilter(path string, f map[string][]string, dims []string, errs *ValidationErrors) {
+	total := 0
+	for _, vals := range f {
+		total += len(vals)
+	}
+	if total > MaxFilterValues {
+		// One problem, not one per value: the answer stays small too.
+		errs.add(path, fmt.Sprintf("has %d values; at most %d are allowed over all dimensions", total, MaxFilterValues))
+		return
+	}
 	values := 0
 	for _, key := range sortedKeys(f) {
 		field := path + "." + key
@@ -90,6 +126,10 @@ func validateFilter(path string, f map[string][]string, dims []string, errs *Val
 				continue
 			}
 			values++
+			if utf8.RuneCountInString(v) > MaxFilterValueLen {
+				errs.add(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("is longer than %d characters", MaxFilterValueLen))
+				continue
+			}
 			if reason := checkDimensionValue(key, v); reason != "" {
 				errs.add(fmt.Sprintf("%s[%d]", field, i), reason)
 			}

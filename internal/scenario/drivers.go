@@ -76,6 +76,12 @@ func compile(drivers []Driver, parameters map[string]string, errs *ValidationErr
 	prm := parseParams(parameters, &paramErrs)
 	defer func() { *errs = append(*errs, paramErrs...) }()
 	e := &Engine{hours: &hoursMemo{}}
+	if len(drivers) > MaxDrivers {
+		// Checked here rather than in Validate so that the worker, which
+		// compiles a request's drivers, refuses such a request too.
+		errs.add("drivers", fmt.Sprintf("has %d drivers; at most %d are allowed", len(drivers), MaxDrivers))
+		return e
+	}
 	vols := 0
 	for i, d := range drivers {
 		path := fmt.Sprintf("drivers[%d]", i)

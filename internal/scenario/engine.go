@@ -22,6 +22,15 @@ const (
 // bandZ is the standard normal quantile of the P5/P95 bands.
 const bandZ = 1.645
 
+// Limits of one run (docs/CONTRACTS.md#scenarios). A run holds its outputs
+// until it commits them, each with an attribution entry per price driver,
+// so they bound a run's memory: about 50 bytes per attribution entry and
+// 500 per output in the worker.
+const (
+	MaxOutputs            = 50_000
+	MaxAttributionEntries = 1_000_000
+)
+
 // BasePoint is one MONTHLY mid of a base curve as of the run's date.
 type BasePoint struct {
 	// Identity of the curve, for selectors, asset-class rules, the ISO
@@ -92,14 +101,36 @@ func NewEngine(drivers []Driver, parameters map[string]string) (*Engine, error) 
 	return e, nil
 }
 
+// OutputLimit is how many outputs one run with e's drivers may produce:
+// MaxOutputs, or fewer when that many would hold more than
+// MaxAttributionEntries attribution entries.
+func (e *Engine) OutputLimit() int {
+	return min(MaxOutputs, MaxAttributionEntries/max(1, len(e.drivers)))
+}
+
+// CheckOutputs returns an error matching ErrTooManyOutputs, saying what the
+// limit is, when n outputs exceed e's OutputLimit; what is the kind of count
+// n is ("base points", "outputs"), for the message.
+func (e *Engine) CheckOutputs(n int, what string) error {
+	if limit := e.OutputLimit(); n > limit {
+		return fmt.Errorf("%w: the run would produce at least %d outputs (%s); a run with %d price drivers may produce at most %d (%d outputs, %d attribution entries): narrow the curve filter or use fewer drivers",
+			ErrTooManyOutputs, n, what, len(e.drivers), limit, MaxOutputs, MaxAttributionEntries)
+	}
+	return nil
+}
+
 // Compute reprices every base point with def's drivers and parameters (the
 // curve filter is the caller's: base is already the selected curves) and
 // returns the outputs of each curve in curve_key order, as [Engine.Curve]
 // orders them. An invalid definition gives an error matching ErrInvalid,
-// unusable base points one matching ErrInvalidBase.
+// unusable base points one matching ErrInvalidBase, more outputs than
+// [Engine.OutputLimit] one matching ErrTooManyOutputs.
 func Compute(def Definition, asof time.Time, base []BasePoint) ([]Output, error) {
 	e, err := NewEngine(def.Drivers, def.Parameters)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.CheckOutputs(len(base), "one per base point"); err != nil {
 		return nil, err
 	}
 	var out []Output
@@ -109,6 +140,9 @@ func Compute(def Definition, asof time.Time, base []BasePoint) ([]Output, error)
 			return nil, err
 		}
 		out = append(out, o...)
+		if err := e.CheckOutputs(len(out), "with roll-ups"); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

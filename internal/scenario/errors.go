@@ -15,6 +15,9 @@ var (
 	// unusable: no contract month, a non-finite mid, two points for one
 	// curve and month, or points of several curves given as one curve.
 	ErrInvalidBase = errors.New("invalid base curve")
+	// ErrTooManyOutputs means a run would produce more outputs than
+	// [Engine.OutputLimit] allows; the worker fails the run with the reason.
+	ErrTooManyOutputs = errors.New("too many outputs")
 )
 
 // ValidationError is one problem with a scenario definition, named by the
