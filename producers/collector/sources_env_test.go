@@ -174,7 +174,13 @@ func (e *sourceEnv) run(t *testing.T, tc sourceCase, baseURL string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := collector.New(collector.Config{Window: tc.window, MalformedRetries: -1},
+	w := tc.window
+	if tc.dates != [2]string{} {
+		if w, err = collector.ParseWindow(tc.dates[0], tc.dates[1], collector.ZoneOf(src)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := collector.New(collector.Config{Window: w, MalformedRetries: -1},
 		collector.Deps{Source: src, HTTP: httpc, Kafka: e.client, Serde: e.serde, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
