@@ -56,20 +56,25 @@ func zipped(path string) answer {
 		if err != nil {
 			return nil, err
 		}
-		var buf bytes.Buffer
-		zw := zip.NewWriter(&buf)
-		f, err := zw.Create(filepath.Base(path))
-		if err != nil {
-			return nil, err
-		}
-		if _, err := f.Write(b); err != nil {
-			return nil, err
-		}
-		if err := zw.Close(); err != nil {
-			return nil, err
-		}
-		return buf.Bytes(), nil
+		return zipOf(filepath.Base(path), b)
 	}
+}
+
+// zipOf is a zip archive of one file, name, holding b.
+func zipOf(name string, b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	f, err := zw.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(b); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // dataMiner is a PJM Data Miner feed answering from the recording at
