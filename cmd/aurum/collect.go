@@ -8,7 +8,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"golang.org/x/term"
 
@@ -36,36 +35,15 @@ read is logged and fetched again a few times; then its series fails, the others
 continue, and the exit code is 1.
 `
 
-// window is --since and --until; a date alone as --until means the end of
-// that day.
-func (f *collectFlags) window() (collector.Window, error) {
-	var w collector.Window
-	var err error
-	if w.Since, _, err = parseInstant(f.since); err != nil {
-		return w, fmt.Errorf("%w: --since: %v", errUsage, err)
-	}
-	var dateOnly bool
-	if w.Until, dateOnly, err = parseInstant(f.until); err != nil {
-		return w, fmt.Errorf("%w: --until: %v", errUsage, err)
-	}
-	if dateOnly {
-		w.Until = w.Until.AddDate(0, 0, 1).Add(-time.Nanosecond)
+// window is --since and --until of src: a date names an operating day in
+// the source's market zone (UTC for series providers), both days
+// included.
+func (f *collectFlags) window(src collector.Source) (collector.Window, error) {
+	w, err := collector.ParseWindow(f.since, f.until, collector.ZoneOf(src))
+	if err != nil {
+		return w, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	return w, nil
-}
-
-func parseInstant(s string) (t time.Time, dateOnly bool, err error) {
-	if s == "" {
-		return time.Time{}, false, nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, true, nil
-	}
-	t, err = time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("%q is neither YYYY-MM-DD nor an RFC 3339 time", s)
-	}
-	return t.UTC(), false, nil
 }
 
 // sourceList is the Sources section of the usage.
@@ -100,13 +78,13 @@ func runCollect(ctx context.Context, args []string) error {
 	if err := flags.checkSourceFlags(name, entry); err != nil {
 		return err
 	}
-	w, err := flags.window()
-	if err != nil {
-		return err
-	}
 	src, err := entry.build(&flags)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	w, err := flags.window(src)
+	if err != nil {
+		return err
 	}
 	logger := inv.logger
 	reg := telemetry.NewRegistry()

@@ -165,8 +165,8 @@ type collectFlags struct {
 
 func (f *collectFlags) register(fs *flag.FlagSet) {
 	f.fs = fs
-	fs.StringVar(&f.since, "since", "", "collect observations from this date or RFC 3339 time on (empty: the provider's first, or the source's lookback)")
-	fs.StringVar(&f.until, "until", "", "collect observations up to this date (inclusive) or RFC 3339 time (empty: the latest)")
+	fs.StringVar(&f.since, "since", "", "collect observations from this date (an operating day in the market's zone, UTC for series providers) or RFC 3339 time on (empty: the provider's first, or the source's lookback)")
+	fs.StringVar(&f.until, "until", "", "collect observations up to this date (an operating day, included) or RFC 3339 time (included; empty: the latest)")
 	fs.DurationVar(&f.every, "every", 0, "collect again every D (e.g. 1h) until stopped (0: once)")
 	fs.BoolVar(&f.recollect, "recollect", false, "collect the window again from --since, whatever the checkpoints say (e.g. after a change of series ids)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "never draw a progress bar (it is drawn only when stderr is a terminal)")

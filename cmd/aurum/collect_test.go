@@ -29,14 +29,36 @@ func TestCollectUsage(t *testing.T) {
 
 func TestCollectWindow(t *testing.T) {
 	t.Parallel()
-	f := collectFlags{since: "2020-01-01", until: "2020-12-31"}
-	w, err := f.window()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !w.Since.Equal(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)) ||
-		!w.Until.Equal(time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond)) {
-		t.Errorf("window %v", w)
+	// Dates are operating days of the source's zone, both included: UTC
+	// days for FRED, Eastern days for PJM (the 06-09 was 20:00
+	// EDT on 06-08 to 19:59 EDT on 06-09).
+	for name, tc := range map[string]struct {
+		source       string
+		build        []string
+		since, until time.Time
+	}{
+		"fred": {"fred", []string{"--series", "GDP", "--since", "2020-01-01", "--until", "2020-12-31"},
+			time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)},
+		"pjm": {"pjm", []string{"--since", "2026-06-09", "--until", "2026-06-09"},
+			time.Date(2026, 6, 9, 4, 0, 0, 0, time.UTC), time.Date(2026, 6, 10, 4, 0, 0, 0, time.UTC)},
+	} {
+		var f collectFlags
+		fs := flag.NewFlagSet(name, flag.ContinueOnError)
+		f.register(fs)
+		if err := fs.Parse(tc.build); err != nil {
+			t.Fatal(err)
+		}
+		src, err := collectSources[tc.source].build(&f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := f.window(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !w.Since.Equal(tc.since) || !w.Until.Equal(tc.until.Add(-time.Nanosecond)) {
+			t.Errorf("%s: window %v", name, w)
+		}
 	}
 	var l listFlag
 	for _, v := range []string{" GDP, ,CPILFESL", "UNRATE"} {

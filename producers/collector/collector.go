@@ -72,7 +72,8 @@ func (e *SeriesError) Unwrap() error { return e.Err }
 // checkpoint, each page the source returns is published in one Kafka
 // transaction with the series' new checkpoint (cursor = Page.Next,
 // watermark = the latest Page.Watermark), and committed before the next
-// page is fetched. A page that changes nothing (no records, same
+// page is fetched. Of a page, only the records whose Record.Time lies in
+// the window are published, whatever the provider returned. A page that changes nothing (no records, same
 // checkpoint) publishes nothing.
 //
 // A malformed page is logged with the provider's message, and fetched
@@ -199,6 +200,7 @@ func (c *Collector) window(ctx context.Context, prod *kgo.Client, s Series, w Wi
 		if err != nil {
 			return cp, err
 		}
+		page = c.within(s, w, page)
 		next := checkpoint{watermark: cp.watermark}
 		if page.Watermark.After(next.watermark) {
 			next.watermark = page.Watermark.UTC()
@@ -247,6 +249,29 @@ func (c *Collector) fetch(ctx context.Context, s Series, w Window, cursor string
 		}
 		backoff *= 2
 	}
+}
+
+// within keeps of page what lies in w, the window asked for, whatever the
+// provider answered: a provider that ignores the window (and returns the
+// whole series every time) publishes nothing twice, since w starts after
+// the checkpoint's watermark. The watermark stops at w.Until, so what a
+// later window covers is not marked done by records dropped here.
+func (c *Collector) within(s Series, w Window, page Page) Page {
+	kept := page.Records[:0:0]
+	for _, r := range page.Records {
+		if r.Time.IsZero() || w.Contains(r.Time) {
+			kept = append(kept, r)
+		}
+	}
+	if dropped := len(page.Records) - len(kept); dropped > 0 {
+		c.logger.Debug("dropped records outside the window asked for", slog.String("series", s.Key),
+			slog.Int("dropped", dropped), slog.String("since", formatBound(w.Since)), slog.String("until", formatBound(w.Until)))
+	}
+	page.Records = kept
+	if !w.Until.IsZero() && page.Watermark.After(w.Until) {
+		page.Watermark = w.Until
+	}
+	return page
 }
 
 func sameCheckpoint(a, b checkpoint) bool {

@@ -45,15 +45,6 @@ type Series struct {
 	Params map[string]string
 }
 
-// Window bounds the observations collected; a zero bound is open. Both
-// bounds are inclusive. A source whose API takes coarser bounds (dates,
-// years) rounds Since up and Until down, never widening the window: the
-// runtime resumes a finished series at its watermark + 1ns and relies on
-// the observation at the watermark not coming back.
-type Window struct {
-	Since, Until time.Time
-}
-
 // Page is what one Fetch returns.
 type Page struct {
 	// Records are published in one transaction with the checkpoint.
@@ -74,6 +65,14 @@ type Record struct {
 	Topic string
 	Key   string
 	Value any
+	// Time places the record in the window, as the window and the
+	// watermark measure the source: the observation's ts or interval
+	// start, or whatever else the source's window bounds (the publish
+	// time of an ERCOT MIS document). The runtime drops a record whose
+	// Time lies outside the window it asked for, so before Since and at
+	// or before the checkpoint's watermark, whatever the provider
+	// returned. Zero for a record no window bounds (a catalog upsert).
+	Time time.Time
 }
 
 // ErrMalformed marks a provider answer a source cannot read: truncated or

@@ -56,20 +56,25 @@ func zipped(path string) answer {
 		if err != nil {
 			return nil, err
 		}
-		var buf bytes.Buffer
-		zw := zip.NewWriter(&buf)
-		f, err := zw.Create(filepath.Base(path))
-		if err != nil {
-			return nil, err
-		}
-		if _, err := f.Write(b); err != nil {
-			return nil, err
-		}
-		if err := zw.Close(); err != nil {
-			return nil, err
-		}
-		return buf.Bytes(), nil
+		return zipOf(filepath.Base(path), b)
 	}
+}
+
+// zipOf is a zip archive of one file, name, holding b.
+func zipOf(name string, b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	f, err := zw.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(b); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // dataMiner is a PJM Data Miner feed answering from the recording at
@@ -174,7 +179,13 @@ func (e *sourceEnv) run(t *testing.T, tc sourceCase, baseURL string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := collector.New(collector.Config{Window: tc.window, MalformedRetries: -1},
+	w := tc.window
+	if tc.dates != [2]string{} {
+		if w, err = collector.ParseWindow(tc.dates[0], tc.dates[1], collector.ZoneOf(src)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := collector.New(collector.Config{Window: w, MalformedRetries: -1},
 		collector.Deps{Source: src, HTTP: httpc, Kafka: e.client, Serde: e.serde, Logger: logger})
 	if err != nil {
 		t.Fatal(err)

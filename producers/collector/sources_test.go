@@ -35,7 +35,11 @@ type sourceCase struct {
 	// the path alone does not tell the recordings apart. Any other request
 	// fails the test: the source asks only for what was recorded.
 	routes map[string]answer
+	// window is what the collector collects, or when dates is set, the
+	// operating days --since and --until would name: dates[0] to dates[1]
+	// in the source's zone.
 	window collector.Window
+	dates  [2]string
 	// topic gets count records, among them check; missing of them have no
 	// value. series, when set, is how many of them each id has, and no
 	// other id has any.
@@ -244,10 +248,10 @@ func sourceCases() []sourceCase {
 			routes: map[string]answer{
 				"/api/v1/da_hrl_lmps": dataMiner("../iso/pjm/testdata/dataminer-da_hrl_lmps-zones-2026-06-09.json"),
 			},
-			window: collector.Window{Since: utc(2026, 6, 9, 4, 0), Until: utc(2026, 6, 10, 4, 0)},
-			topic:  topology.TopicIsoLmp,
-			count:  184,
-			check:  []point{{id: "1", ts: utc(2026, 6, 9, 4, 0), value: val(31.862345)}}, // PJM-RTO HE1 EPT
+			dates: [2]string{"2026-06-09", "2026-06-09"},
+			topic: topology.TopicIsoLmp,
+			count: 184,
+			check: []point{{id: "1", ts: utc(2026, 6, 9, 4, 0), value: val(31.862345)}}, // PJM-RTO HE1 EPT
 		},
 		{
 			// The first 12 hours (EDT) of the 2026-10-05 zonal DAM file.
@@ -271,9 +275,9 @@ func sourceCases() []sourceCase {
 			routes: map[string]answer{
 				"/api/v1.1/hourlysysload/day/20241103.json": file("../iso/isone/testdata/webservices-hourlysysload-day-20241103.json"),
 			},
-			window: collector.Window{Since: utc(2024, 11, 3, 4, 0), Until: utc(2024, 11, 4, 5, 0)},
-			topic:  topology.TopicIsoLoad,
-			count:  25,
+			dates: [2]string{"2024-11-03", "2024-11-03"},
+			topic: topology.TopicIsoLoad,
+			count: 25,
 			check: []point{
 				{id: "NEPOOL AREA", ts: utc(2024, 11, 3, 4, 0), value: val(10376.719)},
 				{id: "NEPOOL AREA", ts: utc(2024, 11, 3, 5, 0), value: val(10073.077)},
@@ -288,10 +292,10 @@ func sourceCases() []sourceCase {
 			routes: map[string]answer{
 				"/file-browser-api/download/da-lmp-by-location?path=/2025/03/By_Day/DA-LMP-SL-202503190100.csv": file("../iso/spp/testdata/da-lmp-by-location-SL-202503190100.csv"),
 			},
-			window: collector.Window{Since: utc(2025, 3, 19, 5, 0), Until: utc(2025, 3, 20, 5, 0)},
-			topic:  topology.TopicIsoLmp,
-			count:  200,
-			check:  []point{{id: "AEC", ts: utc(2025, 3, 19, 5, 0), value: val(9.6667)}}, // HE1 CDT
+			dates: [2]string{"2025-03-19", "2025-03-19"},
+			topic: topology.TopicIsoLmp,
+			count: 200,
+			check: []point{{id: "AEC", ts: utc(2025, 3, 19, 5, 0), value: val(9.6667)}}, // HE1 CDT
 		},
 		{
 			// The 7-day-ahead forecast recording, zipped as OASIS sends it.
@@ -302,10 +306,10 @@ func sourceCases() []sourceCase {
 			routes: map[string]answer{
 				"/oasisapi/SingleZip": zipped("../iso/caiso/testdata/oasis-SLD_FCST-7DA.csv"),
 			},
-			window: collector.Window{Since: utc(2025, 2, 19, 8, 0), Until: utc(2025, 2, 20, 8, 0)},
-			topic:  topology.TopicIsoLoad,
-			count:  200,
-			check:  []point{{id: "AVA:7DA forecast", ts: utc(2025, 2, 19, 8, 0), value: val(1275.14)}},
+			dates: [2]string{"2025-02-19", "2025-02-19"},
+			topic: topology.TopicIsoLoad,
+			count: 200,
+			check: []point{{id: "AVA:7DA forecast", ts: utc(2025, 2, 19, 8, 0), value: val(1275.14)}},
 		},
 		{
 			// ERCOT's window is on the documents' publish times: only the
@@ -335,9 +339,9 @@ func sourceCases() []sourceCase {
 			routes: map[string]answer{
 				"/marketreports/20260714_da_expost_lmp.csv": file("../iso/miso/testdata/da-expost-lmp-20260714.csv"),
 			},
-			window: collector.Window{Since: utc(2026, 7, 14, 5, 0), Until: utc(2026, 7, 15, 5, 0)},
-			topic:  topology.TopicIsoLmp,
-			count:  72,
+			dates: [2]string{"2026-07-14", "2026-07-14"},
+			topic: topology.TopicIsoLmp,
+			count: 72,
 			check: []point{
 				{id: "ILLINOIS.HUB", ts: utc(2026, 7, 14, 5, 0), value: val(36.24)}, // HE1 EST
 				{id: "INDIANA.HUB", ts: utc(2026, 7, 15, 4, 0), value: val(65.9)},   // HE24 EST

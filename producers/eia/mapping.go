@@ -204,7 +204,7 @@ func MapPage(resp Response, m Mapping, offset int, w collector.Window, now time.
 		if err != nil {
 			return collector.Page{}, fmt.Errorf("%w: eia: row %d: %v", collector.ErrMalformed, i, err)
 		}
-		if !inWindow(ts, w) {
+		if !w.Contains(ts) {
 			continue
 		}
 		page.Watermark = later(page.Watermark, ts)
@@ -238,7 +238,7 @@ func MapPage(resp Response, m Mapping, offset int, w collector.Window, now time.
 				AsofDate:    asof,
 				IngestTS:    now,
 			}
-			page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtTimeseriesObs, Key: Key(id), Value: obs})
+			page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtTimeseriesObs, Key: Key(id), Value: obs, Time: ts})
 			c, known := catalog[id]
 			if !known {
 				c = m.catalog(resp, obs, row, facets, col, now)
@@ -320,12 +320,6 @@ func sourceURL(m Mapping) *string {
 	}
 	u := "https://www.eia.gov/opendata/browser/" + m.Route
 	return &u
-}
-
-// inWindow says whether ts lies in the window, both bounds inclusive as
-// EIA's start and end are.
-func inWindow(ts time.Time, w collector.Window) bool {
-	return (w.Since.IsZero() || !ts.Before(w.Since)) && (w.Until.IsZero() || !ts.After(w.Until))
 }
 
 func optional(s string) *string {

@@ -52,7 +52,7 @@ func mapPage(id string, meta *seriesMeta, obs *observations, offset int, first b
 			}
 			rec.Value = &v
 		}
-		page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtTimeseriesObs, Key: Key(id), Value: &rec})
+		page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtTimeseriesObs, Key: Key(id), Value: &rec, Time: ts})
 		if ts.After(page.Watermark) {
 			page.Watermark = ts
 		}

@@ -162,7 +162,7 @@ func MapPage(d Data, m Mapping, w collector.Window, now time.Time) (collector.Pa
 		if err != nil {
 			return collector.Page{}, fmt.Errorf("%w: noaa: result %d: date %q: %v", collector.ErrMalformed, i, r.Date, err)
 		}
-		if (!w.Since.IsZero() && ts.Before(w.Since)) || (!w.Until.IsZero() && ts.After(w.Until)) {
+		if !w.Contains(ts) {
 			continue
 		}
 		value, raw, err := parseValue(r.Value)
@@ -188,7 +188,7 @@ func MapPage(d Data, m Mapping, w collector.Window, now time.Time) (collector.Pa
 			AsofDate:    asof,
 			IngestTS:    now,
 		}
-		page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtTimeseriesObs, Key: Key(id), Value: obs})
+		page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtTimeseriesObs, Key: Key(id), Value: obs, Time: ts})
 		c, seen := catalog[id]
 		if !seen {
 			dsName, stName := m.DatasetName, m.StationNames[r.Station]

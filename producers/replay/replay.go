@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/iso/isotime"
 )
 
 //go:embed testdata/*.json
@@ -51,14 +52,11 @@ var Recordings = []Recording{
 	{
 		Source: "pjm",
 		Series: []string{"da_hrl_lmps"},
-		// The recorded operating day 2026-06-09 (Eastern) is 04:00Z on the
-		// 9th to 03:00Z on the 10th; without a window PJM would ask for the
-		// hours around now, and the records would be of no use to a user
-		// looking at "today".
-		Window: collector.Window{
-			Since: time.Date(2026, time.June, 9, 0, 0, 0, 0, time.UTC),
-			Until: time.Date(2026, time.June, 11, 0, 0, 0, 0, time.UTC),
-		},
+		// The recorded operating day 2026-06-09 (Eastern); without a window
+		// PJM would ask for the hours around now, and the records would be
+		// of no use to a user looking at "today".
+		Window: collector.Days(time.Date(2026, time.June, 9, 0, 0, 0, 0, time.UTC),
+			time.Date(2026, time.June, 9, 0, 0, 0, 0, time.UTC), isotime.Eastern),
 		files: map[string]string{
 			"/da_hrl_lmps": "dataminer-da_hrl_lmps-zones-2026-06-09.json",
 		},

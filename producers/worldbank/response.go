@@ -178,7 +178,7 @@ func MapPage(p Paging, rows []Row, w collector.Window, now time.Time) (collector
 		if err != nil {
 			return collector.Page{}, fmt.Errorf("%w: worldbank: row %d: %v", collector.ErrMalformed, i, err)
 		}
-		if (!w.Since.IsZero() && ts.Before(w.Since)) || (!w.Until.IsZero() && ts.After(w.Until)) {
+		if !w.Contains(ts) {
 			continue
 		}
 		value, raw, err := parseValue(r.Value)
@@ -204,7 +204,7 @@ func MapPage(p Paging, rows []Row, w collector.Window, now time.Time) (collector
 			AsofDate:    asof,
 			IngestTS:    now,
 		}
-		page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtTimeseriesObs, Key: Key(id), Value: obs})
+		page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtTimeseriesObs, Key: Key(id), Value: obs, Time: ts})
 		c, seen := catalog[id]
 		if !seen {
 			title := strings.TrimSpace(r.Indicator.Value + " - " + r.Country.Value)

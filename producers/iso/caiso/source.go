@@ -12,6 +12,7 @@ import (
 
 	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/producers/iso/isorecord"
+	"github.com/aurum-energy/aurum/producers/iso/isotime"
 )
 
 // Name is the collector's name: `aurum collect caiso`.
@@ -97,6 +98,10 @@ func New(cfg Config) (*Source, error) {
 // Name is the collector's name.
 func (s *Source) Name() string { return Name }
 
+// Zone is Pacific prevailing time: CAISO's operating days, which the
+// dates of a window name.
+func (s *Source) Zone() *time.Location { return isotime.Pacific }
+
 // Series lists one series per configured OASIS query.
 func (s *Source) Series(context.Context) ([]collector.Series, error) {
 	return s.series, nil
@@ -110,12 +115,15 @@ func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Se
 
 func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	now := s.cfg.Now().UTC()
-	since, until := w.Since.UTC(), w.Until.UTC()
+	since := w.Since.UTC()
 	if since.IsZero() {
 		since = now.Truncate(time.Hour).Add(-s.cfg.Lookback)
 	}
-	if until.IsZero() {
-		until = now.Truncate(time.Hour).Add(s.cfg.Lookahead)
+	// OASIS ranges exclude their end, in whole minutes: end is the first
+	// minute after the window's inclusive Until.
+	end := w.Until.UTC().Truncate(time.Minute).Add(time.Minute)
+	if w.Until.IsZero() {
+		end = now.Truncate(time.Hour).Add(s.cfg.Lookahead)
 	}
 	from := since
 	if cursor != "" {
@@ -125,12 +133,12 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 		}
 		from = t.UTC()
 	}
-	if !from.Before(until) {
+	if !from.Before(end) {
 		return collector.Page{}, nil
 	}
 	to := from.Add(s.cfg.Span)
-	if to.After(until) {
-		to = until
+	if to.After(end) {
+		to = end
 	}
 
 	q := url.Values{}
@@ -145,7 +153,7 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 		return collector.Page{}, fmt.Errorf("caiso %s %s..%s: %w", se.Key, from.Format(oasisTime), to.Format(oasisTime), err)
 	}
 	page := collector.Page{}
-	if to.Before(until) {
+	if to.Before(end) {
 		page.Next = to.Format(time.RFC3339)
 	}
 	csvData, err := Unzip(body)
@@ -160,7 +168,7 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 		return collector.Page{}, fmt.Errorf("caiso %s: %w", se.Key, err)
 	}
 	for _, r := range recs {
-		if !isorecord.Window(collector.Window{Since: from, Until: to}, r.IntervalStart) {
+		if r.IntervalStart.Before(from) || !r.IntervalStart.Before(to) {
 			continue
 		}
 		page.Records = append(page.Records, isorecord.Load(r))

@@ -3,10 +3,11 @@ package caiso
 import (
 	"context"
 	"errors"
-	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 
 	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/schemas"
@@ -51,7 +52,7 @@ func TestSourceFetchPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	series, _ := s.Series(context.Background())
-	w := collector.Window{Since: time.Date(2025, 2, 19, 8, 0, 0, 0, time.UTC), Until: time.Date(2025, 2, 20, 8, 0, 0, 0, time.UTC)}
+	w := collector.Days(time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), s.Zone())
 
 	p1, err := s.fetch(context.Background(), fake, series[0], w, "")
 	if err != nil {
@@ -90,7 +91,7 @@ func TestSourceFetchNoDataAndMalformed(t *testing.T) {
 	t.Parallel()
 	s, _ := New(Config{Now: func() time.Time { return ingest }})
 	series, _ := s.Series(context.Background())
-	w := collector.Window{Since: time.Date(2025, 2, 19, 8, 0, 0, 0, time.UTC), Until: time.Date(2025, 2, 20, 8, 0, 0, 0, time.UTC)}
+	w := collector.Days(time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), s.Zone())
 
 	empty := &fakeOASIS{body: zipOf(t, "INVALID_REQUEST.xml", []byte(`<m:OASISReport xmlns:m="x"><m:ERR_CODE>1000</m:ERR_CODE><m:ERR_DESC>No data returned for the specified selection</m:ERR_DESC></m:OASISReport>`))}
 	p, err := s.fetch(context.Background(), empty, series[1], w, "")
@@ -113,7 +114,7 @@ func TestSourceForecastWatermark(t *testing.T) {
 	fake := &fakeOASIS{body: zipOf(t, "x.csv", collectortest.Fixture(t, "oasis-SLD_FCST-7DA.csv"))}
 	s, _ := New(Config{Series: []string{"SLD_FCST:7DA"}, Now: func() time.Time { return fetched }})
 	series, _ := s.Series(context.Background())
-	w := collector.Window{Since: time.Date(2025, 2, 19, 8, 0, 0, 0, time.UTC), Until: time.Date(2025, 2, 20, 8, 0, 0, 0, time.UTC)}
+	w := collector.Days(time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), s.Zone())
 	p, err := s.fetch(context.Background(), fake, series[0], w, "")
 	if err != nil {
 		t.Fatal(err)

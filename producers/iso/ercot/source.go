@@ -13,6 +13,7 @@ import (
 
 	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/producers/iso/isorecord"
+	"github.com/aurum-energy/aurum/producers/iso/isotime"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -122,6 +123,10 @@ func New(cfg Config) (*Source, error) {
 // Name is the collector's name.
 func (s *Source) Name() string { return Name }
 
+// Zone is Central prevailing time: ERCOT's operating days, which the
+// dates of a window name.
+func (s *Source) Zone() *time.Location { return isotime.Central }
+
 // Series lists one series per configured report.
 func (s *Source) Series(context.Context) ([]collector.Series, error) { return s.series, nil }
 
@@ -165,7 +170,7 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 			since = now.Add(-s.cfg.Lookback)
 		}
 		for _, d := range docs {
-			if isorecord.Window(collector.Window{Since: since, Until: w.Until}, d.Published) {
+			if (collector.Window{Since: since, Until: w.Until}).Contains(d.Published) {
 				queue = append(queue, d)
 			}
 		}
@@ -205,6 +210,11 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 	default:
 		return collector.Page{}, fmt.Errorf("ercot: series %s has unknown report %q", se.Key, se.Params["report"])
 	}
+	// The window bounds the document's publish time, not its rows' hours
+	// (a forecast reaches days ahead): that is what places them in it.
+	for i := range page.Records {
+		page.Records[i].Time = doc.Published
+	}
 	return page, nil
 }
 
@@ -220,7 +230,7 @@ func (s *Source) fetchDashboard(ctx context.Context, g collector.Getter, w colle
 	var page collector.Page
 	var kept []schemas.IsoLoadRecord
 	for _, r := range recs {
-		if !isorecord.Window(w, r.IntervalStart) {
+		if !w.Contains(r.IntervalStart) {
 			continue
 		}
 		kept = append(kept, r)

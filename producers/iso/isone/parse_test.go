@@ -121,7 +121,7 @@ func TestFetchThroughClient(t *testing.T) {
 	}
 	series, _ := src.Series(context.Background())
 	// The Eastern day of 2024-11-03 is 25 hours: 04:00 UTC to 05:00 UTC.
-	w := collector.Window{Since: utc(2024, 11, 3, 4), Until: utc(2024, 11, 4, 5)}
+	w := collector.Days(utc(2024, 11, 3, 0), utc(2024, 11, 3, 0), src.Zone())
 	p, err := src.Fetch(context.Background(), c, series[0], w, "")
 	if err != nil {
 		t.Fatal(err)

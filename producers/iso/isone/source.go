@@ -103,6 +103,10 @@ func New(cfg Config) (*Source, error) {
 // Name is the collector's name.
 func (s *Source) Name() string { return "isone" }
 
+// Zone is Eastern prevailing time: the operating days of ISO-NE's
+// answers, which the dates of a window name.
+func (s *Source) Zone() *time.Location { return isotime.Eastern }
+
 // Series lists one series per report and location.
 func (s *Source) Series(context.Context) ([]collector.Series, error) {
 	return s.series, nil
@@ -136,10 +140,10 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 	if w.Until.IsZero() {
 		w.Until = now
 	}
-	if !w.Since.Before(w.Until) {
+	if w.Since.After(w.Until) {
 		return collector.Page{}, nil
 	}
-	day, next, err := isotime.Days(cursor, w.Since, w.Until, isotime.Eastern)
+	day, next, err := isotime.Days(cursor, w, isotime.Eastern)
 	if err != nil {
 		return collector.Page{}, fmt.Errorf("isone %s: %w", se.Key, err)
 	}
@@ -158,7 +162,7 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 	}
 	page := collector.Page{Next: next}
 	for _, r := range recs {
-		if !isorecord.Window(w, r.IntervalStart) {
+		if !w.Contains(r.IntervalStart) {
 			continue
 		}
 		page.Records = append(page.Records, isorecord.Load(r))

@@ -23,22 +23,26 @@ const (
 )
 
 // Lmp returns r as a record on aurum.iso.lmp.v1 keyed "ISO:location_id",
-// with RecordHash set (see LmpHash).
+// with RecordHash set (see LmpHash), placed in the window by its interval
+// start.
 func Lmp(r schemas.IsoLmpRecord) collector.Record {
 	r.RecordHash = LmpHash(r)
 	return collector.Record{
 		Topic: topology.TopicIsoLmp,
 		Key:   string(r.IsoCode) + ":" + r.LocationID,
 		Value: r,
+		Time:  r.IntervalStart,
 	}
 }
 
-// Load returns r as a record on aurum.iso.load.v1 keyed "ISO:area".
+// Load returns r as a record on aurum.iso.load.v1 keyed "ISO:area",
+// placed in the window by its interval start.
 func Load(r schemas.IsoLoadRecord) collector.Record {
 	return collector.Record{
 		Topic: topology.TopicIsoLoad,
 		Key:   string(r.IsoCode) + ":" + r.Area,
 		Value: r,
+		Time:  r.IntervalStart,
 	}
 }
 
@@ -60,12 +64,6 @@ func LmpHash(r schemas.IsoLmpRecord) string {
 	}
 	sum := sha256.Sum256([]byte(strings.Join(parts, "|")))
 	return hex.EncodeToString(sum[:])
-}
-
-// Window reports whether interval start t lies in w: at or after Since,
-// before Until; a zero bound is open.
-func Window(w collector.Window, t time.Time) bool {
-	return (w.Since.IsZero() || !t.Before(w.Since)) && (w.Until.IsZero() || t.Before(w.Until))
 }
 
 // Round6 rounds a derived price (NYISO's energy component) to 1e-6, so

@@ -10,16 +10,19 @@ import (
 	"slices"
 	"time"
 
+	"github.com/aurum-energy/aurum/producers/collector"
+
 	// Embedded zone data, so conversions do not depend on the host's
 	// /usr/share/zoneinfo (distroless images have none).
 	_ "time/tzdata"
 )
 
 // The prevailing-time zones of the ISOs: Eastern for PJM, NYISO and
-// ISO-NE, Central for SPP.
+// ISO-NE, Central for SPP and ERCOT, Pacific for CAISO.
 var (
 	Eastern = mustLoad("America/New_York")
 	Central = mustLoad("America/Chicago")
+	Pacific = mustLoad("America/Los_Angeles")
 )
 
 // mustLoad loads a zone from the embedded database, which always has it.
@@ -130,30 +133,22 @@ func Date(t time.Time, loc *time.Location) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// DayStart is the instant the local day of date (its year, month and day)
-// begins in loc.
-func DayStart(date time.Time, loc *time.Location) time.Time {
-	y, m, d := date.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc).UTC()
-}
-
 // DayLayout is the form of an operating day in cursors and file names.
 const DayLayout = "20060102"
 
-// Days walks a window [since, until) one local operating day at a time,
-// for sources that fetch a file per day. cursor is "" for the first day
-// (the day of since in loc) or a day in DayLayout; day is the operating day
-// to fetch (midnight UTC of its date) and next the cursor of the following
-// day, "" once that day starts at or after until.
-func Days(cursor string, since, until time.Time, loc *time.Location) (day time.Time, next string, err error) {
+// Days walks a window one local operating day at a time, for sources that
+// fetch a file per day. cursor is "" for the first day (the day of
+// w.Since in loc) or a day in DayLayout; day is the operating day to fetch
+// (midnight UTC of its date) and next the cursor of the following day, ""
+// once that day starts after w.Until (both bounds are inclusive).
+func Days(cursor string, w collector.Window, loc *time.Location) (day time.Time, next string, err error) {
 	if cursor == "" {
-		day = Date(since, loc)
+		day = Date(w.Since, loc)
 	} else if day, err = time.Parse(DayLayout, cursor); err != nil {
 		return time.Time{}, "", fmt.Errorf("day cursor %q: want YYYYMMDD", cursor)
 	}
-	following := day.AddDate(0, 0, 1)
-	if DayStart(following, loc).Before(until) {
-		next = following.Format(DayLayout)
+	if _, end := collector.OperatingDay(day, loc); !end.After(w.Until) {
+		next = day.AddDate(0, 0, 1).Format(DayLayout)
 	}
 	return day, next, nil
 }

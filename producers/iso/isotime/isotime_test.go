@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/aurum-energy/aurum/producers/collector"
 )
 
 func utc(y int, m time.Month, d, h, mi int) time.Time {
@@ -65,19 +67,24 @@ func TestSequence(t *testing.T) {
 func TestDays(t *testing.T) {
 	t.Parallel()
 	// The Eastern day 2024-11-03 runs 04:00 UTC to 05:00 UTC next day.
-	since, until := utc(2024, 11, 3, 4, 0), utc(2024, 11, 4, 5, 0)
-	day, next, err := Days("", since, until, Eastern)
+	w := collector.Days(utc(2024, 11, 3, 0, 0), utc(2024, 11, 3, 0, 0), Eastern)
+	if !w.Since.Equal(utc(2024, 11, 3, 4, 0)) || !w.Until.Equal(utc(2024, 11, 4, 5, 0).Add(-time.Nanosecond)) {
+		t.Fatalf("window of 2024-11-03: %+v", w)
+	}
+	day, next, err := Days("", w, Eastern)
 	if err != nil || !day.Equal(utc(2024, 11, 3, 0, 0)) || next != "" {
 		t.Errorf("day %s next %q err %v", day, next, err)
 	}
-	day, next, _ = Days("", since, until.Add(time.Minute), Eastern)
+	// Until is inclusive: the first instant of the next day is in it.
+	w.Until = utc(2024, 11, 4, 5, 0)
+	day, next, _ = Days("", w, Eastern)
 	if next != "20241104" {
 		t.Errorf("next %q", next)
 	}
-	if !DayStart(utc(2024, 11, 4, 0, 0), Eastern).Equal(until) || !Date(utc(2024, 11, 4, 4, 59), Eastern).Equal(day) {
-		t.Error("DayStart/Date")
+	if !Date(utc(2024, 11, 4, 4, 59), Eastern).Equal(day) {
+		t.Error("Date")
 	}
-	if _, _, err := Days("2024-11-04", since, until, Eastern); err == nil {
+	if _, _, err := Days("2024-11-04", w, Eastern); err == nil {
 		t.Error("bad cursor accepted")
 	}
 }

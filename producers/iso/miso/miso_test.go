@@ -166,7 +166,7 @@ func TestSourceFetch(t *testing.T) {
 	if p, err := s.fetch(context.Background(), fake, series[0], w, ""); err != nil || len(p.Records) != 0 {
 		t.Errorf("rerun: %d records, %v", len(p.Records), err)
 	}
-	w = collector.Window{Since: utc(2026, 7, 14, 5), Until: utc(2026, 7, 14, 7)}
+	w = collector.Window{Since: utc(2026, 7, 14, 5), Until: utc(2026, 7, 14, 7).Add(-time.Nanosecond)}
 	if p, err := s.fetch(context.Background(), fake, series[0], w, ""); err != nil || len(p.Records) != 6 || p.Next != "" {
 		t.Errorf("two hours: %d records, next %q, %v", len(p.Records), p.Next, err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/producers/iso/isorecord"
+	"github.com/aurum-energy/aurum/producers/iso/isotime"
 )
 
 // Name is the collector's name: `aurum collect miso`.
@@ -62,6 +63,10 @@ func New(cfg Config) (*Source, error) {
 // Name is the collector's name.
 func (s *Source) Name() string { return Name }
 
+// Zone is Eastern Standard Time all year: MISO's market days, which the
+// dates of a window name.
+func (s *Source) Zone() *time.Location { return est }
+
 // Series is the one day-ahead ex-post LMP series.
 func (s *Source) Series(context.Context) ([]collector.Series, error) {
 	params := map[string]string{"report": SeriesDAExPost}
@@ -89,7 +94,7 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, _ collector.Seri
 		first = marketDay(w.Since)
 	}
 	if !w.Until.IsZero() {
-		last = marketDay(w.Until.Add(-time.Nanosecond))
+		last = marketDay(w.Until)
 	}
 	day := first
 	if cursor != "" {
@@ -122,7 +127,7 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, _ collector.Seri
 		if !r.DeliveryDate.Equal(day) {
 			return collector.Page{}, fmt.Errorf("miso report for %s is dated %s: %w", day.Format(time.DateOnly), r.DeliveryDate.Format(time.DateOnly), collector.ErrMalformed)
 		}
-		if !isorecord.Window(w, r.IntervalStart) {
+		if !w.Contains(r.IntervalStart) {
 			continue
 		}
 		page.Records = append(page.Records, isorecord.Lmp(r))
@@ -134,10 +139,7 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, _ collector.Seri
 }
 
 // marketDay is the EST market day of t, at UTC midnight.
-func marketDay(t time.Time) time.Time {
-	y, m, d := t.In(est).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func marketDay(t time.Time) time.Time { return isotime.Date(t, est) }
 
 // Source is a collector.Source.
 var _ collector.Source = (*Source)(nil)

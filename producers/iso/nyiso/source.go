@@ -97,6 +97,10 @@ func New(cfg Config) (*Source, error) {
 // Name is the collector's name.
 func (s *Source) Name() string { return "nyiso" }
 
+// Zone is Eastern prevailing time: the operating days of NYISO's files,
+// which the dates of a window name.
+func (s *Source) Zone() *time.Location { return isotime.Eastern }
+
 // Series lists one series per feed.
 func (s *Source) Series(context.Context) ([]collector.Series, error) {
 	return s.series, nil
@@ -119,12 +123,12 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 		w.Since = now.Add(-s.cfg.Lookback)
 	}
 	if w.Until.IsZero() {
-		w.Until = isotime.DayStart(isotime.Date(now, isotime.Eastern).AddDate(0, 0, 2), isotime.Eastern)
+		w.Until = collector.Days(time.Time{}, isotime.Date(now, isotime.Eastern).AddDate(0, 0, 1), isotime.Eastern).Until
 	}
-	if !w.Since.Before(w.Until) {
+	if w.Since.After(w.Until) {
 		return collector.Page{}, nil
 	}
-	day, next, err := isotime.Days(cursor, w.Since, w.Until, isotime.Eastern)
+	day, next, err := isotime.Days(cursor, w, isotime.Eastern)
 	if err != nil {
 		return collector.Page{}, fmt.Errorf("nyiso %s: %w", se.Key, err)
 	}
@@ -145,7 +149,7 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 	}
 	page := collector.Page{Next: next}
 	for _, r := range recs {
-		if !isorecord.Window(w, r.IntervalStart) {
+		if !w.Contains(r.IntervalStart) {
 			continue
 		}
 		if len(s.keep) > 0 && !s.keep[r.LocationID] && (r.LocationName == nil || !s.keep[*r.LocationName]) {

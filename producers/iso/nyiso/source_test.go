@@ -34,7 +34,7 @@ func TestFetchThroughClient(t *testing.T) {
 	series, _ := src.Series(context.Background())
 	// The window is the Eastern operating day 2026-10-05 minus its first
 	// hour: 05:00 UTC (01:00 EDT) to 04:00 UTC the next day.
-	w := collector.Window{Since: utc(2026, 10, 5, 5, 0), Until: utc(2026, 10, 6, 4, 0)}
+	w := collector.Window{Since: utc(2026, 10, 5, 5, 0), Until: utc(2026, 10, 6, 4, 0).Add(-time.Nanosecond)}
 	p, err := src.Fetch(context.Background(), c, series[0], w, "")
 	if err != nil {
 		t.Fatal(err)

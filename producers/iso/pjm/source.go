@@ -20,6 +20,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/iso/isotime"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -132,6 +133,10 @@ func New(cfg Config) (*Source, error) {
 // Name is the collector's name.
 func (s *Source) Name() string { return "pjm" }
 
+// Zone is Eastern prevailing time: PJM's operating days, which the dates
+// of a window name.
+func (s *Source) Zone() *time.Location { return isotime.Eastern }
+
 // Series lists one series per feed, with the location filters in its key.
 func (s *Source) Series(context.Context) ([]collector.Series, error) {
 	return s.series, nil
@@ -171,12 +176,12 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 	// resuming at its watermark + 1ns does not get the watermark's rows
 	// again (collector.Window).
 	since = since.Add(time.Minute - time.Nanosecond).Truncate(time.Minute)
-	if !since.Before(until) {
+	// Data Miner ranges include both ends, as windows do, and every
+	// interval starts on a whole minute.
+	last := until.Truncate(time.Minute)
+	if since.After(last) {
 		return collector.Page{}, nil
 	}
-	// Data Miner ranges include both ends; the window excludes Until, and
-	// every interval starts on a whole minute.
-	last := until.Add(-time.Minute)
 
 	q := url.Values{}
 	q.Set("startRow", strconv.Itoa(startRow))

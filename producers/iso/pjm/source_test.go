@@ -56,10 +56,8 @@ func TestFetchPagesThroughClient(t *testing.T) {
 	if len(series) != 1 || series[0].Key != "da_hrl_lmps type=ZONE" {
 		t.Fatalf("series %+v", series)
 	}
-	w := collector.Window{
-		Since: time.Date(2026, 6, 9, 4, 0, 0, 0, time.UTC),
-		Until: time.Date(2026, 6, 10, 4, 0, 0, 0, time.UTC),
-	}
+	day := time.Date(2026, 6, 9, 0, 0, 0, 0, time.UTC)
+	w := collector.Days(day, day, src.Zone())
 	var all []schemas.IsoLmpRecord
 	cursor, pages := "", 0
 	for {

@@ -148,7 +148,7 @@ func TestIntervalsAcrossFallBack(t *testing.T) {
 	// Central time falls back at 07:00 UTC on 2026-11-01. Walk 05:55 to
 	// 08:05 UTC: the files of the second 01:xx pass repeat the names of
 	// the first and are skipped, nothing is fetched twice.
-	w := collector.Window{Since: utc(2026, 11, 1, 5, 55), Until: utc(2026, 11, 1, 8, 5)}
+	w := collector.Window{Since: utc(2026, 11, 1, 5, 55), Until: utc(2026, 11, 1, 8, 5).Add(-time.Nanosecond)}
 	names := map[string]int{}
 	fetched, cursor := 0, ""
 	for {
@@ -198,7 +198,7 @@ func TestFetchThroughClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	series, _ := src.Series(context.Background())
-	w := collector.Window{Since: utc(2025, 3, 31, 13, 45), Until: utc(2025, 3, 31, 13, 50)}
+	w := collector.Window{Since: utc(2025, 3, 31, 13, 45), Until: utc(2025, 3, 31, 13, 50).Add(-time.Nanosecond)}
 	p, err := src.Fetch(context.Background(), c, series[0], w, "")
 	if err != nil {
 		t.Fatal(err)

@@ -87,6 +87,10 @@ func New(cfg Config) (*Source, error) {
 // Name is the collector's name.
 func (s *Source) Name() string { return "spp" }
 
+// Zone is Central prevailing time: the operating days of SPP's files,
+// which the dates of a window name.
+func (s *Source) Zone() *time.Location { return isotime.Central }
+
 // Series lists one series per feed.
 func (s *Source) Series(context.Context) ([]collector.Series, error) {
 	return s.series, nil
@@ -122,16 +126,16 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 	if w.Until.IsZero() {
 		w.Until = now
 		if f.Name == "da" {
-			w.Until = isotime.DayStart(isotime.Date(now, isotime.Central).AddDate(0, 0, 2), isotime.Central)
+			w.Until = collector.Days(time.Time{}, isotime.Date(now, isotime.Central).AddDate(0, 0, 1), isotime.Central).Until
 		}
 	}
-	if !w.Since.Before(w.Until) {
+	if w.Since.After(w.Until) {
 		return collector.Page{}, nil
 	}
 	var path, next string
 	var current bool // the file may not be posted yet
 	if f.Name == "da" {
-		day, n, err := isotime.Days(cursor, w.Since, w.Until, isotime.Central)
+		day, n, err := isotime.Days(cursor, w, isotime.Central)
 		if err != nil {
 			return collector.Page{}, fmt.Errorf("spp %s: %w", se.Key, err)
 		}
@@ -165,7 +169,7 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 	}
 	page := collector.Page{Next: next}
 	for _, r := range recs {
-		if !isorecord.Window(w, r.IntervalStart) || (len(s.keep) > 0 && !s.keep[r.LocationID]) {
+		if !w.Contains(r.IntervalStart) || (len(s.keep) > 0 && !s.keep[r.LocationID]) {
 			continue
 		}
 		page.Records = append(page.Records, isorecord.Lmp(r))
@@ -180,7 +184,7 @@ const rtbmInterval = 5 * time.Minute
 
 // intervals returns the end of the RTBM interval to fetch (the first one
 // starting at or after w.Since, or the cursor) and the cursor of the next,
-// "" once that one starts at or after w.Until.
+// "" once that one starts after w.Until.
 func intervals(cursor string, w collector.Window) (end time.Time, next string, err error) {
 	if cursor == "" {
 		start := w.Since.UTC().Truncate(rtbmInterval)
@@ -191,7 +195,7 @@ func intervals(cursor string, w collector.Window) (end time.Time, next string, e
 	} else if end, err = time.Parse(time.RFC3339, cursor); err != nil {
 		return time.Time{}, "", fmt.Errorf("interval cursor %q: want RFC 3339", cursor)
 	}
-	if end.Before(w.Until) {
+	if !end.After(w.Until) {
 		next = end.Add(rtbmInterval).UTC().Format(time.RFC3339)
 	}
 	return end.UTC(), next, nil
