@@ -3,7 +3,6 @@ package noaa
 import (
 	"context"
 	"errors"
-	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 )
 

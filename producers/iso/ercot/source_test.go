@@ -3,13 +3,13 @@ package ercot
 import (
 	"context"
 	"errors"
-	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
