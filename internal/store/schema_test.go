@@ -13,9 +13,9 @@ import (
 var wantColumns = map[string][]string{
 	"curve": {"id", "curve_key", "asset_class", "iso", "region", "location", "market", "product", "block",
 		"spark_location", "currency", "per_unit", "units_raw", "latest_asof", "price_types", "tenor_types"},
-	"curve_observation": {"ingest_ts", "version", "value", "bid", "ask", "mid", "curve_id", "asof_date",
+	"curve_observation": {"ingest_ts", "value", "bid", "ask", "mid", "curve_id", "asof_date",
 		"contract_month", "price_type", "tenor_type", "tenor_label"},
-	"curve_latest_stale": {"ingest_ts", "version", "value", "bid", "ask", "mid", "curve_id", "asof_date",
+	"curve_latest_stale": {"ingest_ts", "value", "bid", "ask", "mid", "curve_id", "asof_date",
 		"contract_month", "price_type", "tenor_type", "tenor_label"},
 	"iso_location": {"id", "iso_code", "location_id", "location_name", "location_type", "currency", "uom", "markets"},
 	"iso_lmp": {"interval_start", "interval_end", "ingest_ts", "price_total", "price_energy", "price_congestion",
@@ -137,14 +137,14 @@ func TestUniqueKeys(t *testing.T) {
 		{
 			name: "curve_observation (curve_id, asof_date, tenor_label, price_type)",
 			insert: `INSERT INTO curve_observation (curve_id, asof_date, price_type, tenor_type, tenor_label, mid,
-				version, ingest_ts) VALUES (1, '2025-01-02', 'MID', 'MONTHLY', '2025-02', 41.5, 1, now())`,
+				ingest_ts) VALUES (1, '2025-01-02', 'MID', 'MONTHLY', '2025-02', 41.5, now())`,
 			upsert: ` ON CONFLICT (curve_id, asof_date, tenor_label, price_type) DO UPDATE SET mid = EXCLUDED.mid`,
 			count:  `SELECT count(*) FROM curve_observation`,
 		},
 		{
 			name: "curve_latest_stale (curve_id, tenor_label, price_type)",
 			insert: `INSERT INTO curve_latest_stale (curve_id, asof_date, price_type, tenor_type, tenor_label, mid,
-				version, ingest_ts) VALUES (1, '2025-01-02', 'MID', 'MONTHLY', '2025-02', 41.5, 1, now())`,
+				ingest_ts) VALUES (1, '2025-01-02', 'MID', 'MONTHLY', '2025-02', 41.5, now())`,
 			upsert: ` ON CONFLICT (curve_id, tenor_label, price_type) DO UPDATE SET mid = EXCLUDED.mid`,
 			count:  `SELECT count(*) FROM curve_latest_stale`,
 		},
@@ -263,7 +263,7 @@ func TestConstraints(t *testing.T) {
 		{
 			name: "curve observation without any price",
 			sql: `INSERT INTO curve_observation (curve_id, asof_date, price_type, tenor_type, tenor_label,
-				version, ingest_ts) VALUES (1, '2025-01-02', 'MID', 'MONTHLY', '2025-02', 1, now())`,
+				ingest_ts) VALUES (1, '2025-01-02', 'MID', 'MONTHLY', '2025-02', now())`,
 			wantCode: codeCheckViolation,
 		},
 		{
