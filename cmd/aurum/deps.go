@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/plugin/kslog"
 
 	"github.com/aurum-energy/aurum/internal/config"
+	"github.com/aurum-energy/aurum/internal/redisclient"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 )
@@ -125,11 +126,10 @@ func openStore(ctx context.Context, url string, logger *slog.Logger) (*store.Sto
 
 // openRedis connects to Redis, failing fast and naming the setting.
 func openRedis(ctx context.Context, url string) (*redis.Client, error) {
-	opts, err := redis.ParseURL(url)
+	c, err := redisclient.New(url)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", config.RedisURL.Env, err)
 	}
-	c := redis.NewClient(opts)
 	ctx, cancel := context.WithTimeout(ctx, startupTimeout)
 	defer cancel()
 	if err := c.Ping(ctx).Err(); err != nil {

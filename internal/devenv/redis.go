@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/aurum-energy/aurum/internal/redisclient"
 )
 
 // RedisConfig configures a private Redis server.
@@ -89,7 +89,10 @@ func (r *Redis) Start(ctx context.Context) error {
 		return err
 	}
 	r.proc = proc
-	client := redis.NewClient(&redis.Options{Addr: r.addr(), MaxRetries: -1})
+	client, err := redisclient.New(r.URL())
+	if err != nil {
+		return err
+	}
 	defer func() { _ = client.Close() }()
 	if err := proc.waitReady(ctx, r.logPath(), func(ctx context.Context) error { return client.Ping(ctx).Err() }); err != nil {
 		_ = proc.stop(syscall.SIGKILL, time.Second)
