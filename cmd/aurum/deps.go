@@ -116,8 +116,10 @@ func pingRegistry(ctx context.Context, c *sr.Client) error {
 }
 
 // openStore connects to the database, failing fast and naming the setting.
-func openStore(ctx context.Context, url string, logger *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, store.Config{URL: url, MaxConns: 20}, logger)
+// timeout is the store's store.Config.Timeout: zero for batch work, the
+// configured AURUM_DATABASE_TIMEOUT for the API's requests.
+func openStore(ctx context.Context, url string, timeout time.Duration, logger *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, store.Config{URL: url, MaxConns: 20, Timeout: timeout}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", config.DatabaseURL.Env, err)
 	}
