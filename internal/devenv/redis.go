@@ -106,6 +106,13 @@ func (r *Redis) addr() string { return fmt.Sprintf("127.0.0.1:%d", r.cfg.Port) }
 // URL is the redis:// URL of the server.
 func (r *Redis) URL() string { return "redis://" + r.addr() + "/0" }
 
+// Pause freezes the server (SIGSTOP): connections stay open and nothing
+// answers, as with a hung host. For outage tests; Resume ends it.
+func (r *Redis) Pause() error { return r.proc.pause() }
+
+// Resume continues a paused server.
+func (r *Redis) Resume() error { return r.proc.resume() }
+
 // Stop shuts the server down, writing the append-only file first.
 func (r *Redis) Stop() error {
 	if r.proc == nil {

@@ -84,16 +84,28 @@ func (s *Store) inRole(ctx context.Context, role, tenant string, fn func(pgx.Tx)
 		return fmt.Errorf("set role %s and tenant: %w", role, err)
 	}
 	if err := fn(tx); err != nil {
-		if ctx.Err() != nil {
+		if cerr := expired(ctx); cerr != nil {
 			// Say so whatever fn made of the timed-out connection, so that
 			// callers can tell a timeout from a failure.
-			return fmt.Errorf("%w: %w", ctx.Err(), err)
+			return fmt.Errorf("%w: %w", cerr, err)
 		}
 		return err
 	}
 	lift()
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// expired is ctx.Err(), or context.DeadlineExceeded once ctx's deadline has
+// passed: the socket's deadline may fire before the context's own timer.
+func expired(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if deadline, ok := ctx.Deadline(); ok && !time.Now().Before(deadline) {
+		return context.DeadlineExceeded
 	}
 	return nil
 }
