@@ -95,7 +95,8 @@ type AuthConfig struct {
 }
 
 // RateLimitConfig bounds requests per tenant with a token bucket (GCRA)
-// kept in Redis, so every API instance shares the same budget.
+// kept in Redis, so every API instance shares the same budget; while Redis
+// is down each instance keeps the buckets itself (rateLimiter).
 type RateLimitConfig struct {
 	// Disabled turns rate limiting off.
 	Disabled bool
