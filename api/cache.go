@@ -26,12 +26,6 @@ const (
 	// cacheOpTimeout bounds one Redis round trip of the cache: a slow Redis
 	// must not make the API slower than going to the database.
 	cacheOpTimeout = 100 * time.Millisecond
-	// cacheRetryAfter is how long the cache leaves Redis alone after a
-	// failure before trying again.
-	cacheRetryAfter = 5 * time.Second
-	// fetchTimeout bounds a database fetch shared by concurrent identical
-	// requests (it outlives the request that started it).
-	fetchTimeout = 30 * time.Second
 )
 
 // page is one rendered answer of a list endpoint, as cached: the encoded
@@ -91,19 +85,21 @@ func unmarshalPage(b []byte) (*page, error) {
 // (data_version, bumped by the materialiser in the transaction of every
 // write), so a page is never served once the data under it has changed,
 // with no invalidation to get wrong: both layers are equally fresh. Redis
-// is an accelerator only: when it fails the cache logs once, leaves it alone
-// for a few seconds and requests go to the database.
+// is an accelerator only: when it fails (breaker) requests go to the
+// database until it answers again.
 type responseCache struct {
-	rdb    *redis.Client // nil: no Redis layer
-	mem    *memCache     // nil: no memory layer
-	ttl    time.Duration
-	prefix string
-	logger *slog.Logger
+	rdb     *redis.Client // nil: no Redis layer
+	breaker *redisBreaker
+	mem     *memCache // nil: no memory layer
+	ttl     time.Duration
+	prefix  string
+	logger  *slog.Logger
+	// fetchTimeout bounds a database fetch shared by concurrent identical
+	// requests (it outlives the request that started it):
+	// Config.DatabaseTimeout.
+	fetchTimeout time.Duration
 
-	// retryAt is the Unix nanosecond time before which Redis is not tried;
-	// non-zero while Redis is considered down.
-	retryAt atomic.Int64
-	flight  singleflight.Group
+	flight singleflight.Group
 }
 
 // load returns the page cached under key, or builds it with fetch, caches
@@ -123,7 +119,7 @@ func (c *responseCache) load(ctx context.Context, key string, fetch func(context
 	v, err, _ := c.flight.Do(key, func() (any, error) {
 		// The fetch serves every waiting request, so it must not end with
 		// the one that happened to start it.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.fetchTimeout)
 		defer cancel()
 		p, err := fetch(fctx)
 		if err != nil {
@@ -144,11 +140,7 @@ func (c *responseCache) load(ctx context.Context, key string, fetch func(context
 
 // available reports whether Redis should be tried now.
 func (c *responseCache) available() bool {
-	if c.rdb == nil {
-		return false
-	}
-	at := c.retryAt.Load()
-	return at == 0 || time.Now().UnixNano() >= at
+	return c.rdb != nil && c.breaker.available()
 }
 
 func (c *responseCache) get(ctx context.Context, key string) *page {
@@ -159,14 +151,14 @@ func (c *responseCache) get(ctx context.Context, key string) *page {
 	defer cancel()
 	b, err := c.rdb.Get(ctx, key).Bytes()
 	if errors.Is(err, redis.Nil) {
-		c.up()
+		c.breaker.succeeded()
 		return nil
 	}
 	if err != nil {
-		c.down(ctx, err)
+		c.breaker.failed(ctx, err)
 		return nil
 	}
-	c.up()
+	c.breaker.succeeded()
 	p, err := unmarshalPage(b)
 	if err != nil {
 		c.logger.Warn("response cache: ignoring a malformed entry", slog.String("key", key))
@@ -182,29 +174,10 @@ func (c *responseCache) set(ctx context.Context, key string, p *page) {
 	ctx, cancel := context.WithTimeout(ctx, cacheOpTimeout)
 	defer cancel()
 	if err := c.rdb.Set(ctx, key, p.marshal(), c.ttl).Err(); err != nil {
-		c.down(ctx, err)
+		c.breaker.failed(ctx, err)
 		return
 	}
-	c.up()
-}
-
-// down marks Redis unavailable for cacheRetryAfter, logging only the first
-// failure of an outage. A request whose own context ended is not Redis's
-// fault and changes nothing.
-func (c *responseCache) down(ctx context.Context, err error) {
-	if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return
-	}
-	if c.retryAt.Swap(time.Now().Add(cacheRetryAfter).UnixNano()) == 0 {
-		c.logger.Warn("response cache: Redis unavailable; serving from the database", slog.Any("error", err))
-	}
-}
-
-// up marks Redis available, logging the end of an outage.
-func (c *responseCache) up() {
-	if c.retryAt.Load() != 0 && c.retryAt.Swap(0) != 0 {
-		c.logger.Info("response cache: Redis available again")
-	}
+	c.breaker.succeeded()
 }
 
 // memCache holds recently served pages in process memory, up to a number

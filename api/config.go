@@ -31,6 +31,11 @@ type Config struct {
 	RateLimit RateLimitConfig
 	// ReadyTimeout bounds each readiness check of GET /ready. Default 2 s.
 	ReadyTimeout time.Duration
+	// DatabaseTimeout bounds the database work of a market read (waiting
+	// for a connection and the statement), so that a database that stops
+	// answering costs a request this long and a 503, not a hang
+	// (AURUM_DATABASE_TIMEOUT). Default 3 s.
+	DatabaseTimeout time.Duration
 	// ShutdownTimeout bounds the graceful shutdown of Run: in-flight requests
 	// get this long to finish before connections are closed. Default 10 s.
 	ShutdownTimeout time.Duration
@@ -90,7 +95,8 @@ type AuthConfig struct {
 }
 
 // RateLimitConfig bounds requests per tenant with a token bucket (GCRA)
-// kept in Redis, so every API instance shares the same budget.
+// kept in Redis, so every API instance shares the same budget; while Redis
+// is down each instance keeps the buckets itself (rateLimiter).
 type RateLimitConfig struct {
 	// Disabled turns rate limiting off.
 	Disabled bool
@@ -107,6 +113,7 @@ const (
 	DefaultRequestsPerSecond = 50
 	DefaultBurst             = 100
 	DefaultReadyTimeout      = 2 * time.Second
+	DefaultDatabaseTimeout   = 3 * time.Second
 	DefaultShutdownTimeout   = 10 * time.Second
 	DefaultLeeway            = 30 * time.Second
 )
@@ -129,6 +136,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReadyTimeout == 0 {
 		c.ReadyTimeout = DefaultReadyTimeout
+	}
+	if c.DatabaseTimeout == 0 {
+		c.DatabaseTimeout = DefaultDatabaseTimeout
 	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = DefaultShutdownTimeout
@@ -196,7 +206,7 @@ func (c Config) validate() error {
 		errs = append(errs, errors.New("AURUM_CURSOR_SECRET is too short: use at least 16 characters"))
 	}
 	for name, d := range map[string]time.Duration{
-		"ready timeout": c.ReadyTimeout, "shutdown timeout": c.ShutdownTimeout,
+		"ready timeout": c.ReadyTimeout, "database timeout": c.DatabaseTimeout, "shutdown timeout": c.ShutdownTimeout,
 		"read header timeout": c.ReadHeaderTimeout, "idle timeout": c.IdleTimeout,
 		"cursor ttl": c.CursorTTL, "cache ttl": c.Cache.TTL,
 		"latest max-age": c.Cache.LatestMaxAge, "history max-age": c.Cache.HistoryMaxAge,

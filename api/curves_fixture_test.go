@@ -160,11 +160,18 @@ type curveServer struct {
 }
 
 // newCurveServer starts a server on a fresh, migrated database with the
-// fixture loaded. deps.Redis defaults to the test Redis.
+// fixture loaded. deps.Redis defaults to the test Redis; rate limiting is
+// off unless cfg configures it.
 func newCurveServer(t testing.TB, cfg Config, deps Deps) *curveServer {
 	t.Helper()
+	return newCurveServerOn(t, store.Config{URL: testenv.DatabaseURL(t)}, cfg, deps)
+}
+
+// newCurveServerOn is newCurveServer on the database of scfg.
+func newCurveServerOn(t testing.TB, scfg store.Config, cfg Config, deps Deps) *curveServer {
+	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{URL: testenv.DatabaseURL(t)}, discardLogger())
+	st, err := store.Open(ctx, scfg, discardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +182,9 @@ func newCurveServer(t testing.TB, cfg Config, deps Deps) *curveServer {
 	rows := fixtureRows()
 	insertRows(t, st, rows)
 
-	cfg.RateLimit.Disabled = true
+	if cfg.RateLimit == (RateLimitConfig{}) {
+		cfg.RateLimit.Disabled = true
+	}
 	cfg.Cache.KeyPrefix = "test:" + t.Name() + ":"
 	if deps.Redis == nil {
 		deps.Redis = testRedis(t)

@@ -50,9 +50,13 @@ func (s *Server) listHandler(ep *listEndpoint) echo.HandlerFunc {
 	}
 }
 
-// serveList answers the list request q to ep.
+// serveList answers the list request q to ep. Its database work — the
+// data version and the page, when they are not known — has
+// Config.DatabaseTimeout, so a database that does not answer costs a
+// request a 503 (unavailableProblem), not a hang.
 func (s *Server) serveList(c echo.Context, ep *listEndpoint, q *listQuery) error {
-	ctx := c.Request().Context()
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.DatabaseTimeout)
+	defer cancel()
 	maxAge := ep.maxAge(q)
 	if ep.dataset == "" {
 		p, err := s.fetchPage(ctx, ep, q)

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/aurum-energy/aurum/internal/redisclient"
 	"github.com/aurum-energy/aurum/internal/testenv"
 )
 
@@ -62,11 +63,10 @@ func newTestServer(t testing.TB, cfg Config, deps Deps) *testServer {
 
 func testRedis(t testing.TB) *redis.Client {
 	t.Helper()
-	opts, err := redis.ParseURL(testenv.RedisURL(t))
+	rdb, err := redisclient.New(testenv.RedisURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { _ = rdb.Close() })
 	return rdb
 }

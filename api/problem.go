@@ -152,14 +152,13 @@ func toProblem(err error) *Problem {
 	if errors.As(err, &he) {
 		return fromEchoError(he)
 	}
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return &Problem{Type: problemTypeBase + "timeout", Title: http.StatusText(http.StatusServiceUnavailable),
-			Status: http.StatusServiceUnavailable, Detail: "the request timed out; try again", Err: err}
-	case errors.Is(err, context.Canceled):
+	if errors.Is(err, context.Canceled) {
 		// The client went away; nobody reads this, but the log and metrics do.
 		return &Problem{Type: "about:blank", Title: "Client Closed Request", Status: 499,
 			Detail: "the request was cancelled", Err: err}
+	}
+	if p := unavailableProblem(err); p != nil {
+		return p
 	}
 	return &Problem{Type: "about:blank", Title: http.StatusText(http.StatusInternalServerError),
 		Status: http.StatusInternalServerError, Detail: "an internal error occurred; quote the request_id when reporting it", Err: err}

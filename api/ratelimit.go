@@ -3,10 +3,10 @@ package api
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -46,46 +46,137 @@ const rateLimitKeyPrefix = "aurum:ratelimit:"
 // the API slow.
 const rateLimitTimeout = 250 * time.Millisecond
 
+// maxLocalTenants bounds the tenants the in-process limiter tracks, and so
+// its memory (about 100 bytes each).
+const maxLocalTenants = 10_000
+
 // rateLimitMiddleware spends one token of the caller's tenant per request and
 // answers 429 with Retry-After when the bucket is empty.
-//
-// When Redis is unreachable or slow it fails open: the request proceeds and a
-// warning is logged. Rate limiting protects shared capacity from one noisy
-// tenant; refusing every tenant because the limiter's store is down would
-// turn a Redis incident into a full API outage, and /ready already reports
-// Redis as down to the operator.
 func (s *Server) rateLimitMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
-	interval := int64(math.Ceil(1e6 / s.cfg.RateLimit.RequestsPerSecond))
-	burst := s.cfg.RateLimit.Burst
 	if s.cfg.RateLimit.Disabled {
 		return next
 	}
+	burst := s.cfg.RateLimit.Burst
 	return func(c echo.Context) error {
 		p, ok := PrincipalFrom(c.Request().Context())
 		if !ok {
 			return next(c)
 		}
-		ctx, cancel := context.WithTimeout(c.Request().Context(), rateLimitTimeout)
-		res, err := gcraScript.Run(ctx, s.redis, []string{rateLimitKeyPrefix + p.Tenant}, interval, burst).Int64Slice()
-		cancel()
-		if err != nil || len(res) != 3 {
-			s.requestLogger(c).Warn("rate limiter unavailable; allowing request", slog.Any("error", err))
-			return next(c)
-		}
+		d := s.limiter.take(c.Request().Context(), p.Tenant)
 		h := c.Response().Header()
 		h.Set("RateLimit-Limit", strconv.Itoa(burst))
-		h.Set("RateLimit-Remaining", strconv.FormatInt(res[1], 10))
-		if res[0] == 1 {
+		h.Set("RateLimit-Remaining", strconv.FormatInt(d.remaining, 10))
+		if d.allowed {
 			return next(c)
 		}
-		retry := int(math.Ceil(float64(res[2]) / 1e6))
-		if retry < 1 {
-			retry = 1
-		}
+		retry := max(int(math.Ceil(d.retryAfter.Seconds())), 1)
 		prob := NewProblem(http.StatusTooManyRequests, "rate-limited",
 			fmt.Sprintf("tenant %q exceeded %g requests per second (burst %d); retry after %d s",
 				p.Tenant, s.cfg.RateLimit.RequestsPerSecond, burst, retry))
 		prob.RetryAfter = retry
 		return prob
+	}
+}
+
+// limitDecision is the answer of a rate limiter to one request.
+type limitDecision struct {
+	allowed    bool
+	remaining  int64
+	retryAfter time.Duration
+}
+
+// rateLimiter keeps each tenant's bucket in Redis, so that every API
+// instance shares one budget per tenant. While Redis is down (breaker) it
+// keeps the buckets in process instead, with the same rate and burst: each
+// instance then grants a tenant that budget on its own, so the limit holds
+// per instance rather than across them. Refusing every request would turn a
+// Redis incident into an outage of the API, and allowing every one would
+// let one tenant take the database for the length of the incident.
+type rateLimiter struct {
+	rdb      *redis.Client
+	breaker  *redisBreaker
+	interval int64 // µs per request: 1e6 / rate
+	burst    int
+	local    *localLimiter
+}
+
+func newRateLimiter(cfg RateLimitConfig, rdb *redis.Client, breaker *redisBreaker) *rateLimiter {
+	interval := int64(math.Ceil(1e6 / cfg.RequestsPerSecond))
+	return &rateLimiter{
+		rdb: rdb, breaker: breaker, interval: interval, burst: cfg.Burst,
+		local: &localLimiter{interval: interval, burst: int64(cfg.Burst), maxTenants: maxLocalTenants, tat: map[string]int64{}},
+	}
+}
+
+// take spends one token of tenant's bucket.
+func (l *rateLimiter) take(ctx context.Context, tenant string) limitDecision {
+	if l.breaker.available() {
+		if d, err := l.takeShared(ctx, tenant); err == nil {
+			return d
+		}
+	}
+	return l.local.take(tenant, time.Now().UnixMicro())
+}
+
+// takeShared runs the GCRA on the tenant's bucket in Redis, reporting the
+// outcome to the breaker.
+func (l *rateLimiter) takeShared(ctx context.Context, tenant string) (limitDecision, error) {
+	ctx, cancel := context.WithTimeout(ctx, rateLimitTimeout)
+	defer cancel()
+	res, err := gcraScript.Run(ctx, l.rdb, []string{rateLimitKeyPrefix + tenant}, l.interval, l.burst).Int64Slice()
+	if err == nil && len(res) != 3 {
+		err = fmt.Errorf("rate limit script returned %v", res)
+	}
+	if err != nil {
+		l.breaker.failed(ctx, err)
+		return limitDecision{}, err
+	}
+	l.breaker.succeeded()
+	return limitDecision{allowed: res[0] == 1, remaining: res[1], retryAfter: time.Duration(res[2]) * time.Microsecond}, nil
+}
+
+// localLimiter is gcraScript in process memory, on this process's clock,
+// for at most maxTenants tenants.
+type localLimiter struct {
+	interval   int64 // µs per request
+	burst      int64
+	maxTenants int
+
+	mu  sync.Mutex
+	tat map[string]int64 // tenant → theoretical arrival time, µs
+}
+
+// take spends one token of tenant's bucket at now (µs).
+func (l *localLimiter) take(tenant string, now int64) limitDecision {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	tat, ok := l.tat[tenant]
+	if !ok && len(l.tat) >= l.maxTenants {
+		l.evict(now)
+	}
+	tat = max(tat, now)
+	limit := l.interval * l.burst
+	newTAT := tat + l.interval
+	if over := newTAT - now - limit; over > 0 {
+		return limitDecision{retryAfter: time.Duration(over) * time.Microsecond}
+	}
+	l.tat[tenant] = newTAT
+	return limitDecision{allowed: true, remaining: (limit - (newTAT - now)) / l.interval}
+}
+
+// evict makes room for a tenant: it forgets the buckets that are full again
+// (forgetting them changes no answer) and, should none be, an arbitrary one,
+// which gives that tenant a fresh burst: the price of bounded memory.
+func (l *localLimiter) evict(now int64) {
+	for tenant, tat := range l.tat {
+		if tat <= now {
+			delete(l.tat, tenant)
+		}
+	}
+	for tenant := range l.tat {
+		if len(l.tat) < l.maxTenants {
+			return
+		}
+		delete(l.tat, tenant)
 	}
 }

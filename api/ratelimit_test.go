@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/aurum-energy/aurum/internal/redisclient"
 )
 
 func TestRateLimitPerTenant(t *testing.T) {
@@ -79,21 +79,86 @@ func TestRateLimitRefills(t *testing.T) {
 	}
 }
 
-// TestRateLimitFailsOpen: with Redis unreachable, requests pass and a
-// warning is logged (see rateLimitMiddleware for why).
-func TestRateLimitFailsOpen(t *testing.T) {
+// TestRateLimitWithoutRedis: with Redis unreachable, the instance limits
+// each tenant with the same rate and burst (see rateLimiter for why), and
+// logs the outage once.
+func TestRateLimitWithoutRedis(t *testing.T) {
 	t.Parallel()
-	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
+	dead, err := redisclient.New("redis://127.0.0.1:1/0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { _ = dead.Close() })
-	s := newTestServer(t, Config{Auth: AuthConfig{Mode: AuthNone}, RateLimit: RateLimitConfig{RequestsPerSecond: 1, Burst: 1}},
+	s := newTestServer(t, Config{Auth: AuthConfig{Mode: AuthNone}, RateLimit: RateLimitConfig{RequestsPerSecond: 0.01, Burst: 2}},
 		Deps{Redis: dead})
 	s.addTestRoutes()
-	for range 3 {
-		if rec := s.do(t, http.MethodGet, "/v1/test/curves", nil); rec.Code != http.StatusOK {
-			t.Fatalf("status = %d, want 200 while Redis is down", rec.Code)
+	busy := map[string]string{HeaderTenant: "busy"}
+	for i := range 2 {
+		if rec := s.do(t, http.MethodGet, "/v1/test/curves", busy); rec.Code != http.StatusOK {
+			t.Fatalf("request %d within the burst: %d, want 200 while Redis is down", i+1, rec.Code)
 		}
 	}
-	if !strings.Contains(s.logs.String(), "rate limiter unavailable") {
-		t.Fatalf("no warning logged:\n%s", s.logs)
+	rec := s.do(t, http.MethodGet, "/v1/test/curves", busy)
+	problemOf(t, rec, http.StatusTooManyRequests)
+	if rec.Header().Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
 	}
+	if rec := s.do(t, http.MethodGet, "/v1/test/curves", map[string]string{HeaderTenant: "quiet"}); rec.Code != http.StatusOK {
+		t.Fatalf("another tenant: %d, want 200", rec.Code)
+	}
+	if n := strings.Count(s.logs.String(), "Redis unavailable"); n != 1 {
+		t.Fatalf("logged the Redis outage %d times, want once:\n%s", n, s.logs)
+	}
+}
+
+func TestLocalLimiter(t *testing.T) {
+	t.Parallel()
+	const interval = int64(time.Second / time.Microsecond) // 1 request/s
+	newLimiter := func() *localLimiter {
+		return &localLimiter{interval: interval, burst: 2, maxTenants: 3, tat: map[string]int64{}}
+	}
+
+	t.Run("burst then rate", func(t *testing.T) {
+		t.Parallel()
+		l := newLimiter()
+		for i, want := range []limitDecision{
+			{allowed: true, remaining: 1},
+			{allowed: true, remaining: 0},
+			{retryAfter: time.Second},
+		} {
+			if got := l.take("acme", 0); got != want {
+				t.Errorf("request %d at once: %+v, want %+v", i+1, got, want)
+			}
+		}
+		if got := l.take("acme", interval); !got.allowed {
+			t.Errorf("a second later: %+v, want allowed", got)
+		}
+	})
+
+	t.Run("bounded tenants", func(t *testing.T) {
+		t.Parallel()
+		l := newLimiter()
+		for i := range 10 {
+			l.take(fmt.Sprint("tenant-", i), 0)
+			if len(l.tat) > l.maxTenants {
+				t.Fatalf("%d tenants tracked, at most %d wanted", len(l.tat), l.maxTenants)
+			}
+		}
+	})
+
+	t.Run("full buckets are forgotten first", func(t *testing.T) {
+		t.Parallel()
+		l := newLimiter()
+		l.take("idle", 0)            // full again after a second
+		l.take("busy", 10*interval)  // both tokens spent
+		l.take("busy", 10*interval)  //
+		l.take("other", 10*interval) //
+		l.take("new", 10*interval+1) // the limiter is full: idle goes
+		if _, ok := l.tat["busy"]; !ok {
+			t.Fatal("evicted a tenant whose bucket is not full while a full one was tracked")
+		}
+		if got := l.take("busy", 10*interval+1); got.allowed {
+			t.Errorf("busy after eviction: %+v, want refused", got)
+		}
+	})
 }

@@ -78,6 +78,7 @@ type Server struct {
 	runEvents *RunEvents
 	cursors   *cursorCodec
 	cache     *responseCache
+	limiter   *rateLimiter // nil when rate limiting is disabled
 	// market reads market data; nil without Deps.Store.
 	market *market.Reader
 	// versions knows data versions; nil without Deps.Versions.
@@ -135,12 +136,17 @@ func New(cfg Config, deps Deps) (*Server, error) {
 
 	bg, stop := context.WithCancel(context.Background())
 	stopping, drain := context.WithCancel(bg)
+	breaker := &redisBreaker{logger: deps.Logger}
 	s := &Server{
 		cfg: cfg, logger: deps.Logger, registry: deps.Registry, metrics: deps.Metrics,
 		redis: deps.Redis, checks: deps.Checks, openapiDoc: doc,
 		cursors: newCursorCodec(secret, cfg.CursorTTL),
-		cache:   &responseCache{ttl: cfg.Cache.TTL, prefix: cfg.Cache.KeyPrefix, logger: deps.Logger},
-		stop:    stop, stopping: stopping, drain: drain,
+		cache: &responseCache{breaker: breaker, ttl: cfg.Cache.TTL, prefix: cfg.Cache.KeyPrefix, logger: deps.Logger,
+			fetchTimeout: cfg.DatabaseTimeout},
+		stop: stop, stopping: stopping, drain: drain,
+	}
+	if !cfg.RateLimit.Disabled {
+		s.limiter = newRateLimiter(cfg.RateLimit, deps.Redis, breaker)
 	}
 	if deps.Store != nil {
 		s.pool = deps.Store.Pool()

@@ -20,6 +20,7 @@ import (
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/internal/broker"
 	"github.com/aurum-energy/aurum/internal/devenv"
+	"github.com/aurum-energy/aurum/internal/redisclient"
 	"github.com/aurum-energy/aurum/internal/registry"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
@@ -83,7 +84,7 @@ func (e *env) start(ctx context.Context) error {
 	if _, err := e.store.Migrate(ctx); err != nil {
 		return err
 	}
-	opts, err := redis.ParseURL(e.redisServer.URL())
+	opts, err := redisclient.Options(e.redisServer.URL())
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func connectData(ctx context.Context, cfg config.Config, logger *slog.Logger, cl
 	p := &platform{cfg: cfg, logger: logger, registry: telemetry.NewRegistry()}
 	p.metrics = telemetry.NewMetrics(p.registry)
 	var err error
-	if p.store, err = openStore(ctx, cfg.DatabaseURL, logger); err != nil {
+	if p.store, err = openStore(ctx, cfg.DatabaseURL, 0, logger); err != nil {
 		return nil, err
 	}
 	cl.add(p.store.Close)
@@ -82,26 +82,41 @@ func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, cl *cl
 	return p, nil
 }
 
-// readinessChecks are what GET /ready reports on.
-func (p *platform) readinessChecks() []api.Check {
+// readinessChecks are what GET /ready reports on; st is the API's store.
+func (p *platform) readinessChecks(st *store.Store) []api.Check {
 	return []api.Check{
 		{Name: "kafka", Fn: p.kafka.Ping},
 		{Name: "schema_registry", Fn: func(ctx context.Context) error {
 			_, err := p.schemas.Subjects(ctx)
 			return err
 		}},
-		{Name: "postgres", Fn: p.store.Ping},
+		{Name: "postgres", Fn: st.Ping},
 		{Name: "redis", Fn: func(ctx context.Context) error { return p.redis.Ping(ctx).Err() }},
 	}
 }
 
 // newAPI builds the HTTP API on the platform, streaming run events from
 // Kafka and learning data versions from versions; the returned closer
-// releases the stream's client after the server stopped.
-func (p *platform) newAPI(versions api.Versions) (*api.Server, func(), error) {
-	events, err := p.newRunEvents()
+// releases the stream's client and the API's store after the server
+// stopped.
+//
+// The API has a store of its own, whose connections and transactions
+// AURUM_DATABASE_TIMEOUT bounds: a request must not wait on a database that
+// stopped answering, while the materialisers and the scenario worker that
+// `aurum dev` runs on the platform's store write batches that take longer.
+func (p *platform) newAPI(ctx context.Context, versions api.Versions) (*api.Server, func(), error) {
+	st, err := openStore(ctx, p.cfg.DatabaseURL, p.cfg.DatabaseTimeout, p.logger)
 	if err != nil {
 		return nil, nil, err
+	}
+	events, err := p.newRunEvents(st)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	closeAll := func() {
+		events.Close()
+		st.Close()
 	}
 	srv, err := api.New(api.Config{
 		Addr: p.cfg.HTTPAddr,
@@ -116,34 +131,35 @@ func (p *platform) newAPI(versions api.Versions) (*api.Server, func(), error) {
 			RequestsPerSecond: p.cfg.RateLimitRPS,
 			Burst:             p.cfg.RateLimitBurst,
 		},
-		CursorSecret: p.cfg.CursorSecret,
+		CursorSecret:    p.cfg.CursorSecret,
+		DatabaseTimeout: p.cfg.DatabaseTimeout,
 	}, api.Deps{
 		Logger:    p.logger,
 		Registry:  p.registry,
 		Metrics:   p.metrics,
 		Redis:     p.redis,
-		Store:     p.store,
+		Store:     st,
 		Serde:     p.serde,
 		RunEvents: events,
-		Checks:    p.readinessChecks(),
+		Checks:    p.readinessChecks(st),
 		Versions:  versions,
 	})
 	if err != nil {
-		events.Close()
+		closeAll()
 		return nil, nil, err
 	}
-	return srv, events.Close, nil
+	return srv, closeAll, nil
 }
 
 // serveAPI runs the API and the outbox relay that publishes its run
 // requests until ctx ends, together with extra components.
 func (p *platform) serveAPI(ctx context.Context, extra ...runner) error {
 	versions := market.NewVersions(p.store.Pool(), p.logger)
-	srv, closeEvents, err := p.newAPI(versions)
+	srv, closeAPI, err := p.newAPI(ctx, versions)
 	if err != nil {
 		return err
 	}
-	defer closeEvents()
+	defer closeAPI()
 	relay, err := p.newOutboxRelay()
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/plugin/kslog"
 
 	"github.com/aurum-energy/aurum/internal/config"
+	"github.com/aurum-energy/aurum/internal/redisclient"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 )
@@ -115,8 +116,10 @@ func pingRegistry(ctx context.Context, c *sr.Client) error {
 }
 
 // openStore connects to the database, failing fast and naming the setting.
-func openStore(ctx context.Context, url string, logger *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, store.Config{URL: url, MaxConns: 20}, logger)
+// timeout is the store's store.Config.Timeout: zero for batch work, the
+// configured AURUM_DATABASE_TIMEOUT for the API's requests.
+func openStore(ctx context.Context, url string, timeout time.Duration, logger *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, store.Config{URL: url, MaxConns: 20, Timeout: timeout}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", config.DatabaseURL.Env, err)
 	}
@@ -125,11 +128,10 @@ func openStore(ctx context.Context, url string, logger *slog.Logger) (*store.Sto
 
 // openRedis connects to Redis, failing fast and naming the setting.
 func openRedis(ctx context.Context, url string) (*redis.Client, error) {
-	opts, err := redis.ParseURL(url)
+	c, err := redisclient.New(url)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", config.RedisURL.Env, err)
 	}
-	c := redis.NewClient(opts)
 	ctx, cancel := context.WithTimeout(ctx, startupTimeout)
 	defer cancel()
 	if err := c.Ping(ctx).Err(); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aurum-energy/aurum/api"
 	"github.com/aurum-energy/aurum/internal/outbox"
+	"github.com/aurum-energy/aurum/internal/store"
 )
 
 // newOutboxRelay builds the outbox relay that `aurum api` and `aurum dev`
@@ -25,7 +26,7 @@ func (p *platform) newOutboxRelay() (*outbox.Relay, error) {
 
 // newRunEvents builds the source of GET /v1/runs/{run_id}/events: the run
 // topic, read by a client per stream.
-func (p *platform) newRunEvents() (*api.RunEvents, error) {
+func (p *platform) newRunEvents(st *store.Store) (*api.RunEvents, error) {
 	// Each stream has a client of its own: no metrics registry (kprom
 	// registers per client name), and only their warnings and errors
 	// logged (a client logs its partition assignment at info).
@@ -33,7 +34,7 @@ func (p *platform) newRunEvents() (*api.RunEvents, error) {
 	events, err := api.NewRunEvents(api.RunEventsConfig{
 		Brokers:      p.cfg.Brokers(),
 		KafkaOptions: kafkaOptions(quiet, nil, "run-events"),
-	}, api.RunEventsDeps{Store: p.store, Serde: p.serde, Logger: p.logger})
+	}, api.RunEventsDeps{Store: st, Serde: p.serde, Logger: p.logger})
 	if err != nil {
 		return nil, fmt.Errorf("run events: %w", err)
 	}

@@ -39,7 +39,7 @@ func TestRelayAndRunEventsWiring(t *testing.T) {
 	if p.serde, err = serde.New(context.Background(), src, nil); err != nil {
 		t.Fatal(err)
 	}
-	events, err := p.newRunEvents()
+	events, err := p.newRunEvents(p.store)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,6 +41,9 @@ type Config struct {
 	// limiting off. RateLimitBurst is how many requests may come at once.
 	RateLimitRPS   float64
 	RateLimitBurst int
+	// DatabaseTimeout bounds the database work of an API request: the wait
+	// for a connection and its statements (statement_timeout).
+	DatabaseTimeout time.Duration
 	// CompressAfter is the age after which TimescaleDB compresses a chunk
 	// of market data; 0 turns compression off.
 	CompressAfter time.Duration
@@ -83,6 +86,7 @@ var (
 	CursorSecret      = Setting{"AURUM_CURSOR_SECRET", "", "HMAC key signing API pagination cursors; give every API instance the same one (empty: a random key per process)"}
 	RateLimitRPS      = Setting{"AURUM_RATE_LIMIT_RPS", "50", "requests per second per tenant (0: no rate limit)"}
 	RateLimitBurst    = Setting{"AURUM_RATE_LIMIT_BURST", "100", "requests a tenant may make at once above the rate"}
+	DatabaseTimeout   = Setting{"AURUM_DATABASE_TIMEOUT", "3s", "how long an API request waits on the database (a connection, each statement) before it is answered 503"}
 	CompressAfter     = Setting{"AURUM_COMPRESS_AFTER", "30d", "age after which TimescaleDB compresses market data chunks, e.g. 30d or 720h (0: never)"}
 	RetainCurves      = Setting{"AURUM_RETAIN_CURVES", "", "drop curve observations older than this, e.g. 3650d (TimescaleDB; empty: keep all)"}
 	RetainISO         = Setting{"AURUM_RETAIN_ISO", "", "drop ISO LMP and load older than this (TimescaleDB; empty: keep all)"}
@@ -93,7 +97,7 @@ var (
 func All() []Setting {
 	return []Setting{HTTPAddr, KafkaBrokers, SchemaRegistryURL, DatabaseURL, RedisURL, DataDir,
 		AuthMode, OIDCIssuer, OIDCAudience, OIDCJWKSURL, LogLevel, LogFormat, CursorSecret,
-		RateLimitRPS, RateLimitBurst, CompressAfter, RetainCurves, RetainISO, RetainExternal}
+		RateLimitRPS, RateLimitBurst, DatabaseTimeout, CompressAfter, RetainCurves, RetainISO, RetainExternal}
 }
 
 // Embedded addresses of `aurum dev` and `aurum broker`; other roles on the
@@ -167,6 +171,13 @@ func (l *Loader) Load() (Config, error) {
 			return 0, errors.New("not a positive integer")
 		}
 		return n, nil
+	})
+	c.DatabaseTimeout = parse(&c, DatabaseTimeout, l.value(DatabaseTimeout), func(v string) (time.Duration, error) {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return 0, errors.New("not a positive duration such as 3s or 500ms")
+		}
+		return d, nil
 	})
 	c.CompressAfter = parse(&c, CompressAfter, l.value(CompressAfter), ParseAge)
 	c.RetainCurves = parse(&c, RetainCurves, l.value(RetainCurves), ParseAge)

@@ -34,7 +34,7 @@ func TestDefaults(t *testing.T) {
 	if c.Registry() != "http://127.0.0.1:8081" {
 		t.Fatalf("registry default: %s", c.Registry())
 	}
-	if c.RateLimitRPS != 50 || c.RateLimitBurst != 100 || c.CompressAfter != 30*24*time.Hour ||
+	if c.RateLimitRPS != 50 || c.RateLimitBurst != 100 || c.DatabaseTimeout != 3*time.Second || c.CompressAfter != 30*24*time.Hour ||
 		c.RetainCurves != 0 || c.RetainISO != 0 || c.RetainExternal != 0 {
 		t.Fatalf("rate limit and storage defaults: %+v", c)
 	}
@@ -88,6 +88,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{"rate", map[string]string{"AURUM_RATE_LIMIT_RPS": "fast"}, "AURUM_RATE_LIMIT_RPS"},
 		{"negative rate", map[string]string{"AURUM_RATE_LIMIT_RPS": "-1"}, "AURUM_RATE_LIMIT_RPS"},
 		{"burst", map[string]string{"AURUM_RATE_LIMIT_BURST": "0"}, "AURUM_RATE_LIMIT_BURST"},
+		{"database timeout", map[string]string{"AURUM_DATABASE_TIMEOUT": "soon"}, "AURUM_DATABASE_TIMEOUT"},
+		{"zero database timeout", map[string]string{"AURUM_DATABASE_TIMEOUT": "0s"}, "AURUM_DATABASE_TIMEOUT"},
 		{"compress after", map[string]string{"AURUM_COMPRESS_AFTER": "a month"}, "AURUM_COMPRESS_AFTER"},
 		{"retention", map[string]string{"AURUM_RETAIN_CURVES": "-5d"}, "AURUM_RETAIN_CURVES"},
 		{"iso retention", map[string]string{"AURUM_RETAIN_ISO": "10y"}, "AURUM_RETAIN_ISO"},

@@ -257,6 +257,14 @@ func (p *Postgres) Stop() error {
 	return p.proc.stop(syscall.SIGINT, 15*time.Second)
 }
 
+// Pause freezes the server and its backends (SIGSTOP): connections stay
+// open and the kernel still accepts new ones, but nothing answers, as with a
+// hung host or a stalled disk. For outage tests; Resume ends it.
+func (p *Postgres) Pause() error { return p.proc.pause() }
+
+// Resume continues a paused server.
+func (p *Postgres) Resume() error { return p.proc.resume() }
+
 // Kill ends the server abruptly, like a crash or a power cut of the database
 // host, for outage tests.
 func (p *Postgres) Kill() error {

@@ -5,6 +5,7 @@
 package devenv
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -102,6 +104,69 @@ func (p *process) stop(sig syscall.Signal, grace time.Duration) error {
 // killGroup kills the server and every process it forked.
 func (p *process) killGroup() {
 	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+}
+
+// pause stops (SIGSTOP) the server and every process it forked, so that it
+// keeps its sockets open and answers nothing; resume continues them.
+func (p *process) pause() error { return p.signalTree(syscall.SIGSTOP) }
+
+func (p *process) resume() error { return p.signalTree(syscall.SIGCONT) }
+
+// signalTree sends sig to the server and to each of its descendants. Its
+// process group is not enough: PostgreSQL's backends leave it (setsid).
+func (p *process) signalTree(sig syscall.Signal) error {
+	if p == nil || p.exited() {
+		return fmt.Errorf("server is not running")
+	}
+	pid := p.cmd.Process.Pid
+	// The server first: stopped, it forks no child the list would miss.
+	if err := syscall.Kill(pid, sig); err != nil {
+		return fmt.Errorf("signal %s %s: %w", p.name, sig, err)
+	}
+	children, err := descendants(pid)
+	if err != nil {
+		return fmt.Errorf("signal %s %s: %w", p.name, sig, err)
+	}
+	for _, child := range children {
+		// A child may have exited since the list was read.
+		if err := syscall.Kill(child, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return fmt.Errorf("signal %s child %d %s: %w", p.name, child, sig, err)
+		}
+	}
+	return nil
+}
+
+// descendants lists the processes below pid, from /proc.
+func descendants(pid int) ([]int, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	children := map[int][]int{}
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue // exited meanwhile
+		}
+		// pid (comm) state ppid ...; comm may hold spaces and parentheses.
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) < 2 {
+			continue
+		}
+		if ppid, err := strconv.Atoi(fields[1]); err == nil {
+			children[ppid] = append(children[ppid], child)
+		}
+	}
+	var out []int
+	for queue := children[pid]; len(queue) > 0; queue = queue[1:] {
+		out = append(out, queue[0])
+		queue = append(queue, children[queue[0]]...)
+	}
+	return out, nil
 }
 
 // waitReady polls ready until it succeeds, the process exits or ctx ends.

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/aurum-energy/aurum/internal/redisclient"
 )
 
 // RedisConfig configures a private Redis server.
@@ -89,7 +89,10 @@ func (r *Redis) Start(ctx context.Context) error {
 		return err
 	}
 	r.proc = proc
-	client := redis.NewClient(&redis.Options{Addr: r.addr(), MaxRetries: -1})
+	client, err := redisclient.New(r.URL())
+	if err != nil {
+		return err
+	}
 	defer func() { _ = client.Close() }()
 	if err := proc.waitReady(ctx, r.logPath(), func(ctx context.Context) error { return client.Ping(ctx).Err() }); err != nil {
 		_ = proc.stop(syscall.SIGKILL, time.Second)
@@ -102,6 +105,13 @@ func (r *Redis) addr() string { return fmt.Sprintf("127.0.0.1:%d", r.cfg.Port) }
 
 // URL is the redis:// URL of the server.
 func (r *Redis) URL() string { return "redis://" + r.addr() + "/0" }
+
+// Pause freezes the server (SIGSTOP): connections stay open and nothing
+// answers, as with a hung host. For outage tests; Resume ends it.
+func (r *Redis) Pause() error { return r.proc.pause() }
+
+// Resume continues a paused server.
+func (r *Redis) Resume() error { return r.proc.resume() }
 
 // Stop shuts the server down, writing the append-only file first.
 func (r *Redis) Stop() error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -28,6 +29,15 @@ type Config struct {
 	MaxConnLifetime time.Duration
 	// ApplicationName shows up in pg_stat_activity. Default "aurum".
 	ApplicationName string
+	// Timeout, when set, bounds every statement on the server
+	// (statement_timeout) and every transaction of InTenant, InTx and
+	// InRelay on the client, the wait for a connection included: a server
+	// that stops answering then costs a caller this long and an error, not
+	// a hang (the server cannot enforce statement_timeout while it is
+	// stopped; the client's deadline closes the connection). For a store
+	// that serves requests; zero, for batch writers and migrations, bounds
+	// nothing.
+	Timeout time.Duration
 }
 
 // Defaults of Config.
@@ -69,6 +79,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("connect timeout %s: must not be negative", c.ConnectTimeout)
 	case c.MaxConnLifetime < 0:
 		return fmt.Errorf("max connection lifetime %s: must not be negative", c.MaxConnLifetime)
+	case c.Timeout < 0:
+		return fmt.Errorf("timeout %s: must not be negative", c.Timeout)
 	}
 	return nil
 }
@@ -76,10 +88,11 @@ func (c Config) Validate() error {
 // Store is Aurum's database: a connection pool plus the transactions that
 // apply the tenant and role rules. It is safe for concurrent use.
 type Store struct {
-	pool   *pgxpool.Pool
-	reads  *pgxpool.Pool // market reads: generic plans
-	logger *slog.Logger
-	target string // user@host:port/db, for messages; never the password
+	pool    *pgxpool.Pool
+	reads   *pgxpool.Pool // market reads: generic plans
+	timeout time.Duration // Config.Timeout
+	logger  *slog.Logger
+	target  string // user@host:port/db, for messages; never the password
 }
 
 // Open validates cfg, creates the pool and pings the database within
@@ -111,6 +124,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	if _, ok := pcfg.ConnConfig.RuntimeParams["jit"]; !ok {
 		pcfg.ConnConfig.RuntimeParams["jit"] = "off"
 	}
+	if cfg.Timeout > 0 {
+		pcfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(cfg.Timeout.Milliseconds(), 10)
+	}
 	// NOTICEs are routine ("does not exist, skipping"); WARNINGs are not.
 	pcfg.ConnConfig.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
 		level := slog.LevelDebug
@@ -120,8 +136,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 		logger.Log(context.Background(), level, "postgres: "+n.Message, slog.String("severity", n.Severity))
 	}
 	s := &Store{
-		logger: logger,
-		target: fmt.Sprintf("%s@%s:%d/%s", pcfg.ConnConfig.User, pcfg.ConnConfig.Host, pcfg.ConnConfig.Port, pcfg.ConnConfig.Database),
+		timeout: cfg.Timeout,
+		logger:  logger,
+		target:  fmt.Sprintf("%s@%s:%d/%s", pcfg.ConnConfig.User, pcfg.ConnConfig.Host, pcfg.ConnConfig.Port, pcfg.ConnConfig.Database),
 	}
 	s.pool, err = pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
@@ -164,6 +181,8 @@ func (s *Store) logConnectingRole(ctx context.Context) {
 
 // Pool is the underlying pool. Its connections run as the connecting user:
 // use it for market data and administration, and InTenant for tenant data.
+// Config.Timeout bounds its statements on the server only: bound the
+// callers' contexts too.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Reads is the pool of market-data reads (market.Reader): like Pool, but

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -51,6 +52,11 @@ func (s *Store) InRelay(ctx context.Context, fn func(pgx.Tx) error) error {
 }
 
 func (s *Store) inRole(ctx context.Context, role, tenant string, fn func(pgx.Tx) error) error {
+	if s.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.timeout)
+		defer cancel()
+	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -58,6 +64,18 @@ func (s *Store) inRole(ctx context.Context, role, tenant string, fn func(pgx.Tx)
 	// Also runs if fn panics. After a commit, or when pgx already closed the
 	// transaction, Rollback does nothing and its error says only that.
 	defer func() { _ = tx.Rollback(ctx) }()
+	// fn's statements run under the contexts its author captured, which
+	// need not have a deadline; the socket's deadline bounds them all. It is
+	// lifted before Commit or Rollback hand the connection back to the pool
+	// (defers run last in, first out), where it would fail the next user;
+	// they are bounded by ctx.
+	lift := func() {}
+	if deadline, ok := ctx.Deadline(); ok {
+		conn := tx.Conn().PgConn().Conn()
+		_ = conn.SetDeadline(deadline) // a net.Conn's SetDeadline fails only once it is closed
+		lift = func() { _ = conn.SetDeadline(time.Time{}) }
+	}
+	defer lift()
 	// Both settings are transaction-local and always set, so a value a
 	// previous transaction left at session level on this connection never
 	// applies here. set_config binds the values; SET cannot take parameters.
@@ -66,10 +84,28 @@ func (s *Store) inRole(ctx context.Context, role, tenant string, fn func(pgx.Tx)
 		return fmt.Errorf("set role %s and tenant: %w", role, err)
 	}
 	if err := fn(tx); err != nil {
+		if cerr := expired(ctx); cerr != nil {
+			// Say so whatever fn made of the timed-out connection, so that
+			// callers can tell a timeout from a failure.
+			return fmt.Errorf("%w: %w", cerr, err)
+		}
 		return err
 	}
+	lift()
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// expired is ctx.Err(), or context.DeadlineExceeded once ctx's deadline has
+// passed: the socket's deadline may fire before the context's own timer.
+func expired(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if deadline, ok := ctx.Deadline(); ok && !time.Now().Before(deadline) {
+		return context.DeadlineExceeded
 	}
 	return nil
 }

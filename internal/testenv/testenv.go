@@ -177,6 +177,60 @@ func RedisURL(t testing.TB) string {
 	return Redis(t).URL()
 }
 
+// OwnPostgres starts a PostgreSQL server for the calling test alone, for
+// tests that pause or stop it: the binary's shared server must keep
+// answering the other tests. It is stopped when the test ends.
+func OwnPostgres(t testing.TB) *devenv.Postgres {
+	t.Helper()
+	return own(t, "PostgreSQL", func(ctx context.Context, dir string) (*devenv.Postgres, error) {
+		return devenv.StartPostgres(ctx, devenv.PostgresConfig{Dir: dir, NoJobs: true}, quietLogger())
+	})
+}
+
+// OwnRedis starts a Redis server for the calling test alone, for tests that
+// pause or stop it. It is stopped when the test ends.
+func OwnRedis(t testing.TB) *devenv.Redis {
+	t.Helper()
+	return own(t, "Redis", func(ctx context.Context, dir string) (*devenv.Redis, error) {
+		return devenv.StartRedis(ctx, devenv.RedisConfig{Dir: dir}, quietLogger())
+	})
+}
+
+// pausable is a server a test may pause.
+type pausable interface {
+	Resume() error
+	Stop() error
+}
+
+// own starts a server in a directory of its own under the binary's root
+// and stops it (resumed first, should the test have left it paused) at the
+// end of the test.
+func own[T pausable](t testing.TB, name string, start func(ctx context.Context, dir string) (T, error)) T {
+	t.Helper()
+	servers.mu.Lock()
+	root, err := rootDir()
+	servers.mu.Unlock()
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	dir, err := os.MkdirTemp(root, "own-")
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	server, err := start(ctx, dir)
+	if err != nil {
+		t.Fatalf("testenv: start %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		_ = server.Resume()
+		_ = server.Stop()
+		_ = os.RemoveAll(dir)
+	})
+	return server
+}
+
 // Kafka is an in-process Kafka cluster with the declared topology and an
 // embedded schema registry holding every record schema.
 type Kafka struct {
