@@ -106,10 +106,11 @@ func (p *platform) newAPI(versions api.Versions) (*api.Server, func(), error) {
 	srv, err := api.New(api.Config{
 		Addr: p.cfg.HTTPAddr,
 		Auth: api.AuthConfig{
-			Mode:     p.cfg.AuthMode,
-			Issuer:   p.cfg.OIDCIssuer,
-			Audience: p.cfg.OIDCAudience,
-			JWKSURL:  p.cfg.OIDCJWKSURL,
+			Mode:       p.cfg.AuthMode,
+			Issuer:     p.cfg.OIDCIssuer,
+			Audience:   p.cfg.OIDCAudience,
+			JWKSURL:    p.cfg.OIDCJWKSURL,
+			RolesClaim: p.cfg.OIDCRolesClaim,
 		},
 		RateLimit: api.RateLimitConfig{
 			Disabled:          p.cfg.RateLimitRPS == 0,
