@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 	"regexp"
 	"strings"
 
@@ -62,34 +63,61 @@ func RequirePermission(perm Permission) echo.MiddlewareFunc {
 
 // authNone lets everybody in with every permission.
 func authNone(c echo.Context) (Principal, error) {
-	tenant := c.Request().Header.Get(HeaderTenant)
-	if tenant == "" {
-		tenant = DefaultTenant
+	id, err := identityHeaders(c.Request().Header)
+	if err != nil {
+		return Principal{}, err
 	}
-	if !validTenant.MatchString(tenant) {
+	if id.tenant == "" {
+		id.tenant = DefaultTenant
+	}
+	if !validTenant.MatchString(id.tenant) {
 		return Principal{}, Unauthorized(fmt.Sprintf("header %s: invalid tenant id", HeaderTenant))
 	}
-	user := c.Request().Header.Get(HeaderUser)
-	if user == "" {
-		user = "anonymous"
+	if id.user == "" {
+		id.user = "anonymous"
 	}
-	return Principal{Tenant: tenant, Subject: user, Roles: []string{"admin"}, Permissions: AllPermissions}, nil
+	return Principal{Tenant: id.tenant, Subject: id.user, Roles: []string{"admin"}, Permissions: AllPermissions}, nil
 }
 
 // authForward trusts the identity headers of a fronting proxy, which must
 // strip them from client requests. Without a tenant the request is 401;
 // without roles it is authenticated but may do nothing (403 everywhere).
 func authForward(c echo.Context) (Principal, error) {
-	h := c.Request().Header
-	tenant := h.Get(HeaderTenant)
-	if tenant == "" {
+	id, err := identityHeaders(c.Request().Header)
+	if err != nil {
+		return Principal{}, err
+	}
+	if id.tenant == "" {
 		return Principal{}, Unauthorized(fmt.Sprintf("header %s is required", HeaderTenant))
 	}
-	if !validTenant.MatchString(tenant) {
+	if !validTenant.MatchString(id.tenant) {
 		return Principal{}, Unauthorized(fmt.Sprintf("header %s: invalid tenant id", HeaderTenant))
 	}
-	roles := splitList(h.Get(HeaderRoles))
-	return Principal{Tenant: tenant, Subject: h.Get(HeaderUser), Roles: roles, Permissions: PermissionsForRoles(roles)}, nil
+	roles := splitList(id.roles)
+	return Principal{Tenant: id.tenant, Subject: id.user, Roles: roles, Permissions: PermissionsForRoles(roles)}, nil
+}
+
+// identity is what the identity headers of a request say; "" where absent.
+type identity struct{ tenant, user, roles string }
+
+// identityHeaders reads the identity headers, each of which may be sent
+// once: a proxy that appends its header to the client's would otherwise
+// let the client's come first and choose the tenant or roles.
+func identityHeaders(h http.Header) (identity, error) {
+	var id identity
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{HeaderTenant, &id.tenant}, {HeaderUser, &id.user}, {HeaderRoles, &id.roles}} {
+		vals := h.Values(f.name)
+		if len(vals) > 1 {
+			return identity{}, InvalidParameter(f.name, fmt.Sprintf("is sent %d times; send it once", len(vals)))
+		}
+		if len(vals) == 1 {
+			*f.dst = vals[0]
+		}
+	}
+	return id, nil
 }
 
 // bearerToken extracts the token of an "Authorization: Bearer" header.

@@ -24,6 +24,8 @@ var allowedAlgs = []string{"RS256", "ES256"}
 type oidcVerifier struct {
 	parser *jwt.Parser
 	keys   keyfunc.Keyfunc
+	// rolesClaim names the claim holding the caller's roles.
+	rolesClaim string
 }
 
 // newOIDCVerifier starts fetching the JWKS; the refresh goroutine lives
@@ -55,7 +57,7 @@ func newOIDCVerifier(ctx context.Context, cfg AuthConfig, logger *slog.Logger) (
 		jwt.WithExpirationRequired(),
 		jwt.WithLeeway(cfg.Leeway),
 	)
-	return &oidcVerifier{parser: parser, keys: keys}, nil
+	return &oidcVerifier{parser: parser, keys: keys, rolesClaim: cfg.RolesClaim}, nil
 }
 
 // discoverJWKSURL reads jwks_uri from the issuer's discovery document.
@@ -87,10 +89,11 @@ func discoverJWKSURL(ctx context.Context, issuer string) (string, error) {
 	return doc.JWKSURI, nil
 }
 
-// authenticate verifies the bearer token and derives the principal: tenant
-// from the "tenant" claim, else the domain of the "email" claim, else the
-// X-Aurum-Tenant header; permissions from the "roles", "permissions",
-// "scope" and "scp" claims (see PermissionsForRoles).
+// authenticate verifies the bearer token and derives the principal from
+// the token alone: the tenant from the "tenant" claim, else the domain of a
+// verified "email" claim; the roles from the configured roles claim
+// (PermissionsForRoles). Identity headers are ignored: in this mode they
+// come from the caller, who must not pick its own tenant.
 func (v *oidcVerifier) authenticate(c echo.Context) (Principal, error) {
 	raw, err := bearerToken(c)
 	if err != nil {
@@ -98,41 +101,59 @@ func (v *oidcVerifier) authenticate(c echo.Context) (Principal, error) {
 	}
 	claims := jwt.MapClaims{}
 	if _, err := v.parser.ParseWithClaims(raw, claims, v.keys.KeyfuncCtx(c.Request().Context())); err != nil {
-		p := Unauthorized(tokenErrorDetail(err))
+		p := Unauthorized(tokenErrorDetail(err, claims))
 		p.Err = err
 		return Principal{}, p
 	}
-
-	email := claimString(claims, "email")
-	tenant := claimString(claims, "tenant")
-	if tenant == "" {
-		if _, domain, ok := strings.Cut(email, "@"); ok {
-			tenant = strings.ToLower(domain)
-		}
+	tenant, err := tokenTenant(claims)
+	if err != nil {
+		return Principal{}, err
 	}
-	if tenant == "" {
-		tenant = c.Request().Header.Get(HeaderTenant)
-	}
-	if tenant == "" {
-		return Principal{}, Unauthorized(fmt.Sprintf("token has no tenant or email claim and no %s header was sent", HeaderTenant))
-	}
-	if !validTenant.MatchString(tenant) {
-		return Principal{}, Unauthorized("invalid tenant id")
-	}
-
 	subject := claimString(claims, "sub")
 	if subject == "" {
-		subject = email
+		subject = claimString(claims, "email")
 	}
-	var roles []string
-	for _, name := range []string{"roles", "permissions", "scope", "scp"} {
-		roles = append(roles, claimList(claims, name)...)
-	}
+	roles := claimList(claims, v.rolesClaim)
 	return Principal{Tenant: tenant, Subject: subject, Roles: roles, Permissions: PermissionsForRoles(roles)}, nil
 }
 
-// tokenErrorDetail says why a token was rejected without echoing it.
-func tokenErrorDetail(err error) string {
+// tokenTenant returns the tenant a verified token names: its "tenant"
+// claim when present, which must then be a valid tenant id (a malformed
+// one is refused rather than passed over for the email), else the domain
+// of its email when the issuer says it verified that address.
+func tokenTenant(claims jwt.MapClaims) (string, error) {
+	if v, ok := claims["tenant"]; ok {
+		tenant, _ := v.(string)
+		if !validTenant.MatchString(tenant) {
+			return "", Unauthorized("bearer token: claim tenant must be a tenant id (a non-empty string of letters, digits, '.', '_' and '-')")
+		}
+		return tenant, nil
+	}
+	if verified, _ := claims["email_verified"].(bool); verified {
+		if _, domain, ok := strings.Cut(claimString(claims, "email"), "@"); ok {
+			tenant := strings.ToLower(domain)
+			if !validTenant.MatchString(tenant) {
+				return "", Unauthorized("bearer token: the domain of claim email is not a valid tenant id")
+			}
+			return tenant, nil
+		}
+	}
+	return "", Unauthorized("bearer token names no tenant: it needs a tenant claim or a verified email (email_verified: true)")
+}
+
+// tokenErrorDetail says why a token was rejected without echoing it;
+// claims are the token's, as far as they could be read.
+func tokenErrorDetail(err error, claims jwt.MapClaims) string {
+	if errors.Is(err, jwt.ErrTokenRequiredClaimMissing) {
+		// The parser requires exp and, being configured with both, iss and
+		// aud; name the one this token lacks.
+		for _, name := range []string{"exp", "iss", "aud"} {
+			if claimEmpty(claims[name]) {
+				return fmt.Sprintf("bearer token lacks the required claim %s", name)
+			}
+		}
+		return "bearer token lacks a required claim"
+	}
 	for _, c := range []struct {
 		err    error
 		detail string
@@ -143,7 +164,6 @@ func tokenErrorDetail(err error) string {
 		{jwt.ErrTokenNotValidYet, "bearer token is not valid yet (nbf)"},
 		{jwt.ErrTokenInvalidIssuer, "bearer token has the wrong issuer"},
 		{jwt.ErrTokenInvalidAudience, "bearer token has the wrong audience"},
-		{jwt.ErrTokenRequiredClaimMissing, "bearer token lacks a required claim (exp)"},
 		{jwt.ErrTokenUnverifiable, "bearer token cannot be verified (unknown key or algorithm)"},
 	} {
 		if errors.Is(err, c.err) {
@@ -151,6 +171,19 @@ func tokenErrorDetail(err error) string {
 		}
 	}
 	return "bearer token is invalid"
+}
+
+// claimEmpty reports whether a claim's value is missing, null, "" or [].
+func claimEmpty(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		return v == ""
+	case []any:
+		return len(v) == 0
+	}
+	return false
 }
 
 func claimString(claims jwt.MapClaims, name string) string {

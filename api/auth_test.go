@@ -182,29 +182,54 @@ func TestAuthOIDC(t *testing.T) {
 	}{
 		{name: "valid RS256", token: iss.sign(t, iss.claims()), status: 200, tenant: "acme"},
 		{name: "valid ES256", token: es256, status: 200, tenant: "acme"},
-		{name: "tenant from email domain", token: spoil(func(c jwt.MapClaims) {
+		{name: "tenant from verified email domain", token: spoil(func(c jwt.MapClaims) {
 			delete(c, "tenant")
 			c["email"] = "bob@Example.COM"
+			c["email_verified"] = true
 		}), status: 200, tenant: "example.com"},
-		{name: "tenant from header", token: spoil(func(c jwt.MapClaims) { delete(c, "tenant") }),
-			header: map[string]string{HeaderTenant: "hdr-tenant"}, status: 200, tenant: "hdr-tenant"},
+		{name: "unverified email chooses no tenant", token: spoil(func(c jwt.MapClaims) {
+			delete(c, "tenant")
+			c["email"] = "bob@victim.example"
+			c["email_verified"] = false
+		}), status: 401, detailWant: "tenant"},
+		{name: "email without email_verified chooses no tenant", token: spoil(func(c jwt.MapClaims) {
+			delete(c, "tenant")
+			c["email"] = "bob@victim.example"
+		}), status: 401, detailWant: "tenant"},
+		{name: "header never names the tenant", token: spoil(func(c jwt.MapClaims) { delete(c, "tenant") }),
+			header: map[string]string{HeaderTenant: "hdr-tenant"}, status: 401, detailWant: "tenant"},
 		{name: "claim beats header", token: iss.sign(t, iss.claims()),
 			header: map[string]string{HeaderTenant: "other"}, status: 200, tenant: "acme"},
 		{name: "no tenant at all", token: spoil(func(c jwt.MapClaims) { delete(c, "tenant") }), status: 401, detailWant: "tenant"},
+		{name: "tenant as a list", token: spoil(func(c jwt.MapClaims) { c["tenant"] = []string{"acme"} }),
+			header: map[string]string{HeaderTenant: "hdr-tenant"}, status: 401, detailWant: "claim tenant"},
+		{name: "tenant as a number", token: spoil(func(c jwt.MapClaims) { c["tenant"] = 42 }),
+			header: map[string]string{HeaderTenant: "hdr-tenant"}, status: 401, detailWant: "claim tenant"},
+		{name: "empty tenant", token: spoil(func(c jwt.MapClaims) {
+			c["tenant"] = ""
+			c["email"] = "bob@example.com"
+			c["email_verified"] = true
+		}), header: map[string]string{HeaderTenant: "hdr-tenant"}, status: 401, detailWant: "claim tenant"},
 		{name: "missing token", status: 401, detailWant: "bearer token is required"},
 		{name: "bad signature", token: forged, status: 401, detailWant: "signature"},
 		{name: "HS256 rejected", token: hs256, status: 401},
 		{name: "expired", token: spoil(func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-time.Hour).Unix() }), status: 401, detailWant: "expired"},
-		{name: "no exp", token: spoil(func(c jwt.MapClaims) { delete(c, "exp") }), status: 401},
+		{name: "no exp", token: spoil(func(c jwt.MapClaims) { delete(c, "exp") }), status: 401, detailWant: "required claim exp"},
+		{name: "no aud", token: spoil(func(c jwt.MapClaims) { delete(c, "aud") }), status: 401, detailWant: "required claim aud"},
+		{name: "no iss", token: spoil(func(c jwt.MapClaims) { delete(c, "iss") }), status: 401, detailWant: "required claim iss"},
 		{name: "nbf in future", token: spoil(func(c jwt.MapClaims) { c["nbf"] = time.Now().Add(time.Hour).Unix() }), status: 401, detailWant: "not valid yet"},
 		{name: "wrong audience", token: spoil(func(c jwt.MapClaims) { c["aud"] = "someone-else" }), status: 401, detailWant: "audience"},
 		{name: "wrong issuer", token: spoil(func(c jwt.MapClaims) { c["iss"] = "https://evil.example" }), status: 401, detailWant: "issuer"},
 		{name: "garbage", token: "not.a.jwt", status: 401, detailWant: "malformed"},
 		{name: "no permission", token: spoil(func(c jwt.MapClaims) { c["roles"] = []string{"guest"} }), status: 403},
-		{name: "permission from scope", token: spoil(func(c jwt.MapClaims) {
+		{name: "permission as role", token: spoil(func(c jwt.MapClaims) { c["roles"] = "openid curves:read" }),
+			status: 200, tenant: "acme"},
+		{name: "scope grants nothing", token: spoil(func(c jwt.MapClaims) {
 			delete(c, "roles")
 			c["scope"] = "openid curves:read"
-		}), status: 200, tenant: "acme"},
+			c["scp"] = []string{"curves:read"}
+			c["permissions"] = []string{"curves:read"}
+		}), status: 403},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := map[string]string{}
@@ -231,6 +256,52 @@ func TestAuthOIDC(t *testing.T) {
 	// Roles grant per-route permissions: a viewer token cannot delete.
 	rec := s.do(t, http.MethodDelete, "/v1/test/scenarios/1", map[string]string{"Authorization": "Bearer " + iss.sign(t, iss.claims())})
 	problemOf(t, rec, http.StatusForbidden)
+}
+
+func TestAuthOIDCRolesClaim(t *testing.T) {
+	t.Parallel()
+	iss := newIssuer(t)
+	s := newTestServer(t, Config{
+		Auth:      AuthConfig{Mode: AuthOIDC, Issuer: iss.url, Audience: testAudience, RolesClaim: "groups"},
+		RateLimit: RateLimitConfig{Disabled: true},
+	}, Deps{})
+	s.addTestRoutes()
+	get := func(claims jwt.MapClaims) *httptest.ResponseRecorder {
+		return s.do(t, http.MethodGet, "/v1/test/curves", map[string]string{"Authorization": "Bearer " + iss.sign(t, claims)})
+	}
+	c := iss.claims()
+	c["groups"] = []string{"viewer"}
+	delete(c, "roles")
+	if rec := get(c); rec.Code != http.StatusOK {
+		t.Fatalf("roles from the configured claim: status %d %s", rec.Code, rec.Body)
+	}
+	// The default claim grants nothing once another is configured.
+	problemOf(t, get(iss.claims()), http.StatusForbidden)
+}
+
+// TestAuthDuplicateIdentityHeaders: a header sent twice is refused, so
+// that a proxy appending its own value cannot be overridden by the
+// client's, which would come first.
+func TestAuthDuplicateIdentityHeaders(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{AuthNone, AuthForward} {
+		s := newTestServer(t, Config{Auth: AuthConfig{Mode: mode}, RateLimit: RateLimitConfig{Disabled: true}}, Deps{})
+		s.addTestRoutes()
+		for _, name := range []string{HeaderTenant, HeaderRoles, HeaderUser} {
+			t.Run(mode+"/"+name, func(t *testing.T) {
+				req := httptest.NewRequest(http.MethodGet, "/v1/test/curves", nil)
+				req.Header.Set(HeaderTenant, "acme")
+				req.Header.Set(HeaderRoles, "viewer")
+				req.Header.Set(HeaderUser, "ann")
+				req.Header.Add(name, "other")
+				rec := httptest.NewRecorder()
+				s.Handler().ServeHTTP(rec, req)
+				if got := invalidParam(problemOf(t, rec, http.StatusBadRequest)); got != name {
+					t.Errorf("invalid param %q, want %s: %s", got, name, rec.Body)
+				}
+			})
+		}
+	}
 }
 
 // firstRow returns data[0] of a 200 list envelope.

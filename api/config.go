@@ -92,6 +92,11 @@ type AuthConfig struct {
 	JWKSURL string
 	// Leeway tolerates clock skew when checking exp and nbf. Default 30 s.
 	Leeway time.Duration
+	// RolesClaim names the claim holding the caller's roles or permissions,
+	// a list of strings or one space- or comma-separated string
+	// (AURUM_OIDC_ROLES_CLAIM). Default "roles". Other claims, such as the
+	// OAuth scope, grant nothing: a client may ask for any scope.
+	RolesClaim string
 }
 
 // RateLimitConfig bounds requests per tenant with a token bucket (GCRA)
@@ -116,6 +121,7 @@ const (
 	DefaultDatabaseTimeout   = 3 * time.Second
 	DefaultShutdownTimeout   = 10 * time.Second
 	DefaultLeeway            = 30 * time.Second
+	DefaultRolesClaim        = "roles"
 )
 
 func (c Config) withDefaults() Config {
@@ -127,6 +133,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Auth.Leeway == 0 {
 		c.Auth.Leeway = DefaultLeeway
+	}
+	if c.Auth.RolesClaim == "" {
+		c.Auth.RolesClaim = DefaultRolesClaim
 	}
 	if c.RateLimit.RequestsPerSecond == 0 {
 		c.RateLimit.RequestsPerSecond = DefaultRequestsPerSecond

@@ -162,6 +162,14 @@ func TestExternalObservations(t *testing.T) {
 
 	problemOf(t, s.get(t, "/v1/external/series/ACME/UNRATE/observations"), http.StatusNotFound)
 	problemOf(t, s.get(t, "/v1/external/series/FRED/NOPE/observations"), http.StatusNotFound)
+	// What the database cannot hold, or an error should not echo, never
+	// reaches it: a 400 naming the parameter.
+	for _, bad := range []string{"%00", "a%FF", "N%2F%00", strings.Repeat("X", 100_000)} {
+		rec := s.get(t, "/v1/external/series/FRED/"+bad+"/observations")
+		if got := invalidParam(problemOf(t, rec, http.StatusBadRequest)); got != "series_id" || rec.Body.Len() > 2000 {
+			t.Errorf("series %s: invalid param %q, %d bytes: %s", truncate(bad, 20), got, rec.Body.Len(), truncate(rec.Body.String(), 300))
+		}
+	}
 	if p := s.list(t, "/v1/external/series/fred/GDP/observations"); p.Meta.Count != 0 {
 		t.Errorf("GDP (catalogued, no data) = %d rows, want an empty 200", p.Meta.Count)
 	}

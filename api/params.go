@@ -467,10 +467,18 @@ func checkText(name, v string) error {
 	switch {
 	case len(v) > maxParamLen:
 		return InvalidParameter(name, fmt.Sprintf("has a value longer than %d characters", maxParamLen))
-	case !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0:
-		return InvalidParameter(name, "must be UTF-8 text without NUL characters")
+	case !isText(v):
+		return InvalidParameter(name, "must be "+textReason)
 	}
 	return nil
+}
+
+// textReason is what isText requires, for problems.
+const textReason = "UTF-8 text without NUL characters"
+
+// isText reports whether PostgreSQL text can hold v: UTF-8 without NUL.
+func isText(v string) bool {
+	return utf8.ValidString(v) && strings.IndexByte(v, 0) < 0
 }
 
 // enumValue returns the one value of a parameter, upper-cased, which must be
@@ -491,7 +499,7 @@ func enumValue(name string, raw []string, allowed []string) (string, error) {
 func parseDate(name, v string) (time.Time, error) {
 	d, err := time.Parse(time.DateOnly, v)
 	if err != nil {
-		return time.Time{}, InvalidParameter(name, fmt.Sprintf("must be a date YYYY-MM-DD, not %q", v))
+		return time.Time{}, InvalidParameter(name, fmt.Sprintf("must be a date YYYY-MM-DD, not %q", truncate(v, maxEchoLen)))
 	}
 	return d, nil
 }

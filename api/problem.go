@@ -205,7 +205,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if p.RetryAfter > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	}
-	body := problemBody{Problem: p, Instance: c.Request().URL.Path, RequestID: requestID(c)}
+	body := problemBody{Problem: p, Instance: truncate(c.Request().URL.Path, maxEchoLen), RequestID: requestID(c)}
 	b, merr := json.Marshal(body)
 	if merr != nil {
 		s.requestLogger(c).Error("encode problem", slog.Any("error", merr))

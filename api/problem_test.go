@@ -64,4 +64,59 @@ func TestProblems(t *testing.T) {
 			t.Fatalf("invalid_params = %v", p["invalid_params"])
 		}
 	})
+	t.Run("a long path is not echoed whole", func(t *testing.T) {
+		rec := s.do(t, http.MethodGet, "/"+strings.Repeat("x", 100_000), nil)
+		problemOf(t, rec, http.StatusNotFound)
+		if rec.Body.Len() > 2000 {
+			t.Fatalf("a 404 of %d bytes echoes the path", rec.Body.Len())
+		}
+	})
+}
+
+// TestQueryParametersEverywhere: every route refuses a query parameter it
+// does not take, naming it; routes without any take none.
+func TestQueryParametersEverywhere(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Config{Auth: AuthConfig{Mode: AuthNone}, RateLimit: RateLimitConfig{Disabled: true}}, Deps{})
+	for _, path := range []string{
+		"/health?verbose=1", "/openapi.json?colour=red", "/metrics?name=x",
+		"/v1/runs/" + newUUID() + "?colour=red", "/v1/scenarios/" + newUUID() + "?colour=red",
+		"/v1/runs/" + newUUID() + "/events?colour=red", "/v1/metadata/units?colour=red",
+	} {
+		t.Run(path, func(t *testing.T) {
+			rec := s.do(t, http.MethodGet, path, nil)
+			want := path[strings.IndexByte(path, '?')+1 : strings.IndexByte(path, '=')]
+			if got := invalidParam(problemOf(t, rec, http.StatusBadRequest)); got != want {
+				t.Errorf("invalid param %q, want %q: %s", got, want, rec.Body)
+			}
+		})
+	}
+}
+
+// TestParametersTheDatabaseCannotHold: NUL and invalid UTF-8 in a path or
+// query parameter are a 400 naming it on every route, before a handler
+// could send them to the database.
+func TestParametersTheDatabaseCannotHold(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Config{Auth: AuthConfig{Mode: AuthNone}, RateLimit: RateLimitConfig{Disabled: true}}, Deps{})
+	for _, tc := range []struct{ path, param string }{
+		{"/v1/external/series/FRED/%00/observations", "series_id"},
+		{"/v1/external/series/FRED/a%FFb/observations", "series_id"},
+		{"/v1/external/series/FRED/a%2F%00/observations", "series_id"},
+		{"/v1/external/series/%00/GDP/observations", "provider"},
+		{"/v1/external/series/FRED/" + strings.Repeat("x", 100_000) + "/observations", "series_id"},
+		{"/v1/scenarios?tag=%00", "tag"},
+		{"/v1/curves?iso=PJM%00", "iso"},
+		{"/v1/runs/" + newUUID() + "/outputs?metric=%C0", "metric"},
+	} {
+		t.Run(truncate(tc.path, 60), func(t *testing.T) {
+			rec := s.do(t, http.MethodGet, tc.path, nil)
+			if got := invalidParam(problemOf(t, rec, http.StatusBadRequest)); got != tc.param {
+				t.Errorf("invalid param %q, want %q: %s", got, tc.param, truncate(rec.Body.String(), 500))
+			}
+			if rec.Body.Len() > 2000 {
+				t.Errorf("the problem has %d bytes: it echoes the path", rec.Body.Len())
+			}
+		})
+	}
 }

@@ -2,14 +2,20 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -60,6 +66,11 @@ func decodeBodyJSON(raw []byte, v any, allowEmpty bool) error {
 		}
 		return BadRequest("the request body is empty: send a JSON object")
 	}
+	// encoding/json would turn invalid UTF-8 into U+FFFD in strings but
+	// keep it in a json.RawMessage, which the database then refuses.
+	if !utf8.Valid(raw) {
+		return BadRequest(fmt.Sprintf("the request body is not UTF-8 text (invalid byte at offset %d)", invalidUTF8At(raw)))
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -68,7 +79,62 @@ func decodeBodyJSON(raw []byte, v any, allowEmpty bool) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return BadRequest("the request body holds data after its JSON value")
 	}
+	// A NUL can only arrive escaped (a raw control character is a syntax
+	// error), and no text column or jsonb value can hold one.
+	if bytes.Contains(raw, []byte(`\u0000`)) {
+		var doc any
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			return bodyProblem(err)
+		}
+		if name, ok := nulMember("", doc); ok {
+			return InvalidParameter(name, "must be "+textReason)
+		}
+	}
 	return nil
+}
+
+// invalidUTF8At is the offset of the first byte of b that is not part of
+// valid UTF-8.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
+}
+
+// nulMember returns the name of the first member of v (a decoded JSON
+// document at path) holding a string or a member name with a NUL, spelt as
+// the body's fields are named in problems (drivers[0].payload.fuel).
+func nulMember(path string, v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return path, strings.IndexByte(v, 0) >= 0
+	case []any:
+		for i, e := range v {
+			if name, ok := nulMember(fmt.Sprintf("%s[%d]", path, i), e); ok {
+				return name, true
+			}
+		}
+	case map[string]any:
+		keys := slices.Sorted(maps.Keys(v))
+		for _, k := range keys {
+			member := k
+			if path != "" {
+				member = path + "." + k
+			}
+			if strings.IndexByte(k, 0) >= 0 {
+				return cmp.Or(path, "the request body"), true
+			}
+			if name, ok := nulMember(member, v[k]); ok {
+				return name, true
+			}
+		}
+	}
+	return "", false
 }
 
 // bodyProblem turns a JSON decoding error into a 400 naming the field.
@@ -81,7 +147,7 @@ func bodyProblem(err error) *Problem {
 		if field == "" {
 			return BadRequest(fmt.Sprintf("the request body must be a JSON object, not %s", typeErr.Value))
 		}
-		return InvalidParameter(field, fmt.Sprintf("must be %s, not %s", jsonKind(typeErr.Type), typeErr.Value))
+		return InvalidParameter(field, typeReason(field, typeErr))
 	case errors.As(err, &syntaxErr):
 		return BadRequest(fmt.Sprintf("the request body is not valid JSON (at byte %d): %v", syntaxErr.Offset, syntaxErr))
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -94,14 +160,51 @@ func bodyProblem(err error) *Problem {
 	return BadRequest(fmt.Sprintf("the request body cannot be read: %v", err))
 }
 
+// typeReason says what a member must be and what it was instead: the
+// decoder's own wording ("number 1.5") reads as if a number were wrong.
+func typeReason(field string, e *json.UnmarshalTypeError) string {
+	want := jsonKind(e.Type)
+	integer := want == "an integer"
+	if integer && strings.HasSuffix(field, "_seconds") {
+		want = "an integer number of seconds"
+	}
+	num, isNum := strings.CutPrefix(e.Value, "number ")
+	if !isNum {
+		return fmt.Sprintf("must be %s, not %s", want, jsonValueKind(e.Value))
+	}
+	if f, err := strconv.ParseFloat(num, 64); integer && err == nil && f == math.Trunc(f) {
+		return fmt.Sprintf("must be %s, and %s is out of range", want, truncate(num, 32))
+	}
+	return fmt.Sprintf("must be %s, not %s", want, truncate(num, 32))
+}
+
+// jsonValueKind names the kind of JSON value encoding/json reports in an
+// UnmarshalTypeError.
+func jsonValueKind(v string) string {
+	switch v {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "array":
+		return "an array"
+	case "object":
+		return "an object"
+	case "number":
+		return "a number"
+	}
+	return v
+}
+
 // jsonKind names the JSON value a Go type decodes from.
 func jsonKind(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.String:
 		return "a string"
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
-		reflect.Float32, reflect.Float64:
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
 		return "a number"
 	case reflect.Bool:
 		return "true or false"

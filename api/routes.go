@@ -16,13 +16,16 @@ var operationalRoutes = map[string]bool{
 // (Config.RateLimit) and answers 403 without the permission, e.g.
 //
 //	v1.GET("/curves", s.listCurves, s.protected(PermCurvesRead)...)
+//
+// Every route refuses a query parameter it does not take: a list handler
+// while parsing its query, every other route with noQuery.
 func (s *Server) routes() {
 	e := s.echo
 
-	e.GET("/health", s.health)
-	e.GET("/ready", s.ready)
-	e.GET("/metrics", s.metricsHandler())
-	e.GET("/openapi.json", s.openapi)
+	e.GET("/health", s.health, noQuery)
+	e.GET("/ready", s.ready, noQuery)
+	e.GET("/metrics", s.metricsHandler(), noQuery)
+	e.GET("/openapi.json", s.openapi, noQuery)
 
 	s.v1 = e.Group("/v1")
 	v1 := s.v1
@@ -37,22 +40,23 @@ func (s *Server) routes() {
 	v1.GET("/external/series/:provider/:series_id/observations", s.listHandler(s.observationsEndpoint()), s.protected(PermCurvesRead)...)
 	v1.GET("/iso/lmp", s.listHandler(s.isoLMPEndpoint()), s.protected(PermCurvesRead)...)
 
-	v1.POST("/scenarios", s.createScenario, s.protected(PermScenariosWrite)...)
+	v1.POST("/scenarios", s.createScenario, s.protected(PermScenariosWrite, noQuery)...)
 	v1.GET("/scenarios", s.listScenarios, s.protected(PermScenariosRead)...)
-	v1.GET("/scenarios/:id", s.getScenario, s.protected(PermScenariosRead)...)
-	v1.DELETE("/scenarios/:id", s.deleteScenario, s.protected(PermScenariosDelete)...)
-	v1.POST("/scenarios/:id/runs", s.createRun, s.protected(PermScenariosRun)...)
+	v1.GET("/scenarios/:id", s.getScenario, s.protected(PermScenariosRead, noQuery)...)
+	v1.DELETE("/scenarios/:id", s.deleteScenario, s.protected(PermScenariosDelete, noQuery)...)
+	v1.POST("/scenarios/:id/runs", s.createRun, s.protected(PermScenariosRun, noQuery)...)
 	v1.GET("/scenarios/:id/runs", s.listScenarioRuns, s.protected(PermScenariosRead)...)
-	v1.GET("/runs/:run_id", s.getRun, s.protected(PermScenariosRead)...)
-	v1.POST("/runs/:run_id/cancel", s.cancelRun, s.protected(PermScenariosRun)...)
+	v1.GET("/runs/:run_id", s.getRun, s.protected(PermScenariosRead, noQuery)...)
+	v1.POST("/runs/:run_id/cancel", s.cancelRun, s.protected(PermScenariosRun, noQuery)...)
 	v1.GET("/runs/:run_id/outputs", s.listRunOutputs, s.protected(PermScenariosRead)...)
-	v1.GET("/runs/:run_id/events", s.streamRunEvents, s.protected(PermScenariosRead)...)
+	v1.GET("/runs/:run_id/events", s.streamRunEvents, s.protected(PermScenariosRead, noQuery)...)
 }
 
 // protected is the middleware chain of an authenticated /v1 route needing
-// perm: authenticate, rate-limit the tenant, check the permission. It is
-// per route rather than group middleware so that unknown /v1 paths are 404
-// and wrong methods 405 without authentication.
-func (s *Server) protected(perm Permission) []echo.MiddlewareFunc {
-	return []echo.MiddlewareFunc{s.authMiddleware, s.rateLimitMiddleware, RequirePermission(perm)}
+// perm: authenticate, rate-limit the tenant, check the permission, then
+// the route's own middleware. It is per route rather than group
+// middleware so that unknown /v1 paths are 404 and wrong methods 405
+// without authentication.
+func (s *Server) protected(perm Permission, more ...echo.MiddlewareFunc) []echo.MiddlewareFunc {
+	return append([]echo.MiddlewareFunc{s.authMiddleware, s.rateLimitMiddleware, RequirePermission(perm)}, more...)
 }

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -117,7 +119,7 @@ func (b *runBody) validate() (runRequest, error) {
 	if b.Priority != nil {
 		p := strings.ToUpper(strings.TrimSpace(*b.Priority))
 		if !slices.Contains(priorities, p) {
-			return r, InvalidParameter("priority", fmt.Sprintf("%q is not one of %s", *b.Priority, strings.Join(priorities, ", ")))
+			return r, InvalidParameter("priority", fmt.Sprintf("%q is not one of %s", truncate(*b.Priority, maxEchoLen), strings.Join(priorities, ", ")))
 		}
 		r.priority = schemas.Priority(p)
 	}
@@ -137,6 +139,15 @@ func (b *runBody) validate() (runRequest, error) {
 		r.seed = *b.Seed
 	}
 	return r, nil
+}
+
+// fingerprint identifies what a request asks for, whatever the spelling
+// of its body: a retry under an Idempotency-Key must ask for the same.
+// asof is as given, zero for the latest.
+func (r runRequest) fingerprint() string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s|%s|%d|%d|%d",
+		r.asof.Format(time.DateOnly), r.priority, r.timeoutSeconds, r.maxRetries, r.seed))
+	return hex.EncodeToString(sum[:])
 }
 
 // idempotencyKey returns the request's Idempotency-Key, "" without one.
@@ -166,7 +177,8 @@ var errNoSerde = NewProblem(http.StatusServiceUnavailable, "not-ready", "scenari
 // ScenarioRequest and QUEUED RunEvent: 202 with the new run, or 200 with
 // the existing one. The unique (tenant, scenario, input_hash) constraint
 // makes concurrent identical requests agree on one run. A request with an
-// Idempotency-Key the tenant used before gets the run that key created.
+// Idempotency-Key the tenant used before gets the run that key created
+// when it asks for the same (runRequest.fingerprint), else a 422.
 func (s *Server) createRun(c echo.Context) error {
 	p, id, err := s.tenantCall(c, "id")
 	if err != nil {
@@ -183,26 +195,26 @@ func (s *Server) createRun(c echo.Context) error {
 	if s.serde == nil {
 		return errNoSerde
 	}
+	var body runBody
+	if err := decodeBodyJSON(raw, &body, true); err != nil {
+		return err
+	}
+	req, err := body.validate()
+	if err != nil {
+		return err
+	}
+	idem := idempotency{key: key, fingerprint: req.fingerprint()}
 	ctx := c.Request().Context()
 	var run *runRow
 	status := http.StatusOK
 	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
-		status = http.StatusOK
 		if key != "" {
 			var err error
-			if run, err = runByKey(ctx, tx, key, id); !errors.Is(err, pgx.ErrNoRows) {
+			if run, err = runByKey(ctx, tx, idem, id); !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
 		}
 		sc, err := loadScenario(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		var body runBody
-		if err := decodeBodyJSON(raw, &body, true); err != nil {
-			return err
-		}
-		req, err := body.validate()
 		if err != nil {
 			return err
 		}
@@ -213,7 +225,7 @@ func (s *Server) createRun(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		run, err = insertRun(ctx, tx, in, key)
+		run, err = insertRun(ctx, tx, in, idem)
 		if err == nil {
 			status = http.StatusAccepted
 			a := &runAnnouncer{serde: s.serde, tx: tx, tenant: p.Tenant, headers: outboxHeaders(ctx, p.Tenant, c.Request().Header.Get("traceparent"))}
@@ -229,7 +241,7 @@ func (s *Server) createRun(c echo.Context) error {
 		// ON CONFLICT waits for a concurrent inserter to finish.
 		run, err = runByHash(ctx, tx, id, in.hash)
 		if key != "" && errors.Is(err, pgx.ErrNoRows) {
-			run, err = runByKey(ctx, tx, key, id)
+			run, err = runByKey(ctx, tx, idem, id)
 		}
 		return err
 	})
@@ -312,24 +324,28 @@ func runAsof(ctx context.Context, tx pgx.Tx, asof time.Time) (time.Time, error) 
 // run with the same input hash, or the tenant one with the same key.
 var errRunExists = errors.New("the run exists")
 
-// insertRun inserts a QUEUED run of in, with the idempotency key when not
-// "", or returns errRunExists.
-func insertRun(ctx context.Context, tx pgx.Tx, in *runInputs, key string) (*runRow, error) {
-	var idemKey *string
-	if key != "" {
-		idemKey = &key
+// idempotency is the Idempotency-Key of a run request ("" for none) and
+// the fingerprint of what the request asks for.
+type idempotency struct{ key, fingerprint string }
+
+// insertRun inserts a QUEUED run of in, with the idempotency key when
+// there is one, or returns errRunExists.
+func insertRun(ctx context.Context, tx pgx.Tx, in *runInputs, idem idempotency) (*runRow, error) {
+	var idemKey, fingerprint *string
+	if idem.key != "" {
+		idemKey, fingerprint = &idem.key, &idem.fingerprint
 	}
 	var r runRow
 	// No conflict target: a concurrent request with the same key conflicts
 	// on the key's unique index rather than the input hash's, and is then
 	// answered by runByKey instead of failing.
 	err := tx.QueryRow(ctx, `INSERT INTO scenario_run (id, tenant_id, scenario_id, asof_date, input_hash, priority,
-			timeout_seconds, max_retries, seed, requested_by, idempotency_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			timeout_seconds, max_retries, seed, requested_by, idempotency_key, idempotency_fingerprint)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT DO NOTHING
 		RETURNING `+runColumns,
 		newUUID(), in.tenant, in.scenarioID, in.asof, in.hash, string(in.priority),
-		in.timeoutSeconds, in.maxRetries, in.seed, in.requestedBy, idemKey).Scan(r.dest()...)
+		in.timeoutSeconds, in.maxRetries, in.seed, in.requestedBy, idemKey, fingerprint).Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errRunExists
 	}
@@ -347,19 +363,32 @@ func runByHash(ctx context.Context, tx pgx.Tx, scenarioID, hash string) (*runRow
 
 // runByKey returns the run the tenant created with an idempotency key, or
 // an error matching pgx.ErrNoRows; a run of a scenario other than
-// scenarioID is a 422.
-func runByKey(ctx context.Context, tx pgx.Tx, key, scenarioID string) (*runRow, error) {
-	r, err := queryRun(ctx, tx, `SELECT `+runColumns+` FROM scenario_run WHERE idempotency_key = $1`, key)
+// scenarioID, or one requested with another body, is a 422.
+func runByKey(ctx context.Context, tx pgx.Tx, idem idempotency, scenarioID string) (*runRow, error) {
+	var r runRow
+	var fingerprint *string
+	err := tx.QueryRow(ctx, `SELECT `+runColumns+`, idempotency_fingerprint FROM scenario_run WHERE idempotency_key = $1`,
+		idem.key).Scan(append(r.dest(), &fingerprint)...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read run: %w", err)
 	}
-	if r.ScenarioID != scenarioID {
-		p := NewProblem(http.StatusUnprocessableEntity, "idempotency-key-reused",
-			fmt.Sprintf("Idempotency-Key %q was used for run %s of scenario %s; use a new key for another scenario", key, r.ID, r.ScenarioID))
-		p.Extensions = map[string]any{"invalid_params": []InvalidParam{{Name: HeaderIdempotencyKey, Reason: "was used for another scenario"}}}
-		return nil, p
+	switch {
+	case r.ScenarioID != scenarioID:
+		return nil, keyReused(idem.key, fmt.Sprintf("was used for run %s of scenario %s; use a new key for another scenario", r.ID, r.ScenarioID),
+			"was used for another scenario")
+	case fingerprint != nil && *fingerprint != idem.fingerprint:
+		return nil, keyReused(idem.key, fmt.Sprintf("was used for run %s with another request body; retry with the same body, or use a new key", r.ID),
+			"was used with another request body")
 	}
-	return r, nil
+	return &r, nil
+}
+
+// keyReused is the 422 of an Idempotency-Key used before for another
+// request.
+func keyReused(key, detail, reason string) *Problem {
+	p := NewProblem(http.StatusUnprocessableEntity, "idempotency-key-reused", fmt.Sprintf("Idempotency-Key %q %s", key, detail))
+	p.Extensions = map[string]any{"invalid_params": []InvalidParam{{Name: HeaderIdempotencyKey, Reason: reason}}}
+	return p
 }
 
 // queryRun returns the run a statement returns (runColumns), or an error

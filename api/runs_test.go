@@ -209,6 +209,7 @@ func TestCreateRunInvalid(t *testing.T) {
 		{"bad priority", `{"priority": "urgent"}`, 400, "priority"},
 		{"zero timeout", `{"timeout_seconds": 0}`, 400, "timeout_seconds"},
 		{"fractional retries", `{"max_retries": 1.5}`, 400, "max_retries"},
+		{"fractional timeout", `{"timeout_seconds": 1.5}`, 400, "timeout_seconds"},
 		{"too many retries", `{"max_retries": 11}`, 400, "max_retries"},
 		{"seed as text", `{"seed": "7"}`, 400, "seed"},
 		{"bad date", `{"asof_date": "2026-13-01"}`, 400, "asof_date"},
@@ -223,6 +224,23 @@ func TestCreateRunInvalid(t *testing.T) {
 			}
 		})
 	}
+	t.Run("reasons say what a member must be", func(t *testing.T) {
+		t.Parallel()
+		for body, want := range map[string]string{
+			`{"timeout_seconds": 1.5}`:                           "must be an integer number of seconds, not 1.5",
+			`{"timeout_seconds": "9"}`:                           "must be an integer number of seconds, not a string",
+			`{"max_retries": 1e12}`:                              "must be an integer, and 1e12 is out of range",
+			`{"seed": [1]}`:                                      "must be an integer, not an array",
+			`{"priority": 1}`:                                    "must be a string, not a number",
+			`{"asof_date": "` + strings.Repeat("9", 5000) + `"}`: "must be a date YYYY-MM-DD, not \"" + strings.Repeat("9", maxEchoLen) + "…\"",
+		} {
+			rec := s.call(t, acmeAnalyst, http.MethodPost, "/v1/scenarios/"+id+"/runs", body)
+			p := problemOf(t, rec, http.StatusBadRequest)
+			if got := p["invalid_params"].([]any)[0].(map[string]any)["reason"]; got != want {
+				t.Errorf("%s: reason %q, want %q", truncate(body, 60), got, want)
+			}
+		}
+	})
 	t.Run("malformed id", func(t *testing.T) {
 		t.Parallel()
 		rec := s.call(t, acmeAnalyst, http.MethodPost, "/v1/scenarios/123/runs", "")
@@ -313,11 +331,23 @@ func TestRunIdempotencyKey(t *testing.T) {
 		first["id"]).Scan(&stored); err != nil || stored != "k-1" {
 		t.Fatalf("stored key %q, %v", stored, err)
 	}
-	// The key's run, whatever the body.
-	for _, body := range []string{`{"seed": 2}`, `{"colour": 1}`, ``} {
+	// A retry with the body, however spelt, gets the key's run.
+	for _, body := range []string{`{"seed": 1}`, `{ "priority": "normal", "seed": 1 }`} {
 		if again := s.postRun(t, acmeAnalyst, id, body, http.StatusOK, key, "k-1"); again["id"] != first["id"] {
 			t.Errorf("body %s: run %v, want %v", body, again["id"], first["id"])
 		}
+	}
+	// The key with another body is refused, as the Idempotency-Key draft
+	// has it, and creates nothing.
+	for _, body := range []string{`{"seed": 2}`, `{"seed": 1, "priority": "HIGH"}`, ``} {
+		p := problemOf(t, s.call(t, acmeAnalyst, http.MethodPost, "/v1/scenarios/"+id+"/runs", body, key, "k-1"),
+			http.StatusUnprocessableEntity)
+		if p["type"] != problemTypeBase+"idempotency-key-reused" || invalidParam(p) != key {
+			t.Errorf("body %s: problem %v", body, p)
+		}
+	}
+	if n := s.count(t, `SELECT count(*) FROM scenario_run`); n != 1 {
+		t.Errorf("%d runs after refused reuses of the key, want 1", n)
 	}
 	// Another scenario with the key is refused.
 	p := problemOf(t, s.call(t, acmeAnalyst, http.MethodPost, "/v1/scenarios/"+id2+"/runs", `{"seed": 1}`, key, "k-1"),
@@ -338,39 +368,59 @@ func TestRunIdempotencyKey(t *testing.T) {
 		t.Errorf("bad key: %s", rec.Body)
 	}
 
-	// Concurrent requests with one key and different bodies: one run, and
+	// Concurrent requests with one key: with the same body, one run, and
 	// every request gets it (the losers of the race on the key's unique
-	// index included).
+	// index included); with different bodies, one run, and every other
+	// request is refused.
 	const n = 20
-	var wg sync.WaitGroup
-	ids := make([]string, n)
-	statuses := make([]int, n)
-	for i := range n {
-		wg.Go(func() {
-			rec := s.call(t, acmeAnalyst, http.MethodPost, "/v1/scenarios/"+id+"/runs", fmt.Sprintf(`{"seed": %d}`, 100+i), key, "k-race")
-			statuses[i] = rec.Code
-			var env struct{ Data runJSON }
-			_ = json.Unmarshal(rec.Body.Bytes(), &env)
-			ids[i] = env.Data.ID
-		})
-	}
-	wg.Wait()
-	created := 0
-	for i := range n {
-		if statuses[i] == http.StatusAccepted {
-			created++
-		} else if statuses[i] != http.StatusOK {
-			t.Fatalf("request %d: status %d", i, statuses[i])
+	for _, sameBody := range []bool{true, false} {
+		k := fmt.Sprintf("k-race-%t", sameBody)
+		var wg sync.WaitGroup
+		ids := make([]string, n)
+		statuses := make([]int, n)
+		for i := range n {
+			wg.Go(func() {
+				seed := 100
+				if !sameBody {
+					seed = 200 + i
+				}
+				rec := s.call(t, acmeAnalyst, http.MethodPost, "/v1/scenarios/"+id+"/runs", fmt.Sprintf(`{"seed": %d}`, seed), key, k)
+				statuses[i] = rec.Code
+				var env struct{ Data runJSON }
+				_ = json.Unmarshal(rec.Body.Bytes(), &env)
+				ids[i] = env.Data.ID
+			})
 		}
-		if ids[i] != ids[0] {
-			t.Errorf("request %d got run %s, request 0 %s", i, ids[i], ids[0])
+		wg.Wait()
+		created, refused := "", 0
+		for i := range n {
+			switch statuses[i] {
+			case http.StatusAccepted:
+				if created != "" {
+					t.Fatalf("%s: two runs created", k)
+				}
+				created = ids[i]
+			case http.StatusOK:
+				if !sameBody {
+					t.Errorf("%s: request %d answered 200 with another body", k, i)
+				}
+			case http.StatusUnprocessableEntity:
+				refused++
+			default:
+				t.Fatalf("%s: request %d: status %d", k, i, statuses[i])
+			}
 		}
-	}
-	if created != 1 || s.count(t, `SELECT count(*) FROM scenario_run WHERE seed >= 100`) != 1 {
-		t.Errorf("%d created, %d runs with the key", created, s.count(t, `SELECT count(*) FROM scenario_run WHERE seed >= 100`))
-	}
-	if recs := s.count(t, `SELECT count(*) FROM outbox WHERE key = $1`, []byte(ids[0])); recs != 2 {
-		t.Errorf("%d outbox rows for the key's run, want 2", recs)
+		for i := range n {
+			if statuses[i] == http.StatusOK && ids[i] != created {
+				t.Errorf("%s: request %d got run %s, the key's is %s", k, i, ids[i], created)
+			}
+		}
+		if want := map[bool]int{true: 0, false: n - 1}[sameBody]; created == "" || refused != want {
+			t.Errorf("%s: created %q, %d refused, want one run and %d refused", k, created, refused, want)
+		}
+		if recs := s.count(t, `SELECT count(*) FROM outbox WHERE key = $1`, []byte(created)); recs != 2 {
+			t.Errorf("%s: %d outbox rows for the key's run, want 2", k, recs)
+		}
 	}
 }
 

@@ -300,6 +300,17 @@ func TestScenarioValidation(t *testing.T) {
 		{"1001 filter values", valid(func(m map[string]any) {
 			m["curve_filter"] = map[string]any{"location": slices.Repeat([]any{"HUB"}, 1001)}
 		}), 400, "curve_filter"},
+		{"NUL in the name", valid(func(m map[string]any) { m["name"] = "desk\x00" }), 400, "name"},
+		{"NUL in a tag", valid(func(m map[string]any) { m["tags"] = []any{"desk", "g\x00as"} }), 400, "tags[1]"},
+		{"NUL in a filter value", valid(func(m map[string]any) { m["curve_filter"] = map[string]any{"iso": "PJM\x00"} }), 400, "curve_filter.iso"},
+		{"NUL in a filter list", valid(func(m map[string]any) { m["curve_filter"] = map[string]any{"iso": []any{"PJM", "\x00"}} }), 400, "curve_filter.iso[1]"},
+		{"NUL in a driver payload", valid(func(m map[string]any) {
+			m["drivers"] = driver("fuel_price", map[string]any{"fuel": "natural_gas\x00", "delta": 1})
+		}), 400, "drivers[0].payload.fuel"},
+		{"NUL in a parameter", valid(func(m map[string]any) { m["parameters"] = map[string]any{"heat_rate": "7\x00"} }), 400, "parameters.heat_rate"},
+		{"NUL in a parameter name", valid(func(m map[string]any) { m["parameters"] = map[string]any{"heat\x00rate": "7"} }), 400, "parameters"},
+		{"invalid UTF-8", strings.Replace(scenarioJSON("x"), `"x"`, "\"\xff\"", 1), 400, ""},
+		{"invalid UTF-8 in a payload", strings.Replace(scenarioJSON("x"), `"natural_gas"`, "\"natural_gas\xc0\"", 1), 400, ""},
 		{"not JSON", `{"name":`, 400, ""},
 		{"empty body", ``, 400, ""},
 		{"an array", `[]`, 400, ""},

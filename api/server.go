@@ -178,8 +178,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	// Outermost first: the request id exists before anything logs; the
-	// access log and metrics see the status the error handler wrote.
-	e.Use(s.requestIDMiddleware, s.accessLogMiddleware, s.metricsMiddleware, errorMiddleware, s.recoverMiddleware)
+	// access log and metrics see the status the error handler wrote; no
+	// handler sees a parameter the database cannot hold.
+	e.Use(s.requestIDMiddleware, s.accessLogMiddleware, s.metricsMiddleware, errorMiddleware, s.recoverMiddleware,
+		paramsMiddleware)
 	s.echo = e
 	s.routes()
 	s.indexRoutes()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // uuidPattern matches the textual form of a UUID, any case.
@@ -40,10 +41,19 @@ func newUUID() string {
 	return string(out[:])
 }
 
-// truncate shortens s to at most n bytes for quoting in a problem detail.
+// maxEchoLen bounds what a problem echoes of a client's input that no
+// other limit bounds (a path, a body member), so that an error is never
+// larger than a page of text.
+const maxEchoLen = 200
+
+// truncate shortens s to at most n bytes, not splitting a character, for
+// quoting in a problem detail.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

@@ -121,10 +121,11 @@ func (p *platform) newAPI(ctx context.Context, versions api.Versions) (*api.Serv
 	srv, err := api.New(api.Config{
 		Addr: p.cfg.HTTPAddr,
 		Auth: api.AuthConfig{
-			Mode:     p.cfg.AuthMode,
-			Issuer:   p.cfg.OIDCIssuer,
-			Audience: p.cfg.OIDCAudience,
-			JWKSURL:  p.cfg.OIDCJWKSURL,
+			Mode:       p.cfg.AuthMode,
+			Issuer:     p.cfg.OIDCIssuer,
+			Audience:   p.cfg.OIDCAudience,
+			JWKSURL:    p.cfg.OIDCJWKSURL,
+			RolesClaim: p.cfg.OIDCRolesClaim,
 		},
 		RateLimit: api.RateLimitConfig{
 			Disabled:          p.cfg.RateLimitRPS == 0,

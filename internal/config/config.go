@@ -34,6 +34,7 @@ type Config struct {
 	OIDCIssuer        string
 	OIDCAudience      string
 	OIDCJWKSURL       string
+	OIDCRolesClaim    string
 	LogLevel          string
 	LogFormat         string
 	CursorSecret      string
@@ -81,6 +82,7 @@ var (
 	OIDCIssuer        = Setting{"AURUM_OIDC_ISSUER", "", "OIDC issuer (iss claim)"}
 	OIDCAudience      = Setting{"AURUM_OIDC_AUDIENCE", "", "OIDC audience (aud claim)"}
 	OIDCJWKSURL       = Setting{"AURUM_OIDC_JWKS_URL", "", "OIDC JWKS URL (default: discovered from <issuer>/.well-known/openid-configuration)"}
+	OIDCRolesClaim    = Setting{"AURUM_OIDC_ROLES_CLAIM", "roles", "the bearer token claim holding the caller's roles (oidc)"}
 	LogLevel          = Setting{"AURUM_LOG_LEVEL", "info", "debug, info, warn or error"}
 	LogFormat         = Setting{"AURUM_LOG_FORMAT", "text", "json or text"}
 	CursorSecret      = Setting{"AURUM_CURSOR_SECRET", "", "HMAC key signing API pagination cursors; give every API instance the same one (empty: a random key per process)"}
@@ -96,7 +98,7 @@ var (
 // All lists every setting, in the order of the README's Configuration.
 func All() []Setting {
 	return []Setting{HTTPAddr, KafkaBrokers, SchemaRegistryURL, DatabaseURL, RedisURL, DataDir,
-		AuthMode, OIDCIssuer, OIDCAudience, OIDCJWKSURL, LogLevel, LogFormat, CursorSecret,
+		AuthMode, OIDCIssuer, OIDCAudience, OIDCJWKSURL, OIDCRolesClaim, LogLevel, LogFormat, CursorSecret,
 		RateLimitRPS, RateLimitBurst, DatabaseTimeout, CompressAfter, RetainCurves, RetainISO, RetainExternal}
 }
 
@@ -149,6 +151,7 @@ func (l *Loader) Load() (Config, error) {
 		OIDCIssuer:        l.value(OIDCIssuer),
 		OIDCAudience:      l.value(OIDCAudience),
 		OIDCJWKSURL:       l.value(OIDCJWKSURL),
+		OIDCRolesClaim:    l.value(OIDCRolesClaim),
 		LogLevel:          strings.ToLower(l.value(LogLevel)),
 		LogFormat:         strings.ToLower(l.value(LogFormat)),
 		CursorSecret:      l.value(CursorSecret),

@@ -59,13 +59,6 @@ func (f *CurveFilter) Any() bool {
 	return false
 }
 
-// shape sets bits 0..NumCurveFilters-1 of s, one per filter present.
-func (f *CurveFilter) shape(s *bits) {
-	for i, v := range f {
-		s.set(uint(i), v != nil)
-	}
-}
-
 // selective reports whether f names curves (by key or location) rather than
 // a whole class of them: then a read selects its few curves by index first
 // (curvesOf), where otherwise it walks the curve_key order and stops at a
@@ -178,16 +171,11 @@ func pointKey(p *CurvePoint) []string {
 // tenor and price type, in the same order without the date (its keysets
 // leave the date empty).
 func (r *Reader) Curves(ctx context.Context, f CurveFilter, asof []time.Time, p Page) ([]CurvePoint, []string, error) {
-	var s bits
-	f.shape(&s)
-	s.set(16, len(asof) == 1)
-	s.set(17, len(asof) > 1)
-	s.set(18, p.After != nil)
 	st := &r.curves
 	if len(asof) > 1 {
 		st = &r.asofs
 	}
-	rows, err := st.query(ctx, r.db, uint64(s), func(b *sqlb.Builder) {
+	rows, err := st.query(ctx, r.db, func(b *sqlb.Builder) {
 		switch len(asof) {
 		case 0:
 			buildCurvesSQL(b, f, "", p)
@@ -310,10 +298,7 @@ func diffKey(d *CurveDiff) []string {
 // observed on both dates a and b with its mids, in keyset order curve_key,
 // tenor label, price type. Tenor type and contract month are b's.
 func (r *Reader) Diffs(ctx context.Context, f CurveFilter, a, b time.Time, p Page) ([]CurveDiff, []string, error) {
-	var s bits
-	f.shape(&s)
-	s.set(18, p.After != nil)
-	rows, err := r.diffs.query(ctx, r.db, uint64(s), func(sb *sqlb.Builder) {
+	rows, err := r.diffs.query(ctx, r.db, func(sb *sqlb.Builder) {
 		sb.Text("SELECT " + curveColumns + `, x.price_type::text, x.tenor_type::text, x.tenor_label, x.contract_month,
 	x.asof_a, x.mid_a, x.asof_b, x.mid_b
 FROM `)

@@ -47,17 +47,7 @@ func (r *Reader) Dimensions(ctx context.Context, q DimensionsQuery, p Page) ([]D
 	if dims == nil {
 		dims = DimensionNames
 	}
-	var s bits
-	q.Filter.shape(&s)
-	s.set(16, p.After != nil)
-	s.set(17, q.Prefix != "")
-	s.set(18, q.Counts)
-	for i, d := range DimensionNames {
-		for _, want := range dims {
-			s.set(uint(24+i), d == want)
-		}
-	}
-	rows, err := r.dims.query(ctx, r.db, uint64(s), func(b *sqlb.Builder) { buildDimensionsSQL(b, q, dims, p) })
+	rows, err := r.dims.query(ctx, r.db, func(b *sqlb.Builder) { buildDimensionsSQL(b, q, dims, p) })
 	if err != nil {
 		return nil, nil, err
 	}

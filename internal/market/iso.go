@@ -50,7 +50,7 @@ var lmpBuckets = map[string]string{"hourly": "iso_lmp_hourly", "daily": "iso_lmp
 // interval_start.
 func (r *Reader) LMP(ctx context.Context, q LMPQuery, p Page) ([]LMPPrice, []string, error) {
 	rows, err := r.lmpQuery(ctx, &r.lmp, q, p, "iso_lmp", "interval_start",
-		"p.interval_start, p.interval_end, p.price_total, p.price_energy, p.price_congestion, p.price_loss", 0)
+		"p.interval_start, p.interval_end, p.price_total, p.price_energy, p.price_congestion, p.price_loss")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -70,10 +70,8 @@ func (r *Reader) LMPBuckets(ctx context.Context, q LMPQuery, p Page) ([]LMPBucke
 	if !ok {
 		return nil, nil, fmt.Errorf("LMP buckets %q: want hourly or daily", q.Interval)
 	}
-	var daily bits
-	daily.set(0, q.Interval == "daily")
 	rows, err := r.lmpQuery(ctx, &r.buckets, q, p, rel, "bucket",
-		"p.bucket, p.price_avg, p.price_min, p.price_max, p.price_count", daily)
+		"p.bucket, p.price_avg, p.price_min, p.price_max, p.price_count")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -88,7 +86,7 @@ func (r *Reader) LMPBuckets(ctx context.Context, q LMPQuery, p Page) ([]LMPBucke
 // lmpQuery runs the read of q's rows of rel (iso_lmp or an aggregate),
 // whose time column is timeCol, selecting the ISO, market and location id
 // and then cols.
-func (r *Reader) lmpQuery(ctx context.Context, st *statements, q LMPQuery, p Page, rel, timeCol, cols string, s bits) (pgx.Rows, error) {
+func (r *Reader) lmpQuery(ctx context.Context, st *statements, q LMPQuery, p Page, rel, timeCol, cols string) (pgx.Rows, error) {
 	var after time.Time
 	if p.After != nil {
 		var err error
@@ -96,12 +94,7 @@ func (r *Reader) lmpQuery(ctx context.Context, st *statements, q LMPQuery, p Pag
 			return nil, fmt.Errorf("keyset %q: %w", p.After, err)
 		}
 	}
-	s.set(1, q.Locations != nil)
-	s.set(2, q.Markets != nil)
-	s.set(3, !q.Start.IsZero())
-	s.set(4, !q.End.IsZero())
-	s.set(5, p.After != nil)
-	return st.query(ctx, r.db, uint64(s), func(b *sqlb.Builder) { buildLMPSQL(b, q, p, after, rel, timeCol, cols) })
+	return st.query(ctx, r.db, func(b *sqlb.Builder) { buildLMPSQL(b, q, p, after, rel, timeCol, cols) })
 }
 
 // buildLMPSQL reads a page of q's rows of rel. It walks the ISO's

@@ -35,12 +35,7 @@ type CatalogEntry struct {
 // order provider, series_id. Series known from observations alone, without
 // catalog metadata, are not listed.
 func (r *Reader) Series(ctx context.Context, q SeriesQuery, p Page) ([]CatalogEntry, []string, error) {
-	var s bits
-	s.set(0, q.Provider != "")
-	s.set(1, q.Text != "")
-	s.set(2, q.Frequency != "")
-	s.set(3, p.After != nil)
-	rows, err := r.series.query(ctx, r.db, uint64(s), func(b *sqlb.Builder) {
+	rows, err := r.series.query(ctx, r.db, func(b *sqlb.Builder) {
 		b.Text(`SELECT s.provider, s.series_id, s.title, s.unit, s.frequency, s.geo_id, s.dataset, s.description,
 	s.source_url, s.first_ts, s.last_ts, s.updated_ts FROM ext_series s WHERE s.updated_ts IS NOT NULL`)
 
@@ -111,10 +106,6 @@ type Observation struct {
 // ErrNotFound when Aurum knows no such series — neither from the catalog
 // nor from observations —, in the same round trip.
 func (r *Reader) Observations(ctx context.Context, provider, seriesID string, start, end time.Time, p Page) ([]Observation, []string, error) {
-	var s bits
-	s.set(0, !start.IsZero())
-	s.set(1, !end.IsZero())
-	s.set(2, p.After != nil)
 	var after time.Time
 	if p.After != nil {
 		var err error
@@ -122,7 +113,7 @@ func (r *Reader) Observations(ctx context.Context, provider, seriesID string, st
 			return nil, nil, fmt.Errorf("keyset %q: %w", p.After, err)
 		}
 	}
-	rows, err := r.observations.query(ctx, r.db, uint64(s), func(b *sqlb.Builder) {
+	rows, err := r.observations.query(ctx, r.db, func(b *sqlb.Builder) {
 		buildObservationsSQL(b, provider, seriesID, start, end, after, p)
 	})
 	if err != nil {

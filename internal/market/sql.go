@@ -3,59 +3,43 @@ package market
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aurum-energy/aurum/internal/sqlb"
 )
 
-// statements caches the SQL text of one kind of query per shape.
+// statements runs one kind of query, writing its text on every call.
 //
-// pgx prepares each text once per connection, and the connections of a
-// Reader (store.Reads) plan it once for any parameters (a generic plan)
-// instead of for each call's (a custom plan), which was half the
-// database's work for a one-curve read. The statements are written so that
-// their generic plans are right — chunks excluded when the plan starts,
-// dimension indexes chosen by the filters' shape — and checked in tests;
+// The text depends only on which parts of a query are present, never on a
+// value, so pgx prepares each text once per connection (its statement
+// cache, an LRU of bounded size) and the connections of a Reader
+// (store.Reads) plan it once for any parameters (a generic plan) instead
+// of for each call's (a custom plan), which was half the database's work
+// for a one-curve read. Writing the text costs a few microseconds, within
+// the noise of a read's round trip; keeping it per shape would be a map
+// whose size the clients choose. The statements are written so that their
+// generic plans are right — chunks excluded when the plan starts,
+// dimension indexes chosen by the filters present — and checked in tests;
 // those whose generic plan would go wrong are marked custom and sent with
 // their values in the text (pgx's simple protocol), planned every call.
 type statements struct {
-	text   sync.Map // shape → string
 	custom bool
 }
 
-// query runs the statement build writes for a query of the given shape.
-func (st *statements) query(ctx context.Context, db Querier, shape uint64, build func(b *sqlb.Builder)) (pgx.Rows, error) {
-	b := &sqlb.Builder{}
-	cached, ok := st.text.Load(shape)
-	if !ok {
-		b = sqlb.New()
-	}
+// query runs the statement build writes.
+func (st *statements) query(ctx context.Context, db Querier, build func(b *sqlb.Builder)) (pgx.Rows, error) {
+	b := sqlb.New()
 	build(b)
-	if !ok {
-		cached = b.SQL()
-		st.text.Store(shape, cached)
-	}
 	args := b.Args()
 	if st.custom {
 		args = append([]any{pgx.QueryExecModeSimpleProtocol}, args...)
 	}
-	rows, err := db.Query(ctx, cached.(string), args...)
+	rows, err := db.Query(ctx, b.SQL(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}
 	return rows, nil
-}
-
-// bits is a query shape under construction: one bit per present part.
-type bits uint64
-
-// set sets bit n when on.
-func (s *bits) set(n uint, on bool) {
-	if on {
-		*s |= 1 << n
-	}
 }
 
 // collect scans the rows of a statement that asked for limit+1 rows with

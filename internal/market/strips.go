@@ -94,11 +94,7 @@ func (r *Reader) Strips(ctx context.Context, f CurveFilter, asof time.Time, stri
 // two labels for one month, e.g. "2027-01" and "Jan-27", the latest
 // observation wins).
 func (r *Reader) monthRows(ctx context.Context, f CurveFilter, asof time.Time, after []string, limit int) (pgx.Rows, error) {
-	var s bits
-	f.shape(&s)
-	s.set(16, !asof.IsZero())
-	s.set(18, after != nil)
-	return r.months.query(ctx, r.db, uint64(s), func(b *sqlb.Builder) {
+	return r.months.query(ctx, r.db, func(b *sqlb.Builder) {
 		b.Text("SELECT " + curveColumns + ", o.price_type::text, o.contract_month, o.mid, o.asof_date FROM ")
 		f.curvesOf(b)
 		b.Text(" CROSS JOIN LATERAL (")

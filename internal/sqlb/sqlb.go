@@ -2,10 +2,9 @@
 //
 // Every value from a caller is an argument; a statement's text only ever
 // contains constants and names of the package that writes it. So the text
-// depends only on the shape of a query (which of its parts are present)
-// and can be built once per shape: a Builder made with the zero value
-// only collects the arguments, in the same order, for a text already
-// built.
+// depends only on the shape of a query (which of its parts are present),
+// and the database plans and pgx prepares it once per shape whatever the
+// values.
 package sqlb
 
 import (
@@ -13,22 +12,17 @@ import (
 	"strings"
 )
 
-// Builder writes a statement (when made by New) and collects its
-// arguments.
+// Builder writes a statement and collects its arguments.
 type Builder struct {
-	sql  *strings.Builder // nil: only the arguments are collected
+	sql  strings.Builder
 	args []any
 }
 
-// New returns a Builder that writes the statement's text.
-func New() *Builder { return &Builder{sql: &strings.Builder{}} }
+// New returns an empty Builder.
+func New() *Builder { return &Builder{} }
 
 // Text appends constant SQL.
-func (b *Builder) Text(s string) {
-	if b.sql != nil {
-		b.sql.WriteString(s)
-	}
-}
+func (b *Builder) Text(s string) { b.sql.WriteString(s) }
 
 // Param binds v and returns its placeholder, for text that uses it more
 // than once.
@@ -43,13 +37,8 @@ func (b *Builder) Arg(v any, suffix string) {
 	b.Text(b.Param(v) + suffix)
 }
 
-// SQL is the text written; "" when b only collects arguments.
-func (b *Builder) SQL() string {
-	if b.sql == nil {
-		return ""
-	}
-	return b.sql.String()
-}
+// SQL is the text written.
+func (b *Builder) SQL() string { return b.sql.String() }
 
 // Args are the arguments bound so far, in placeholder order.
 func (b *Builder) Args() []any { return b.args }

@@ -31,7 +31,7 @@ var wantColumns = map[string][]string{
 	"scenario_run": {"id", "tenant_id", "scenario_id", "state", "asof_date", "input_hash", "priority",
 		"attempt", "timeout_seconds", "max_retries", "seed", "requested_by", "idempotency_key",
 		"progress_percent", "queued_at", "started_at", "completed_at", "error", "output_count",
-		"cancel_requested_at", "terminal_published_at"},
+		"cancel_requested_at", "terminal_published_at", "idempotency_fingerprint"},
 	"scenario_output": {"tenant_id", "run_id", "scenario_id", "asof_date", "curve_key", "tenor_type",
 		"tenor_label", "contract_month", "metric", "value", "band_lower", "band_upper", "attribution",
 		"input_hash", "computed_ts"},
