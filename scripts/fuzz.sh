@@ -7,13 +7,13 @@
 # it from then on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export FUZZTIME="${FUZZTIME:-10s}"
+export GO="${GO:-go}" FUZZTIME="${FUZZTIME:-10s}"
 FUZZ_JOBS="${FUZZ_JOBS:-2}"
 
 fuzz_one() {
   local pkg=$1 target=$2 log
   log=$(mktemp)
-  if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" -parallel 1 "./$pkg" >"$log" 2>&1; then
+  if "$GO" test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" -parallel 1 "./$pkg" >"$log" 2>&1; then
     echo "ok    $target ($pkg)"
     rm -f "$log"
     return 0
