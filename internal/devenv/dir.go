@@ -61,14 +61,16 @@ func serverDir(dir, name string, cred *syscall.Credential, logger *slog.Logger) 
 }
 
 // relocate returns the directory under relocatedRoot that stands in for
-// dir, linking dir to it. Its name derives from dir's path, so every start
-// from the same data dir finds the same files through the link.
+// dir: the one dir links to, which follows a clone that was moved, or else
+// a new one named after dir's path, linked from dir.
 func relocate(dir, name string, cred *syscall.Credential) (string, error) {
+	if link, err := os.Readlink(dir); err == nil && filepath.Dir(link) == relocatedRoot {
+		if info, err := os.Stat(link); err == nil && info.IsDir() {
+			return link, nil
+		}
+	}
 	sum := sha256.Sum256([]byte(dir))
 	target := filepath.Join(relocatedRoot, name+"-"+hex.EncodeToString(sum[:8]))
-	if link, err := os.Readlink(dir); err == nil && link == target {
-		return target, nil
-	}
 	// Without the link the data dir is new or was removed to start
 	// afresh: what target still holds belongs to the removed one, and
 	// bringing it back would pair an old database with a new broker.

@@ -111,28 +111,43 @@ func keptValue(ctx context.Context, t *testing.T, url string) int {
 }
 
 // TestRedisStartsUnderPrivateDir: Redis, too, keeps its append-only file
-// where its user can write it.
+// where its user can write it, and finds it again after the clone moved.
 func TestRedisStartsUnderPrivateDir(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	dir := filepath.Join(privateRootDir(t), ".aurum", "redis")
-	removeRelocated(t, dir)
-	rd, err := devenv.StartRedis(ctx, devenv.RedisConfig{Dir: dir, Durable: true}, discard())
-	if err != nil {
-		t.Fatalf("start under %s: %v", dir, err)
+	start := func(dir string) (*devenv.Redis, *redis.Client) {
+		t.Helper()
+		removeRelocated(t, dir)
+		rd, err := devenv.StartRedis(ctx, devenv.RedisConfig{Dir: dir, Durable: true}, discard())
+		if err != nil {
+			t.Fatalf("start under %s: %v", dir, err)
+		}
+		t.Cleanup(func() { _ = rd.Stop() })
+		opts, err := redis.ParseURL(rd.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := redis.NewClient(opts)
+		t.Cleanup(func() { _ = c.Close() })
+		return rd, c
 	}
-	t.Cleanup(func() { _ = rd.Stop() })
-	requireServiceOwned(t, dir)
-	opts, err := redis.ParseURL(rd.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := redis.NewClient(opts)
-	defer c.Close()
+	clone := privateRootDir(t)
+	rd, c := start(filepath.Join(clone, ".aurum", "redis"))
+	requireServiceOwned(t, filepath.Join(clone, ".aurum", "redis"))
 	if err := c.Set(ctx, "devenv-test", "v", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
+	if err := rd.Stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	moved := clone + "-moved"
+	if err := os.Rename(clone, moved); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(moved) })
+	_, c = start(filepath.Join(moved, ".aurum", "redis"))
 	if got := c.Get(ctx, "devenv-test").Val(); got != "v" {
-		t.Fatalf("got %q", got)
+		t.Fatalf("after the clone moved: got %q, want the value written before", got)
 	}
 }
