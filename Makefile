@@ -9,7 +9,7 @@ GOLANGCI_LINT := bin/golangci-lint
 GOLANGCI_VERSION := v2.15.0
 TEST_FLAGS    ?= -count=1 -timeout 30m
 
-.PHONY: all build run test lint bench bench-go deps clean
+.PHONY: all build run test fuzz lint bench bench-go deps clean
 
 all: build
 
@@ -25,9 +25,14 @@ build:
 run: deps build
 	bin/aurum dev
 
-## test: every test, against real PostgreSQL and Redis started by the harness
+## test: every test, against real PostgreSQL and Redis started by the harness, then the fuzz targets
 test: deps
 	$(GO) test $(TEST_FLAGS) ./...
+	GO=$(GO) scripts/fuzz.sh
+
+## fuzz: every Go fuzz target for FUZZTIME (default 10s) each, FUZZ_JOBS (default 2) at a time
+fuzz:
+	GO=$(GO) scripts/fuzz.sh
 
 ## lint: gofmt, go vet and golangci-lint (staticcheck, errcheck, revive)
 lint: $(GOLANGCI_LINT)

@@ -19,7 +19,9 @@ import (
 // PostgresConfig configures a private PostgreSQL server.
 type PostgresConfig struct {
 	// Dir holds the cluster (Dir/pgdata), its sockets and its log. Created
-	// and initialised on first start; reused afterwards.
+	// and initialised on first start; reused afterwards. When running as
+	// root and the service user cannot reach Dir, Dir becomes a link to a
+	// directory under /var/lib/aurum (see serverDir).
 	Dir string
 	// Port on 127.0.0.1; 0 picks a free one.
 	Port int
@@ -67,7 +69,6 @@ func StartPostgres(ctx context.Context, cfg PostgresConfig, logger *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
-	cfg.Dir = dir
 	bin, err := postgresBinDir()
 	if err != nil {
 		return nil, err
@@ -75,6 +76,9 @@ func StartPostgres(ctx context.Context, cfg PostgresConfig, logger *slog.Logger)
 	cred, err := serviceUser("postgres", "nobody")
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Dir, err = serverDir(dir, "postgres", cred, logger); err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	p := &Postgres{cfg: cfg, bin: bin, cred: cred, logger: logger}
 	if err := p.initdb(ctx); err != nil {
@@ -138,9 +142,6 @@ func (p *Postgres) dataDir() string { return filepath.Join(p.cfg.Dir, "pgdata") 
 func (p *Postgres) logPath() string { return filepath.Join(p.cfg.Dir, "postgres.log") }
 
 func (p *Postgres) initdb(ctx context.Context) error {
-	if err := prepareDir(p.cfg.Dir, p.cred); err != nil {
-		return fmt.Errorf("postgres: %w", err)
-	}
 	if _, err := os.Stat(filepath.Join(p.dataDir(), "PG_VERSION")); err == nil {
 		return nil
 	}
@@ -149,6 +150,7 @@ func (p *Postgres) initdb(ctx context.Context) error {
 		args = append(args, "--no-sync")
 	}
 	cmd := exec.CommandContext(ctx, filepath.Join(p.bin, "initdb"), args...)
+	cmd.Dir = p.cfg.Dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: p.cred}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("postgres initdb in %s: %w: %s", p.dataDir(), err, out)

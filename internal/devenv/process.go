@@ -39,13 +39,16 @@ type process struct {
 }
 
 // startProcess runs bin with args as the given credential (nil = current
-// user), appending output to logPath.
+// user), appending output to logPath. It runs in logPath's directory, the
+// server's own: the service user may not be able to enter the caller's
+// working directory.
 func startProcess(name, bin string, args []string, cred *syscall.Credential, logPath string, logger *slog.Logger) (*process, error) {
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open %s log: %w", name, err)
 	}
 	cmd := exec.Command(bin, args...)
+	cmd.Dir = filepath.Dir(logPath)
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{
@@ -205,41 +208,6 @@ func serviceUser(names ...string) (*syscall.Credential, error) {
 		return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 	}
 	return nil, fmt.Errorf("running as root and none of the users %v exists to run the server as", names)
-}
-
-// prepareDir creates dir and hands it to cred's user, checking that the user
-// can reach it through every parent directory.
-func prepareDir(dir string, cred *syscall.Credential) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	if cred == nil {
-		return nil
-	}
-	err := filepath.Walk(dir, func(path string, _ os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Lchown(path, int(cred.Uid), int(cred.Gid))
-	})
-	if err != nil {
-		return fmt.Errorf("hand %s to uid %d: %w", dir, cred.Uid, err)
-	}
-	for parent := filepath.Dir(dir); ; parent = filepath.Dir(parent) {
-		info, err := os.Stat(parent)
-		if err != nil {
-			return err
-		}
-		if info.Mode().Perm()&0o001 == 0 {
-			st, ok := info.Sys().(*syscall.Stat_t)
-			if !ok || st.Uid != cred.Uid {
-				return fmt.Errorf("%s is not reachable by uid %d (directory %s lacks o+x); choose a data dir under a world-traversable path", dir, cred.Uid, parent)
-			}
-		}
-		if parent == "/" || parent == "." {
-			return nil
-		}
-	}
 }
 
 // assignPort picks a free loopback port for *port when it is 0, and keeps

@@ -15,7 +15,9 @@ import (
 
 // RedisConfig configures a private Redis server.
 type RedisConfig struct {
-	// Dir holds the append-only file and the log.
+	// Dir holds the append-only file and the log; a link to a directory
+	// under /var/lib/aurum when the service user cannot reach it (see
+	// PostgresConfig.Dir).
 	Dir string
 	// Port on 127.0.0.1; 0 picks a free one.
 	Port int
@@ -42,7 +44,6 @@ func StartRedis(ctx context.Context, cfg RedisConfig, logger *slog.Logger) (*Red
 	if err != nil {
 		return nil, err
 	}
-	cfg.Dir = dir
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		return nil, fmt.Errorf("redis-server: %w (install the redis-server package, or set AURUM_REDIS_URL)", ErrNotInstalled)
@@ -51,7 +52,7 @@ func StartRedis(ctx context.Context, cfg RedisConfig, logger *slog.Logger) (*Red
 	if err != nil {
 		return nil, err
 	}
-	if err := prepareDir(dir, cred); err != nil {
+	if cfg.Dir, err = serverDir(dir, "redis", cred, logger); err != nil {
 		return nil, fmt.Errorf("redis: %w", err)
 	}
 	r := &Redis{cfg: cfg, bin: bin, cred: cred, logger: logger}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every Go fuzz target of the module (func FuzzX(f *testing.F) in a
+# _test.go file) for FUZZTIME each (default 10s), FUZZ_JOBS targets at a
+# time (default 2, one fuzzing worker each): go test fuzzes one target per
+# invocation. A failing input is saved by go test under the package's
+# testdata/fuzz/FuzzX/; commit it with the fix, and plain `go test` replays
+# it from then on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GO="${GO:-go}" FUZZTIME="${FUZZTIME:-10s}"
+FUZZ_JOBS="${FUZZ_JOBS:-2}"
+
+fuzz_one() {
+  local pkg=$1 target=$2 log
+  log=$(mktemp)
+  if "$GO" test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" -parallel 1 "./$pkg" >"$log" 2>&1; then
+    echo "ok    $target ($pkg)"
+    rm -f "$log"
+    return 0
+  fi
+  echo "FAIL  $target ($pkg)"
+  cat "$log"
+  rm -f "$log"
+  return 1
+}
+export -f fuzz_one
+
+grep -rE --include='*_test.go' -o '^func Fuzz[A-Za-z0-9_]+\(f \*testing\.F\)' . |
+  sed -E 's#^\./(.*)/[^/]+_test\.go:func (Fuzz[A-Za-z0-9_]+).*#\1 \2#' |
+  sort |
+  xargs -P "$FUZZ_JOBS" -n 2 bash -c 'fuzz_one "$@"' _
