@@ -23,23 +23,27 @@ func TestCollectExactlyOnceWhateverTheProvider(t *testing.T) {
 		dates [2]string
 		added int // records the run adds to the topic
 	}
+	// fredGDP is FRED's GDP series, 200 quarterly observations.
+	fredGDP := func(name string) sourceCase {
+		return sourceCase{
+			name:   name,
+			client: fred.ClientConfig,
+			build:  func() (collector.Source, error) { return fred.New(fred.Config{Series: []string{"GDP"}}) },
+			prefix: "/fred",
+			routes: map[string]answer{
+				"/fred/series":              file("../fred/testdata/series-GDP.json"),
+				"/fred/series/observations": file("../fred/testdata/series-observations-GDP.json"),
+			},
+			topic: topology.TopicExtTimeseriesObs,
+		}
+	}
 	for _, tc := range []struct {
 		sourceCase
 		runs []run
 	}{
 		{
 			// 200 quarterly GDP observations, 1946-01-01 to 1995-10-01.
-			sourceCase: sourceCase{
-				name:   "fred",
-				client: fred.ClientConfig,
-				build:  func() (collector.Source, error) { return fred.New(fred.Config{Series: []string{"GDP"}}) },
-				prefix: "/fred",
-				routes: map[string]answer{
-					"/fred/series":              file("../fred/testdata/series-GDP.json"),
-					"/fred/series/observations": file("../fred/testdata/series-observations-GDP.json"),
-				},
-				topic: topology.TopicExtTimeseriesObs,
-			},
+			sourceCase: fredGDP("fred"),
 			runs: []run{
 				{added: 200},
 				{added: 0},
@@ -51,17 +55,7 @@ func TestCollectExactlyOnceWhateverTheProvider(t *testing.T) {
 			// the end of its window (not at the provider's last observation),
 			// so 1960 on is collected, once; what precedes the checkpoint is
 			// not asked for again.
-			sourceCase: sourceCase{
-				name:   "fred window",
-				client: fred.ClientConfig,
-				build:  func() (collector.Source, error) { return fred.New(fred.Config{Series: []string{"GDP"}}) },
-				prefix: "/fred",
-				routes: map[string]answer{
-					"/fred/series":              file("../fred/testdata/series-GDP.json"),
-					"/fred/series/observations": file("../fred/testdata/series-observations-GDP.json"),
-				},
-				topic: topology.TopicExtTimeseriesObs,
-			},
+			sourceCase: fredGDP("fred window"),
 			runs: []run{
 				{dates: [2]string{"1950-01-01", "1959-12-31"}, added: 40},
 				{dates: [2]string{"1950-01-01", "1959-12-31"}, added: 0},

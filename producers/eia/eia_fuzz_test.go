@@ -1,7 +1,6 @@
 package eia_test
 
 import (
-	"errors"
 	"testing"
 	"time"
 
@@ -29,26 +28,19 @@ func FuzzParse(f *testing.F) {
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, metaBody, dataBody []byte) {
 		meta, err := eia.ParseRouteMeta(metaBody)
-		requireMalformed(t, "ParseRouteMeta", err)
+		collectortest.RequireMalformed(t, "ParseRouteMeta", err)
 		m := eia.Mapping{Route: "route", Frequency: "hourly"}
 		if err == nil {
 			m.Meta = &meta
 		}
 		resp, err := eia.ParseResponse(dataBody)
-		requireMalformed(t, "ParseResponse", err)
+		collectortest.RequireMalformed(t, "ParseResponse", err)
 		if err != nil {
 			return
 		}
 		_, err = eia.MapPage(resp, m, 0, collector.Window{}, now)
-		requireMalformed(t, "MapPage", err)
+		collectortest.RequireMalformed(t, "MapPage", err)
 		_, err = eia.MapPage(resp, eia.Mapping{SeriesID: "INTL.29-12-HKG-BKWH.A"}, 0, collector.Window{}, now)
-		requireMalformed(t, "MapPage of the seriesid route", err)
+		collectortest.RequireMalformed(t, "MapPage of the seriesid route", err)
 	})
-}
-
-func requireMalformed(t *testing.T, what string, err error) {
-	t.Helper()
-	if err != nil && !errors.Is(err, collector.ErrMalformed) {
-		t.Fatalf("%s = %v, want collector.ErrMalformed", what, err)
-	}
 }

@@ -176,3 +176,36 @@ func ZipBomb(t testing.TB, name string, size int64, declared uint64) []byte {
 	}
 	return out.Bytes()
 }
+
+// RequireMalformed fails t unless err is nil or wraps
+// collector.ErrMalformed: all a source's parser may answer to any input.
+func RequireMalformed(t testing.TB, what string, err error) {
+	t.Helper()
+	if err != nil && !errors.Is(err, collector.ErrMalformed) {
+		t.Fatalf("%s = %v, want a value or collector.ErrMalformed", what, err)
+	}
+}
+
+// FuzzParsers fuzzes a source's parsers, seeded with the recorded
+// responses named: for any body each returns a value or an error wrapping
+// collector.ErrMalformed, and none panics.
+func FuzzParsers(f *testing.F, fixtures []string, parsers map[string]func(body []byte) error) {
+	for _, name := range fixtures {
+		f.Add(Fixture(f, name))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for name, parse := range parsers {
+			RequireMalformed(t, name, parse(body))
+		}
+	})
+}
+
+// PerFeed is a parser per feed of a source, for FuzzParsers: parse with
+// each of feeds.
+func PerFeed[F any](feeds map[string]F, parse func(body []byte, feed F) error) map[string]func([]byte) error {
+	parsers := make(map[string]func([]byte) error, len(feeds))
+	for name, feed := range feeds {
+		parsers[name] = func(body []byte) error { return parse(body, feed) }
+	}
+	return parsers
+}

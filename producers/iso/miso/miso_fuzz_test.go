@@ -1,11 +1,9 @@
 package miso
 
 import (
-	"errors"
 	"testing"
 	"time"
 
-	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 )
 
@@ -13,13 +11,12 @@ import (
 // every node and for one: it returns records or an error wrapping
 // collector.ErrMalformed, and never panics.
 func FuzzParseDAExPost(f *testing.F) {
-	f.Add(collectortest.Fixture(f, "da-expost-lmp-20260714.csv"))
 	ingest := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, nodes := range [][]string{nil, {"ILLINOIS.HUB"}} {
-			if _, err := ParseDAExPost(data, nodes, ingest); err != nil && !errors.Is(err, collector.ErrMalformed) {
-				t.Fatalf("ParseDAExPost(%v) = %v, want collector.ErrMalformed", nodes, err)
-			}
-		}
+	collectortest.FuzzParsers(f, []string{"da-expost-lmp-20260714.csv"}, map[string]func([]byte) error{
+		"ParseDAExPost of every node": func(body []byte) error { _, err := ParseDAExPost(body, nil, ingest); return err },
+		"ParseDAExPost of a hub": func(body []byte) error {
+			_, err := ParseDAExPost(body, []string{"ILLINOIS.HUB"}, ingest)
+			return err
+		},
 	})
 }

@@ -1,11 +1,9 @@
 package spp
 
 import (
-	"errors"
 	"testing"
 	"time"
 
-	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 )
 
@@ -13,19 +11,13 @@ import (
 // returns records or an error wrapping collector.ErrMalformed, and never
 // panics.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{
+	ingest := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	collectortest.FuzzParsers(f, []string{
 		"da-lmp-by-location-SL-202503190100.csv",
 		"da-lmp-by-location-SL-20261004-with-BAA.csv",
 		"rtbm-lmp-by-location-SL-202503310850.csv",
-	} {
-		f.Add(collectortest.Fixture(f, name))
-	}
-	ingest := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	f.Fuzz(func(t *testing.T, body []byte) {
-		for name, feed := range Feeds {
-			if _, err := Parse(body, feed, ingest); err != nil && !errors.Is(err, collector.ErrMalformed) {
-				t.Fatalf("Parse %s = %v, want collector.ErrMalformed", name, err)
-			}
-		}
-	})
+	}, collectortest.PerFeed(Feeds, func(body []byte, feed Feed) error {
+		_, err := Parse(body, feed, ingest)
+		return err
+	}))
 }
