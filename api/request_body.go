@@ -80,17 +80,58 @@ func decodeBodyJSON(raw []byte, v any, allowEmpty bool) error {
 		return BadRequest("the request body holds data after its JSON value")
 	}
 	// A NUL can only arrive escaped (a raw control character is a syntax
-	// error), and no text column or jsonb value can hold one.
-	if bytes.Contains(raw, []byte(`\u0000`)) {
+	// error), and no text column or jsonb value can hold one. Half a UTF-16
+	// surrogate pair, escaped, encoding/json turns into U+FFFD: the text
+	// would be stored changed.
+	nul, lone := bytes.Contains(raw, []byte(`\u0000`)), loneSurrogate(raw)
+	if nul || lone {
 		var doc any
 		if err := json.Unmarshal(raw, &doc); err != nil {
 			return bodyProblem(err)
 		}
-		if name, ok := nulMember("", doc); ok {
-			return InvalidParameter(name, "must be "+textReason)
+		if name, ok := badMember("", doc, func(s string) bool {
+			return nul && strings.IndexByte(s, 0) >= 0 || lone && strings.ContainsRune(s, utf8.RuneError)
+		}); ok {
+			return InvalidParameter(name, "must be "+textReason+" (escaped UTF-16 surrogates in pairs)")
 		}
 	}
 	return nil
+}
+
+// loneSurrogate reports whether raw, JSON text, escapes half a UTF-16
+// surrogate pair without the other half (\ud800 alone).
+func loneSurrogate(raw []byte) bool {
+	hex4 := func(b []byte) rune {
+		v, err := strconv.ParseUint(string(b), 16, 16)
+		if err != nil {
+			return -1
+		}
+		return rune(v)
+	}
+	for i := 0; i+6 <= len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		if raw[i+1] != 'u' {
+			i++ // an escaped character, perhaps a backslash
+			continue
+		}
+		switch r := hex4(raw[i+2 : i+6]); {
+		case r >= 0xd800 && r < 0xdc00: // high: a low one must follow
+			if i+12 > len(raw) || raw[i+6] != '\\' || raw[i+7] != 'u' {
+				return true
+			}
+			if low := hex4(raw[i+8 : i+12]); low < 0xdc00 || low >= 0xe000 {
+				return true
+			}
+			i += 11
+		case r >= 0xdc00 && r < 0xe000:
+			return true
+		default:
+			i += 5
+		}
+	}
+	return false
 }
 
 // invalidUTF8At is the offset of the first byte of b that is not part of
@@ -106,16 +147,16 @@ func invalidUTF8At(b []byte) int {
 	return len(b)
 }
 
-// nulMember returns the name of the first member of v (a decoded JSON
-// document at path) holding a string or a member name with a NUL, spelt as
-// the body's fields are named in problems (drivers[0].payload.fuel).
-func nulMember(path string, v any) (string, bool) {
+// badMember returns the name of the first member of v (a decoded JSON
+// document at path) holding a string or a member name that is bad, spelt
+// as the body's fields are named in problems (drivers[0].payload.fuel).
+func badMember(path string, v any, bad func(string) bool) (string, bool) {
 	switch v := v.(type) {
 	case string:
-		return path, strings.IndexByte(v, 0) >= 0
+		return path, bad(v)
 	case []any:
 		for i, e := range v {
-			if name, ok := nulMember(fmt.Sprintf("%s[%d]", path, i), e); ok {
+			if name, ok := badMember(fmt.Sprintf("%s[%d]", path, i), e, bad); ok {
 				return name, true
 			}
 		}
@@ -126,10 +167,10 @@ func nulMember(path string, v any) (string, bool) {
 			if path != "" {
 				member = path + "." + k
 			}
-			if strings.IndexByte(k, 0) >= 0 {
+			if bad(k) {
 				return cmp.Or(path, "the request body"), true
 			}
-			if name, ok := nulMember(member, v[k]); ok {
+			if name, ok := badMember(member, v[k], bad); ok {
 				return name, true
 			}
 		}
