@@ -155,7 +155,7 @@ func (s *Server) streamRunEvents(c echo.Context) error {
 	ctx := c.Request().Context()
 	p, _ := PrincipalFrom(ctx)
 	raw := c.Param("run_id")
-	notFound := NotFound(fmt.Sprintf("no run %s", truncateRunID(raw)))
+	notFound := NotFound(fmt.Sprintf("no run %s", truncate(raw, 64)))
 	if !isRunID(raw) {
 		return notFound
 	}
@@ -420,12 +420,4 @@ func isRunID(s string) bool {
 		}
 	}
 	return true
-}
-
-// truncateRunID shortens a path value for a problem detail.
-func truncateRunID(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
 }
