@@ -30,7 +30,7 @@ test: deps
 	$(GO) test $(TEST_FLAGS) ./...
 	GO=$(GO) scripts/fuzz.sh
 
-## fuzz: every Go fuzz target for FUZZTIME (default 10s) each, FUZZ_JOBS (default 2) at a time
+## fuzz: every Go fuzz target for FUZZTIME (default 10s) each, FUZZ_JOBS (default 2) packages at a time
 fuzz:
 	GO=$(GO) scripts/fuzz.sh
 

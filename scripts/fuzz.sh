@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Go fuzz target of the module (func FuzzX(f *testing.F) in a
-# _test.go file) for FUZZTIME each (default 10s), FUZZ_JOBS targets at a
-# time (default 2, one fuzzing worker each): go test fuzzes one target per
-# invocation. A failing input is saved by go test under the package's
+# _test.go file) for FUZZTIME each (default 10s), FUZZ_JOBS packages at a
+# time (default 2, one fuzzing worker each; a package's targets one after
+# the other): go test fuzzes one target per invocation. A failing input is saved by go test under the package's
 # testdata/fuzz/FuzzX/; commit it with the fix, and plain `go test` replays
 # it from then on.
 set -euo pipefail
@@ -23,9 +23,21 @@ fuzz_one() {
   rm -f "$log"
   return 1
 }
-export -f fuzz_one
+# fuzz_package runs the targets of one package one after the other: the
+# first builds the package's instrumented test binary, the others reuse it
+# (two at once would each build it).
+fuzz_package() {
+  local pkg=$1 target status=0
+  shift
+  for target in "$@"; do
+    fuzz_one "$pkg" "$target" || status=1
+  done
+  return $status
+}
+export -f fuzz_one fuzz_package
 
 grep -rE --include='*_test.go' -o '^func Fuzz[A-Za-z0-9_]+\(f \*testing\.F\)' . |
   sed -E 's#^\./(.*)/[^/]+_test\.go:func (Fuzz[A-Za-z0-9_]+).*#\1 \2#' |
   sort |
-  xargs -P "$FUZZ_JOBS" -n 2 bash -c 'fuzz_one "$@"' _
+  awk '$1 != pkg { if (line) print line; pkg = $1; line = $1 } { line = line " " $2 } END { if (line) print line }' |
+  xargs -P "$FUZZ_JOBS" -L 1 bash -c 'fuzz_package "$@"' _
