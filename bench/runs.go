@@ -70,6 +70,7 @@ func measureRuns(ctx context.Context, e *env, opts options, r *runsReport) error
 	g, gctx := errgroup.WithContext(runCtx)
 	g.Go(func() error { return srv.Run(gctx) })
 	g.Go(func() error { return relay.Run(gctx) })
+	g.Go(func() error { return relay.Waker(e.store.Pool()).Run(gctx) })
 	g.Go(func() error { return worker.Run(gctx) })
 	g.Go(func() error { return sub.run(gctx) })
 	defer func() { cancel(); _ = g.Wait() }()

@@ -166,7 +166,7 @@ func (p *platform) serveAPI(ctx context.Context, extra ...runner) error {
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	for _, r := range append([]runner{srv, relay, versions}, extra...) {
+	for _, r := range append([]runner{srv, relay, relay.Waker(p.store.Pool()), versions}, extra...) {
 		g.Go(func() error { return r.Run(gctx) })
 	}
 	return ignoreCanceled(g.Wait())

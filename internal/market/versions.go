@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/aurum-energy/aurum/internal/store"
 )
 
 // versionsChannel is the channel data_version changes are announced on
@@ -77,50 +79,27 @@ func (v *Versions) Get(dataset string) (string, bool) {
 
 // Run listens until ctx ends, reconnecting after failures.
 func (v *Versions) Run(ctx context.Context) error {
-	for {
-		err := v.listen(ctx)
-		v.forget()
-		if ctx.Err() != nil {
-			return nil
-		}
-		v.logger.Warn("data versions: listening failed; readers query the database until it is back",
-			slog.Any("error", err), slog.Duration("retry", v.retry))
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(v.retry):
-		}
+	l := &store.Listener{
+		Pool:       v.pool,
+		Channel:    versionsChannel,
+		Subscribed: v.load,
+		Notified:   v.set,
+		Lost: func(err error) {
+			v.forget()
+			v.logger.Warn("data versions: listening failed; readers query the database until it is back",
+				slog.Any("error", err), slog.Duration("retry", v.retry))
+		},
+		Retry: v.retry,
 	}
+	err := l.Run(ctx)
+	v.forget()
+	return err
 }
 
-// listenPing bounds the wait for a notification: then the connection is
-// pinged, so that a dead one is noticed. listenSetup bounds subscribing,
-// reading the versions and the ping.
-const (
-	listenPing  = 30 * time.Second
-	listenSetup = 10 * time.Second
-)
-
-// listen takes a connection, subscribes, reads every version (after
-// subscribing, so no change falls between) and applies notifications until
-// the connection fails or ctx ends.
-func (v *Versions) listen(ctx context.Context) error {
-	sctx, cancel := context.WithTimeout(ctx, listenSetup)
-	defer cancel()
-	pc, err := v.pool.Acquire(sctx)
-	if err != nil {
-		return err
-	}
-	conn := pc.Hijack()
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = conn.Close(cctx)
-	}()
-	if _, err := conn.Exec(sctx, "LISTEN "+versionsChannel); err != nil {
-		return err
-	}
-	rows, err := conn.Query(sctx, versionTokens)
+// load reads every version on the listening connection: after subscribing,
+// so no change falls between.
+func (v *Versions) load(ctx context.Context, conn *pgx.Conn) error {
+	rows, err := conn.Query(ctx, versionTokens)
 	if err != nil {
 		return err
 	}
@@ -135,26 +114,7 @@ func (v *Versions) listen(ctx context.Context) error {
 	v.mu.Lock()
 	v.tokens = tokens
 	v.mu.Unlock()
-	for {
-		wctx, cancel := context.WithTimeout(ctx, listenPing)
-		n, err := conn.WaitForNotification(wctx)
-		cancel()
-		switch {
-		case err == nil:
-			v.set(n.Payload)
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case errors.Is(err, context.DeadlineExceeded):
-			pctx, cancel := context.WithTimeout(ctx, listenSetup)
-			err := conn.Ping(pctx)
-			cancel()
-			if err != nil {
-				return err
-			}
-		default:
-			return err
-		}
-	}
+	return nil
 }
 
 // set records a notification's token, dataset:version.micros.

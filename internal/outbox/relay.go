@@ -29,6 +29,13 @@
 // A failed record is left unpublished with attempts incremented and
 // last_error set, and the relay backs off before the next round; rows are
 // never skipped or dropped.
+//
+// # Waking
+//
+// The database announces every committed insert into the outbox on
+// NotifyChannel (migration 0014); a relay run beside its Waker starts a
+// round at once rather than at its next poll, which stays as a slow
+// fallback for notifications missed while nobody listened.
 package outbox
 
 import (
@@ -40,13 +47,16 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/aurum-energy/aurum/internal/store"
 )
 
 // Defaults of Config.
 const (
-	DefaultPollInterval   = 200 * time.Millisecond
+	DefaultPollInterval   = time.Second
 	DefaultBatchSize      = 500
 	DefaultProduceTimeout = 15 * time.Second
 	DefaultMinBackoff     = 100 * time.Millisecond
@@ -65,7 +75,7 @@ type Config struct {
 	// the delivery timeout are the Relay's own.
 	KafkaOptions []kgo.Opt
 	// PollInterval is the wait between rounds when the outbox is drained.
-	// Wake cuts it short. Default 200ms.
+	// Wake (and so the Waker) cuts it short. Default 1s.
 	PollInterval time.Duration
 	// BatchSize is the most rows read, produced and marked per round; a
 	// full batch is followed by the next round at once. Default 500.
@@ -198,6 +208,29 @@ func (r *Relay) Wake() {
 	select {
 	case r.wake <- struct{}{}:
 	default:
+	}
+}
+
+// NotifyChannel is the channel the database announces committed outbox
+// rows on.
+const NotifyChannel = "aurum_outbox"
+
+// Waker is the listener that wakes r whenever a transaction that wrote
+// outbox rows commits, and once it listens (for rows committed while it
+// did not). Run it beside r.
+func (r *Relay) Waker(pool *pgxpool.Pool) *store.Listener {
+	return &store.Listener{
+		Pool:    pool,
+		Channel: NotifyChannel,
+		Subscribed: func(context.Context, *pgx.Conn) error {
+			r.Wake()
+			return nil
+		},
+		Notified: func(string) { r.Wake() },
+		Lost: func(err error) {
+			r.logger.Warn("outbox relay: not woken by the database; rows wait for the next poll until it listens again",
+				slog.Duration("poll_interval", r.cfg.PollInterval), slog.Any("error", err))
+		},
 	}
 }
 

@@ -280,6 +280,32 @@ func TestRelayPublishesAndMarks(t *testing.T) {
 	}
 }
 
+// TestRelayWokenByCommits: with a poll far longer than the test, rows
+// committed while the relay waits are published all the same — its Waker
+// hears the database announce them.
+func TestRelayWokenByCommits(t *testing.T) {
+	t.Parallel()
+	st, kafka := openStore(t), testenv.NewKafka(t)
+	rows := sampleRows(6)
+	var relay *Relay
+	startRelay(t, Config{Brokers: kafka.Brokers, PollInterval: time.Hour}, st, func(r *Relay) { relay = r })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go func() { _ = relay.Waker(st.Pool()).Run(ctx) }()
+	waitUntil(t, "the waker listens", func() bool {
+		var n int
+		err := st.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND query = 'LISTEN "aurum_outbox"'`).Scan(&n)
+		return err == nil && n == 1
+	})
+	for i := range rows {
+		insert(t, st, rows[i]) // each its own transaction, the relay waiting in between
+		waitUntil(t, fmt.Sprintf("row %d is published", i), allPublished(t, st))
+	}
+	recs := consumed(t, kafka.Brokers, len(rows), topology.TopicScenarioRequest, topology.TopicScenarioRun)
+	checkRecords(t, rows, recs)
+}
+
 // freeAddr returns a loopback address nothing listens on (for a moment).
 func freeAddr(t *testing.T) string {
 	t.Helper()
