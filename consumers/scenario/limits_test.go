@@ -84,9 +84,11 @@ func deref(s *string) string {
 func TestTenantsScheduledFairly(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
+	// The heavy runs run one after another (one slot for their tenant) and
+	// their timeouts count from the request: generous, for a slow machine.
 	var heavy []string
 	for range 4 {
-		heavy = append(heavy, e.createRun(t, runSpec{tenant: "heavy", timeout: 20}))
+		heavy = append(heavy, e.createRun(t, runSpec{tenant: "heavy", timeout: 300}))
 	}
 	light := e.createRun(t, runSpec{tenant: "light"})
 
@@ -113,7 +115,7 @@ func TestTenantsScheduledFairly(t *testing.T) {
 			}
 			return nil
 		}})
-	e.waitPublished(t, 2*time.Minute, append(heavy, light)...)
+	e.waitPublished(t, 5*time.Minute, append(heavy, light)...)
 
 	for _, id := range append(heavy, light) {
 		if r := e.run(t, id); r.State != "SUCCEEDED" {
