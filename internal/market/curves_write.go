@@ -31,14 +31,14 @@ func WriteCurves(ctx context.Context, tx pgx.Tx, rows []schemas.CurveObservation
 	if err := tempTables(ctx, tx, curveStage, curveBatch); err != nil {
 		return err
 	}
-	ids, err := writeCurveDimensions(ctx, tx, rows)
+	ids, wrote, err := writeCurveDimensions(ctx, tx, rows)
 	if err != nil {
 		return err
 	}
 	if err := copyInto(ctx, tx, curveStage, newCopyRows(len(rows), len(curveStage.columns), curveValues(rows, ids))); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, writeCurvesSQL); err != nil {
+	if _, err := tx.Exec(ctx, writeCurvesSQL, wrote); err != nil {
 		return fmt.Errorf("upsert %d curve observations: %w", len(rows), err)
 	}
 	return nil
@@ -54,7 +54,7 @@ var (
 		{"price_type", "text"}, {"tenor_type", "text"}, {"tenor_label", "text"},
 	}}
 	curveBatch = tempTable{name: "curve_batch", columns: []column{
-		{"curve_id", "int4"}, {"latest_before", "date"}, {"latest_asof", "date"}, {"written", "bool"},
+		{"curve_id", "int4"}, {"latest_before", "date"}, {"latest_asof", "date"},
 	}}
 )
 
@@ -62,7 +62,7 @@ var (
 // curve_key. A curve's dimensions and units change only when a record of
 // its latest as-of date (or a later one) names it differently or brings
 // other units; its price and tenor types grow with every record.
-func writeCurveDimensions(ctx context.Context, tx pgx.Tx, rows []schemas.CurveObservation) (map[string]int32, error) {
+func writeCurveDimensions(ctx context.Context, tx pgx.Tx, rows []schemas.CurveObservation) (ids map[string]int32, wrote bool, err error) {
 	type seen struct {
 		latest       int // index of the curve's latest record
 		prices, tens map[string]bool
@@ -104,29 +104,30 @@ func writeCurveDimensions(ctx context.Context, tx pgx.Tx, rows []schemas.CurveOb
 	res, err := tx.Query(ctx, upsertCurvesSQL, keys, classes, iso, region, location, mkt, prod, block, spark,
 		currency, perUnit, units, asofs, prices, tenors)
 	if err != nil {
-		return nil, fmt.Errorf("upsert %d curves: %w", n, err)
+		return nil, false, fmt.Errorf("upsert %d curves: %w", n, err)
 	}
-	ids := make(map[string]int32, n)
+	ids = make(map[string]int32, n)
 	var (
 		id  int32
 		key string
+		w   bool
 	)
-	if _, err := pgx.ForEachRow(res, []any{&id, &key}, func() error {
-		ids[key] = id
+	if _, err := pgx.ForEachRow(res, []any{&id, &key, &w}, func() error {
+		ids[key], wrote = id, wrote || w
 		return nil
 	}); err != nil {
-		return nil, fmt.Errorf("upsert %d curves: %w", n, err)
+		return nil, false, fmt.Errorf("upsert %d curves: %w", n, err)
 	}
-	return ids, nil
+	return ids, wrote, nil
 }
 
 // upsertCurvesSQL inserts new curves and updates those whose dimensions or
 // units changed as of a date no earlier than theirs, or that were observed
 // with a new price or tenor type; it notes in curve_batch each curve's
-// latest as-of date before and after the write, and whether it wrote the
-// curve (new units change what every point of it reads as, though no
-// observation changed), and returns the id of every curve of the batch:
-// those it wrote, and the others as they were.
+// latest as-of date before and after the write, and returns the id of
+// every curve of the batch — those it wrote, and the others as they were —
+// and whether it wrote it (new units change what every point of the curve
+// reads as, though no observation changed).
 const upsertCurvesSQL = `
 WITH incoming AS (
     SELECT curve_key, asset_class, iso, region, location, market, product, block, spark_location, currency,
@@ -172,10 +173,10 @@ WITH incoming AS (
     SELECT c.id, c.curve_key, c.latest_asof, false FROM curve c JOIN incoming i USING (curve_key)
     WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.curve_key = c.curve_key)
 ), noted AS (
-    INSERT INTO pg_temp.curve_batch (curve_id, latest_before, latest_asof, written)
-    SELECT ids.id, b.latest_asof, ids.latest_asof, ids.written FROM ids LEFT JOIN before b ON b.id = ids.id
+    INSERT INTO pg_temp.curve_batch (curve_id, latest_before, latest_asof)
+    SELECT ids.id, b.latest_asof, ids.latest_asof FROM ids LEFT JOIN before b ON b.id = ids.id
 )
-SELECT id, curve_key FROM ids`
+SELECT id, curve_key, written FROM ids`
 
 // writeCurvesSQL, one statement:
 //   - written upserts the staged observations whose content is new.
@@ -193,8 +194,8 @@ SELECT id, curve_key FROM ids`
 //     (what the write wrote, of two of one date) is kept. Every read here
 //     sees the tables as they were before the statement, which is what
 //     "previous" means;
-//   - the data version is bumped when an observation or a curve (by
-//     upsertCurvesSQL) was written — last, so that the row lock concurrent
+//   - the data version is bumped when an observation or ($1) a curve was
+//     written — last, so that the row lock concurrent
 //     writers share on data_version is held only until the commit.
 const writeCurvesSQL = `
 WITH written AS (
@@ -259,7 +260,7 @@ WITH written AS (
 )
 UPDATE data_version SET version = version + 1, updated_at = now()
 WHERE dataset = 'curves'
-  AND (EXISTS (SELECT 1 FROM written) OR EXISTS (SELECT 1 FROM pg_temp.curve_batch WHERE written))`
+  AND ($1::boolean OR EXISTS (SELECT 1 FROM written))`
 
 // curveValues fills the staged observation of rows[i] for curveStage.
 func curveValues(rows []schemas.CurveObservation, ids map[string]int32) func(int, []any) error {
