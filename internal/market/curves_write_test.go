@@ -64,14 +64,7 @@ func TestWriteCurvesSkipsUnchanged(t *testing.T) {
 		curve.Complete(&changed)
 		writeCurves(t, st, []schemas.CurveObservation{changed})
 		after := versions(t, st)
-		for table, n := range map[string]int{"curve": 0, "curve_observation": 1, "curve_latest_stale": 0} {
-			if got := countChanged(before[table], after[table]); got != n {
-				t.Errorf("%s: %d rows rewritten by one changed value, want %d", table, got, n)
-			}
-		}
-		if got := dataVersion(t, st, market.DatasetCurves); got != v+1 {
-			t.Errorf("data version %d after a correction, want %d", got, v+1)
-		}
+		checkWrite(t, st, "one changed value", market.DatasetCurves, before, after, map[string]int{"curve": 0, "curve_observation": 1, "curve_latest_stale": 0}, v+1)
 		points := allCurves(t, market.NewReader(st.Pool()), market.CurveFilter{}, nil, 500)
 		i := slices.IndexFunc(points, func(p market.CurvePoint) bool {
 			return p.Key == changed.CurveKey && p.TenorLabel == changed.TenorLabel
@@ -94,14 +87,7 @@ func TestWriteCurvesSkipsUnchanged(t *testing.T) {
 		}
 		writeCurves(t, st, relabelled)
 		after = versions(t, st)
-		for table, n := range map[string]int{"curve": 1, "curve_observation": 0, "curve_latest_stale": 0} {
-			if got := countChanged(before[table], after[table]); got != n {
-				t.Errorf("%s: %d rows rewritten by new units, want %d", table, got, n)
-			}
-		}
-		if got := dataVersion(t, st, market.DatasetCurves); got != v+1 {
-			t.Errorf("data version %d after new units, want %d", got, v+1)
-		}
+		checkWrite(t, st, "new units", market.DatasetCurves, before, after, map[string]int{"curve": 1, "curve_observation": 0, "curve_latest_stale": 0}, v+1)
 		for _, p := range allCurves(t, market.NewReader(st.Pool()), market.CurveFilter{}, []time.Time{day2}, 500) {
 			if p.Key == changed.CurveKey && (p.UnitsRaw != "USc/MMBtu" || p.Currency == nil || *p.Currency != "USC") {
 				t.Fatalf("a point after new units: %+v", p)
@@ -202,6 +188,21 @@ func equalMaps(a, b map[string][]string) bool {
 		}
 	}
 	return true
+}
+
+// checkWrite fails t unless what was written rewrote want[table] rows of
+// each table, between the row versions before and after, and left
+// dataset's data version at version.
+func checkWrite(t *testing.T, st *store.Store, what, dataset string, before, after map[string][]string, want map[string]int, version int64) {
+	t.Helper()
+	for table, n := range want {
+		if got := countChanged(before[table], after[table]); got != n {
+			t.Errorf("%s: %d rows rewritten by %s, want %d", table, got, what, n)
+		}
+	}
+	if got := dataVersion(t, st, dataset); got != version {
+		t.Errorf("data version %d after %s, want %d", got, what, version)
+	}
 }
 
 // countChanged counts the rows of after (key and version) whose version is

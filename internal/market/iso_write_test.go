@@ -56,14 +56,7 @@ func TestWriteISOSkipsUnchanged(t *testing.T) {
 		value.MW++
 		writeISO(t, st, []*schemas.IsoLmpRecord{&price}, []*schemas.IsoLoadRecord{&value})
 		after := isoVersions(t, st)
-		for table, n := range map[string]int{"iso_location": 0, "iso_area": 0, "iso_lmp": 1, "iso_load": 1} {
-			if got := countChanged(before[table], after[table]); got != n {
-				t.Errorf("%s: %d rows rewritten by one changed value, want %d", table, got, n)
-			}
-		}
-		if got := dataVersion(t, st, market.DatasetISO); got != v+1 {
-			t.Errorf("data version %d after a correction, want %d", got, v+1)
-		}
+		checkWrite(t, st, "one changed value", market.DatasetISO, before, after, map[string]int{"iso_location": 0, "iso_area": 0, "iso_lmp": 1, "iso_load": 1}, v+1)
 		prices := allLMP(t, market.NewReader(st.Pool()), market.LMPQuery{ISO: "PJM", Locations: []string{"WEST"}, Markets: []string{"REAL_TIME"}}, 100)
 		if *prices[3].PriceCongestion != 2.5 {
 			t.Errorf("corrected price reads %+v", prices[3])

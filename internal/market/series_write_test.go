@@ -49,27 +49,13 @@ func TestWriteSeriesSkipsUnchanged(t *testing.T) {
 		changed.Value = ptr(4.3)
 		writeObservations(t, st, []schemas.ExtTimeseriesObservation{changed})
 		after := seriesVersions(t, st)
-		for table, n := range map[string]int{"ext_series": 0, "ext_timeseries_observation": 1} {
-			if got := countChanged(before[table], after[table]); got != n {
-				t.Errorf("%s: %d rows rewritten by one changed value, want %d", table, got, n)
-			}
-		}
-		if got := dataVersion(t, st, market.DatasetSeries); got != v+1 {
-			t.Errorf("data version %d after a correction, want %d", got, v+1)
-		}
+		checkWrite(t, st, "one changed value", market.DatasetSeries, before, after, map[string]int{"ext_series": 0, "ext_timeseries_observation": 1}, v+1)
 
 		retitled := catalogFixture()[1]
 		retitled.Title = "Gross domestic product"
 		writeCatalog(t, st, []schemas.ExtSeriesCatalogUpsert{retitled})
 		final := seriesVersions(t, st)
-		for table, n := range map[string]int{"ext_series": 1, "ext_timeseries_observation": 0} {
-			if got := countChanged(after[table], final[table]); got != n {
-				t.Errorf("%s: %d rows rewritten by a new title, want %d", table, got, n)
-			}
-		}
-		if got := dataVersion(t, st, market.DatasetSeries); got != v+2 {
-			t.Errorf("data version %d after a new title, want %d", got, v+2)
-		}
+		checkWrite(t, st, "a new title", market.DatasetSeries, after, final, map[string]int{"ext_series": 1, "ext_timeseries_observation": 0}, v+2)
 		obs := allObservations(t, market.NewReader(st.Pool()), "FRED", "UNRATE", time.Time{}, time.Time{}, 10)
 		if got := observationKeys(obs); got[3] != "2025-04-01=4.3 Percent -" {
 			t.Errorf("after the correction: %v", got)
