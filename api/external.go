@@ -114,10 +114,7 @@ var (
 		if err != nil {
 			return "", NotFound(fmt.Sprintf("no series %q", raw[0]))
 		}
-		if err := checkText("series_id", id); err != nil {
-			return "", err
-		}
-		q.seriesID = id
+		q.seriesID = id // text and length checked with every path parameter (paramsMiddleware)
 		return id, nil
 	}}
 )
