@@ -69,14 +69,7 @@ func (s *Server) curvesDiffEndpoint() *listEndpoint {
 		maxAge: func(q *listQuery) time.Duration { return s.maxAgeFor(q.asofA, q.asofB) },
 		fetch: func(ctx context.Context, q *listQuery) (*table, []string, error) {
 			diffs, next, err := s.market.Diffs(ctx, q.filters, q.asofA, q.asofB, q.page())
-			if err != nil {
-				return nil, nil, err
-			}
-			t := newTable(q.format, &diffRow{})
-			for i := range diffs {
-				t.add((*diffRow)(&diffs[i]))
-			}
-			return t, next, nil
+			return tableOf(q.format, diffs, next, err, func(x *market.CurveDiff) row { return (*diffRow)(x) })
 		},
 	}
 }

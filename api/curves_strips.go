@@ -49,14 +49,7 @@ func (s *Server) curvesStripsEndpoint() *listEndpoint {
 				asof = q.asof[0]
 			}
 			strips, next, err := s.market.Strips(ctx, q.filters, asof, q.strip, q.page())
-			if err != nil {
-				return nil, nil, err
-			}
-			t := newTable(q.format, &stripRow{})
-			for i := range strips {
-				t.add((*stripRow)(&strips[i]))
-			}
-			return t, next, nil
+			return tableOf(q.format, strips, next, err, func(x *market.Strip) row { return (*stripRow)(x) })
 		},
 	}
 }

@@ -131,14 +131,7 @@ func (s *Server) seriesEndpoint() *listEndpoint {
 		maxAge:  func(*listQuery) time.Duration { return s.maxAgeFor() },
 		fetch: func(ctx context.Context, q *listQuery) (*table, []string, error) {
 			entries, next, err := s.market.Series(ctx, q.series, q.page())
-			if err != nil {
-				return nil, nil, err
-			}
-			t := newTable(q.format, &seriesRow{})
-			for i := range entries {
-				t.add((*seriesRow)(&entries[i]))
-			}
-			return t, next, nil
+			return tableOf(q.format, entries, next, err, func(x *market.CatalogEntry) row { return (*seriesRow)(x) })
 		},
 	}
 }
@@ -173,14 +166,7 @@ func (s *Server) observationsEndpoint() *listEndpoint {
 			if errors.Is(err, market.ErrNotFound) {
 				return nil, nil, NotFound(fmt.Sprintf("no series %q of provider %s", q.seriesID, q.series.Provider))
 			}
-			if err != nil {
-				return nil, nil, err
-			}
-			t := newTable(q.format, &observationRow{})
-			for i := range obs {
-				t.add((*observationRow)(&obs[i]))
-			}
-			return t, next, nil
+			return tableOf(q.format, obs, next, err, func(x *market.Observation) row { return (*observationRow)(x) })
 		},
 	}
 }

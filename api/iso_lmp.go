@@ -109,24 +109,10 @@ func (s *Server) isoLMPEndpoint() *listEndpoint {
 			if mq.Interval == "" || mq.Interval == "raw" {
 				mq.Interval = ""
 				prices, next, err := s.market.LMP(ctx, mq, q.page())
-				if err != nil {
-					return nil, nil, err
-				}
-				t := newTable(q.format, &lmpRow{})
-				for i := range prices {
-					t.add((*lmpRow)(&prices[i]))
-				}
-				return t, next, nil
+				return tableOf(q.format, prices, next, err, func(x *market.LMPPrice) row { return (*lmpRow)(x) })
 			}
 			buckets, next, err := s.market.LMPBuckets(ctx, mq, q.page())
-			if err != nil {
-				return nil, nil, err
-			}
-			t := newTable(q.format, &lmpBucketRow{})
-			for i := range buckets {
-				t.add((*lmpBucketRow)(&buckets[i]))
-			}
-			return t, next, nil
+			return tableOf(q.format, buckets, next, err, func(x *market.LMPBucket) row { return (*lmpBucketRow)(x) })
 		},
 	}
 }

@@ -37,6 +37,20 @@ type listEndpoint struct {
 	maxAge func(q *listQuery) time.Duration
 }
 
+// tableOf is the table of a page a list endpoint read (items, next and err
+// as the read returned them), each item written as the row as makes of it.
+func tableOf[E any](f format, items []E, next []string, err error, as func(*E) row) (*table, []string, error) {
+	if err != nil {
+		return nil, nil, err
+	}
+	var zero E
+	t := newTable(f, as(&zero))
+	for i := range items {
+		t.add(as(&items[i]))
+	}
+	return t, next, nil
+}
+
 // listHandler serves ep: parse and validate the query, answer 304 when the
 // client's ETag is current, else serve the page from the cache or the
 // database, in the envelope or as CSV.
