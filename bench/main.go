@@ -49,7 +49,7 @@ func main() {
 	var opts options
 	var setups string
 	flag.IntVar(&opts.locations, "locations", 1250, "MISO locations of the curve files; each has 2 blocks × 120 tenors (1250: the issue's 300,000 rows)")
-	flag.StringVar(&setups, "setups", "plain,timescale", "database set-ups to measure, comma-separated: plain, timescale")
+	flag.StringVar(&setups, "setups", "plain,timescale", "database set-ups to measure, comma-separated: plain, timescale (empty: none, runs only)")
 	flag.IntVar(&opts.concurrency, "concurrency", 16, "concurrent HTTP connections and pgbench clients")
 	flag.DurationVar(&opts.duration, "duration", 5*time.Second, "how long each read measurement runs")
 	flag.IntVar(&opts.runs, "runs", 200, "scenario runs for the latency and saturation figures (0: skip them)")
@@ -84,6 +84,9 @@ type options struct {
 
 func parseSetups(list string) ([]setupKind, error) {
 	var kinds []setupKind
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
 	for _, name := range strings.Split(list, ",") {
 		i := slices.IndexFunc(setupKinds, func(k setupKind) bool { return k.flag == strings.TrimSpace(name) })
 		if i < 0 {
