@@ -23,13 +23,17 @@ type outputRow struct {
 	Value         float64
 	BandLower     *float64
 	BandUpper     *float64
-	// Attribution is the stored JSON array, re-encoded by scan into the
-	// documented shape.
+	// Attribution is the JSON array of the documented shape, which scan
+	// makes of the stored deltas and the run's drivers.
 	Attribution []byte
+	// drivers are the run's output_drivers, which the deltas are of.
+	drivers []string
 }
 
-// outputColumns are read by outputRow.scan, in order.
-const outputColumns = `curve_key, tenor_type, tenor_label, contract_month, metric, value, band_lower, band_upper, attribution::text`
+// outputColumns are read by outputRow.scan, in order, of scenario_output o
+// and curve c.
+const outputColumns = `c.curve_key, o.tenor_type::text, o.tenor_label, o.contract_month, o.metric, o.value,
+	o.band_lower, o.band_upper, o.deltas`
 
 // attribution is one driver's share of an output's delta.
 type attribution struct {
@@ -38,17 +42,18 @@ type attribution struct {
 }
 
 func (r *outputRow) scan(rows pgx.Rows) error {
-	var raw string
+	var deltas []float64
 	if err := rows.Scan(&r.CurveKey, &r.TenorType, &r.TenorLabel, &r.ContractMonth, &r.Metric, &r.Value,
-		&r.BandLower, &r.BandUpper, &raw); err != nil {
+		&r.BandLower, &r.BandUpper, &deltas); err != nil {
 		return err
 	}
-	var attr []attribution
-	if err := json.Unmarshal([]byte(raw), &attr); err != nil {
-		return fmt.Errorf("attribution of %s %s %s: %w", r.CurveKey, r.TenorLabel, r.Metric, err)
+	if len(deltas) != len(r.drivers) {
+		return fmt.Errorf("output %s %s %s: %d deltas for the run's %d drivers",
+			r.CurveKey, r.TenorLabel, r.Metric, len(deltas), len(r.drivers))
 	}
-	if attr == nil {
-		attr = []attribution{}
+	attr := make([]attribution, len(deltas))
+	for i, d := range deltas {
+		attr[i] = attribution{Driver: r.drivers[i], Delta: d}
 	}
 	b, err := json.Marshal(attr)
 	if err != nil {
@@ -92,6 +97,17 @@ var runOutputsList = &tenantList{
 	keyLen: 4,
 }
 
+// outputFilters are the SQL of runOutputsList's filters, over
+// scenario_output o and curve c.
+var outputFilters = []struct{ name, sql string }{
+	{"curve_key", "c.curve_key"}, {"tenor_type", "o.tenor_type::text"}, {"metric", "o.metric"},
+}
+
+// outputOrder is the order of a run's outputs (outputRow.key), which its
+// pages and cursors follow: tenor types as text, as they were before they
+// were stored as curve_tenor_type.
+const outputOrder = `c.curve_key, o.tenor_type::text, o.tenor_label, o.metric`
+
 // metricValues parses the metric filter: names as the worker writes them.
 func metricValues(name string, raw []string) ([]string, error) {
 	vals, err := listValues(name, raw)
@@ -117,27 +133,31 @@ func (s *Server) listRunOutputs(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	t := newTable(q.format, &outputRow{})
-	var next []string
-	var state string
+	var (
+		next    []string
+		state   string
+		drivers []string
+	)
 	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT state FROM scenario_run WHERE id = $1`, id).Scan(&state); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT state, coalesce(output_drivers, '{}') FROM scenario_run WHERE id = $1`,
+			id).Scan(&state, &drivers); err != nil {
 			return fmt.Errorf("read run %s: %w", id, err)
 		}
 		if schemas.RunState(state) != schemas.RunSucceeded {
 			return nil
 		}
 		b := sqlb.New()
-		b.Text(`SELECT ` + outputColumns + ` FROM scenario_output WHERE run_id = `)
+		b.Text(`SELECT ` + outputColumns + ` FROM scenario_output o JOIN curve c ON c.id = o.curve_id WHERE o.run_id = `)
 		b.Arg(id, "")
-		for _, f := range []string{"curve_key", "tenor_type", "metric"} {
-			if vals := q.filters[f]; vals != nil {
-				b.Text(` AND ` + f + ` = ANY(`)
+		for _, f := range outputFilters {
+			if vals := q.filters[f.name]; vals != nil {
+				b.Text(` AND ` + f.sql + ` = ANY(`)
 				b.Arg(vals, "")
 				b.Text(`)`)
 			}
 		}
 		if q.after != nil {
-			b.Text(` AND (curve_key, tenor_type, tenor_label, metric) > (`)
+			b.Text(` AND (` + outputOrder + `) > (`)
 			for i, v := range q.after {
 				if i > 0 {
 					b.Text(`, `)
@@ -146,13 +166,13 @@ func (s *Server) listRunOutputs(c echo.Context) error {
 			}
 			b.Text(`)`)
 		}
-		b.Text(` ORDER BY curve_key, tenor_type, tenor_label, metric LIMIT `)
+		b.Text(` ORDER BY ` + outputOrder + ` LIMIT `)
 		b.Arg(q.limit+1, "")
 		rows, err := tx.Query(ctx, b.SQL(), b.Args()...)
 		if err != nil {
 			return fmt.Errorf("list outputs of run %s: %w", id, err)
 		}
-		next, err = collectWithin(rows, t, q.limit, MaxOutputPageBytes, &outputRow{})
+		next, err = collectWithin(rows, t, q.limit, MaxOutputPageBytes, &outputRow{drivers: drivers})
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {

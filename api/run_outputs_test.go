@@ -33,21 +33,18 @@ func (s *scenarioServer) insertOutputs(t testing.TB, tenant string, run map[stri
 					if tenor.typ == "MONTHLY" && metric == "mid" {
 						lower, upper = fp(40), fp(60)
 					}
-					if _, err := tx.Exec(ctx, `INSERT INTO scenario_output (tenant_id, run_id, scenario_id, asof_date,
-						curve_key, tenor_type, tenor_label, contract_month, metric, value, band_lower, band_upper,
-						attribution, input_hash, computed_ts)
-						VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())`,
-						tenant, run["id"], run["scenario_id"], run["asof_date"], ck, tenor.typ, tenor.label, tenor.month,
-						metric, 50.5+float64(i), lower, upper,
-						`[{"driver": "fuel_price", "delta": 7.5}, {"driver": "carbon_policy", "delta": 0}]`,
-						run["input_hash"]); err != nil {
+					if _, err := tx.Exec(ctx, `INSERT INTO scenario_output (tenant_id, run_id, curve_id, tenor_type,
+						tenor_label, contract_month, metric, value, band_lower, band_upper, deltas)
+						VALUES ($1, $2, (SELECT id FROM curve WHERE curve_key = $3), $4, $5, $6, $7, $8, $9, $10, '{7.5, 0}')`,
+						tenant, run["id"], ck, tenor.typ, tenor.label, tenor.month, metric, 50.5+float64(i), lower, upper); err != nil {
 						return err
 					}
 					keys = append(keys, strings.Join([]string{ck, tenor.typ, tenor.label, metric}, "|"))
 				}
 			}
 		}
-		return nil
+		_, err := tx.Exec(ctx, `UPDATE scenario_run SET output_drivers = '{fuel_price, carbon_policy}' WHERE id = $1`, run["id"])
+		return err
 	})
 	if err != nil {
 		t.Fatalf("insert outputs: %v", err)
@@ -239,14 +236,13 @@ func TestRunOutputsPageBytes(t *testing.T) {
 	run := s.postRun(t, acmeAnalyst, s.createScenario(t, acmeEditor, "x"), "", http.StatusAccepted)
 	runID := run["id"].(string)
 	const outputs, drivers = 600, 200
-	s.exec(t, `INSERT INTO scenario_output (tenant_id, run_id, scenario_id, asof_date, curve_key, tenor_type,
-		tenor_label, metric, value, attribution, input_hash, computed_ts)
-		SELECT 'acme', $1, $2, $3, $4, 'CUSTOM', lpad(g::text, 4, '0'), 'price', g,
-		    (SELECT jsonb_agg(jsonb_build_object('driver', 'curve_shock', 'delta', (g + i / 7.0)::float8)) FROM generate_series(1, $6::int) i),
-		    $5, now()
-		FROM generate_series(1, $7::int) g`,
-		runID, run["scenario_id"], run["asof_date"], curve.Key(pjmOn), run["input_hash"], drivers, outputs)
-	s.exec(t, `UPDATE scenario_run SET state = 'SUCCEEDED', completed_at = now(), output_count = $2 WHERE id = $1`, runID, outputs)
+	s.exec(t, `INSERT INTO scenario_output (tenant_id, run_id, curve_id, tenor_type, tenor_label, metric, value, deltas)
+		SELECT 'acme', $1, (SELECT id FROM curve WHERE curve_key = $2), 'CUSTOM', lpad(g::text, 4, '0'), 'price', g,
+		    ARRAY(SELECT (g + i / 7.0)::float8 FROM generate_series(1, $3::int) i)
+		FROM generate_series(1, $4::int) g`,
+		runID, curve.Key(pjmOn), drivers, outputs)
+	s.exec(t, `UPDATE scenario_run SET state = 'SUCCEEDED', completed_at = now(), output_count = $2,
+		output_drivers = array_fill('curve_shock'::text, ARRAY[$3::int]) WHERE id = $1`, runID, outputs, drivers)
 
 	path := "/v1/runs/" + runID + "/outputs?limit=500"
 	rec := s.call(t, acmeViewer, http.MethodGet, path, "")

@@ -134,14 +134,14 @@ func (w *Worker) attempt(ctx context.Context, r *runRow, a attempt, sc scenarioR
 	// The outputs are held until the run commits: refuse a run that would
 	// hold more than the model allows as soon as that is known. Like the
 	// model's other errors, it would fail the same way on every attempt.
-	if err := eng.CheckOutputs(len(base), "one per base point"); err != nil {
+	if err := eng.CheckOutputs(base.points, "one per base point"); err != nil {
 		return failed(err), nil
 	}
 	if e, err := check(StepCompute, 10); e != nil || err != nil {
 		return deref(e), err
 	}
-	curves := model.Curves(base)
-	outs := make([]model.Output, 0, len(base)+len(base)/3+len(base)/12)
+	curves, n := base.curves, base.points
+	outs := make([]model.Output, 0, n+n/3+n/12)
 	for i, c := range curves {
 		if i > 0 && i%w.cfg.CheckEvery == 0 {
 			if e, err := check("", 10+80*i/len(curves)); e != nil || err != nil {
@@ -162,7 +162,7 @@ func (w *Worker) attempt(ctx context.Context, r *runRow, a attempt, sc scenarioR
 	if e, err := check(StepWrite, 90); e != nil || err != nil {
 		return deref(e), err
 	}
-	return ending{State: schemas.RunSucceeded, Outputs: outs, Attempt: a.N}, nil
+	return ending{State: schemas.RunSucceeded, Outputs: outs, CurveIDs: base.ids, Attempt: a.N}, nil
 }
 
 func deref(e *ending) ending {

@@ -178,6 +178,8 @@ type ending struct {
 	State   schemas.RunState
 	Error   string
 	Outputs []model.Output // SUCCEEDED only
+	// CurveIDs are the ids of the outputs' curves, by curve_key.
+	CurveIDs map[string]int32
 	// Attempt is the attempt that must still be the run's current one; 0
 	// for a run ended before any attempt of this delivery (poison,
 	// cancelled while queued, out of attempts): it must not be terminal.
@@ -197,6 +199,8 @@ func (w *Worker) finish(ctx context.Context, r runRow, e ending, computedTS time
 			attemptNow   int
 			cancel, late bool
 		)
+		// The row lock is what keeps outputs to runs that exist and are
+		// written once: scenario_output has no foreign key (migration 0015).
 		err := tx.QueryRow(ctx, `
 			SELECT state, attempt, cancel_requested_at IS NOT NULL,
 			    started_at IS NOT NULL AND clock_timestamp() >= started_at + make_interval(secs => timeout_seconds)
@@ -221,13 +225,17 @@ func (w *Worker) finish(ctx context.Context, r runRow, e ending, computedTS time
 				e = ending{State: schemas.RunTimedOut, Error: timeoutMessage(r.TimeoutSeconds)}
 			}
 		}
-		var count *int
+		var (
+			count    *int
+			drivers  []string
+			computed *time.Time
+		)
 		if e.State == schemas.RunSucceeded {
-			if err := writeOutputs(ctx, tx, r, e.Outputs, computedTS); err != nil {
+			if drivers, err = writeOutputs(ctx, tx, r, e.Outputs, e.CurveIDs); err != nil {
 				return err
 			}
 			n := len(e.Outputs)
-			count = &n
+			count, computed = &n, &computedTS
 		}
 		var msg *string
 		if e.Error != "" {
@@ -236,9 +244,10 @@ func (w *Worker) finish(ctx context.Context, r runRow, e ending, computedTS time
 		out, err = scanRun(tx.QueryRow(ctx, `
 			UPDATE scenario_run
 			SET state = $2, completed_at = now(), error = $3, output_count = $4,
+			    output_drivers = $5, outputs_computed_at = $6,
 			    progress_percent = CASE WHEN $2 = 'SUCCEEDED' THEN 100 ELSE progress_percent END
 			WHERE id = $1
-			RETURNING `+runColumns, r.ID, string(e.State), msg, count), r.tenant)
+			RETURNING `+runColumns, r.ID, string(e.State), msg, count, drivers, computed), r.tenant)
 		return err
 	})
 	if err != nil {
@@ -252,63 +261,73 @@ func timeoutMessage(seconds int) string {
 }
 
 // outputChunk is how many outputs one statement writes: the columns of a
-// chunk, attributions as JSON text the largest, exist only while it is
-// written, rather than for every output of the run at once.
-const outputChunk = 500
+// chunk exist only while it is written, rather than for every output of
+// the run at once (5,000 outputs of 200 drivers: 8 MB of deltas).
+const outputChunk = 5000
 
-// writeOutputs upserts the outputs of run r, a chunk per statement: a
-// re-run of the same run rewrites the same rows.
-func writeOutputs(ctx context.Context, tx pgx.Tx, r runRow, outs []model.Output, computedTS time.Time) error {
-	for chunk := range slices.Chunk(outs, outputChunk) {
-		if err := writeOutputChunk(ctx, tx, r, chunk, computedTS); err != nil {
-			return err
+// writeOutputs inserts the outputs of run r, a chunk per statement, and
+// returns the drivers their deltas are of, in order: every output of a run
+// attributes its delta to the same drivers, so their names are stored once,
+// on the run.
+func writeOutputs(ctx context.Context, tx pgx.Tx, r runRow, outs []model.Output, ids map[string]int32) ([]string, error) {
+	drivers := []string{}
+	if len(outs) > 0 {
+		for _, a := range outs[0].Attribution {
+			drivers = append(drivers, a.Driver)
 		}
 	}
-	return nil
+	for chunk := range slices.Chunk(outs, outputChunk) {
+		if err := writeOutputChunk(ctx, tx, r, chunk, ids, drivers); err != nil {
+			return nil, err
+		}
+	}
+	return drivers, nil
 }
 
-func writeOutputChunk(ctx context.Context, tx pgx.Tx, r runRow, outs []model.Output, computedTS time.Time) error {
+func writeOutputChunk(ctx context.Context, tx pgx.Tx, r runRow, outs []model.Output, ids map[string]int32, drivers []string) error {
 	n := len(outs)
 	var (
-		keys, types, labels, metrics, attrs = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		months                              = make([]*time.Time, n)
-		values                              = make([]float64, n)
-		lower, upper                        = make([]*float64, n), make([]*float64, n)
+		curves               = make([]int32, n)
+		types, labels, names = make([]string, n), make([]string, n), make([]string, n)
+		months               = make([]*time.Time, n)
+		values               = make([]float64, n)
+		lower, upper         = make([]*float64, n), make([]*float64, n)
+		deltas               = make([]float64, 0, n*len(drivers))
 	)
 	for i, o := range outs {
-		a, err := json.Marshal(attribution(o.Attribution))
-		if err != nil {
-			return fmt.Errorf("encode attribution: %w", err)
+		id, ok := ids[o.CurveKey]
+		if !ok {
+			return fmt.Errorf("output of curve %s: not a base curve of the run", o.CurveKey)
 		}
-		keys[i], types[i], labels[i], metrics[i], attrs[i] = o.CurveKey, o.TenorType, o.TenorLabel, o.Metric, string(a)
+		if len(o.Attribution) != len(drivers) {
+			return fmt.Errorf("output %s %s: %d attributions, the run's outputs have %d",
+				o.CurveKey, o.TenorLabel, len(o.Attribution), len(drivers))
+		}
+		for k, a := range o.Attribution {
+			if a.Driver != drivers[k] {
+				return fmt.Errorf("output %s %s: attribution %d is of driver %s, the run's outputs' of %s",
+					o.CurveKey, o.TenorLabel, k, a.Driver, drivers[k])
+			}
+			deltas = append(deltas, a.Delta)
+		}
+		curves[i], types[i], labels[i], names[i] = id, o.TenorType, o.TenorLabel, o.Metric
 		months[i], values[i], lower[i], upper[i] = o.ContractMonth, o.Value, o.BandLower, o.BandUpper
 	}
+	// deltas holds the outputs' attributions one after the other: output
+	// n's are elements (n-1)·k+1 … n·k of it.
 	_, err := tx.Exec(ctx, `
-		INSERT INTO scenario_output (tenant_id, run_id, scenario_id, asof_date, curve_key, tenor_type, tenor_label,
-		    contract_month, metric, value, band_lower, band_upper, attribution, input_hash, computed_ts)
-		SELECT $1, $2::uuid, $3::uuid, $4::date, o.curve_key, o.tenor_type, o.tenor_label, o.contract_month,
-		    o.metric, o.value, o.band_lower, o.band_upper, o.attribution::jsonb, $5, $6::timestamptz
-		FROM unnest($7::text[], $8::text[], $9::text[], $10::date[], $11::text[], $12::float8[], $13::float8[],
-		    $14::float8[], $15::text[])
-		    AS o(curve_key, tenor_type, tenor_label, contract_month, metric, value, band_lower, band_upper, attribution)
-		ON CONFLICT (run_id, curve_key, tenor_type, tenor_label, metric) DO UPDATE SET
-		    contract_month = EXCLUDED.contract_month, value = EXCLUDED.value, band_lower = EXCLUDED.band_lower,
-		    band_upper = EXCLUDED.band_upper, attribution = EXCLUDED.attribution,
-		    input_hash = EXCLUDED.input_hash, computed_ts = EXCLUDED.computed_ts`,
-		r.tenant, r.ID, r.ScenarioID, r.AsofDate, r.InputHash, computedTS,
-		keys, types, labels, months, metrics, values, lower, upper, attrs)
+		INSERT INTO scenario_output (tenant_id, run_id, curve_id, tenor_type, tenor_label, contract_month, metric,
+		    value, band_lower, band_upper, deltas)
+		SELECT $1, $2::uuid, o.curve_id, o.tenor_type::curve_tenor_type, o.tenor_label, o.contract_month, o.metric,
+		    o.value, o.band_lower, o.band_upper, ($11::float8[])[(o.n - 1) * $12 + 1 : o.n * $12]
+		FROM unnest($3::int4[], $4::text[], $5::text[], $6::date[], $7::text[], $8::float8[], $9::float8[],
+		    $10::float8[]) WITH ORDINALITY
+		    AS o(curve_id, tenor_type, tenor_label, contract_month, metric, value, band_lower, band_upper, n)`,
+		r.tenant, r.ID, curves, types, labels, months, names, values, lower, upper, deltas, len(drivers))
 	if err != nil {
 		return fmt.Errorf("write %d outputs: %w", n, err)
 	}
 	return nil
-}
-
-// attribution gives nil attributions the JSON form [] rather than null.
-func attribution(a []model.Attribution) []model.Attribution {
-	if a == nil {
-		return []model.Attribution{}
-	}
-	return a
 }
 
 // storedOutputs are a run's outputs as written, for publishing them again.
@@ -321,26 +340,35 @@ type storedOutputs struct {
 func (w *Worker) loadOutputs(ctx context.Context, r runRow) (storedOutputs, error) {
 	var s storedOutputs
 	err := w.db.InTenant(ctx, r.tenant, func(tx pgx.Tx) error {
+		var drivers []string
+		if err := tx.QueryRow(ctx, `SELECT coalesce(output_drivers, '{}'), coalesce(outputs_computed_at, completed_at)
+			FROM scenario_run WHERE id = $1`, r.ID).Scan(&drivers, &s.ComputedTS); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, `
-			SELECT curve_key, tenor_type, tenor_label, contract_month, metric, value, band_lower, band_upper,
-			    attribution, computed_ts
-			FROM scenario_output WHERE run_id = $1
-			ORDER BY curve_key, tenor_type DESC, contract_month NULLS LAST, tenor_label, metric`, r.ID)
+			SELECT c.curve_key, o.tenor_type::text, o.tenor_label, o.contract_month, o.metric, o.value,
+			    o.band_lower, o.band_upper, o.deltas
+			FROM scenario_output o JOIN curve c ON c.id = o.curve_id WHERE o.run_id = $1
+			ORDER BY c.curve_key, o.tenor_type::text DESC, o.contract_month NULLS LAST, o.tenor_label, o.metric`, r.ID)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var (
-				o    model.Output
-				attr []byte
+				o      model.Output
+				deltas []float64
 			)
 			if err := rows.Scan(&o.CurveKey, &o.TenorType, &o.TenorLabel, &o.ContractMonth, &o.Metric, &o.Value,
-				&o.BandLower, &o.BandUpper, &attr, &s.ComputedTS); err != nil {
+				&o.BandLower, &o.BandUpper, &deltas); err != nil {
 				return err
 			}
-			if err := json.Unmarshal(attr, &o.Attribution); err != nil {
-				return fmt.Errorf("attribution of %s %s: %w", o.CurveKey, o.TenorLabel, err)
+			if len(deltas) != len(drivers) {
+				return fmt.Errorf("output %s %s: %d deltas for %d drivers", o.CurveKey, o.TenorLabel, len(deltas), len(drivers))
+			}
+			o.Attribution = make([]model.Attribution, len(deltas))
+			for i, d := range deltas {
+				o.Attribution[i] = model.Attribution{Driver: drivers[i], Delta: d}
 			}
 			s.Outputs = append(s.Outputs, o)
 		}

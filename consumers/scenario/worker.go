@@ -179,6 +179,7 @@ type Worker struct {
 	metrics *telemetry.Metrics
 	now     func() time.Time
 	events  *kgo.Client // set by Run: RUNNING events, admin requests
+	bases   baseCache
 }
 
 // New validates cfg and returns a Worker.

@@ -41,11 +41,12 @@ func TestRunSucceeds(t *testing.T) {
 			*r.OutputCount, rows, monthly, strips, e.points)
 	}
 
-	// value − base = Σ attribution, base being the seeded mid of that point.
+	// value − base = Σ deltas, base being the seeded mid of that point; the
+	// deltas are of the run's three drivers.
 	q, err := e.store.Pool().Query(testContext(t), `
-		SELECT o.curve_key, o.tenor_label, o.value, c.mid, o.attribution
-		FROM scenario_output o JOIN curve k ON k.curve_key = o.curve_key JOIN curve_observation c
-		  ON c.curve_id = k.id AND c.tenor_label = o.tenor_label AND c.asof_date = o.asof_date
+		SELECT k.curve_key, o.tenor_label, o.value, c.mid, o.deltas, r.output_drivers
+		FROM scenario_output o JOIN scenario_run r ON r.id = o.run_id JOIN curve k ON k.id = o.curve_id
+		JOIN curve_observation c ON c.curve_id = k.id AND c.tenor_label = o.tenor_label AND c.asof_date = r.asof_date
 		WHERE o.run_id = $1 AND o.tenor_type = 'MONTHLY'`, runID)
 	if err != nil {
 		t.Fatal(err)
@@ -53,23 +54,19 @@ func TestRunSucceeds(t *testing.T) {
 	checked, moved := 0, 0
 	for q.Next() {
 		var (
-			key, label string
-			value, mid float64
-			raw        []byte
-			attr       []model.Attribution
+			key, label      string
+			value, mid, sum float64
+			deltas          []float64
+			drivers         []string
 		)
-		if err := q.Scan(&key, &label, &value, &mid, &raw); err != nil {
+		if err := q.Scan(&key, &label, &value, &mid, &deltas, &drivers); err != nil {
 			t.Fatal(err)
 		}
-		if err := json.Unmarshal(raw, &attr); err != nil {
-			t.Fatal(err)
+		for _, d := range deltas {
+			sum += d
 		}
-		var sum float64
-		for _, a := range attr {
-			sum += a.Delta
-		}
-		if len(attr) != 3 || math.Abs(value-mid-sum) > 1e-9*math.Max(1, math.Abs(value)) {
-			t.Errorf("%s %s: value %v, base %v, attribution %v: value − base ≠ Σ attribution", key[:8], label, value, mid, attr)
+		if len(deltas) != 3 || len(drivers) != 3 || math.Abs(value-mid-sum) > 1e-9*math.Max(1, math.Abs(value)) {
+			t.Errorf("%s %s: value %v, base %v, deltas %v of %v: value − base ≠ Σ deltas", key[:8], label, value, mid, deltas, drivers)
 		}
 		if sum != 0 {
 			moved++

@@ -12,6 +12,8 @@ import (
 // scenario runs reprice.
 type BasePrice struct {
 	Curve
+	// CurveID is the curve's surrogate id, which a run's outputs store.
+	CurveID       int32
 	TenorLabel    string
 	ContractMonth *time.Time
 	// Price is the observation's mid, else its value.
@@ -23,7 +25,7 @@ type BasePrice struct {
 // absent, compared as text so that a scenario's unknown value matches
 // nothing rather than failing.
 var basePricesSQL = `
-SELECT DISTINCT ON (c.curve_key, o.tenor_label) ` + curveColumns + `, o.tenor_label, o.contract_month,
+SELECT DISTINCT ON (c.curve_key, o.tenor_label) c.id, ` + curveColumns + `, o.tenor_label, o.contract_month,
        coalesce(o.mid, o.value)
 FROM curve c CROSS JOIN LATERAL (
     SELECT * FROM curve_observation o
@@ -57,7 +59,7 @@ func BasePrices(ctx context.Context, db Querier, asof time.Time, f CurveFilter) 
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (BasePrice, error) {
 		var p BasePrice
-		return p, row.Scan(append(p.fields(), &p.TenorLabel, &p.ContractMonth, &p.Price)...)
+		return p, row.Scan(append(append([]any{&p.CurveID}, p.fields()...), &p.TenorLabel, &p.ContractMonth, &p.Price)...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read base prices: %w", err)

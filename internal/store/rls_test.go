@@ -32,10 +32,9 @@ func seedTenant(t *testing.T, s *Store, tenant string) (scenarioID, runID string
 			VALUES ($1, $2, '2025-01-02', $3, 60) RETURNING id`, tenant, scenarioID, "hash-"+tenant).Scan(&runID); err != nil {
 			return fmt.Errorf("scenario_run: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO scenario_output (tenant_id, run_id, scenario_id, asof_date, curve_key,
-			tenor_type, tenor_label, metric, value, input_hash, computed_ts)
-			VALUES ($1, $2, $3, '2025-01-02', 'k1', 'MONTHLY', '2025-02', 'mid', 42, $4, now())`,
-			tenant, runID, scenarioID, "hash-"+tenant); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO scenario_output (tenant_id, run_id, curve_id, tenor_type, tenor_label,
+			metric, value, deltas)
+			VALUES ($1, $2, 1, 'MONTHLY', '2025-02', 'mid', 42, '{}')`, tenant, runID); err != nil {
 			return fmt.Errorf("scenario_output: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO outbox (tenant_id, topic, key, payload)
@@ -51,11 +50,11 @@ func seedTenant(t *testing.T, s *Store, tenant string) (scenarioID, runID string
 }
 
 // tenantRowSQL is, per tenant table, an insert of a row claiming tenant $1
-// (referencing tenant A's scenario $2 and run $3 where the table needs them,
-// refs of them) and a column to update.
+// (and referencing tenant A's scenario or run $2 where the table needs one)
+// and a column to update.
 var tenantRowSQL = map[string]struct {
 	insert string
-	refs   int
+	ref    string // "scenario" or "run": the insert's $2 is tenant A's
 	column string
 }{
 	"scenario": {
@@ -65,14 +64,13 @@ var tenantRowSQL = map[string]struct {
 	"scenario_run": {
 		insert: `INSERT INTO scenario_run (tenant_id, scenario_id, asof_date, input_hash, timeout_seconds)
 			VALUES ($1, $2::uuid, '2025-01-02', 'intruder', 60)`,
-		refs:   1,
+		ref:    "scenario",
 		column: "state = 'CANCELLED'",
 	},
 	"scenario_output": {
-		insert: `INSERT INTO scenario_output (tenant_id, run_id, scenario_id, asof_date, curve_key, tenor_type,
-			tenor_label, metric, value, input_hash, computed_ts)
-			VALUES ($1, $3::uuid, $2::uuid, '2025-01-02', 'k2', 'MONTHLY', '2025-02', 'mid', 1, 'x', now())`,
-		refs:   2,
+		insert: `INSERT INTO scenario_output (tenant_id, run_id, curve_id, tenor_type, tenor_label, metric, value, deltas)
+			VALUES ($1, $2::uuid, 2, 'MONTHLY', '2025-02', 'mid', 1, '{}')`,
+		ref:    "run",
 		column: "value = -1",
 	},
 	"outbox": {
@@ -99,7 +97,13 @@ func TestRowLevelSecurity(t *testing.T) {
 		sql := tenantRowSQL[table]
 		t.Run(table, func(t *testing.T) {
 			t.Parallel()
-			insertArgs := []any{tenantA, scenarioA, runA}[:1+sql.refs]
+			insertArgs := []any{tenantA}
+			switch sql.ref {
+			case "scenario":
+				insertArgs = append(insertArgs, scenarioA)
+			case "run":
+				insertArgs = append(insertArgs, runA)
+			}
 			// The owner sees exactly its row.
 			if err := s.InTenant(ctx, tenantA, func(tx pgx.Tx) error { return wantCount(ctx, tx, table, 1) }); err != nil {
 				t.Errorf("tenant A: %v", err)

@@ -31,10 +31,10 @@ var wantColumns = map[string][]string{
 	"scenario_run": {"id", "tenant_id", "scenario_id", "state", "asof_date", "input_hash", "priority",
 		"attempt", "timeout_seconds", "max_retries", "seed", "requested_by", "idempotency_key",
 		"progress_percent", "queued_at", "started_at", "completed_at", "error", "output_count",
-		"cancel_requested_at", "terminal_published_at", "idempotency_fingerprint"},
-	"scenario_output": {"tenant_id", "run_id", "scenario_id", "asof_date", "curve_key", "tenor_type",
-		"tenor_label", "contract_month", "metric", "value", "band_lower", "band_upper", "attribution",
-		"input_hash", "computed_ts"},
+		"cancel_requested_at", "terminal_published_at", "idempotency_fingerprint",
+		"output_drivers", "outputs_computed_at"},
+	"scenario_output": {"tenant_id", "run_id", "curve_id", "tenor_type", "tenor_label", "contract_month",
+		"metric", "value", "band_lower", "band_upper", "deltas"},
 	"outbox": {"id", "tenant_id", "topic", "key", "value", "payload", "headers", "created_at",
 		"published_at", "attempts", "last_error"},
 }
@@ -207,14 +207,13 @@ func TestUniqueKeys(t *testing.T) {
 			count:  `SELECT count(*) FROM scenario_run WHERE idempotency_key = 'key-1'`,
 		},
 		{
-			name:   "scenario_output (run_id, curve_key, tenor_type, tenor_label, metric)",
+			name:   "scenario_output (run_id, curve_id, tenor_type, tenor_label, metric)",
 			tenant: tenant,
-			insert: `INSERT INTO scenario_output (tenant_id, run_id, scenario_id, asof_date, curve_key, tenor_type,
-				tenor_label, contract_month, metric, value, attribution, input_hash, computed_ts)
-				VALUES ($1, $2, $3, '2025-01-02', 'k1', 'MONTHLY', '2025-02', '2025-02-01', 'mid', 43.1,
-				'[{"driver": "curve_shock", "delta": 1.6}]', 'h0', now())`,
-			args:   []any{tenant, runID, scenarioID},
-			upsert: ` ON CONFLICT (run_id, curve_key, tenor_type, tenor_label, metric) DO UPDATE SET value = EXCLUDED.value`,
+			insert: `INSERT INTO scenario_output (tenant_id, run_id, curve_id, tenor_type, tenor_label, contract_month,
+				metric, value, deltas)
+				VALUES ($1, $2, 1, 'MONTHLY', '2025-02', '2025-02-01', 'mid', 43.1, '{1.6}')`,
+			args:   []any{tenant, runID},
+			upsert: ` ON CONFLICT (run_id, curve_id, tenor_type, tenor_label, metric) DO UPDATE SET value = EXCLUDED.value`,
 			count:  `SELECT count(*) FROM scenario_output`,
 		},
 	}
