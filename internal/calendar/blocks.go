@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -140,8 +141,52 @@ func MonthHours(month time.Time, loc *time.Location) BlockHours {
 	return h
 }
 
+// monthKey names a month in a zone.
+type monthKey struct {
+	year  int
+	month time.Month
+	loc   *time.Location
+}
+
+type monthCount struct {
+	hours  BlockHours
+	onDays int
+}
+
+// maxMemoMonths bounds monthMemo: 40 zones of 100 years.
+const maxMemoMonths = 40 * 100 * 12
+
+// monthMemo holds monthHours' answers, which never change: a scenario run
+// asks for the hours of the same few hundred months for every curve it
+// rolls up, and counting them day by day was a fifth of a run's CPU.
+var monthMemo struct {
+	sync.RWMutex
+	m map[monthKey]monthCount
+}
+
 // monthHours returns the block hours of a month and its number of ON days.
 func monthHours(year int, month time.Month, loc *time.Location) (BlockHours, int) {
+	k := monthKey{year, month, loc}
+	monthMemo.RLock()
+	c, ok := monthMemo.m[k]
+	monthMemo.RUnlock()
+	if ok {
+		return c.hours, c.onDays
+	}
+	c.hours, c.onDays = countMonthHours(year, month, loc)
+	monthMemo.Lock()
+	defer monthMemo.Unlock()
+	if monthMemo.m == nil {
+		monthMemo.m = make(map[monthKey]monthCount)
+	}
+	if len(monthMemo.m) < maxMemoMonths {
+		monthMemo.m[k] = c
+	}
+	return c.hours, c.onDays
+}
+
+// countMonthHours counts the block hours of a month, day by day.
+func countMonthHours(year int, month time.Month, loc *time.Location) (BlockHours, int) {
 	holidays := Holidays(year)
 	var h BlockHours
 	onDays := 0

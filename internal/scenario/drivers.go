@@ -75,7 +75,7 @@ func compile(drivers []Driver, parameters map[string]string, errs *ValidationErr
 	var paramErrs ValidationErrors
 	prm := parseParams(parameters, &paramErrs)
 	defer func() { *errs = append(*errs, paramErrs...) }()
-	e := &Engine{hours: &hoursMemo{}}
+	e := &Engine{}
 	if len(drivers) > MaxDrivers {
 		// Checked here rather than in Validate so that the worker, which
 		// compiles a request's drivers, refuses such a request too.

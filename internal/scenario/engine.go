@@ -86,7 +86,6 @@ type Engine struct {
 	drivers []priceDriver
 	names   []string
 	sigma   float64 // annual volatility as a fraction; 0 without bands
-	hours   *hoursMemo
 }
 
 // NewEngine compiles a run's drivers and parameters. Invalid ones give a

@@ -1,41 +1,10 @@
 package scenario
 
 import (
-	"sync"
 	"time"
 
 	"github.com/aurum-energy/aurum/internal/calendar"
 )
-
-// hoursKey identifies the hours of one block in one month in one zone.
-type hoursKey struct {
-	loc   *time.Location
-	block calendar.Block
-	month int
-}
-
-// hoursMemo remembers calendar.Hours, which walks every day of a month: a
-// pure function of its key, so an Engine shares one memo across curves and
-// goroutines.
-type hoursMemo struct {
-	mu sync.Mutex
-	m  map[hoursKey]float64
-}
-
-func (h *hoursMemo) hours(b calendar.Block, month time.Time, loc *time.Location) float64 {
-	k := hoursKey{loc, b, monthIndex(month)}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	v, ok := h.m[k]
-	if !ok {
-		if h.m == nil {
-			h.m = make(map[hoursKey]float64)
-		}
-		v = calendar.Hours(b, month, loc)
-		h.m[k] = v
-	}
-	return v
-}
 
 // rollUps returns an output for each complete tenorType strip of monthly
 // (one curve's MONTHLY outputs in month order): base, each attribution delta
@@ -67,7 +36,7 @@ func (e *Engine) rollUps(curve *BasePoint, monthly []Output, tenorType string) [
 		label := calendar.StripLabel(tenorType, first)
 		hours := make([]float64, len(months))
 		for i := range months {
-			hours[i] = e.hours.hours(block, *months[i].ContractMonth, loc)
+			hours[i] = calendar.Hours(block, *months[i].ContractMonth, loc)
 		}
 		if o, ok := rollUp(months, hours, tenorType, label); ok {
 			out = append(out, o)
