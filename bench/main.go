@@ -21,9 +21,20 @@
 //  6. the same with every request a cache hit;
 //  7. the peak resident memory of `aurum dev` during the first load.
 //
-// Then (d), scenario runs: latency from POST run to the terminal event seen
-// by a Kafka subscriber (p50, p99), and runs/s at saturation, beside the
-// engine's pure compute time for the same runs, on a set-up of its own.
+// Then (d), scenario runs, on a set-up of its own with the API, the scenario
+// worker and the outbox relay in process:
+//
+//   - one run at a time, the latency from POST run to its terminal event at
+//     a read_committed Kafka subscriber (p50, p99), beside a baseline
+//     measured first: the same with the outbox relay as it was, polling
+//     every 200 ms with no waker;
+//   - runs/s of a burst posted at once, round-robin across 8 tenants;
+//   - fairness: tenant B's latency, one run at a time, while a burst of
+//     tenant A's runs is in flight, and A's runs/s;
+//   - the engine's pure compute time for the same scenario.
+//
+// Every run must end SUCCEEDED with exactly one terminal event, or the
+// bench fails.
 //
 // It builds aurum into a temporary directory and runs `aurum dev` there
 // against its private PostgreSQL and Redis. Run it with `make bench`.
@@ -52,12 +63,14 @@ func main() {
 	flag.StringVar(&setups, "setups", "plain,timescale", "database set-ups to measure, comma-separated: plain, timescale (empty: none, runs only)")
 	flag.IntVar(&opts.concurrency, "concurrency", 16, "concurrent HTTP connections and pgbench clients")
 	flag.DurationVar(&opts.duration, "duration", 5*time.Second, "how long each read measurement runs")
-	flag.IntVar(&opts.runs, "runs", 200, "scenario runs for the latency and saturation figures (0: skip them)")
+	flag.IntVar(&opts.runs, "runs", 200, "scenario runs one at a time for the latency figure; the polling-relay baseline runs a quarter as many, at least 20 (0: skip every scenario-run figure)")
+	flag.IntVar(&opts.burst, "burst", 400, "scenario runs posted at once across 8 tenants, for runs/s (0: skip)")
+	flag.IntVar(&opts.fairness, "fairness", 300, "scenario runs of tenant A posted at once while tenant B posts one at a time, for B's latency (0: skip)")
 	flag.BoolVar(&opts.verbose, "v", false, "log what the platform does")
 	flag.Parse()
 	kinds, err := parseSetups(setups)
-	if err == nil && (opts.locations < 1 || opts.concurrency < 1 || opts.duration <= 0 || opts.runs < 0) {
-		err = errors.New("-locations, -concurrency and -duration must be positive, -runs not negative")
+	if err == nil && (opts.locations < 1 || opts.concurrency < 1 || opts.duration <= 0 || opts.runs < 0 || opts.burst < 0 || opts.fairness < 0) {
+		err = errors.New("-locations, -concurrency and -duration must be positive, -runs, -burst and -fairness not negative")
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -79,6 +92,8 @@ type options struct {
 	concurrency int
 	duration    time.Duration
 	runs        int
+	burst       int // runs posted at once across tenants
+	fairness    int // runs of tenant A's burst under which tenant B's latency is measured
 	verbose     bool
 }
 
@@ -144,8 +159,11 @@ func run(ctx context.Context, opts options) error {
 		}
 	}
 
-	fmt.Printf("\nCurve storage: %d rows per file (%d MISO locations × ON/OFF × %d monthly tenors), as of %s and %s.\n",
-		w.rows(), w.locations, tenors, w.day1.Format(time.DateOnly), w.day2.Format(time.DateOnly))
+	fmt.Println()
+	if len(reports) > 0 {
+		fmt.Printf("Curve storage: %d rows per file (%d MISO locations × ON/OFF × %d monthly tenors), as of %s and %s.\n",
+			w.rows(), w.locations, tenors, w.day1.Format(time.DateOnly), w.day2.Format(time.DateOnly))
+	}
 	fmt.Println("ratio = aurum / baseline; the target says whether higher (≥) or lower (≤) is better.")
 	for _, r := range reports {
 		r.print(os.Stdout, opts)
