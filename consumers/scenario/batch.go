@@ -36,10 +36,12 @@ func (r *result) add(o result) {
 	}
 }
 
-// batch executes the polled requests and commits their results, the
-// offsets included, in one transaction. It reports whether the
-// transaction committed; an error means the session cannot go on.
-func (w *Worker) batch(ctx context.Context, sess *kgo.GroupTransactSession, recs []*kgo.Record) (bool, error) {
+// batch executes requests taken from the backlog and commits their
+// results in one transaction, with the offsets the backlog allows. It
+// reports whether the transaction committed; when it did not, the
+// requests belong back in the backlog. An error means the session cannot
+// go on.
+func (w *Worker) batch(ctx context.Context, sess *kgo.GroupTransactSession, recs []*kgo.Record, pending *backlog) (bool, error) {
 	start := time.Now()
 	w.metrics.RecordsConsumed.WithLabelValues(w.cfg.Group, topology.TopicScenarioRequest).Add(float64(len(recs)))
 	defer func() { w.metrics.BatchDuration.WithLabelValues(w.cfg.Group).Observe(time.Since(start).Seconds()) }()
@@ -61,7 +63,8 @@ func (w *Worker) batch(ctx context.Context, sess *kgo.GroupTransactSession, recs
 	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.OpTimeout)
 	defer cancel()
 	if all.err != nil {
-		// Rewind to the committed offsets: the requests come again.
+		// The requests stay in the backlog; the client rewinds to what it
+		// committed and may poll some of them again.
 		if _, err := sess.End(ectx, kgo.TryAbort); err != nil {
 			return false, fmt.Errorf("abort transaction: %w", err)
 		}
@@ -80,13 +83,14 @@ func (w *Worker) batch(ctx context.Context, sess *kgo.GroupTransactSession, recs
 		sess.Produce(ectx, r, promise.Promise())
 	}
 	perr := promise.Err()
-	committed, err := sess.End(ectx, kgo.TransactionEndTry(perr == nil))
+	committed, err := sess.End(kgo.PreTxnCommitFnContext(ectx, pending.commitFloor), kgo.TransactionEndTry(perr == nil))
 	switch {
 	case err != nil:
 		return false, fmt.Errorf("end transaction: %w", errors.Join(err, perr))
 	case !committed:
-		// A rebalance or a failed produce: the offsets were rewound and the
-		// requests come again; the database says what is already done.
+		// A rebalance or a failed produce: the requests come again, from
+		// the backlog or from the committed offsets; the database says what
+		// is already done.
 		w.logger.Info("transaction aborted; its requests will be redelivered",
 			slog.Int("requests", len(recs)), slog.String("produce_error", errString(perr)))
 		return false, nil
@@ -133,23 +137,27 @@ func (w *Worker) handleKey(ctx context.Context, recs []*kgo.Record) result {
 }
 
 // markAll sets terminal_published_at of runs whose terminal event is
-// committed. A mark that keeps failing is only logged: the run topic says
-// the event is there, and a later duplicate request finds it (see the
-// package documentation).
+// committed, one statement per tenant. A mark that keeps failing is only
+// logged: the run topic says the event is there, and a later duplicate
+// request finds it (see the package documentation).
 func (w *Worker) markAll(ctx context.Context, refs []runRef) {
 	const tries = 3
 	base := context.WithoutCancel(ctx)
+	byTenant := make(map[string][]string)
 	for _, ref := range refs {
+		byTenant[ref.tenant] = append(byTenant[ref.tenant], ref.id)
+	}
+	for tenant, ids := range byTenant {
 		for n := 0; n < tries; n++ {
 			mctx, cancel := context.WithTimeout(base, w.cfg.OpTimeout)
-			err := w.markPublished(mctx, ref)
+			err := w.markPublished(mctx, tenant, ids)
 			cancel()
 			if err == nil {
 				break
 			}
 			if n == tries-1 {
-				w.logger.Warn("cannot mark the terminal event published", slog.String("run_id", ref.id),
-					slog.String("tenant", ref.tenant), slog.String("error", err.Error()))
+				w.logger.Warn("cannot mark the terminal events published", slog.Any("run_ids", ids),
+					slog.String("tenant", tenant), slog.String("error", err.Error()))
 				break
 			}
 			sleep(base, backoff(w.cfg.MinBackoff, w.cfg.MaxBackoff, n))

@@ -128,3 +128,45 @@ func TestTenantsScheduledFairly(t *testing.T) {
 		t.Errorf("write steps in order %v, want light's run %s first of 5", writes, light)
 	}
 }
+
+// TestTenantRunNotBehindBurst: a tenant's run requested after another
+// tenant's burst, and so behind it in every partition, is in the first
+// batch the worker takes: batches are picked from everything polled,
+// round-robin across tenants, not in log order. Every run still ends once.
+func TestTenantRunNotBehindBurst(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var burst []string
+	for range 24 {
+		burst = append(burst, e.createRun(t, runSpec{tenant: "burst", timeout: 300}))
+	}
+	single := e.createRun(t, runSpec{tenant: "single"})
+
+	var (
+		mu     sync.Mutex
+		writes []string
+	)
+	e.startWorker(t, scenario.Config{Concurrency: 2, TenantConcurrency: 1, BatchSize: 2,
+		BeforeStep: func(_ context.Context, runID, step string) error {
+			if step == scenario.StepWrite {
+				mu.Lock()
+				writes = append(writes, runID)
+				mu.Unlock()
+			}
+			return nil
+		}})
+	all := append(burst, single)
+	e.waitPublished(t, 5*time.Minute, all...)
+
+	evs := e.events(t)
+	for _, id := range all {
+		if n, last := terminals(evs[id]); n != 1 || last.State != schemas.RunSucceeded {
+			t.Errorf("run %s: %d terminal events, last %s; want one SUCCEEDED", id, n, last.State)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if i := slices.Index(writes, single); i < 0 || i > 1 {
+		t.Errorf("the single run wrote %d-th of %d, want in the first batch (first or second)", i+1, len(writes))
+	}
+}

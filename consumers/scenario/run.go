@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -91,9 +92,15 @@ func (w *Worker) attempt(ctx context.Context, r *runRow, a attempt, sc scenarioR
 	failed := func(err error) ending { return ending{State: schemas.RunFailed, Error: err.Error(), Attempt: a.N} }
 
 	// check runs the step hook, then asks the database whether the run
-	// must stop; step is "" between chunks of curves.
+	// must stop, at most once per Config.CheckInterval unless a hook ran
+	// (it may have waited for anything); step is "" between chunks of
+	// curves. The attempt started with the run's row just read, and the
+	// final write checks again under the row lock: a run shorter than the
+	// interval goes without a check in between.
+	lastCheck := time.Now()
 	check := func(step string, progress int) (*ending, error) {
-		if step != "" && w.cfg.BeforeStep != nil {
+		hooked := step != "" && w.cfg.BeforeStep != nil
+		if hooked {
 			if err := w.cfg.BeforeStep(actx, r.ID, step); err != nil && actx.Err() == nil {
 				return nil, fmt.Errorf("before step %s: %w", step, err)
 			}
@@ -101,6 +108,10 @@ func (w *Worker) attempt(ctx context.Context, r *runRow, a attempt, sc scenarioR
 		if actx.Err() != nil {
 			return timedOut, nil
 		}
+		if !hooked && time.Since(lastCheck) < w.cfg.CheckInterval {
+			return nil, nil
+		}
+		lastCheck = time.Now()
 		stop, late, err := w.checkpoint(actx, r, a, progress)
 		switch {
 		case actx.Err() != nil:

@@ -380,16 +380,16 @@ func (w *Worker) loadOutputs(ctx context.Context, r runRow) (storedOutputs, erro
 	return s, nil
 }
 
-// markPublished records that the run's terminal event is committed on the
-// run topic.
-func (w *Worker) markPublished(ctx context.Context, ref runRef) error {
-	err := w.db.InTenant(ctx, ref.tenant, func(tx pgx.Tx) error {
+// markPublished records that the terminal events of runs ids of tenant
+// are committed on the run topic.
+func (w *Worker) markPublished(ctx context.Context, tenant string, ids []string) error {
+	err := w.db.InTenant(ctx, tenant, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE scenario_run SET terminal_published_at = now()
-			WHERE id = $1 AND terminal_published_at IS NULL`, ref.id)
+			WHERE id = ANY($1::uuid[]) AND terminal_published_at IS NULL`, ids)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("mark run %s published: %w", ref.id, err)
+		return fmt.Errorf("mark %d runs published: %w", len(ids), err)
 	}
 	return nil
 }

@@ -19,8 +19,10 @@ import (
 // Defaults of Config.
 const (
 	DefaultConcurrency      = 4
-	DefaultBatchSize        = 2 * DefaultConcurrency
+	DefaultBatchSize        = DefaultConcurrency
+	DefaultBacklog          = 512
 	DefaultCheckEvery       = 10
+	DefaultCheckInterval    = 200 * time.Millisecond
 	DefaultMaxInterruptions = 2
 	DefaultMinBackoff       = 500 * time.Millisecond
 	DefaultMaxBackoff       = 30 * time.Second
@@ -48,18 +50,29 @@ type Config struct {
 	TransactionalID string
 	// Concurrency is how many runs execute at once. Default 4.
 	Concurrency int
-	// BatchSize is how many requests one poll takes; their results commit
-	// in one transaction, so the worker holds the outputs of up to
-	// BatchSize runs. Default twice Concurrency.
+	// BatchSize is how many runs one transaction ends: their requests are
+	// taken from the backlog round-robin across tenants, their results
+	// commit together, so the worker holds the outputs of up to BatchSize
+	// runs, and a run's terminal event waits for the slowest run of its
+	// batch. Default Concurrency.
 	BatchSize int
-	// TenantConcurrency is how many runs of one tenant execute at once.
-	// The runs of a batch start round-robin across tenants, so one
-	// tenant's heavy runs cannot hold back another's. Default
-	// Concurrency/2, at least 1.
+	// Backlog is how many polled requests the worker holds to pick its
+	// batches from: a tenant's run waits behind at most the batch in hand
+	// and its own tenant's runs, not behind every request polled before it.
+	// Default 512.
+	Backlog int
+	// TenantConcurrency is how many runs of one tenant execute at once
+	// while another tenant's runs wait. The runs of a batch start
+	// round-robin across tenants, so one tenant's heavy runs cannot hold
+	// back another's. Default Concurrency/2, at least 1.
 	TenantConcurrency int
 	// CheckEvery is how many curves the compute step reprices between two
 	// checks of cancellation and the deadline. Default 10.
 	CheckEvery int
+	// CheckInterval is the least time between two of those checks (each a
+	// database round trip, which also records progress): a run that ends
+	// sooner is checked only by its final write. Default 200ms.
+	CheckInterval time.Duration
 	// MaxInterruptions is how many attempts beyond max_retries a run gets
 	// for attempts that were interrupted (the worker died or lost the
 	// partition mid-run). Default 2; negative means none.
@@ -99,13 +112,19 @@ func (c Config) withDefaults() Config {
 		c.Concurrency = DefaultConcurrency
 	}
 	if c.BatchSize == 0 {
-		c.BatchSize = 2 * c.Concurrency
+		c.BatchSize = c.Concurrency
+	}
+	if c.Backlog == 0 {
+		c.Backlog = DefaultBacklog
 	}
 	if c.TenantConcurrency == 0 {
 		c.TenantConcurrency = max(1, c.Concurrency/2)
 	}
 	if c.CheckEvery == 0 {
 		c.CheckEvery = DefaultCheckEvery
+	}
+	if c.CheckInterval == 0 {
+		c.CheckInterval = DefaultCheckInterval
 	}
 	if c.MaxInterruptions == 0 {
 		c.MaxInterruptions = DefaultMaxInterruptions
@@ -135,10 +154,14 @@ func (c Config) Validate() error {
 		return fmt.Errorf("concurrency %d: must not be negative", c.Concurrency)
 	case c.BatchSize < 0:
 		return fmt.Errorf("batch size %d: must not be negative", c.BatchSize)
+	case c.Backlog < 0:
+		return fmt.Errorf("backlog %d: must not be negative", c.Backlog)
 	case c.TenantConcurrency < 0:
 		return fmt.Errorf("tenant concurrency %d: must not be negative", c.TenantConcurrency)
 	case c.CheckEvery < 0:
 		return fmt.Errorf("check every %d curves: must not be negative", c.CheckEvery)
+	case c.CheckInterval < 0:
+		return fmt.Errorf("check interval %s: must not be negative", c.CheckInterval)
 	case c.MinBackoff < 0 || c.MaxBackoff < 0:
 		return errors.New("backoff must not be negative")
 	case c.MaxBackoff > 0 && c.MinBackoff > c.MaxBackoff:
@@ -256,6 +279,8 @@ func (e *fatalError) Error() string { return e.err.Error() }
 // session runs one GroupTransactSession until ctx is cancelled or the
 // session fails; it reports whether any transaction committed.
 func (w *Worker) session(ctx context.Context) (committed bool, err error) {
+	var pending backlog
+	lose := func(_ context.Context, _ *kgo.Client, partitions map[string][]int32) { pending.drop(partitions) }
 	sess, err := kgo.NewGroupTransactSession(w.clientOptions(append(slices.Clone(w.cfg.SessionOptions),
 		kgo.TransactionalID(w.cfg.TransactionalID),
 		kgo.ConsumerGroup(w.cfg.Group),
@@ -268,6 +293,8 @@ func (w *Worker) session(ctx context.Context) (committed bool, err error) {
 		// do not interrupt runs; a member that overstays the rebalance
 		// timeout is fenced and its transaction aborts.
 		kgo.BlockRebalanceOnPoll(),
+		kgo.OnPartitionsRevoked(lose),
+		kgo.OnPartitionsLost(lose),
 		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)),
 	)...)...)
 	if err != nil {
@@ -275,34 +302,60 @@ func (w *Worker) session(ctx context.Context) (committed bool, err error) {
 	}
 	defer sess.CloseAllowingRebalance()
 	for {
-		fetches := sess.PollRecords(ctx, w.cfg.BatchSize)
+		if closed := w.poll(ctx, sess, &pending); closed {
+			return committed, errors.New("kafka client closed")
+		}
 		if ctx.Err() != nil {
 			return committed, nil
 		}
-		var closed bool
-		fetches.EachError(func(topic string, partition int32, err error) {
-			if errors.Is(err, kgo.ErrClientClosed) || errors.Is(err, context.Canceled) {
-				closed = true
-				return
-			}
-			w.logger.Warn("fetch failed", slog.String("topic", topic), slog.Int("partition", int(partition)),
-				slog.String("error", err.Error()))
-		})
-		if closed {
-			return committed, errors.New("kafka client closed")
-		}
-		recs := fetches.Records()
+		recs, drops := pending.take(w.cfg.BatchSize)
 		if len(recs) == 0 {
 			sess.AllowRebalance()
 			continue
 		}
-		ok, err := w.batch(ctx, sess, recs)
+		ok, err := w.batch(ctx, sess, recs, &pending)
+		if !ok {
+			pending.restore(recs, drops)
+		}
 		sess.AllowRebalance()
 		committed = committed || ok
 		if err != nil {
 			return committed, err
 		}
 	}
+}
+
+// poll adds polled requests to the backlog, up to Config.Backlog: it waits
+// for requests while the backlog is empty, and otherwise takes only those
+// the client holds already. It reports whether the client is closed.
+func (w *Worker) poll(ctx context.Context, sess *kgo.GroupTransactSession, pending *backlog) (closed bool) {
+	room := w.cfg.Backlog - pending.len()
+	if room <= 0 {
+		return false
+	}
+	pctx := ctx
+	if pending.len() > 0 {
+		var cancel context.CancelFunc
+		pctx, cancel = context.WithTimeout(ctx, time.Millisecond)
+		defer cancel()
+	}
+	fetches := sess.PollRecords(pctx, room)
+	if ctx.Err() != nil {
+		return false
+	}
+	fetches.EachError(func(topic string, partition int32, err error) {
+		switch {
+		case errors.Is(err, kgo.ErrClientClosed) || errors.Is(err, context.Canceled):
+			closed = true
+		case errors.Is(err, context.DeadlineExceeded) && pctx != ctx:
+			// Nothing buffered.
+		default:
+			w.logger.Warn("fetch failed", slog.String("topic", topic), slog.Int("partition", int(partition)),
+				slog.String("error", err.Error()))
+		}
+	})
+	pending.add(fetches.Records()...)
+	return closed
 }
 
 // clientOptions are the options of every client of the worker.
