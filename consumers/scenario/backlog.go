@@ -3,6 +3,7 @@ package scenario
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 
@@ -32,6 +33,7 @@ type backlog struct {
 	// dropped (offset -1 in the key), for restore.
 	drops   uint64
 	dropped map[partitionOffset]uint64
+	last    string // the tenant served last
 }
 
 type partitionOffset struct {
@@ -64,8 +66,8 @@ func (b *backlog) add(recs ...*kgo.Record) {
 	}
 }
 
-// restore puts back requests that take returned when their transaction
-// did not commit, unless their partition was dropped since take said
+// restore puts back requests that next returned when their transaction
+// did not commit, unless their partition was dropped since next said
 // drops: the session no longer owns it, or fetches it again from its
 // committed offset.
 func (b *backlog) restore(recs []*kgo.Record, drops uint64) {
@@ -77,59 +79,67 @@ func (b *backlog) restore(recs []*kgo.Record, drops uint64) {
 	b.add(kept...)
 }
 
-// take removes and returns the requests of up to keys run ids (record
-// keys), picked round-robin across tenants (the aurum.tenant header) in the
-// order tenants first appear, each tenant's in poll order. All requests of
-// a picked key come with it, in offset order, for one goroutine to handle
-// in turn. It also returns the count of drops so far, for restore.
-func (b *backlog) take(keys int) ([]*kgo.Record, uint64) {
+// keyOf is the run id of a request: the requests of one key are handled
+// in turn, by one goroutine. A request without a key stands alone.
+func keyOf(r *kgo.Record) string {
+	if len(r.Key) == 0 {
+		return fmt.Sprintf("\x00%s/%d/%d", r.Topic, r.Partition, r.Offset)
+	}
+	return string(r.Key)
+}
+
+// next removes and returns the requests of the next run to start, with its
+// tenant (the aurum.tenant header) and the count of drops so far, for
+// restore. Tenants take turns in the order they first appear in the
+// backlog, starting after the tenant served last, each tenant's runs in
+// poll order: a run requested behind another tenant's burst starts at the
+// next free slot. A key in busy (executing, or awaiting its commit) is
+// skipped, and so is a tenant with perTenant runs in running while another
+// tenant has a run to start. ok is false when no run can start.
+func (b *backlog) next(perTenant int, running map[string]int, busy map[string]bool) (recs []*kgo.Record, tenant string, drops uint64, ok bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	var (
-		order []string
-		byTen = make(map[string][]string) // tenant → its keys, in poll order
-		byKey = make(map[string][]*kgo.Record)
-	)
+	var order []string
+	first := make(map[string]string) // tenant → its first key that can start
 	for _, r := range b.recs {
-		k := string(r.Key)
-		if len(r.Key) == 0 { // no run id: a request of its own
-			k = fmt.Sprintf("\x00%s/%d/%d", r.Topic, r.Partition, r.Offset)
+		k := keyOf(r)
+		if busy[k] {
+			continue
 		}
-		if _, ok := byKey[k]; !ok {
-			t := deadletter.Header(r, HeaderTenant)
-			if _, ok := byTen[t]; !ok {
-				order = append(order, t)
-			}
-			byTen[t] = append(byTen[t], k)
+		t := deadletter.Header(r, HeaderTenant)
+		if _, seen := first[t]; !seen {
+			first[t] = k
+			order = append(order, t)
 		}
-		byKey[k] = append(byKey[k], r)
 	}
-	var out []*kgo.Record
-	for picked := 0; picked < keys; {
-		progress := false
-		for _, t := range order {
-			if picked == keys || len(byTen[t]) == 0 {
-				continue
+	if len(order) == 0 {
+		return nil, "", b.drops, false
+	}
+	start := (slices.Index(order, b.last) + 1) % len(order) // 0 when last is gone
+	pick := ""
+	for _, limit := range []int{perTenant, math.MaxInt} {
+		for i := range order {
+			if t := order[(start+i)%len(order)]; running[t] < limit {
+				pick = t
+				break
 			}
-			k := byTen[t][0]
-			byTen[t] = byTen[t][1:]
-			recs := byKey[k]
-			slices.SortFunc(recs, func(x, y *kgo.Record) int { return cmp.Compare(x.Offset, y.Offset) })
-			out = append(out, recs...)
-			picked++
-			progress = true
 		}
-		if !progress {
+		if pick != "" {
 			break
 		}
 	}
-	taken := make(map[partitionOffset]bool, len(out))
-	for _, r := range out {
-		taken[at(r)] = true
+	key := first[pick]
+	b.recs = slices.DeleteFunc(b.recs, func(r *kgo.Record) bool {
+		if keyOf(r) != key {
+			return false
+		}
+		recs = append(recs, r)
 		delete(b.seen, at(r))
-	}
-	b.recs = slices.DeleteFunc(b.recs, func(r *kgo.Record) bool { return taken[at(r)] })
-	return out, b.drops
+		return true
+	})
+	slices.SortFunc(recs, func(x, y *kgo.Record) int { return cmp.Compare(x.Offset, y.Offset) })
+	b.last = pick
+	return recs, pick, b.drops, true
 }
 
 // drop forgets the requests of partitions the session lost: their new
@@ -157,16 +167,16 @@ func (b *backlog) drop(partitions map[string][]int32) {
 }
 
 // commitFloor lowers each partition's offset in a transaction's offset
-// commit to the first request of that partition still in the backlog: the
-// client commits everything it has polled, which may be past requests not
-// yet handled. Every partition of the commit stays in it, so the commit
-// still covers (for KIP-447) the partitions of every run the transaction
-// ends.
-func (b *backlog) commitFloor(req *kmsg.TxnOffsetCommitRequest) error {
+// commit to the first request of that partition still in the backlog or
+// in also (the requests of runs still executing): the client commits
+// everything it has polled, which may be past requests not yet handled.
+// Every partition of the commit stays in it, so the commit still covers
+// (for KIP-447) the partitions of every run the transaction ends.
+func (b *backlog) commitFloor(req *kmsg.TxnOffsetCommitRequest, also []*kgo.Record) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	first := make(map[partitionOffset]*kgo.Record) // offset -1: per partition
-	for _, r := range b.recs {
+	for _, r := range slices.Concat(b.recs, also) {
 		p := partitionOffset{r.Topic, r.Partition, -1}
 		if f, ok := first[p]; !ok || r.Offset < f.Offset {
 			first[p] = r
@@ -181,5 +191,4 @@ func (b *backlog) commitFloor(req *kmsg.TxnOffsetCommitRequest) error {
 			}
 		}
 	}
-	return nil
 }

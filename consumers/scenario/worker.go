@@ -19,7 +19,6 @@ import (
 // Defaults of Config.
 const (
 	DefaultConcurrency      = 4
-	DefaultBatchSize        = DefaultConcurrency
 	DefaultBacklog          = 512
 	DefaultCheckEvery       = 10
 	DefaultCheckInterval    = 200 * time.Millisecond
@@ -50,16 +49,10 @@ type Config struct {
 	TransactionalID string
 	// Concurrency is how many runs execute at once. Default 4.
 	Concurrency int
-	// BatchSize is how many runs one transaction ends: their requests are
-	// taken from the backlog round-robin across tenants, their results
-	// commit together, so the worker holds the outputs of up to BatchSize
-	// runs, and a run's terminal event waits for the slowest run of its
-	// batch. Default Concurrency.
-	BatchSize int
-	// Backlog is how many polled requests the worker holds to pick its
-	// batches from: a tenant's run waits behind at most the batch in hand
-	// and its own tenant's runs, not behind every request polled before it.
-	// Default 512.
+	// Backlog is how many polled requests the worker holds to start runs
+	// from, round-robin across tenants: a tenant's run waits for a free
+	// slot and its own tenant's earlier runs, not for every request polled
+	// before it. Default 512.
 	Backlog int
 	// TenantConcurrency is how many runs of one tenant execute at once
 	// while another tenant's runs wait. The runs of a batch start
@@ -111,9 +104,6 @@ func (c Config) withDefaults() Config {
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency
 	}
-	if c.BatchSize == 0 {
-		c.BatchSize = c.Concurrency
-	}
 	if c.Backlog == 0 {
 		c.Backlog = DefaultBacklog
 	}
@@ -152,8 +142,6 @@ func (c Config) Validate() error {
 		return errors.New("transactional ID is required")
 	case c.Concurrency < 0:
 		return fmt.Errorf("concurrency %d: must not be negative", c.Concurrency)
-	case c.BatchSize < 0:
-		return fmt.Errorf("batch size %d: must not be negative", c.BatchSize)
 	case c.Backlog < 0:
 		return fmt.Errorf("backlog %d: must not be negative", c.Backlog)
 	case c.TenantConcurrency < 0:
@@ -275,88 +263,6 @@ func (w *Worker) Run(ctx context.Context) error {
 type fatalError struct{ err error }
 
 func (e *fatalError) Error() string { return e.err.Error() }
-
-// session runs one GroupTransactSession until ctx is cancelled or the
-// session fails; it reports whether any transaction committed.
-func (w *Worker) session(ctx context.Context) (committed bool, err error) {
-	var pending backlog
-	lose := func(_ context.Context, _ *kgo.Client, partitions map[string][]int32) { pending.drop(partitions) }
-	sess, err := kgo.NewGroupTransactSession(w.clientOptions(append(slices.Clone(w.cfg.SessionOptions),
-		kgo.TransactionalID(w.cfg.TransactionalID),
-		kgo.ConsumerGroup(w.cfg.Group),
-		kgo.ConsumeTopics(topology.TopicScenarioRequest),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		// Offsets are fetched with RequireStable (KIP-447), always on in
-		// franz-go: a new owner waits for a predecessor's open transaction.
-		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
-		// A rebalance waits for the batch in hand, so routine rebalances
-		// do not interrupt runs; a member that overstays the rebalance
-		// timeout is fenced and its transaction aborts.
-		kgo.BlockRebalanceOnPoll(),
-		kgo.OnPartitionsRevoked(lose),
-		kgo.OnPartitionsLost(lose),
-		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)),
-	)...)...)
-	if err != nil {
-		return false, &fatalError{fmt.Errorf("scenario worker: kafka session: %w", err)}
-	}
-	defer sess.CloseAllowingRebalance()
-	for {
-		if closed := w.poll(ctx, sess, &pending); closed {
-			return committed, errors.New("kafka client closed")
-		}
-		if ctx.Err() != nil {
-			return committed, nil
-		}
-		recs, drops := pending.take(w.cfg.BatchSize)
-		if len(recs) == 0 {
-			sess.AllowRebalance()
-			continue
-		}
-		ok, err := w.batch(ctx, sess, recs, &pending)
-		if !ok {
-			pending.restore(recs, drops)
-		}
-		sess.AllowRebalance()
-		committed = committed || ok
-		if err != nil {
-			return committed, err
-		}
-	}
-}
-
-// poll adds polled requests to the backlog, up to Config.Backlog: it waits
-// for requests while the backlog is empty, and otherwise takes only those
-// the client holds already. It reports whether the client is closed.
-func (w *Worker) poll(ctx context.Context, sess *kgo.GroupTransactSession, pending *backlog) (closed bool) {
-	room := w.cfg.Backlog - pending.len()
-	if room <= 0 {
-		return false
-	}
-	pctx := ctx
-	if pending.len() > 0 {
-		var cancel context.CancelFunc
-		pctx, cancel = context.WithTimeout(ctx, time.Millisecond)
-		defer cancel()
-	}
-	fetches := sess.PollRecords(pctx, room)
-	if ctx.Err() != nil {
-		return false
-	}
-	fetches.EachError(func(topic string, partition int32, err error) {
-		switch {
-		case errors.Is(err, kgo.ErrClientClosed) || errors.Is(err, context.Canceled):
-			closed = true
-		case errors.Is(err, context.DeadlineExceeded) && pctx != ctx:
-			// Nothing buffered.
-		default:
-			w.logger.Warn("fetch failed", slog.String("topic", topic), slog.Int("partition", int(partition)),
-				slog.String("error", err.Error()))
-		}
-	})
-	pending.add(fetches.Records()...)
-	return closed
-}
 
 // clientOptions are the options of every client of the worker.
 func (w *Worker) clientOptions(own ...kgo.Opt) []kgo.Opt {

@@ -1,0 +1,76 @@
+package scenario
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// result is what handling requests gives: the records to produce in the
+// batch's transaction and the bookkeeping to do once it committed.
+type result struct {
+	records []*kgo.Record
+	// published are runs whose terminal event is in records or already
+	// committed: their terminal_published_at is set after the commit.
+	published []runRef
+	// dead are the reasons of the dead letters in records, for metrics.
+	dead []string
+	// err is set when the batch must not commit (errAbandon, errSuperseded
+	// after retries, a broker or encoding failure): it is redelivered.
+	err error
+}
+
+func (r *result) add(o result) {
+	r.records = append(r.records, o.records...)
+	r.published = append(r.published, o.published...)
+	r.dead = append(r.dead, o.dead...)
+	if r.err == nil {
+		r.err = o.err
+	}
+}
+
+// handleKey handles the requests of one key in order. A run's terminal
+// event goes into the batch once, however many of its requests it holds.
+func (w *Worker) handleKey(ctx context.Context, recs []*kgo.Record) result {
+	var (
+		res result
+		st  keyState
+	)
+	for _, rec := range recs {
+		res.add(w.handle(ctx, rec, &st))
+		if res.err != nil {
+			break
+		}
+	}
+	return res
+}
+
+// markAll sets terminal_published_at of runs whose terminal event is
+// committed, one statement per tenant. A mark that keeps failing is only
+// logged: the run topic says the event is there, and a later duplicate
+// request finds it (see the package documentation).
+func (w *Worker) markAll(ctx context.Context, refs []runRef) {
+	const tries = 3
+	base := context.WithoutCancel(ctx)
+	byTenant := make(map[string][]string)
+	for _, ref := range refs {
+		byTenant[ref.tenant] = append(byTenant[ref.tenant], ref.id)
+	}
+	for tenant, ids := range byTenant {
+		for n := 0; n < tries; n++ {
+			mctx, cancel := context.WithTimeout(base, w.cfg.OpTimeout)
+			err := w.markPublished(mctx, tenant, ids)
+			cancel()
+			if err == nil {
+				break
+			}
+			if n == tries-1 {
+				w.logger.Warn("cannot mark the terminal events published", slog.Any("run_ids", ids),
+					slog.String("tenant", tenant), slog.String("error", err.Error()))
+				break
+			}
+			sleep(base, backoff(w.cfg.MinBackoff, w.cfg.MaxBackoff, n))
+		}
+	}
+}
