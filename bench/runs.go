@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/outbox"
 	model "github.com/aurum-energy/aurum/internal/scenario"
+	"github.com/aurum-energy/aurum/schemas"
 )
 
 // standardScenario is the scenario of the run benchmark: three drivers on
@@ -65,12 +67,18 @@ func measureRuns(ctx context.Context, e *env, opts options, r *runsReport) (err 
 	if err != nil {
 		return err
 	}
+	events, err := api.NewRunEvents(api.RunEventsConfig{Brokers: e.broker.Addrs()},
+		api.RunEventsDeps{Store: e.store, Serde: sd, Logger: e.logger})
+	if err != nil {
+		return err
+	}
+	defer events.Close()
 	srv, err := api.New(api.Config{
 		Addr:         "127.0.0.1:0",
 		Auth:         api.AuthConfig{Mode: api.AuthForward},
 		RateLimit:    api.RateLimitConfig{RequestsPerSecond: 1e9, Burst: 1e9},
 		CursorSecret: "bench-cursor-secret-0123456789",
-	}, api.Deps{Logger: e.logger, Redis: e.redis, Store: e.store, Serde: sd})
+	}, api.Deps{Logger: e.logger, Redis: e.redis, Store: e.store, Serde: sd, RunEvents: events})
 	if err != nil {
 		return err
 	}
@@ -134,6 +142,10 @@ func (b *runBench) measure(ctx context.Context, opts options, r *runsReport) err
 	}
 	progress("runs: %d runs one at a time", opts.runs)
 	r.aurum, err = b.measureOneAtATime(ctx, bench, opts.runs)
+	if err == nil {
+		progress("runs: %d runs one at a time, followed over server-sent events", n)
+		r.sse, err = b.measureSSE(ctx, bench, n)
+	}
 	if err == nil && opts.burst > 0 {
 		progress("runs: %d runs posted at once across %d tenants", opts.burst, burstTenants)
 		err = b.measureBurst(ctx, opts.burst, &r.burst)
@@ -173,6 +185,26 @@ func (b *runBench) measureOneAtATime(ctx context.Context, t *tenantRuns, n int) 
 	ids, latencies, err := b.oneAtATime(ctx, t, func(done int) bool { return done < n })
 	if err != nil {
 		return latencyFigures{}, err
+	}
+	return latencyOf(latencies), b.sub.verify(ctx, ids)
+}
+
+// measureSSE is the latency a client of GET /v1/runs/{id}/events sees: n
+// runs of t, each followed over server-sent events from its POST to its
+// terminal event frame.
+func (b *runBench) measureSSE(ctx context.Context, t *tenantRuns, n int) (latencyFigures, error) {
+	var ids []string
+	var latencies []time.Duration
+	for range n {
+		start := time.Now()
+		id, err := t.post(ctx)
+		if err != nil {
+			return latencyFigures{}, err
+		}
+		if err := t.c.followEvents(ctx, id); err != nil {
+			return latencyFigures{}, err
+		}
+		ids, latencies = append(ids, id), append(latencies, time.Since(start))
 	}
 	return latencyOf(latencies), b.sub.verify(ctx, ids)
 }
@@ -341,14 +373,48 @@ type benchClient struct {
 	tenant string
 }
 
-func (c *benchClient) do(ctx context.Context, method, path, body string, want int, data any) error {
+// request is a request of the client's tenant with every permission.
+func (c *benchClient) request(ctx context.Context, method, path, body string) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, strings.NewReader(body))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("X-Aurum-Tenant", c.tenant)
 	req.Header.Set("X-Aurum-Roles", "admin")
 	req.Header.Set("Content-Type", "application/json")
+	return req, nil
+}
+
+// followEvents reads the event stream of run id until its terminal event.
+func (c *benchClient) followEvents(ctx context.Context, id string) error {
+	ctx, cancel := context.WithTimeout(ctx, runTimeout)
+	defer cancel()
+	req, err := c.request(ctx, http.MethodGet, "/v1/runs/"+id+"/events", "")
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("events of run %s: %s", id, resp.Status)
+	}
+	lines := bufio.NewScanner(resp.Body)
+	for lines.Scan() {
+		if state, ok := strings.CutPrefix(lines.Text(), "event: "); ok && schemas.RunState(state).Terminal() {
+			return nil
+		}
+	}
+	return fmt.Errorf("events of run %s ended without a terminal event: %v", id, lines.Err())
+}
+
+func (c *benchClient) do(ctx context.Context, method, path, body string, want int, data any) error {
+	req, err := c.request(ctx, method, path, body)
+	if err != nil {
+		return err
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return err
