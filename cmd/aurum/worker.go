@@ -42,7 +42,7 @@ func (f *workerFlags) register(fs *flag.FlagSet) {
 		host = "local"
 	}
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on http://ADDR/metrics (empty: off)")
-	fs.IntVar(&f.concurrency, "concurrency", scenario.DefaultConcurrency, "runs executed at once (a poll takes twice as many, half of them per tenant at once)")
+	fs.IntVar(&f.concurrency, "concurrency", scenario.DefaultConcurrency, "runs executed at once, started round-robin across tenants; while others wait, at most half of them one tenant's")
 	fs.StringVar(&f.transactionalID, "transactional-id", topology.GroupScenarioWorker+"-"+host,
 		"transactional ID of this worker: unique among running workers, stable across restarts")
 }

@@ -14,14 +14,14 @@ import (
 )
 
 // backlog holds the requests a session polled and has not yet committed,
-// so that a batch is picked across tenants rather than in log order: a
-// tenant's burst of runs, spread over every partition, would otherwise put
-// another tenant's run behind all of it. A batch may so hold requests that
-// lie after unhandled ones in their partition; its transaction commits
-// each partition's offset only up to the first request still in the
-// backlog (commitFloor), so a crash or a rebalance delivers every
-// unfinished request again, along with finished ones that the run's row
-// then says are done.
+// so that runs start across tenants rather than in log order: a tenant's
+// burst of runs, spread over every partition, would otherwise put another
+// tenant's run behind all of it. A transaction may so end runs whose
+// requests lie after unhandled ones in their partition; it commits each
+// partition's offset only up to the first request still waiting
+// (commitFloor), so a crash or a rebalance delivers every unfinished
+// request again, along with finished ones that the run's row then says are
+// done.
 //
 // It is safe for concurrent use: the session's revocation callbacks drop
 // requests of partitions it no longer owns.

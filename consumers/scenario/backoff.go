@@ -35,8 +35,8 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // errAbandon says the worker is stopping (or an operation cannot succeed
-// now) and the batch in hand must not commit: its requests are redelivered.
-var errAbandon = errors.New("batch abandoned")
+// now) and its requests must not commit: they are handled again.
+var errAbandon = errors.New("run abandoned")
 
 // persist runs fn until it succeeds, for operations that must happen
 // (loading a run, writing its terminal state): transient errors are retried

@@ -9,20 +9,36 @@
 //
 // # A request
 //
-// A polled batch (up to Config.BatchSize requests) is executed
-// Config.Concurrency runs at a time, one goroutine per run id, at most
-// Config.TenantConcurrency of one tenant (its aurum.tenant header) at once;
-// a freed slot goes to the next tenant round-robin that has a run waiting,
-// so one tenant's heavy runs cannot keep another tenant's runs from
-// starting. The batch commits once all its runs ended, so a run's terminal
-// event can still wait for the slowest run of its batch; its database row
-// (GET /v1/runs/{id}) is terminal as soon as it ends. A run produces at
-// most internal/scenario's output limit; its outputs are held until the
-// batch commits and written in chunks. For each request the worker loads
-// the run as the request's tenant (row-level security):
+// The worker polls requests into a backlog (up to Config.Backlog) and
+// starts a run whenever one of Config.Concurrency slots is free: the next
+// tenant's turn, round-robin over the tenants (their aurum.tenant header)
+// in the backlog, each tenant's runs in poll order, at most
+// Config.TenantConcurrency of one tenant while another has a run waiting.
+// A tenant's run so waits for a slot, not for the burst another tenant
+// requested before it, which lies ahead of it in every partition. The
+// requests of one run id are handled in turn by one goroutine, and a run id
+// is not started again while its requests execute or await their commit.
+//
+// Whenever runs have ended, those that ended commit in one Kafka
+// transaction: their outputs and terminal events, and the request offsets.
+// Since runs end out of log order, the transaction commits each
+// partition's offset only up to the first request of that partition still
+// in the backlog or executing (kgo.PreTxnCommitFnContext lowers what the
+// client would commit: everything it polled), and keeps every polled
+// partition in the commit. A crash or a rebalance so delivers every
+// unfinished request again, and some finished ones, which their rows then
+// say are done. A run's terminal event waits for its own run and the
+// transaction in hand, not for runs started with it. The worker holds the
+// outputs of at most Concurrency runs; they are written in one statement
+// per run of up to 5,000 outputs. Every second the worker stops starting
+// runs until those in flight have committed, so that a rebalance, which
+// it blocks while it holds polled requests, can proceed.
+//
+// For each request the worker loads the run as the request's tenant
+// (row-level security):
 //
 //   - terminal and terminal_published_at set: nothing to do; the offset
-//     commits with the batch.
+//     commits with the next transaction.
 //   - terminal, not marked: its terminal event (and, for SUCCEEDED, its
 //     outputs read back from scenario_output) is published again, unless the
 //     run topic already holds it (see below).
@@ -33,7 +49,8 @@
 //     (the base curves), "compute" (curve by curve), "write" — and before
 //     each step, and every Config.CheckEvery curves of "compute", the worker
 //     checks cancel_requested_at and the attempt's deadline (started_at +
-//     timeout_seconds). Outputs are written only by the final database
+//     timeout_seconds), at most once per Config.CheckInterval unless a
+//     step hook ran. Outputs are written only by the final database
 //     transaction, which also sets SUCCEEDED, completed_at and output_count
 //     and re-checks cancellation and the deadline under the row lock: a
 //     CANCELLED or TIMED_OUT run has no output rows.
@@ -73,7 +90,7 @@
 //     keeps killing workers ends FAILED instead of looping.
 //   - Database unavailable outside an attempt (loading the run, writing a
 //     terminal state): retried with backoff until it answers or the worker
-//     stops; the batch is then left uncommitted and redelivered.
+//     stops; the run's requests then go back to the backlog, uncommitted.
 //
 // # Exactly one terminal event
 //
@@ -101,9 +118,11 @@
 // partition fetched its offsets with RequireStable (KIP-447), which waits
 // until such a transaction is resolved, and a zombie's transaction is
 // fenced by the group generation (or, after a restart with the same
-// Config.TransactionalID, by the producer epoch). Runs of one batch are
-// published once per batch (duplicates of a run within a batch are
-// deduplicated before anything is produced).
+// Config.TransactionalID, by the producer epoch). The partition stays in
+// the commit even when its offset does not move (backlog.commitFloor). A
+// run's duplicate requests in the backlog are handled with it, one after
+// the other, and publish once; one polled while the run's transaction is
+// open waits for it, and then finds the run marked.
 //
 // Assumptions: the request topic's partition count does not change while
 // requests are in flight, and worker clocks are within 10 minutes of the

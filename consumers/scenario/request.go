@@ -26,9 +26,9 @@ const (
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// keyState is what the batch knows of one run id across its requests.
+// keyState is what the handling of one run id knows across its requests.
 type keyState struct {
-	// terminal: the run's terminal event is already in the batch (or
+	// terminal: the run's terminal event is already in the results (or
 	// known to be committed).
 	terminal bool
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // result is what handling requests gives: the records to produce in the
-// batch's transaction and the bookkeeping to do once it committed.
+// transaction that ends the run and the bookkeeping to do once it committed.
 type result struct {
 	records []*kgo.Record
 	// published are runs whose terminal event is in records or already
@@ -16,7 +16,7 @@ type result struct {
 	published []runRef
 	// dead are the reasons of the dead letters in records, for metrics.
 	dead []string
-	// err is set when the batch must not commit (errAbandon, errSuperseded
+	// err is set when the results must not commit (errAbandon, errSuperseded
 	// after retries, a broker or encoding failure): it is redelivered.
 	err error
 }
@@ -31,7 +31,7 @@ func (r *result) add(o result) {
 }
 
 // handleKey handles the requests of one key in order. A run's terminal
-// event goes into the batch once, however many of its requests it holds.
+// event goes into the results once, however many of its requests there are.
 func (w *Worker) handleKey(ctx context.Context, recs []*kgo.Record) result {
 	var (
 		res result

@@ -184,7 +184,7 @@ func deref(e *ending) ending {
 }
 
 // end writes the run's terminal state (with its outputs, when it
-// succeeded) and returns its terminal records for the batch.
+// succeeded) and returns its terminal records for the transaction.
 func (w *Worker) end(ctx context.Context, rec *kgo.Record, run runRow, e ending, st *keyState, log *slog.Logger) result {
 	computedTS := w.now()
 	var final runRow
@@ -222,7 +222,7 @@ func (w *Worker) end(ctx context.Context, rec *kgo.Record, run runRow, e ending,
 }
 
 // announceRunning publishes the RUNNING event of an attempt at once,
-// outside the batch's transaction, so subscribers see the run start. It is
+// outside the run's transaction, so subscribers see the run start. It is
 // informative: a failure is logged, and the terminal event still follows.
 func (w *Worker) announceRunning(ctx context.Context, rec *kgo.Record, run runRow, a attempt, log *slog.Logger) {
 	kr, err := w.eventRecord(rec, runEvent(run, a.StartedAt))

@@ -55,9 +55,9 @@ type Config struct {
 	// before it. Default 512.
 	Backlog int
 	// TenantConcurrency is how many runs of one tenant execute at once
-	// while another tenant's runs wait. The runs of a batch start
-	// round-robin across tenants, so one tenant's heavy runs cannot hold
-	// back another's. Default Concurrency/2, at least 1.
+	// while another tenant's runs wait. Runs start round-robin across
+	// tenants, so one tenant's heavy runs cannot hold back another's.
+	// Default Concurrency/2, at least 1.
 	TenantConcurrency int
 	// CheckEvery is how many curves the compute step reprices between two
 	// checks of cancellation and the deadline. Default 10.
@@ -221,9 +221,9 @@ func New(cfg Config, deps Deps) (*Worker, error) {
 }
 
 // Run consumes requests until ctx is cancelled. Runs in flight when ctx is
-// cancelled are finished and their batch committed, unless the database or
-// the broker stays unavailable, in which case the batch is left for the
-// next worker. A broker failure recreates the transactional session after a
+// cancelled are finished and committed, unless the database or the broker
+// stays unavailable, in which case their requests are left for the next
+// worker. A broker failure recreates the transactional session after a
 // backoff. A clean stop returns nil. Run may be called once.
 func (w *Worker) Run(ctx context.Context) error {
 	events, err := kgo.NewClient(w.clientOptions(
