@@ -373,8 +373,8 @@ type benchClient struct {
 	tenant string
 }
 
-// request is a request of the client's tenant with every permission.
-func (c *benchClient) request(ctx context.Context, method, path, body string) (*http.Request, error) {
+// send sends a request as the client's tenant with every permission.
+func (c *benchClient) send(ctx context.Context, method, path, body string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, strings.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -382,18 +382,14 @@ func (c *benchClient) request(ctx context.Context, method, path, body string) (*
 	req.Header.Set("X-Aurum-Tenant", c.tenant)
 	req.Header.Set("X-Aurum-Roles", "admin")
 	req.Header.Set("Content-Type", "application/json")
-	return req, nil
+	return c.http.Do(req)
 }
 
 // followEvents reads the event stream of run id until its terminal event.
 func (c *benchClient) followEvents(ctx context.Context, id string) error {
 	ctx, cancel := context.WithTimeout(ctx, runTimeout)
 	defer cancel()
-	req, err := c.request(ctx, http.MethodGet, "/v1/runs/"+id+"/events", "")
-	if err != nil {
-		return err
-	}
-	resp, err := c.http.Do(req)
+	resp, err := c.send(ctx, http.MethodGet, "/v1/runs/"+id+"/events", "")
 	if err != nil {
 		return err
 	}
@@ -411,11 +407,7 @@ func (c *benchClient) followEvents(ctx context.Context, id string) error {
 }
 
 func (c *benchClient) do(ctx context.Context, method, path, body string, want int, data any) error {
-	req, err := c.request(ctx, method, path, body)
-	if err != nil {
-		return err
-	}
-	resp, err := c.http.Do(req)
+	resp, err := c.send(ctx, method, path, body)
 	if err != nil {
 		return err
 	}
