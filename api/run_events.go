@@ -215,8 +215,7 @@ func (r *RunEvents) consumer(ctx context.Context, run streamedRun) (*kgo.Client,
 	if err != nil {
 		return nil, err
 	}
-	partition := int32(kgo.StickyKeyPartitioner(nil).ForTopic(topology.TopicScenarioRun).
-		Partition(&kgo.Record{Key: []byte(run.id)}, n))
+	partition := topology.Partition(topology.TopicScenarioRun, []byte(run.id), n)
 	from := kgo.NewOffset().AfterMilli(run.queuedAt.Add(-r.cfg.Margin).UnixMilli())
 	opts := append([]kgo.Opt{kgo.SeedBrokers(r.cfg.Brokers...)}, r.cfg.KafkaOptions...)
 	cl, err := kgo.NewClient(append(opts,

@@ -130,7 +130,7 @@ func watchPosition(ctx context.Context, cfg config.Config, logger *slog.Logger, 
 	if n == 0 {
 		return nil, fmt.Errorf("topic %s has no partitions", topology.TopicScenarioRun)
 	}
-	p := int32(kgo.StickyKeyPartitioner(nil).ForTopic(topology.TopicScenarioRun).Partition(&kgo.Record{Key: []byte(flags.run)}, n))
+	p := topology.Partition(topology.TopicScenarioRun, []byte(flags.run), n)
 	return []kgo.Opt{kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{
 		topology.TopicScenarioRun: {p: kgo.NewOffset().AtStart()},
 	})}, nil

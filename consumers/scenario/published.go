@@ -20,13 +20,6 @@ import (
 // queued_at from the database's.
 const publishedLookback = 10 * time.Minute
 
-// partitionOf is the partition of key among n under franz-go's default
-// partitioner (murmur2 of the key, as Kafka's Java client), which the
-// worker's producers and the API's relay use.
-func partitionOf(topic string, key []byte, n int) int32 {
-	return int32(kgo.StickyKeyPartitioner(nil).ForTopic(topic).Partition(&kgo.Record{Key: key}, n))
-}
-
 // terminalCommitted reports whether aurum.scenario.run.v1 holds a committed
 // terminal RunEvent of run r. It reads r's partition read_committed, with
 // control records, from a little before r was queued to the high watermark
@@ -42,7 +35,7 @@ func (w *Worker) terminalCommitted(ctx context.Context, r runRow) (bool, error) 
 	if !ok || td.Err != nil || len(td.Partitions) == 0 {
 		return false, fmt.Errorf("describe %s: %v", topic, td.Err)
 	}
-	p := partitionOf(topic, []byte(r.ID), len(td.Partitions))
+	p := topology.Partition(topic, []byte(r.ID), len(td.Partitions))
 
 	starts, err := adm.ListOffsetsAfterMilli(ctx, r.QueuedAt.Add(-publishedLookback).UnixMilli(), topic)
 	if err != nil {
