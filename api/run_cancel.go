@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
+	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -30,19 +31,19 @@ func (s *Server) cancelRun(c echo.Context) error {
 	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
 		status = http.StatusOK
 		var err error
-		r, err = queryRun(ctx, tx, `SELECT `+runColumns+` FROM scenario_run WHERE id = $1 FOR UPDATE`, id)
+		r, err = queryRun(ctx, tx, p.Tenant, `SELECT `+runs.Columns+` FROM scenario_run WHERE id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}
-		switch schemas.RunState(r.State) {
+		switch r.State {
 		case schemas.RunQueued:
-			if r, err = queryRun(ctx, tx, `UPDATE scenario_run SET state = 'CANCELLED', completed_at = now(),
+			if r, err = queryRun(ctx, tx, p.Tenant, `UPDATE scenario_run SET state = 'CANCELLED', completed_at = now(),
 					terminal_published_at = now(), cancel_requested_at = coalesce(cancel_requested_at, now())
-				WHERE id = $1 RETURNING `+runColumns, id); err != nil {
+				WHERE id = $1 RETURNING `+runs.Columns, id); err != nil {
 				return err
 			}
 			a := &runAnnouncer{serde: s.serde, tx: tx, tenant: p.Tenant, headers: outboxHeaders(ctx, p.Tenant, c.Request().Header.Get("traceparent"))}
-			return a.event(ctx, r, schemas.RunCancelled, *r.CompletedAt)
+			return a.event(ctx, r.Run, *r.CompletedAt)
 		case schemas.RunRunning:
 			status = http.StatusAccepted
 			_, err := tx.Exec(ctx, `UPDATE scenario_run SET cancel_requested_at = coalesce(cancel_requested_at, now()) WHERE id = $1`, id)

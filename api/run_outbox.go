@@ -2,25 +2,18 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/aurum-energy/aurum/internal/outbox"
+	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
-)
-
-// Kafka headers the API puts on the records of a run (docs/CONTRACTS.md#topics, #metrics); the
-// relay copies an outbox row's headers object onto its record.
-const (
-	kafkaHeaderRequestID   = "x-request-id"
-	kafkaHeaderTraceparent = "traceparent"
-	kafkaHeaderTenant      = "aurum.tenant"
 )
 
 // traceparentPattern is a W3C trace context traceparent; anything else a
@@ -30,12 +23,12 @@ var traceparentPattern = regexp.MustCompile(`^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{
 // outboxHeaders are the headers of the records a request announces: its
 // request id, its trace context when it has a valid one, and the tenant.
 func outboxHeaders(ctx context.Context, tenant, traceparent string) map[string]string {
-	h := map[string]string{kafkaHeaderTenant: tenant}
+	h := map[string]string{runs.HeaderTenant: tenant}
 	if id := telemetry.RequestIDFromContext(ctx); id != "" {
-		h[kafkaHeaderRequestID] = id
+		h[runs.HeaderRequestID] = id
 	}
 	if traceparentPattern.MatchString(traceparent) {
-		h[kafkaHeaderTraceparent] = traceparent
+		h[runs.HeaderTraceparent] = traceparent
 	}
 	return h
 }
@@ -56,23 +49,9 @@ func (a *runAnnouncer) request(ctx context.Context, req schemas.ScenarioRequest)
 	return a.write(ctx, topology.TopicScenarioRequest, req.RunID, req)
 }
 
-// event queues a RunEvent of run r in state, with a new event id.
-func (a *runAnnouncer) event(ctx context.Context, r *runRow, state schemas.RunState, at time.Time) error {
-	ev := schemas.RunEvent{
-		EventID:    newUUID(),
-		RunID:      r.ID,
-		ScenarioID: r.ScenarioID,
-		TenantID:   a.tenant,
-		State:      state,
-		Attempt:    r.Attempt,
-		Error:      r.Error,
-		OccurredTS: at.UTC(),
-	}
-	if r.OutputCount != nil {
-		n := int64(*r.OutputCount)
-		ev.OutputCount = &n
-	}
-	return a.write(ctx, topology.TopicScenarioRun, r.ID, ev)
+// event queues the RunEvent of r's current state, which occurred at at.
+func (a *runAnnouncer) event(ctx context.Context, r runs.Run, at time.Time) error {
+	return a.write(ctx, topology.TopicScenarioRun, r.ID, runs.Event(r, at))
 }
 
 func (a *runAnnouncer) write(ctx context.Context, topic, runID string, v any) error {
@@ -80,13 +59,5 @@ func (a *runAnnouncer) write(ctx context.Context, topic, runID string, v any) er
 	if err != nil {
 		return fmt.Errorf("encode %s record of run %s: %w", topic, runID, err)
 	}
-	headers, err := json.Marshal(a.headers)
-	if err != nil {
-		return fmt.Errorf("encode outbox headers: %w", err)
-	}
-	if _, err := a.tx.Exec(ctx, `INSERT INTO outbox (tenant_id, topic, key, value, headers) VALUES ($1, $2, $3, $4, $5)`,
-		a.tenant, topic, []byte(runID), value, string(headers)); err != nil {
-		return fmt.Errorf("write %s record of run %s to the outbox: %w", topic, runID, err)
-	}
-	return nil
+	return outbox.Enqueue(ctx, a.tx, outbox.Message{Tenant: a.tenant, Topic: topic, Key: []byte(runID), Value: value, Headers: a.headers})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
+	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/internal/scenario"
 	"github.com/aurum-energy/aurum/internal/sqlb"
 	"github.com/aurum-energy/aurum/schemas"
@@ -43,36 +44,18 @@ var (
 )
 
 // runRow is a run resource (docs/CONTRACTS.md#scenarios).
-type runRow struct {
-	ID          string
-	ScenarioID  string
-	State       string
-	AsofDate    time.Time
-	InputHash   string
-	Priority    string
-	Attempt     int32
-	QueuedAt    time.Time
-	StartedAt   *time.Time
-	CompletedAt *time.Time
-	Error       *string
-	OutputCount *int32
+type runRow struct{ runs.Run }
+
+func (r *runRow) scan(rows pgx.Rows) error {
+	var err error
+	r.Run, err = runs.Scan(rows, "")
+	return err
 }
-
-// runColumns are read by runRow.dest, in order.
-const runColumns = `id::text, scenario_id::text, state, asof_date, input_hash, priority, attempt,
-	queued_at, started_at, completed_at, error, output_count`
-
-func (r *runRow) dest() []any {
-	return []any{&r.ID, &r.ScenarioID, &r.State, &r.AsofDate, &r.InputHash, &r.Priority, &r.Attempt,
-		&r.QueuedAt, &r.StartedAt, &r.CompletedAt, &r.Error, &r.OutputCount}
-}
-
-func (r *runRow) scan(rows pgx.Rows) error { return rows.Scan(r.dest()...) }
 
 func (r *runRow) cells(w *cellWriter) {
 	w.str("id", r.ID)
 	w.str("scenario_id", r.ScenarioID)
-	w.str("state", r.State)
+	w.str("state", string(r.State))
 	w.date("asof_date", r.AsofDate)
 	w.str("input_hash", r.InputHash)
 	w.str("priority", r.Priority)
@@ -210,7 +193,7 @@ func (s *Server) createRun(c echo.Context) error {
 	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
 		if key != "" {
 			var err error
-			if run, err = runByKey(ctx, tx, idem, id); !errors.Is(err, pgx.ErrNoRows) {
+			if run, err = runByKey(ctx, tx, p.Tenant, idem, id); !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
 		}
@@ -232,16 +215,16 @@ func (s *Server) createRun(c echo.Context) error {
 			if err := a.request(ctx, in.request(run)); err != nil {
 				return err
 			}
-			return a.event(ctx, run, schemas.RunQueued, run.QueuedAt)
+			return a.event(ctx, run.Run, run.QueuedAt)
 		}
 		if !errors.Is(err, errRunExists) {
 			return err
 		}
 		// The inputs (or the key) have a run, committed by now: INSERT ...
 		// ON CONFLICT waits for a concurrent inserter to finish.
-		run, err = runByHash(ctx, tx, id, in.hash)
+		run, err = runByHash(ctx, tx, p.Tenant, id, in.hash)
 		if key != "" && errors.Is(err, pgx.ErrNoRows) {
-			run, err = runByKey(ctx, tx, idem, id)
+			run, err = runByKey(ctx, tx, p.Tenant, idem, id)
 		}
 		return err
 	})
@@ -335,40 +318,38 @@ func insertRun(ctx context.Context, tx pgx.Tx, in *runInputs, idem idempotency) 
 	if idem.key != "" {
 		idemKey, fingerprint = &idem.key, &idem.fingerprint
 	}
-	var r runRow
 	// No conflict target: a concurrent request with the same key conflicts
 	// on the key's unique index rather than the input hash's, and is then
 	// answered by runByKey instead of failing.
-	err := tx.QueryRow(ctx, `INSERT INTO scenario_run (id, tenant_id, scenario_id, asof_date, input_hash, priority,
+	r, err := runs.Scan(tx.QueryRow(ctx, `INSERT INTO scenario_run (id, tenant_id, scenario_id, asof_date, input_hash, priority,
 			timeout_seconds, max_retries, seed, requested_by, idempotency_key, idempotency_fingerprint)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT DO NOTHING
-		RETURNING `+runColumns,
+		RETURNING `+runs.Columns,
 		newUUID(), in.tenant, in.scenarioID, in.asof, in.hash, string(in.priority),
-		in.timeoutSeconds, in.maxRetries, in.seed, in.requestedBy, idemKey, fingerprint).Scan(r.dest()...)
+		in.timeoutSeconds, in.maxRetries, in.seed, in.requestedBy, idemKey, fingerprint), in.tenant)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errRunExists
 	}
 	if err != nil {
 		return nil, fmt.Errorf("insert run of scenario %s: %w", in.scenarioID, err)
 	}
-	return &r, nil
+	return &runRow{r}, nil
 }
 
 // runByHash returns the run of scenarioID with the input hash, or an error
 // matching pgx.ErrNoRows.
-func runByHash(ctx context.Context, tx pgx.Tx, scenarioID, hash string) (*runRow, error) {
-	return queryRun(ctx, tx, `SELECT `+runColumns+` FROM scenario_run WHERE scenario_id = $1 AND input_hash = $2`, scenarioID, hash)
+func runByHash(ctx context.Context, tx pgx.Tx, tenant, scenarioID, hash string) (*runRow, error) {
+	return queryRun(ctx, tx, tenant, `SELECT `+runs.Columns+` FROM scenario_run WHERE scenario_id = $1 AND input_hash = $2`, scenarioID, hash)
 }
 
 // runByKey returns the run the tenant created with an idempotency key, or
 // an error matching pgx.ErrNoRows; a run of a scenario other than
 // scenarioID, or one requested with another body, is a 422.
-func runByKey(ctx context.Context, tx pgx.Tx, idem idempotency, scenarioID string) (*runRow, error) {
-	var r runRow
+func runByKey(ctx context.Context, tx pgx.Tx, tenant string, idem idempotency, scenarioID string) (*runRow, error) {
 	var fingerprint *string
-	err := tx.QueryRow(ctx, `SELECT `+runColumns+`, idempotency_fingerprint FROM scenario_run WHERE idempotency_key = $1`,
-		idem.key).Scan(append(r.dest(), &fingerprint)...)
+	r, err := runs.Scan(tx.QueryRow(ctx, `SELECT `+runs.Columns+`, idempotency_fingerprint FROM scenario_run WHERE idempotency_key = $1`,
+		idem.key), tenant, &fingerprint)
 	if err != nil {
 		return nil, fmt.Errorf("read run: %w", err)
 	}
@@ -380,7 +361,7 @@ func runByKey(ctx context.Context, tx pgx.Tx, idem idempotency, scenarioID strin
 		return nil, keyReused(idem.key, fmt.Sprintf("was used for run %s with another request body; retry with the same body, or use a new key", r.ID),
 			"was used with another request body")
 	}
-	return &r, nil
+	return &runRow{r}, nil
 }
 
 // keyReused is the 422 of an Idempotency-Key used before for another
@@ -391,14 +372,14 @@ func keyReused(key, detail, reason string) *Problem {
 	return p
 }
 
-// queryRun returns the run a statement returns (runColumns), or an error
-// matching pgx.ErrNoRows when it returns none.
-func queryRun(ctx context.Context, tx pgx.Tx, sql string, args ...any) (*runRow, error) {
-	var r runRow
-	if err := tx.QueryRow(ctx, sql, args...).Scan(r.dest()...); err != nil {
+// queryRun returns the run of tenant a statement returns (runs.Columns),
+// or an error matching pgx.ErrNoRows when it returns none.
+func queryRun(ctx context.Context, tx pgx.Tx, tenant, sql string, args ...any) (*runRow, error) {
+	r, err := runs.Scan(tx.QueryRow(ctx, sql, args...), tenant)
+	if err != nil {
 		return nil, fmt.Errorf("read run: %w", err)
 	}
-	return &r, nil
+	return &runRow{r}, nil
 }
 
 // errNoRun is the 404 of a run that does not exist for the caller's tenant.
@@ -414,7 +395,7 @@ func (s *Server) getRun(c echo.Context) error {
 	var r *runRow
 	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
 		var err error
-		r, err = queryRun(ctx, tx, `SELECT `+runColumns+` FROM scenario_run WHERE id = $1`, id)
+		r, err = queryRun(ctx, tx, p.Tenant, `SELECT `+runs.Columns+` FROM scenario_run WHERE id = $1`, id)
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -471,7 +452,7 @@ func (s *Server) listScenarioRuns(c echo.Context) error {
 			return NotFound(fmt.Sprintf("no scenario %s", id))
 		}
 		b := sqlb.New()
-		b.Text(`SELECT ` + runColumns + ` FROM scenario_run WHERE scenario_id = `)
+		b.Text(`SELECT ` + runs.Columns + ` FROM scenario_run WHERE scenario_id = `)
 		b.Arg(id, "")
 		if states := q.filters["state"]; states != nil {
 			b.Text(` AND state = ANY(`)

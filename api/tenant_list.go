@@ -155,7 +155,7 @@ func (w *cellWriter) optInstant(n string, v *time.Time) {
 	w.instant(n, *v)
 }
 
-func (w *cellWriter) optInt(n string, v *int32) {
+func (w *cellWriter) optInt(n string, v *int) {
 	if v == nil {
 		w.name(n)
 		w.null()

@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/aurum-energy/aurum/internal/deadletter"
+	"github.com/aurum-energy/aurum/internal/runs"
 )
 
 // backlog holds the requests a session polled and has not yet committed,
@@ -106,7 +107,7 @@ func (b *backlog) next(perTenant int, running map[string]int, busy map[string]bo
 		if busy[k] {
 			continue
 		}
-		t := deadletter.Header(r, HeaderTenant)
+		t := deadletter.Header(r, runs.HeaderTenant)
 		if _, seen := first[t]; !seen {
 			first[t] = k
 			order = append(order, t)

@@ -7,11 +7,13 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/aurum-energy/aurum/internal/runs"
 )
 
 func request(tenant, run string, partition int32, offset int64) *kgo.Record {
 	return &kgo.Record{Topic: "requests", Partition: partition, Offset: offset, Key: []byte(run), LeaderEpoch: 7,
-		Headers: []kgo.RecordHeader{{Key: HeaderTenant, Value: []byte(tenant)}}}
+		Headers: []kgo.RecordHeader{{Key: runs.HeaderTenant, Value: []byte(tenant)}}}
 }
 
 // starts takes runs from b until none can start, as a session with

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aurum-energy/aurum/internal/market"
+	"github.com/aurum-energy/aurum/internal/runs"
 	model "github.com/aurum-energy/aurum/internal/scenario"
 )
 
@@ -40,7 +41,7 @@ func newBaseCurves(prices []market.BasePrice) baseCurves {
 // filter share one read for as long as the curves' data version stays the
 // same: a desk re-running its scenarios after a curve update reads the
 // curves once, not once a run.
-func (w *Worker) loadBase(ctx context.Context, r runRow, filter map[string][]string) (baseCurves, error) {
+func (w *Worker) loadBase(ctx context.Context, r runs.Run, filter map[string][]string) (baseCurves, error) {
 	norm := model.NormalizeFilter(filter)
 	var f market.CurveFilter
 	for dim, vals := range norm {
@@ -54,7 +55,7 @@ func (w *Worker) loadBase(ctx context.Context, r runRow, filter map[string][]str
 		return baseCurves{}, fmt.Errorf("curve filter: %w", err)
 	}
 	var base baseCurves
-	err = w.db.InTenant(ctx, r.tenant, func(tx pgx.Tx) error {
+	err = w.db.InTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
 		// The version is read before the curves: curves read after a change
 		// are at worst kept under the version before it, and read again.
 		version, err := market.DataVersion(ctx, tx, market.DatasetCurves)

@@ -22,6 +22,7 @@ import (
 	"github.com/aurum-energy/aurum/consumers/scenario"
 	"github.com/aurum-energy/aurum/internal/curve"
 	"github.com/aurum-energy/aurum/internal/market"
+	"github.com/aurum-energy/aurum/internal/runs"
 	model "github.com/aurum-energy/aurum/internal/scenario"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
@@ -248,9 +249,9 @@ func (e *env) produceAs(t testing.TB, tenant, topic, key string, v any) {
 		t.Fatal(err)
 	}
 	rec := &kgo.Record{Topic: topic, Key: []byte(key), Value: value, Headers: []kgo.RecordHeader{
-		{Key: scenario.HeaderTenant, Value: []byte(tenant)},
-		{Key: scenario.HeaderTraceparent, Value: []byte("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")},
-		{Key: scenario.HeaderRequestID, Value: []byte("req-" + key[:8])},
+		{Key: runs.HeaderTenant, Value: []byte(tenant)},
+		{Key: runs.HeaderTraceparent, Value: []byte("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")},
+		{Key: runs.HeaderRequestID, Value: []byte("req-" + key[:8])},
 	}}
 	if err := e.client.ProduceSync(testContext(t), rec).FirstErr(); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
@@ -24,7 +25,7 @@ const publishedLookback = 10 * time.Minute
 // terminal RunEvent of run r. It reads r's partition read_committed, with
 // control records, from a little before r was queued to the high watermark
 // taken first; see the package documentation for why this is exact.
-func (w *Worker) terminalCommitted(ctx context.Context, r runRow) (bool, error) {
+func (w *Worker) terminalCommitted(ctx context.Context, r runs.Run) (bool, error) {
 	const topic = topology.TopicScenarioRun
 	adm := kadm.NewClient(w.events)
 	details, err := adm.ListTopics(ctx, topic)

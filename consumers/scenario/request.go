@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/aurum-energy/aurum/internal/deadletter"
+	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/schemas"
 )
@@ -45,12 +46,12 @@ func (w *Worker) handle(ctx context.Context, rec *kgo.Record, st *keyState) resu
 	}
 	ref := runRef{tenant: req.TenantID, id: strings.ToLower(req.RunID)}
 	log = log.With(slog.String("run_id", ref.id), slog.String("tenant", ref.tenant))
-	header := deadletter.Header(rec, HeaderTenant)
+	header := deadletter.Header(rec, runs.HeaderTenant)
 	switch {
 	case !uuidPattern.MatchString(req.RunID) || req.TenantID == "":
 		return w.poison(ctx, rec, nil, ReasonInvalidRequest, fmt.Errorf("run_id %q and tenant_id %q must be a UUID and a tenant", req.RunID, req.TenantID), st, log)
 	case header != "" && header != req.TenantID:
-		return w.poison(ctx, rec, nil, ReasonInvalidRequest, fmt.Errorf("header %s %q differs from tenant_id %q", HeaderTenant, header, req.TenantID), st, log)
+		return w.poison(ctx, rec, nil, ReasonInvalidRequest, fmt.Errorf("header %s %q differs from tenant_id %q", runs.HeaderTenant, header, req.TenantID), st, log)
 	}
 	for pass := 0; pass < 3; pass++ {
 		run, err := w.loadRunPersist(ctx, ref, log)
@@ -70,7 +71,7 @@ func (w *Worker) handle(ctx context.Context, rec *kgo.Record, st *keyState) resu
 }
 
 // dispatch decides what a request of a run as read asks for.
-func (w *Worker) dispatch(ctx context.Context, rec *kgo.Record, req *schemas.ScenarioRequest, run runRow, st *keyState, log *slog.Logger) result {
+func (w *Worker) dispatch(ctx context.Context, rec *kgo.Record, req *schemas.ScenarioRequest, run runs.Run, st *keyState, log *slog.Logger) result {
 	if run.State.Terminal() {
 		return w.terminal(ctx, rec, run, st, log)
 	}
@@ -82,8 +83,8 @@ func (w *Worker) dispatch(ctx context.Context, rec *kgo.Record, req *schemas.Sce
 	return w.execute(ctx, rec, req, run, st, log)
 }
 
-func (w *Worker) loadRunPersist(ctx context.Context, ref runRef, log *slog.Logger) (runRow, error) {
-	var run runRow
+func (w *Worker) loadRunPersist(ctx context.Context, ref runRef, log *slog.Logger) (runs.Run, error) {
+	var run runs.Run
 	err := w.persist(ctx, log, "load run", func(ctx context.Context) error {
 		var err error
 		run, err = w.loadRun(ctx, ref)
@@ -102,7 +103,7 @@ func (w *Worker) undecodable(ctx context.Context, rec *kgo.Record, cause error, 
 		}, w.now())},
 		dead: []string{ReasonUndecodable},
 	}
-	id, tenant := strings.ToLower(string(rec.Key)), deadletter.Header(rec, HeaderTenant)
+	id, tenant := strings.ToLower(string(rec.Key)), deadletter.Header(rec, runs.HeaderTenant)
 	if !uuidPattern.MatchString(id) || tenant == "" {
 		return res
 	}
@@ -132,7 +133,7 @@ func (w *Worker) undecodable(ctx context.Context, rec *kgo.Record, cause error, 
 
 // poison dead-letters a request that decodes but cannot be executed and
 // fails its run, when there is one.
-func (w *Worker) poison(ctx context.Context, rec *kgo.Record, run *runRow, reason string, cause error, st *keyState, log *slog.Logger) result {
+func (w *Worker) poison(ctx context.Context, rec *kgo.Record, run *runs.Run, reason string, cause error, st *keyState, log *slog.Logger) result {
 	log.Warn("poison request; dead-lettered", slog.String("reason", reason), slog.String("error", cause.Error()))
 	res := result{
 		records: []*kgo.Record{deadletter.Record(rec, deadletter.Failure{
@@ -153,7 +154,7 @@ func (w *Worker) poison(ctx context.Context, rec *kgo.Record, run *runRow, reaso
 // terminal handles a request of a run that has ended: nothing when its
 // terminal event is known to be published, else the event (and the outputs
 // of a SUCCEEDED run) again, unless the run topic already holds it.
-func (w *Worker) terminal(ctx context.Context, rec *kgo.Record, run runRow, st *keyState, log *slog.Logger) result {
+func (w *Worker) terminal(ctx context.Context, rec *kgo.Record, run runs.Run, st *keyState, log *slog.Logger) result {
 	if run.TerminalPublished || st.terminal {
 		log.Debug("run already ended and published", slog.String("state", string(run.State)))
 		return result{}
@@ -170,7 +171,7 @@ func (w *Worker) terminal(ctx context.Context, rec *kgo.Record, run runRow, st *
 	st.terminal = true
 	if found {
 		log.Info("terminal event already on the run topic; marking it published", slog.String("state", string(run.State)))
-		return result{published: []runRef{run.ref()}}
+		return result{published: []runRef{refOf(run)}}
 	}
 	var outs storedOutputs
 	if run.State == schemas.RunSucceeded {
@@ -189,5 +190,5 @@ func (w *Worker) terminal(ctx context.Context, rec *kgo.Record, run runRow, st *
 	}
 	log.Info("publishing the terminal event of an ended run", slog.String("state", string(run.State)),
 		slog.Int("outputs", len(outs.Outputs)))
-	return result{records: recs, published: []runRef{run.ref()}}
+	return result{records: recs, published: []runRef{refOf(run)}}
 }

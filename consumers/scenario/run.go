@@ -9,17 +9,18 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/aurum-energy/aurum/internal/runs"
 	model "github.com/aurum-energy/aurum/internal/scenario"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
 // execute runs a QUEUED or RUNNING run: attempts with backoff until one
 // ends it or the attempts are used up.
-func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.ScenarioRequest, run runRow, st *keyState, log *slog.Logger) result {
+func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.ScenarioRequest, run runs.Run, st *keyState, log *slog.Logger) result {
 	var sc scenarioRow
 	err := w.persist(ctx, log, "load scenario", func(ctx context.Context) error {
 		var err error
-		sc, err = w.loadScenario(ctx, run.ref(), run.ScenarioID)
+		sc, err = w.loadScenario(ctx, refOf(run), run.ScenarioID)
 		return err
 	}, errScenarioGone)
 	if errors.Is(err, errScenarioGone) {
@@ -33,7 +34,7 @@ func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.Scen
 	if err != nil {
 		return w.poison(ctx, rec, &run, ReasonInvalidScenario, err, st, log)
 	}
-	if h := model.InputHash(run.tenant, run.ScenarioID, sc.Version, drivers, req.Parameters, run.AsofDate, req.Seed); h != run.InputHash {
+	if h := model.InputHash(run.Tenant, run.ScenarioID, sc.Version, drivers, req.Parameters, run.AsofDate, req.Seed); h != run.InputHash {
 		log.Warn("the scenario row does not reproduce the run's input hash; using its curve filter",
 			slog.Int("version", sc.Version), slog.String("input_hash", run.InputHash), slog.String("recomputed", h))
 	}
@@ -84,7 +85,7 @@ func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.Scen
 
 // attempt executes the steps of one attempt. It returns how the run should
 // end, or the transient error that failed the attempt.
-func (w *Worker) attempt(ctx context.Context, r *runRow, a attempt, sc scenarioRow, eng *model.Engine, log *slog.Logger) (ending, error) {
+func (w *Worker) attempt(ctx context.Context, r *runs.Run, a attempt, sc scenarioRow, eng *model.Engine, log *slog.Logger) (ending, error) {
 	actx, cancel := context.WithDeadline(context.WithoutCancel(ctx), a.Deadline)
 	defer cancel()
 	timedOut := &ending{State: schemas.RunTimedOut, Error: timeoutMessage(r.TimeoutSeconds), Attempt: a.N}
@@ -185,9 +186,9 @@ func deref(e *ending) ending {
 
 // end writes the run's terminal state (with its outputs, when it
 // succeeded) and returns its terminal records for the transaction.
-func (w *Worker) end(ctx context.Context, rec *kgo.Record, run runRow, e ending, st *keyState, log *slog.Logger) result {
+func (w *Worker) end(ctx context.Context, rec *kgo.Record, run runs.Run, e ending, st *keyState, log *slog.Logger) result {
 	computedTS := w.now()
-	var final runRow
+	var final runs.Run
 	err := w.persist(ctx, log, "end run", func(ctx context.Context) error {
 		var err error
 		final, err = w.finish(ctx, run, e, computedTS)
@@ -218,14 +219,14 @@ func (w *Worker) end(ctx context.Context, rec *kgo.Record, run runRow, e ending,
 		attrs = append(attrs, slog.String("error", *final.Error))
 	}
 	log.Info("run ended", attrs...)
-	return result{records: recs, published: []runRef{final.ref()}}
+	return result{records: recs, published: []runRef{refOf(final)}}
 }
 
 // announceRunning publishes the RUNNING event of an attempt at once,
 // outside the run's transaction, so subscribers see the run start. It is
 // informative: a failure is logged, and the terminal event still follows.
-func (w *Worker) announceRunning(ctx context.Context, rec *kgo.Record, run runRow, a attempt, log *slog.Logger) {
-	kr, err := w.eventRecord(rec, runEvent(run, a.StartedAt))
+func (w *Worker) announceRunning(ctx context.Context, rec *kgo.Record, run runs.Run, a attempt, log *slog.Logger) {
+	kr, err := w.eventRecord(rec, runs.Event(run, a.StartedAt))
 	if err != nil {
 		log.Warn("cannot encode the RUNNING event", slog.String("error", err.Error()))
 		return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/aurum-energy/aurum/internal/runs"
 	model "github.com/aurum-energy/aurum/internal/scenario"
 	"github.com/aurum-energy/aurum/schemas"
 )
@@ -30,47 +31,15 @@ type runRef struct {
 	tenant, id string
 }
 
-// runRow is what the worker reads of a scenario_run row.
-type runRow struct {
-	ID, ScenarioID    string
-	State             schemas.RunState
-	AsofDate          time.Time
-	InputHash         string
-	Attempt           int
-	TimeoutSeconds    int
-	MaxRetries        int
-	QueuedAt          time.Time
-	StartedAt         *time.Time
-	CompletedAt       *time.Time
-	Error             *string
-	OutputCount       *int
-	CancelRequested   bool
-	TerminalPublished bool
-	tenant            string
-}
-
-func (r *runRow) ref() runRef { return runRef{tenant: r.tenant, id: r.ID} }
-
-const runColumns = `id::text, scenario_id::text, state, asof_date, input_hash, attempt, timeout_seconds,
-	max_retries, queued_at, started_at, completed_at, error, output_count,
-	cancel_requested_at IS NOT NULL, terminal_published_at IS NOT NULL`
-
-func scanRun(row pgx.Row, tenant string) (runRow, error) {
-	r := runRow{tenant: tenant}
-	var state string
-	err := row.Scan(&r.ID, &r.ScenarioID, &state, &r.AsofDate, &r.InputHash, &r.Attempt, &r.TimeoutSeconds,
-		&r.MaxRetries, &r.QueuedAt, &r.StartedAt, &r.CompletedAt, &r.Error, &r.OutputCount,
-		&r.CancelRequested, &r.TerminalPublished)
-	r.State = schemas.RunState(state)
-	return r, err
-}
+// refOf names run r.
+func refOf(r runs.Run) runRef { return runRef{tenant: r.Tenant, id: r.ID} }
 
 // loadRun reads run id of tenant; errRunNotFound if there is none.
-func (w *Worker) loadRun(ctx context.Context, ref runRef) (runRow, error) {
-	var r runRow
+func (w *Worker) loadRun(ctx context.Context, ref runRef) (runs.Run, error) {
+	var r runs.Run
 	err := w.db.InTenant(ctx, ref.tenant, func(tx pgx.Tx) error {
 		var err error
-		r, err = scanRun(tx.QueryRow(ctx, `SELECT `+runColumns+` FROM scenario_run WHERE id = $1`, ref.id), ref.tenant)
+		r, err = runs.Scan(tx.QueryRow(ctx, `SELECT `+runs.Columns+` FROM scenario_run WHERE id = $1`, ref.id), ref.tenant)
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -125,12 +94,12 @@ type attempt struct {
 
 // startAttempt moves run r (as read, QUEUED or RUNNING) to RUNNING with the
 // next attempt number; errSuperseded if it changed since it was read.
-func (w *Worker) startAttempt(ctx context.Context, r *runRow) (attempt, error) {
+func (w *Worker) startAttempt(ctx context.Context, r *runs.Run) (attempt, error) {
 	var (
 		a    attempt
 		left float64
 	)
-	err := w.db.InTenant(ctx, r.tenant, func(tx pgx.Tx) error {
+	err := w.db.InTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `
 			UPDATE scenario_run
 			SET state = 'RUNNING', attempt = attempt + 1, started_at = now(), progress_percent = 0,
@@ -155,8 +124,8 @@ func (w *Worker) startAttempt(ctx context.Context, r *runRow) (attempt, error) {
 // checkpoint records progress and reports whether the run was asked to
 // cancel and whether the attempt is past its deadline (database clock);
 // errSuperseded if the attempt is no longer the run's current one.
-func (w *Worker) checkpoint(ctx context.Context, r *runRow, a attempt, progress int) (cancel, late bool, err error) {
-	err = w.db.InTenant(ctx, r.tenant, func(tx pgx.Tx) error {
+func (w *Worker) checkpoint(ctx context.Context, r *runs.Run, a attempt, progress int) (cancel, late bool, err error) {
+	err = w.db.InTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `
 			UPDATE scenario_run SET progress_percent = greatest(progress_percent, $3)
 			WHERE id = $1 AND state = 'RUNNING' AND attempt = $2
@@ -191,9 +160,9 @@ type ending struct {
 // and the deadline: a run about to succeed that was asked to cancel ends
 // CANCELLED, one past its deadline TIMED_OUT, both without outputs. It
 // returns the terminal row; errSuperseded if the run changed meanwhile.
-func (w *Worker) finish(ctx context.Context, r runRow, e ending, computedTS time.Time) (runRow, error) {
-	var out runRow
-	err := w.db.InTenant(ctx, r.tenant, func(tx pgx.Tx) error {
+func (w *Worker) finish(ctx context.Context, r runs.Run, e ending, computedTS time.Time) (runs.Run, error) {
+	var out runs.Run
+	err := w.db.InTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
 		var (
 			state        string
 			attemptNow   int
@@ -241,13 +210,13 @@ func (w *Worker) finish(ctx context.Context, r runRow, e ending, computedTS time
 		if e.Error != "" {
 			msg = &e.Error
 		}
-		out, err = scanRun(tx.QueryRow(ctx, `
+		out, err = runs.Scan(tx.QueryRow(ctx, `
 			UPDATE scenario_run
 			SET state = $2, completed_at = now(), error = $3, output_count = $4,
 			    output_drivers = $5, outputs_computed_at = $6,
 			    progress_percent = CASE WHEN $2 = 'SUCCEEDED' THEN 100 ELSE progress_percent END
 			WHERE id = $1
-			RETURNING `+runColumns, r.ID, string(e.State), msg, count, drivers, computed), r.tenant)
+			RETURNING `+runs.Columns, r.ID, string(e.State), msg, count, drivers, computed), r.Tenant)
 		return err
 	})
 	if err != nil {
@@ -269,7 +238,7 @@ const outputChunk = 5000
 // returns the drivers their deltas are of, in order: every output of a run
 // attributes its delta to the same drivers, so their names are stored once,
 // on the run.
-func writeOutputs(ctx context.Context, tx pgx.Tx, r runRow, outs []model.Output, ids map[string]int32) ([]string, error) {
+func writeOutputs(ctx context.Context, tx pgx.Tx, r runs.Run, outs []model.Output, ids map[string]int32) ([]string, error) {
 	drivers := []string{}
 	if len(outs) > 0 {
 		for _, a := range outs[0].Attribution {
@@ -284,7 +253,7 @@ func writeOutputs(ctx context.Context, tx pgx.Tx, r runRow, outs []model.Output,
 	return drivers, nil
 }
 
-func writeOutputChunk(ctx context.Context, tx pgx.Tx, r runRow, outs []model.Output, ids map[string]int32, drivers []string) error {
+func writeOutputChunk(ctx context.Context, tx pgx.Tx, r runs.Run, outs []model.Output, ids map[string]int32, drivers []string) error {
 	n := len(outs)
 	var (
 		curves               = make([]int32, n)
@@ -323,7 +292,7 @@ func writeOutputChunk(ctx context.Context, tx pgx.Tx, r runRow, outs []model.Out
 		FROM unnest($3::int4[], $4::text[], $5::text[], $6::date[], $7::text[], $8::float8[], $9::float8[],
 		    $10::float8[]) WITH ORDINALITY
 		    AS o(curve_id, tenor_type, tenor_label, contract_month, metric, value, band_lower, band_upper, n)`,
-		r.tenant, r.ID, curves, types, labels, months, names, values, lower, upper, deltas, len(drivers))
+		r.Tenant, r.ID, curves, types, labels, months, names, values, lower, upper, deltas, len(drivers))
 	if err != nil {
 		return fmt.Errorf("write %d outputs: %w", n, err)
 	}
@@ -337,9 +306,9 @@ type storedOutputs struct {
 }
 
 // loadOutputs reads the outputs of a SUCCEEDED run back.
-func (w *Worker) loadOutputs(ctx context.Context, r runRow) (storedOutputs, error) {
+func (w *Worker) loadOutputs(ctx context.Context, r runs.Run) (storedOutputs, error) {
 	var s storedOutputs
-	err := w.db.InTenant(ctx, r.tenant, func(tx pgx.Tx) error {
+	err := w.db.InTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
 		var drivers []string
 		if err := tx.QueryRow(ctx, `SELECT coalesce(output_drivers, '{}'), coalesce(outputs_computed_at, completed_at)
 			FROM scenario_run WHERE id = $1`, r.ID).Scan(&drivers, &s.ComputedTS); err != nil {

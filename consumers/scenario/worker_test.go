@@ -13,6 +13,7 @@ import (
 
 	"github.com/aurum-energy/aurum/consumers/scenario"
 	"github.com/aurum-energy/aurum/internal/deadletter"
+	"github.com/aurum-energy/aurum/internal/runs"
 	model "github.com/aurum-energy/aurum/internal/scenario"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
@@ -101,7 +102,7 @@ func TestRunSucceeds(t *testing.T) {
 		t.Errorf("aurum_records_consumed_total = %v, want 1", got)
 	}
 	for _, rec := range e.records(t, topology.TopicScenarioRun) {
-		if string(rec.Key) == runID && deadletter.Header(rec, scenario.HeaderTraceparent) == "" {
+		if string(rec.Key) == runID && deadletter.Header(rec, runs.HeaderTraceparent) == "" {
 			t.Errorf("event at offset %d lacks the request's traceparent", rec.Offset)
 		}
 	}
@@ -348,7 +349,7 @@ func TestPoison(t *testing.T) {
 	deleted := e.createRun(t, runSpec{deleted: true})
 	garbled := e.createRun(t, runSpec{noRequest: true})
 	rec := &kgo.Record{Topic: topology.TopicScenarioRequest, Key: []byte(garbled), Value: []byte("not avro"),
-		Headers: []kgo.RecordHeader{{Key: scenario.HeaderTenant, Value: []byte(tenant)}}}
+		Headers: []kgo.RecordHeader{{Key: runs.HeaderTenant, Value: []byte(tenant)}}}
 	if err := e.client.ProduceSync(testContext(t), rec).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
