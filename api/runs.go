@@ -217,15 +217,17 @@ func (s *Server) createRun(c echo.Context) error {
 			}
 			return a.event(ctx, run.Run, run.QueuedAt)
 		}
-		if !errors.Is(err, errRunExists) {
+		if !errors.Is(err, runs.ErrExists) {
 			return err
 		}
 		// The inputs (or the key) have a run, committed by now: INSERT ...
 		// ON CONFLICT waits for a concurrent inserter to finish.
-		run, err = runByHash(ctx, tx, p.Tenant, id, in.hash)
+		byHash, err := runs.ByInputHash(ctx, tx, p.Tenant, id, in.hash)
 		if key != "" && errors.Is(err, pgx.ErrNoRows) {
 			run, err = runByKey(ctx, tx, p.Tenant, idem, id)
+			return err
 		}
+		run = &runRow{byHash}
 		return err
 	})
 	if err != nil {
@@ -303,55 +305,32 @@ func runAsof(ctx context.Context, tx pgx.Tx, asof time.Time) (time.Time, error) 
 	return asof, nil
 }
 
-// errRunExists is returned by insertRun when the scenario already has a
-// run with the same input hash, or the tenant one with the same key.
-var errRunExists = errors.New("the run exists")
-
 // idempotency is the Idempotency-Key of a run request ("" for none) and
 // the fingerprint of what the request asks for.
 type idempotency struct{ key, fingerprint string }
 
 // insertRun inserts a QUEUED run of in, with the idempotency key when
-// there is one, or returns errRunExists.
+// there is one, or returns runs.ErrExists.
 func insertRun(ctx context.Context, tx pgx.Tx, in *runInputs, idem idempotency) (*runRow, error) {
-	var idemKey, fingerprint *string
-	if idem.key != "" {
-		idemKey, fingerprint = &idem.key, &idem.fingerprint
-	}
-	// No conflict target: a concurrent request with the same key conflicts
-	// on the key's unique index rather than the input hash's, and is then
-	// answered by runByKey instead of failing.
-	r, err := runs.Scan(tx.QueryRow(ctx, `INSERT INTO scenario_run (id, tenant_id, scenario_id, asof_date, input_hash, priority,
-			timeout_seconds, max_retries, seed, requested_by, idempotency_key, idempotency_fingerprint)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-		ON CONFLICT DO NOTHING
-		RETURNING `+runs.Columns,
-		newUUID(), in.tenant, in.scenarioID, in.asof, in.hash, string(in.priority),
-		in.timeoutSeconds, in.maxRetries, in.seed, in.requestedBy, idemKey, fingerprint), in.tenant)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, errRunExists
-	}
+	r, err := runs.Insert(ctx, tx, runs.New{
+		ID: newUUID(), Tenant: in.tenant, ScenarioID: in.scenarioID, RequestedBy: in.requestedBy,
+		AsofDate: in.asof, InputHash: in.hash, Priority: in.priority,
+		TimeoutSeconds: in.timeoutSeconds, MaxRetries: in.maxRetries, Seed: in.seed,
+		IdempotencyKey: idem.key, Fingerprint: idem.fingerprint,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("insert run of scenario %s: %w", in.scenarioID, err)
+		return nil, err
 	}
 	return &runRow{r}, nil
-}
-
-// runByHash returns the run of scenarioID with the input hash, or an error
-// matching pgx.ErrNoRows.
-func runByHash(ctx context.Context, tx pgx.Tx, tenant, scenarioID, hash string) (*runRow, error) {
-	return queryRun(ctx, tx, tenant, `SELECT `+runs.Columns+` FROM scenario_run WHERE scenario_id = $1 AND input_hash = $2`, scenarioID, hash)
 }
 
 // runByKey returns the run the tenant created with an idempotency key, or
 // an error matching pgx.ErrNoRows; a run of a scenario other than
 // scenarioID, or one requested with another body, is a 422.
 func runByKey(ctx context.Context, tx pgx.Tx, tenant string, idem idempotency, scenarioID string) (*runRow, error) {
-	var fingerprint *string
-	r, err := runs.Scan(tx.QueryRow(ctx, `SELECT `+runs.Columns+`, idempotency_fingerprint FROM scenario_run WHERE idempotency_key = $1`,
-		idem.key), tenant, &fingerprint)
+	r, fingerprint, err := runs.ByIdempotencyKey(ctx, tx, tenant, idem.key)
 	if err != nil {
-		return nil, fmt.Errorf("read run: %w", err)
+		return nil, err
 	}
 	switch {
 	case r.ScenarioID != scenarioID:
@@ -372,16 +351,6 @@ func keyReused(key, detail, reason string) *Problem {
 	return p
 }
 
-// queryRun returns the run of tenant a statement returns (runs.Columns),
-// or an error matching pgx.ErrNoRows when it returns none.
-func queryRun(ctx context.Context, tx pgx.Tx, tenant, sql string, args ...any) (*runRow, error) {
-	r, err := runs.Scan(tx.QueryRow(ctx, sql, args...), tenant)
-	if err != nil {
-		return nil, fmt.Errorf("read run: %w", err)
-	}
-	return &runRow{r}, nil
-}
-
 // errNoRun is the 404 of a run that does not exist for the caller's tenant.
 func errNoRun(id string) *Problem { return NotFound(fmt.Sprintf("no run %s", id)) }
 
@@ -391,20 +360,14 @@ func (s *Server) getRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var r *runRow
-	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
-		var err error
-		r, err = queryRun(ctx, tx, p.Tenant, `SELECT `+runs.Columns+` FROM scenario_run WHERE id = $1`, id)
-		return err
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
+	r, err := s.runs.Get(c.Request().Context(), runs.Ref{Tenant: p.Tenant, ID: id})
+	if errors.Is(err, runs.ErrNotFound) {
 		return errNoRun(id)
 	}
 	if err != nil {
 		return err
 	}
-	return respondRow(c, http.StatusOK, r)
+	return respondRow(c, http.StatusOK, &runRow{r})
 }
 
 // scenarioRunsList is GET /v1/scenarios/{id}/runs: newest first.

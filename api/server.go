@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/aurum-energy/aurum/internal/market"
+	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/telemetry"
@@ -71,9 +72,10 @@ type Server struct {
 	routePaths map[string]bool
 	openapiDoc []byte
 
-	pool  *pgxpool.Pool // nil without Deps.Store
-	store *store.Store  // nil without Deps.Store
-	serde *serde.Serde  // nil without Deps.Serde
+	pool  *pgxpool.Pool    // nil without Deps.Store
+	store *store.Store     // nil without Deps.Store
+	runs  *runs.Repository // nil without Deps.Store
+	serde *serde.Serde     // nil without Deps.Serde
 	// runEvents feeds the run event streams; nil without Deps.RunEvents.
 	runEvents *RunEvents
 	cursors   *cursorCodec
@@ -151,6 +153,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Store != nil {
 		s.pool = deps.Store.Pool()
 		s.store = deps.Store
+		s.runs = runs.NewRepository(deps.Store)
 		s.market = market.NewReader(deps.Store.Reads())
 	}
 	s.serde = deps.Serde

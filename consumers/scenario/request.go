@@ -44,8 +44,8 @@ func (w *Worker) handle(ctx context.Context, rec *kgo.Record, st *keyState) resu
 		}
 		return w.undecodable(ctx, rec, err, st, log)
 	}
-	ref := runRef{tenant: req.TenantID, id: strings.ToLower(req.RunID)}
-	log = log.With(slog.String("run_id", ref.id), slog.String("tenant", ref.tenant))
+	ref := runs.Ref{Tenant: req.TenantID, ID: strings.ToLower(req.RunID)}
+	log = log.With(slog.String("run_id", ref.ID), slog.String("tenant", ref.Tenant))
 	header := deadletter.Header(rec, runs.HeaderTenant)
 	switch {
 	case !uuidPattern.MatchString(req.RunID) || req.TenantID == "":
@@ -55,19 +55,19 @@ func (w *Worker) handle(ctx context.Context, rec *kgo.Record, st *keyState) resu
 	}
 	for pass := 0; pass < 3; pass++ {
 		run, err := w.loadRunPersist(ctx, ref, log)
-		if errors.Is(err, errRunNotFound) {
+		if errors.Is(err, runs.ErrNotFound) {
 			return w.poison(ctx, rec, nil, ReasonRunNotFound, err, st, log)
 		}
 		if err != nil {
 			return result{err: err}
 		}
 		res := w.dispatch(ctx, rec, &req, run, st, log)
-		if !errors.Is(res.err, errSuperseded) {
+		if !errors.Is(res.err, runs.ErrSuperseded) {
 			return res
 		}
 		log.Info("run changed meanwhile; reading it again", slog.String("reason", res.err.Error()))
 	}
-	return result{err: fmt.Errorf("run %s keeps changing under the worker: %w", ref.id, errSuperseded)}
+	return result{err: fmt.Errorf("run %s keeps changing under the worker: %w", ref.ID, runs.ErrSuperseded)}
 }
 
 // dispatch decides what a request of a run as read asks for.
@@ -83,13 +83,13 @@ func (w *Worker) dispatch(ctx context.Context, rec *kgo.Record, req *schemas.Sce
 	return w.execute(ctx, rec, req, run, st, log)
 }
 
-func (w *Worker) loadRunPersist(ctx context.Context, ref runRef, log *slog.Logger) (runs.Run, error) {
+func (w *Worker) loadRunPersist(ctx context.Context, ref runs.Ref, log *slog.Logger) (runs.Run, error) {
 	var run runs.Run
 	err := w.persist(ctx, log, "load run", func(ctx context.Context) error {
 		var err error
-		run, err = w.loadRun(ctx, ref)
+		run, err = w.store.Get(ctx, ref)
 		return err
-	}, errRunNotFound)
+	}, runs.ErrNotFound)
 	return run, err
 }
 
@@ -107,11 +107,11 @@ func (w *Worker) undecodable(ctx context.Context, rec *kgo.Record, cause error, 
 	if !uuidPattern.MatchString(id) || tenant == "" {
 		return res
 	}
-	ref := runRef{tenant: tenant, id: id}
-	log = log.With(slog.String("run_id", ref.id), slog.String("tenant", ref.tenant))
+	ref := runs.Ref{Tenant: tenant, ID: id}
+	log = log.With(slog.String("run_id", ref.ID), slog.String("tenant", ref.Tenant))
 	for pass := 0; pass < 3; pass++ {
 		run, err := w.loadRunPersist(ctx, ref, log)
-		if errors.Is(err, errRunNotFound) {
+		if errors.Is(err, runs.ErrNotFound) {
 			return res
 		}
 		if err != nil {
@@ -121,14 +121,14 @@ func (w *Worker) undecodable(ctx context.Context, rec *kgo.Record, cause error, 
 		if run.State.Terminal() {
 			more = w.terminal(ctx, rec, run, st, log)
 		} else {
-			more = w.end(ctx, rec, run, ending{State: schemas.RunFailed, Error: "request could not be decoded: " + cause.Error()}, st, log)
+			more = w.end(ctx, rec, run, runs.Ending{State: schemas.RunFailed, Error: "request could not be decoded: " + cause.Error()}, st, log)
 		}
-		if !errors.Is(more.err, errSuperseded) {
+		if !errors.Is(more.err, runs.ErrSuperseded) {
 			res.add(more)
 			return res
 		}
 	}
-	return result{err: fmt.Errorf("run %s keeps changing under the worker: %w", ref.id, errSuperseded)}
+	return result{err: fmt.Errorf("run %s keeps changing under the worker: %w", ref.ID, runs.ErrSuperseded)}
 }
 
 // poison dead-letters a request that decodes but cannot be executed and
@@ -142,7 +142,7 @@ func (w *Worker) poison(ctx context.Context, rec *kgo.Record, run *runs.Run, rea
 		dead: []string{reason},
 	}
 	if run != nil {
-		more := w.end(ctx, rec, *run, ending{State: schemas.RunFailed, Error: cause.Error()}, st, log)
+		more := w.end(ctx, rec, *run, runs.Ending{State: schemas.RunFailed, Error: cause.Error()}, st, log)
 		if more.err != nil {
 			return more
 		}
@@ -171,13 +171,13 @@ func (w *Worker) terminal(ctx context.Context, rec *kgo.Record, run runs.Run, st
 	st.terminal = true
 	if found {
 		log.Info("terminal event already on the run topic; marking it published", slog.String("state", string(run.State)))
-		return result{published: []runRef{refOf(run)}}
+		return result{published: []runs.Ref{run.Ref()}}
 	}
-	var outs storedOutputs
+	var outs runs.StoredOutputs
 	if run.State == schemas.RunSucceeded {
 		err := w.persist(ctx, log, "load outputs", func(ctx context.Context) error {
 			var err error
-			outs, err = w.loadOutputs(ctx, run)
+			outs, err = w.store.Outputs(ctx, run)
 			return err
 		})
 		if err != nil {
@@ -190,5 +190,5 @@ func (w *Worker) terminal(ctx context.Context, rec *kgo.Record, run runs.Run, st
 	}
 	log.Info("publishing the terminal event of an ended run", slog.String("state", string(run.State)),
 		slog.Int("outputs", len(outs.Outputs)))
-	return result{records: recs, published: []runRef{refOf(run)}}
+	return result{records: recs, published: []runs.Ref{run.Ref()}}
 }

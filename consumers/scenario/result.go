@@ -5,6 +5,8 @@ import (
 	"log/slog"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/aurum-energy/aurum/internal/runs"
 )
 
 // result is what handling requests gives: the records to produce in the
@@ -13,10 +15,10 @@ type result struct {
 	records []*kgo.Record
 	// published are runs whose terminal event is in records or already
 	// committed: their terminal_published_at is set after the commit.
-	published []runRef
+	published []runs.Ref
 	// dead are the reasons of the dead letters in records, for metrics.
 	dead []string
-	// err is set when the results must not commit (errAbandon, errSuperseded
+	// err is set when the results must not commit (errAbandon, runs.ErrSuperseded
 	// after retries, a broker or encoding failure): it is redelivered.
 	err error
 }
@@ -50,17 +52,17 @@ func (w *Worker) handleKey(ctx context.Context, recs []*kgo.Record) result {
 // committed, one statement per tenant. A mark that keeps failing is only
 // logged: the run topic says the event is there, and a later duplicate
 // request finds it (see the package documentation).
-func (w *Worker) markAll(ctx context.Context, refs []runRef) {
+func (w *Worker) markAll(ctx context.Context, refs []runs.Ref) {
 	const tries = 3
 	base := context.WithoutCancel(ctx)
 	byTenant := make(map[string][]string)
 	for _, ref := range refs {
-		byTenant[ref.tenant] = append(byTenant[ref.tenant], ref.id)
+		byTenant[ref.Tenant] = append(byTenant[ref.Tenant], ref.ID)
 	}
 	for tenant, ids := range byTenant {
 		for n := 0; n < tries; n++ {
 			mctx, cancel := context.WithTimeout(base, w.cfg.OpTimeout)
-			err := w.markPublished(mctx, tenant, ids)
+			err := w.store.MarkPublished(mctx, tenant, ids)
 			cancel()
 			if err == nil {
 				break

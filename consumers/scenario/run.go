@@ -17,13 +17,13 @@ import (
 // execute runs a QUEUED or RUNNING run: attempts with backoff until one
 // ends it or the attempts are used up.
 func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.ScenarioRequest, run runs.Run, st *keyState, log *slog.Logger) result {
-	var sc scenarioRow
+	var sc runs.Scenario
 	err := w.persist(ctx, log, "load scenario", func(ctx context.Context) error {
 		var err error
-		sc, err = w.loadScenario(ctx, refOf(run), run.ScenarioID)
+		sc, err = w.store.Scenario(ctx, run.Ref(), run.ScenarioID)
 		return err
-	}, errScenarioGone)
-	if errors.Is(err, errScenarioGone) {
+	}, runs.ErrScenarioGone)
+	if errors.Is(err, runs.ErrScenarioGone) {
 		return w.poison(ctx, rec, &run, ReasonScenarioGone, err, st, log)
 	}
 	if err != nil {
@@ -40,22 +40,22 @@ func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.Scen
 	}
 
 	if run.CancelRequested {
-		return w.end(ctx, rec, run, ending{State: schemas.RunCancelled}, st, log)
+		return w.end(ctx, rec, run, runs.Ending{State: schemas.RunCancelled}, st, log)
 	}
 	if run.State == schemas.RunRunning {
 		if limit := run.MaxRetries + 1 + w.cfg.MaxInterruptions; run.Attempt >= limit {
-			return w.end(ctx, rec, run, ending{State: schemas.RunFailed, Error: fmt.Sprintf(
+			return w.end(ctx, rec, run, runs.Ending{State: schemas.RunFailed, Error: fmt.Sprintf(
 				"attempt %d was interrupted (its worker stopped or lost the request) and no attempts are left", run.Attempt)}, st, log)
 		}
 		log.Warn("attempt was interrupted; starting another", slog.Int("attempt", run.Attempt))
 	}
 	for {
-		var a attempt
+		var a runs.Attempt
 		err := w.persist(ctx, log, "start attempt", func(ctx context.Context) error {
 			var err error
-			a, err = w.startAttempt(ctx, &run)
+			a, err = w.store.StartAttempt(ctx, &run)
 			return err
-		}, errSuperseded)
+		}, runs.ErrSuperseded)
 		if err != nil {
 			return result{err: err}
 		}
@@ -68,7 +68,7 @@ func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.Scen
 		switch {
 		case err == nil:
 			return w.end(ctx, rec, run, e, st, alog)
-		case errors.Is(err, errSuperseded):
+		case errors.Is(err, runs.ErrSuperseded):
 			return result{err: err}
 		case a.N < run.MaxRetries+1:
 			wait := backoff(w.cfg.MinBackoff, w.cfg.MaxBackoff, a.N-1)
@@ -77,7 +77,7 @@ func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.Scen
 				return result{err: errAbandon}
 			}
 		default:
-			return w.end(ctx, rec, run, ending{State: schemas.RunFailed, Attempt: a.N,
+			return w.end(ctx, rec, run, runs.Ending{State: schemas.RunFailed, Attempt: a.N,
 				Error: fmt.Sprintf("attempt %d of %d failed: %v", a.N, run.MaxRetries+1, err)}, st, alog)
 		}
 	}
@@ -85,12 +85,14 @@ func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.Scen
 
 // attempt executes the steps of one attempt. It returns how the run should
 // end, or the transient error that failed the attempt.
-func (w *Worker) attempt(ctx context.Context, r *runs.Run, a attempt, sc scenarioRow, eng *model.Engine, log *slog.Logger) (ending, error) {
+func (w *Worker) attempt(ctx context.Context, r *runs.Run, a runs.Attempt, sc runs.Scenario, eng *model.Engine, log *slog.Logger) (runs.Ending, error) {
 	actx, cancel := context.WithDeadline(context.WithoutCancel(ctx), a.Deadline)
 	defer cancel()
-	timedOut := &ending{State: schemas.RunTimedOut, Error: timeoutMessage(r.TimeoutSeconds), Attempt: a.N}
-	cancelled := &ending{State: schemas.RunCancelled, Attempt: a.N}
-	failed := func(err error) ending { return ending{State: schemas.RunFailed, Error: err.Error(), Attempt: a.N} }
+	timedOut := &runs.Ending{State: schemas.RunTimedOut, Error: runs.TimeoutMessage(r.TimeoutSeconds), Attempt: a.N}
+	cancelled := &runs.Ending{State: schemas.RunCancelled, Attempt: a.N}
+	failed := func(err error) runs.Ending {
+		return runs.Ending{State: schemas.RunFailed, Error: err.Error(), Attempt: a.N}
+	}
 
 	// check runs the step hook, then asks the database whether the run
 	// must stop, at most once per Config.CheckInterval unless a hook ran
@@ -99,7 +101,7 @@ func (w *Worker) attempt(ctx context.Context, r *runs.Run, a attempt, sc scenari
 	// final write checks again under the row lock: a run shorter than the
 	// interval goes without a check in between.
 	lastCheck := time.Now()
-	check := func(step string, progress int) (*ending, error) {
+	check := func(step string, progress int) (*runs.Ending, error) {
 		hooked := step != "" && w.cfg.BeforeStep != nil
 		if hooked {
 			if err := w.cfg.BeforeStep(actx, r.ID, step); err != nil && actx.Err() == nil {
@@ -113,7 +115,7 @@ func (w *Worker) attempt(ctx context.Context, r *runs.Run, a attempt, sc scenari
 			return nil, nil
 		}
 		lastCheck = time.Now()
-		stop, late, err := w.checkpoint(actx, r, a, progress)
+		stop, late, err := w.store.Checkpoint(actx, r, a, progress)
 		switch {
 		case actx.Err() != nil:
 			return timedOut, nil
@@ -140,7 +142,7 @@ func (w *Worker) attempt(ctx context.Context, r *runs.Run, a attempt, sc scenari
 	case errors.Is(err, errNoBase) || errors.Is(err, model.ErrInvalid):
 		return failed(err), nil
 	case err != nil:
-		return ending{}, err
+		return runs.Ending{}, err
 	}
 
 	// The outputs are held until the run commits: refuse a run that would
@@ -174,27 +176,27 @@ func (w *Worker) attempt(ctx context.Context, r *runs.Run, a attempt, sc scenari
 	if e, err := check(StepWrite, 90); e != nil || err != nil {
 		return deref(e), err
 	}
-	return ending{State: schemas.RunSucceeded, Outputs: outs, CurveIDs: base.ids, Attempt: a.N}, nil
+	return runs.Ending{State: schemas.RunSucceeded, Outputs: outs, CurveIDs: base.ids, Attempt: a.N}, nil
 }
 
-func deref(e *ending) ending {
+func deref(e *runs.Ending) runs.Ending {
 	if e == nil {
-		return ending{}
+		return runs.Ending{}
 	}
 	return *e
 }
 
 // end writes the run's terminal state (with its outputs, when it
 // succeeded) and returns its terminal records for the transaction.
-func (w *Worker) end(ctx context.Context, rec *kgo.Record, run runs.Run, e ending, st *keyState, log *slog.Logger) result {
+func (w *Worker) end(ctx context.Context, rec *kgo.Record, run runs.Run, e runs.Ending, st *keyState, log *slog.Logger) result {
 	computedTS := w.now()
 	var final runs.Run
 	err := w.persist(ctx, log, "end run", func(ctx context.Context) error {
 		var err error
-		final, err = w.finish(ctx, run, e, computedTS)
+		final, err = w.store.Finish(ctx, run, e, computedTS)
 		return err
-	}, errSuperseded, errRunNotFound)
-	if errors.Is(err, errRunNotFound) {
+	}, runs.ErrSuperseded, runs.ErrNotFound)
+	if errors.Is(err, runs.ErrNotFound) {
 		log.Warn("run deleted while it ran; nothing to publish")
 		return result{}
 	}
@@ -219,13 +221,13 @@ func (w *Worker) end(ctx context.Context, rec *kgo.Record, run runs.Run, e endin
 		attrs = append(attrs, slog.String("error", *final.Error))
 	}
 	log.Info("run ended", attrs...)
-	return result{records: recs, published: []runRef{refOf(final)}}
+	return result{records: recs, published: []runs.Ref{final.Ref()}}
 }
 
 // announceRunning publishes the RUNNING event of an attempt at once,
 // outside the run's transaction, so subscribers see the run start. It is
 // informative: a failure is logged, and the terminal event still follows.
-func (w *Worker) announceRunning(ctx context.Context, rec *kgo.Record, run runs.Run, a attempt, log *slog.Logger) {
+func (w *Worker) announceRunning(ctx context.Context, rec *kgo.Record, run runs.Run, a runs.Attempt, log *slog.Logger) {
 	kr, err := w.eventRecord(rec, runs.Event(run, a.StartedAt))
 	if err != nil {
 		log.Warn("cannot encode the RUNNING event", slog.String("error", err.Error()))

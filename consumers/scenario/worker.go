@@ -8,9 +8,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/topology"
@@ -162,9 +162,7 @@ func (c Config) Validate() error {
 
 // DB runs fn in a transaction as the tenant, committing when fn returns
 // nil. *store.Store satisfies it; row-level security applies.
-type DB interface {
-	InTenant(ctx context.Context, tenant string, fn func(pgx.Tx) error) error
-}
+type DB = runs.DB
 
 // Deps are what a Worker uses. DB and Serde are required.
 type Deps struct {
@@ -184,7 +182,8 @@ type Deps struct {
 // with Run.
 type Worker struct {
 	cfg     Config
-	db      DB
+	db      DB // base curves
+	store   *runs.Repository
 	serde   *serde.Serde
 	logger  *slog.Logger
 	metrics *telemetry.Metrics
@@ -206,7 +205,7 @@ func New(cfg Config, deps Deps) (*Worker, error) {
 	}
 	cfg = cfg.withDefaults()
 	cfg.Brokers = slices.Clone(cfg.Brokers)
-	w := &Worker{cfg: cfg, db: deps.DB, serde: deps.Serde, logger: deps.Logger, metrics: deps.Metrics, now: deps.Now}
+	w := &Worker{cfg: cfg, db: deps.DB, store: runs.NewRepository(deps.DB), serde: deps.Serde, logger: deps.Logger, metrics: deps.Metrics, now: deps.Now}
 	if w.logger == nil {
 		w.logger = slog.New(slog.DiscardHandler)
 	}

@@ -2,9 +2,12 @@
 // scenario_run row as the API and the worker read it, the RunEvent that
 // announces a change of its state, and the Kafka headers its records
 // carry. The API writes runs (create, cancel) and the worker executes them
-// (consumers/scenario); both read and announce them through this package,
-// so that a run is one shape with one event identity wherever it is
-// handled.
+// (consumers/scenario); both read, change and announce them through this
+// package, so that a run is one shape with one event identity wherever it
+// is handled. Repository owns the transactions of the run's lifecycle
+// (cancel, attempts, the terminal write with its outputs); Insert and the
+// lookups of a new run work in the API's transaction, which also announces
+// the run.
 package runs
 
 import (

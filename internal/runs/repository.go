@@ -1,4 +1,4 @@
-package scenario
+package runs
 
 import (
 	"context"
@@ -10,81 +10,91 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/aurum-energy/aurum/internal/runs"
 	model "github.com/aurum-energy/aurum/internal/scenario"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
-// Errors of the run store that callers branch on.
+// Errors of the repository that callers branch on.
 var (
-	// errRunNotFound: the tenant has no run with the id.
-	errRunNotFound = errors.New("run not found")
-	// errScenarioGone: the run's scenario is missing or deleted.
-	errScenarioGone = errors.New("scenario not found or deleted")
-	// errSuperseded: the run changed under the worker (another worker
+	// ErrNotFound: the tenant has no run with the id.
+	ErrNotFound = errors.New("run not found")
+	// ErrScenarioGone: the run's scenario is missing or deleted.
+	ErrScenarioGone = errors.New("scenario not found or deleted")
+	// ErrSuperseded: the run changed under its caller (another worker
 	// started an attempt, the API cancelled it while queued, it ended).
-	errSuperseded = errors.New("run changed by someone else")
+	ErrSuperseded = errors.New("run changed by someone else")
 )
 
-// runRef names a run for row-level security.
-type runRef struct {
-	tenant, id string
+// DB runs fn in a transaction as the tenant, committing when fn returns
+// nil; row-level security applies. *store.Store satisfies it.
+type DB interface {
+	InTenant(ctx context.Context, tenant string, fn func(pgx.Tx) error) error
 }
 
-// refOf names run r.
-func refOf(r runs.Run) runRef { return runRef{tenant: r.Tenant, id: r.ID} }
+// Repository reads and changes runs, each method in a transaction of its
+// own as the run's tenant.
+type Repository struct{ db DB }
 
-// loadRun reads run id of tenant; errRunNotFound if there is none.
-func (w *Worker) loadRun(ctx context.Context, ref runRef) (runs.Run, error) {
-	var r runs.Run
-	err := w.db.InTenant(ctx, ref.tenant, func(tx pgx.Tx) error {
+// NewRepository returns the runs of db.
+func NewRepository(db DB) *Repository { return &Repository{db: db} }
+
+// Ref names a run for row-level security.
+type Ref struct{ Tenant, ID string }
+
+// Ref names r.
+func (r Run) Ref() Ref { return Ref{Tenant: r.Tenant, ID: r.ID} }
+
+// Get reads run ref; ErrNotFound if there is none.
+func (repo *Repository) Get(ctx context.Context, ref Ref) (Run, error) {
+	var r Run
+	err := repo.db.InTenant(ctx, ref.Tenant, func(tx pgx.Tx) error {
 		var err error
-		r, err = runs.Scan(tx.QueryRow(ctx, `SELECT `+runs.Columns+` FROM scenario_run WHERE id = $1`, ref.id), ref.tenant)
+		r, err = Scan(tx.QueryRow(ctx, `SELECT `+Columns+` FROM scenario_run WHERE id = $1`, ref.ID), ref.Tenant)
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return r, fmt.Errorf("run %s of tenant %s: %w", ref.id, ref.tenant, errRunNotFound)
+		return r, fmt.Errorf("run %s of tenant %s: %w", ref.ID, ref.Tenant, ErrNotFound)
 	}
 	if err != nil {
-		return r, fmt.Errorf("load run %s: %w", ref.id, err)
+		return r, fmt.Errorf("load run %s: %w", ref.ID, err)
 	}
 	return r, nil
 }
 
-// scenarioRow is what the worker reads of a scenario row.
-type scenarioRow struct {
+// Scenario is what a run needs of its scenario row.
+type Scenario struct {
 	CurveFilter map[string][]string
 	Version     int
 }
 
-// loadScenario reads the curve filter and version of the run's scenario;
-// errScenarioGone if it is missing or soft-deleted.
-func (w *Worker) loadScenario(ctx context.Context, ref runRef, scenarioID string) (scenarioRow, error) {
+// Scenario reads the curve filter and version of the run's scenario;
+// ErrScenarioGone if it is missing or soft-deleted.
+func (repo *Repository) Scenario(ctx context.Context, ref Ref, scenarioID string) (Scenario, error) {
 	var (
-		s       scenarioRow
+		sc      Scenario
 		raw     []byte
 		deleted bool
 	)
-	err := w.db.InTenant(ctx, ref.tenant, func(tx pgx.Tx) error {
+	err := repo.db.InTenant(ctx, ref.Tenant, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT curve_filter, version, deleted_at IS NOT NULL FROM scenario WHERE id = $1`,
-			scenarioID).Scan(&raw, &s.Version, &deleted)
+			scenarioID).Scan(&raw, &sc.Version, &deleted)
 	})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return s, fmt.Errorf("scenario %s: %w", scenarioID, errScenarioGone)
+		return sc, fmt.Errorf("scenario %s: %w", scenarioID, ErrScenarioGone)
 	case err != nil:
-		return s, fmt.Errorf("load scenario %s: %w", scenarioID, err)
+		return sc, fmt.Errorf("load scenario %s: %w", scenarioID, err)
 	case deleted:
-		return s, fmt.Errorf("scenario %s was deleted: %w", scenarioID, errScenarioGone)
+		return sc, fmt.Errorf("scenario %s was deleted: %w", scenarioID, ErrScenarioGone)
 	}
-	if err := json.Unmarshal(raw, &s.CurveFilter); err != nil {
-		return s, fmt.Errorf("scenario %s: curve_filter %s: %w: %w", scenarioID, raw, errScenarioGone, err)
+	if err := json.Unmarshal(raw, &sc.CurveFilter); err != nil {
+		return sc, fmt.Errorf("scenario %s: curve_filter %s: %w: %w", scenarioID, raw, ErrScenarioGone, err)
 	}
-	return s, nil
+	return sc, nil
 }
 
-// attempt is one started attempt of a run.
-type attempt struct {
+// Attempt is one started attempt of a run.
+type Attempt struct {
 	N         int
 	StartedAt time.Time
 	// Deadline is the attempt's deadline on the local clock: the database
@@ -92,14 +102,14 @@ type attempt struct {
 	Deadline time.Time
 }
 
-// startAttempt moves run r (as read, QUEUED or RUNNING) to RUNNING with the
-// next attempt number; errSuperseded if it changed since it was read.
-func (w *Worker) startAttempt(ctx context.Context, r *runs.Run) (attempt, error) {
+// StartAttempt moves run r (as read, QUEUED or RUNNING) to RUNNING with the
+// next attempt number; ErrSuperseded if it changed since it was read.
+func (repo *Repository) StartAttempt(ctx context.Context, r *Run) (Attempt, error) {
 	var (
-		a    attempt
+		a    Attempt
 		left float64
 	)
-	err := w.db.InTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
+	err := repo.db.InTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `
 			UPDATE scenario_run
 			SET state = 'RUNNING', attempt = attempt + 1, started_at = now(), progress_percent = 0,
@@ -110,7 +120,7 @@ func (w *Worker) startAttempt(ctx context.Context, r *runs.Run) (attempt, error)
 			r.ID, r.Attempt).Scan(&a.N, &a.StartedAt, &left)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return a, fmt.Errorf("start attempt %d of run %s: %w", r.Attempt+1, r.ID, errSuperseded)
+		return a, fmt.Errorf("start attempt %d of run %s: %w", r.Attempt+1, r.ID, ErrSuperseded)
 	}
 	if err != nil {
 		return a, fmt.Errorf("start attempt %d of run %s: %w", r.Attempt+1, r.ID, err)
@@ -121,11 +131,11 @@ func (w *Worker) startAttempt(ctx context.Context, r *runs.Run) (attempt, error)
 	return a, nil
 }
 
-// checkpoint records progress and reports whether the run was asked to
+// Checkpoint records progress and reports whether the run was asked to
 // cancel and whether the attempt is past its deadline (database clock);
-// errSuperseded if the attempt is no longer the run's current one.
-func (w *Worker) checkpoint(ctx context.Context, r *runs.Run, a attempt, progress int) (cancel, late bool, err error) {
-	err = w.db.InTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
+// ErrSuperseded if the attempt is no longer the run's current one.
+func (repo *Repository) Checkpoint(ctx context.Context, r *Run, a Attempt, progress int) (cancel, late bool, err error) {
+	err = repo.db.InTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `
 			UPDATE scenario_run SET progress_percent = greatest(progress_percent, $3)
 			WHERE id = $1 AND state = 'RUNNING' AND attempt = $2
@@ -134,7 +144,7 @@ func (w *Worker) checkpoint(ctx context.Context, r *runs.Run, a attempt, progres
 			r.ID, a.N, progress).Scan(&cancel, &late)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return false, false, fmt.Errorf("attempt %d of run %s: %w", a.N, r.ID, errSuperseded)
+		return false, false, fmt.Errorf("attempt %d of run %s: %w", a.N, r.ID, ErrSuperseded)
 	}
 	if err != nil {
 		return false, false, fmt.Errorf("check run %s: %w", r.ID, err)
@@ -142,8 +152,8 @@ func (w *Worker) checkpoint(ctx context.Context, r *runs.Run, a attempt, progres
 	return cancel, late, nil
 }
 
-// ending is how the worker wants a run to end.
-type ending struct {
+// Ending is how a run is to end.
+type Ending struct {
 	State   schemas.RunState
 	Error   string
 	Outputs []model.Output // SUCCEEDED only
@@ -155,14 +165,14 @@ type ending struct {
 	Attempt int
 }
 
-// finish writes the run's terminal state in one transaction, with its
+// Finish writes the run's terminal state in one transaction, with its
 // outputs when it SUCCEEDED. Under the row lock it re-checks cancellation
 // and the deadline: a run about to succeed that was asked to cancel ends
 // CANCELLED, one past its deadline TIMED_OUT, both without outputs. It
-// returns the terminal row; errSuperseded if the run changed meanwhile.
-func (w *Worker) finish(ctx context.Context, r runs.Run, e ending, computedTS time.Time) (runs.Run, error) {
-	var out runs.Run
-	err := w.db.InTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
+// returns the terminal row; ErrSuperseded if the run changed meanwhile.
+func (repo *Repository) Finish(ctx context.Context, r Run, e Ending, computedTS time.Time) (Run, error) {
+	var out Run
+	err := repo.db.InTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
 		var (
 			state        string
 			attemptNow   int
@@ -175,23 +185,23 @@ func (w *Worker) finish(ctx context.Context, r runs.Run, e ending, computedTS ti
 			    started_at IS NOT NULL AND clock_timestamp() >= started_at + make_interval(secs => timeout_seconds)
 			FROM scenario_run WHERE id = $1 FOR UPDATE`, r.ID).Scan(&state, &attemptNow, &cancel, &late)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return errRunNotFound
+			return ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
-		switch s := schemas.RunState(state); {
-		case s.Terminal():
-			return fmt.Errorf("run is already %s: %w", s, errSuperseded)
-		case e.Attempt > 0 && (s != schemas.RunRunning || attemptNow != e.Attempt):
-			return fmt.Errorf("attempt %d is no longer current (%s, attempt %d): %w", e.Attempt, s, attemptNow, errSuperseded)
+		switch st := schemas.RunState(state); {
+		case st.Terminal():
+			return fmt.Errorf("run is already %s: %w", st, ErrSuperseded)
+		case e.Attempt > 0 && (st != schemas.RunRunning || attemptNow != e.Attempt):
+			return fmt.Errorf("attempt %d is no longer current (%s, attempt %d): %w", e.Attempt, st, attemptNow, ErrSuperseded)
 		}
 		if e.State == schemas.RunSucceeded {
 			switch {
 			case cancel:
-				e = ending{State: schemas.RunCancelled}
+				e = Ending{State: schemas.RunCancelled}
 			case late:
-				e = ending{State: schemas.RunTimedOut, Error: timeoutMessage(r.TimeoutSeconds)}
+				e = Ending{State: schemas.RunTimedOut, Error: TimeoutMessage(r.TimeoutSeconds)}
 			}
 		}
 		var (
@@ -210,13 +220,13 @@ func (w *Worker) finish(ctx context.Context, r runs.Run, e ending, computedTS ti
 		if e.Error != "" {
 			msg = &e.Error
 		}
-		out, err = runs.Scan(tx.QueryRow(ctx, `
+		out, err = Scan(tx.QueryRow(ctx, `
 			UPDATE scenario_run
 			SET state = $2, completed_at = now(), error = $3, output_count = $4,
 			    output_drivers = $5, outputs_computed_at = $6,
 			    progress_percent = CASE WHEN $2 = 'SUCCEEDED' THEN 100 ELSE progress_percent END
 			WHERE id = $1
-			RETURNING `+runs.Columns, r.ID, string(e.State), msg, count, drivers, computed), r.Tenant)
+			RETURNING `+Columns, r.ID, string(e.State), msg, count, drivers, computed), r.Tenant)
 		return err
 	})
 	if err != nil {
@@ -225,7 +235,8 @@ func (w *Worker) finish(ctx context.Context, r runs.Run, e ending, computedTS ti
 	return out, nil
 }
 
-func timeoutMessage(seconds int) string {
+// TimeoutMessage is the error of a run whose attempt ran past its timeout.
+func TimeoutMessage(seconds int) string {
 	return fmt.Sprintf("attempt exceeded the run's timeout of %d s", seconds)
 }
 
@@ -238,7 +249,7 @@ const outputChunk = 5000
 // returns the drivers their deltas are of, in order: every output of a run
 // attributes its delta to the same drivers, so their names are stored once,
 // on the run.
-func writeOutputs(ctx context.Context, tx pgx.Tx, r runs.Run, outs []model.Output, ids map[string]int32) ([]string, error) {
+func writeOutputs(ctx context.Context, tx pgx.Tx, r Run, outs []model.Output, ids map[string]int32) ([]string, error) {
 	drivers := []string{}
 	if len(outs) > 0 {
 		for _, a := range outs[0].Attribution {
@@ -253,7 +264,7 @@ func writeOutputs(ctx context.Context, tx pgx.Tx, r runs.Run, outs []model.Outpu
 	return drivers, nil
 }
 
-func writeOutputChunk(ctx context.Context, tx pgx.Tx, r runs.Run, outs []model.Output, ids map[string]int32, drivers []string) error {
+func writeOutputChunk(ctx context.Context, tx pgx.Tx, r Run, outs []model.Output, ids map[string]int32, drivers []string) error {
 	n := len(outs)
 	var (
 		curves               = make([]int32, n)
@@ -299,19 +310,19 @@ func writeOutputChunk(ctx context.Context, tx pgx.Tx, r runs.Run, outs []model.O
 	return nil
 }
 
-// storedOutputs are a run's outputs as written, for publishing them again.
-type storedOutputs struct {
+// StoredOutputs are a run's outputs as written, for publishing them again.
+type StoredOutputs struct {
 	Outputs    []model.Output
 	ComputedTS time.Time
 }
 
-// loadOutputs reads the outputs of a SUCCEEDED run back.
-func (w *Worker) loadOutputs(ctx context.Context, r runs.Run) (storedOutputs, error) {
-	var s storedOutputs
-	err := w.db.InTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
+// Outputs reads the outputs of a SUCCEEDED run back.
+func (repo *Repository) Outputs(ctx context.Context, r Run) (StoredOutputs, error) {
+	var so StoredOutputs
+	err := repo.db.InTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
 		var drivers []string
 		if err := tx.QueryRow(ctx, `SELECT coalesce(output_drivers, '{}'), coalesce(outputs_computed_at, completed_at)
-			FROM scenario_run WHERE id = $1`, r.ID).Scan(&drivers, &s.ComputedTS); err != nil {
+			FROM scenario_run WHERE id = $1`, r.ID).Scan(&drivers, &so.ComputedTS); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `
@@ -339,20 +350,20 @@ func (w *Worker) loadOutputs(ctx context.Context, r runs.Run) (storedOutputs, er
 			for i, d := range deltas {
 				o.Attribution[i] = model.Attribution{Driver: drivers[i], Delta: d}
 			}
-			s.Outputs = append(s.Outputs, o)
+			so.Outputs = append(so.Outputs, o)
 		}
 		return rows.Err()
 	})
 	if err != nil {
-		return s, fmt.Errorf("load outputs of run %s: %w", r.ID, err)
+		return so, fmt.Errorf("load outputs of run %s: %w", r.ID, err)
 	}
-	return s, nil
+	return so, nil
 }
 
-// markPublished records that the terminal events of runs ids of tenant
+// MarkPublished records that the terminal events of runs ids of tenant
 // are committed on the run topic.
-func (w *Worker) markPublished(ctx context.Context, tenant string, ids []string) error {
-	err := w.db.InTenant(ctx, tenant, func(tx pgx.Tx) error {
+func (repo *Repository) MarkPublished(ctx context.Context, tenant string, ids []string) error {
+	err := repo.db.InTenant(ctx, tenant, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE scenario_run SET terminal_published_at = now()
 			WHERE id = ANY($1::uuid[]) AND terminal_published_at IS NULL`, ids)
 		return err
@@ -361,4 +372,43 @@ func (w *Worker) markPublished(ctx context.Context, tenant string, ids []string)
 		return fmt.Errorf("mark %d runs published: %w", len(ids), err)
 	}
 	return nil
+}
+
+// Cancel cancels run ref in one transaction, with the run's row locked so
+// that a concurrent transition by a worker is seen rather than
+// overwritten: a QUEUED run ends CANCELLED at once, announce writing its
+// terminal event in the same transaction (its terminal_published_at is set:
+// the outbox publishes it); a RUNNING run is asked to stop, which its
+// worker does between steps; a finished run is left as it is. It returns
+// the run as it was found and as it is now; ErrNotFound if there is none.
+func (repo *Repository) Cancel(ctx context.Context, ref Ref, announce func(tx pgx.Tx, r Run) error) (found, now Run, err error) {
+	err = repo.db.InTenant(ctx, ref.Tenant, func(tx pgx.Tx) error {
+		var err error
+		if found, err = Scan(tx.QueryRow(ctx, `SELECT `+Columns+` FROM scenario_run WHERE id = $1 FOR UPDATE`, ref.ID), ref.Tenant); err != nil {
+			return err
+		}
+		now = found
+		switch found.State {
+		case schemas.RunQueued:
+			if now, err = Scan(tx.QueryRow(ctx, `UPDATE scenario_run SET state = 'CANCELLED', completed_at = now(),
+					terminal_published_at = now(), cancel_requested_at = coalesce(cancel_requested_at, now())
+				WHERE id = $1 RETURNING `+Columns, ref.ID), ref.Tenant); err != nil {
+				return err
+			}
+			return announce(tx, now)
+		case schemas.RunRunning:
+			if now, err = Scan(tx.QueryRow(ctx, `UPDATE scenario_run SET cancel_requested_at = coalesce(cancel_requested_at, now())
+				WHERE id = $1 RETURNING `+Columns, ref.ID), ref.Tenant); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return found, now, fmt.Errorf("run %s of tenant %s: %w", ref.ID, ref.Tenant, ErrNotFound)
+	}
+	if err != nil {
+		return found, now, fmt.Errorf("cancel run %s: %w", ref.ID, err)
+	}
+	return found, now, nil
 }
