@@ -5,6 +5,8 @@ import (
 	"log/slog"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/aurum-energy/aurum/internal/retry"
 )
 
 // result is what handling requests gives: the records to produce in the
@@ -70,7 +72,7 @@ func (w *Worker) markAll(ctx context.Context, refs []runRef) {
 					slog.String("tenant", tenant), slog.String("error", err.Error()))
 				break
 			}
-			sleep(base, backoff(w.cfg.MinBackoff, w.cfg.MaxBackoff, n))
+			_ = retry.Sleep(base, w.cfg.backoff().Delay(n))
 		}
 	}
 }
