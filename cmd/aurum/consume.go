@@ -20,6 +20,8 @@ import (
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/consumers/series"
 	"github.com/aurum-energy/aurum/internal/config"
+	"github.com/aurum-energy/aurum/internal/serde"
+	"github.com/aurum-energy/aurum/topology"
 )
 
 const consumeUsage = `Usage: aurum consume <stream> [flags]
@@ -40,8 +42,70 @@ the database is unavailable the same batch is retried with backoff. Ctrl-C
 finishes the batch in hand and commits it.
 `
 
-// consumeStreams are the streams `aurum consume` runs.
-const consumeStreams = "curves, series, catalog, iso"
+// stream is a Kafka stream a materialiser writes into the database.
+type stream struct {
+	// name is the stream's name on the command line: `aurum consume curves`.
+	name string
+	// group is the consumer group; topology declares the topics it reads.
+	group string
+	// client names the Kafka client (aurum-<client>) and the logs'
+	// component.
+	client string
+	// materializer builds the materialiser writing the stream through its
+	// sink.
+	materializer materializerFunc
+}
+
+// materializerFunc builds a materialiser whose sink decodes with sd.
+type materializerFunc func(cfg materializer.Config, sd *serde.Serde, deps materializer.Deps) (runner, error)
+
+// streams are what `aurum consume` runs, one at a time, and `aurum dev`
+// runs together.
+var streams = []stream{
+	{"curves", topology.GroupCurveMaterializer, "curve-materializer", withSink(curves.NewSink)},
+	{"series", topology.GroupSeriesMaterializer, "series-materializer", withSink(series.NewObservationSink)},
+	{"catalog", topology.GroupCatalogMaterializer, "catalog-materializer", withSink(series.NewCatalogSink)},
+	{"iso", topology.GroupIsoMaterializer, "iso-materializer", withSink(iso.NewSink)},
+}
+
+// streamNames lists the streams' names, for usage errors.
+func streamNames() string {
+	names := make([]string, len(streams))
+	for i, s := range streams {
+		names[i] = s.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// withSink is the materializerFunc of the sink newSink returns.
+func withSink[S materializer.Sink[K, R], K comparable, R any](newSink func(*serde.Serde) S) materializerFunc {
+	return func(cfg materializer.Config, sd *serde.Serde, deps materializer.Deps) (runner, error) {
+		m, err := materializer.New[K, R](cfg, newSink(sd), deps)
+		if err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
+}
+
+// newMaterializer builds the materialiser of s: its group reading the
+// topics topology declares, on the platform's brokers, database, serde
+// and metrics. cfg carries the command's own settings (workers, batch
+// size).
+func (p *platform) newMaterializer(s stream, cfg materializer.Config) (runner, error) {
+	g, ok := topology.LookupGroup(s.group)
+	if !ok {
+		return nil, fmt.Errorf("stream %s: consumer group %s is not declared in topology", s.name, s.group)
+	}
+	cfg.Group, cfg.Topics = g.Name, g.Topics
+	cfg.Brokers = p.cfg.Brokers()
+	cfg.KafkaOptions = kafkaOptions(p.logger, p.registry, s.client)
+	return s.materializer(cfg, p.serde, materializer.Deps{
+		DB:      p.store,
+		Metrics: p.metrics,
+		Logger:  p.logger.With(slog.String("component", s.client)),
+	})
+}
 
 // consumeFlags are the flags of `aurum consume` beyond the shared settings.
 type consumeFlags struct {
@@ -67,11 +131,11 @@ func runConsume(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(inv.args) != 1 {
-		return fmt.Errorf("%w: aurum consume <stream> (streams: %s)", errUsage, consumeStreams)
+		return fmt.Errorf("%w: aurum consume <stream> (streams: %s)", errUsage, streamNames())
 	}
-	stream := inv.args[0]
-	if !slices.Contains(strings.Split(consumeStreams, ", "), stream) {
-		return fmt.Errorf("%w: unknown stream %q (streams: %s)", errUsage, stream, consumeStreams)
+	i := slices.IndexFunc(streams, func(s stream) bool { return s.name == inv.args[0] })
+	if i < 0 {
+		return fmt.Errorf("%w: unknown stream %q (streams: %s)", errUsage, inv.args[0], streamNames())
 	}
 	if err := inv.cfg.Require(config.DatabaseURL); err != nil {
 		return err
@@ -84,27 +148,7 @@ func runConsume(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	clientName := stream + "-materializer"
-	if stream == "curves" {
-		clientName = "curve-materializer"
-	}
-	mcfg := materializer.Config{
-		Brokers:         cfg.Brokers(),
-		Workers:         flags.workers,
-		MaxBatchRecords: flags.maxBatch,
-		KafkaOptions:    kafkaOptions(logger, p.registry, clientName),
-	}
-	var m runner
-	switch stream {
-	case "curves":
-		m, err = curves.New(mcfg, curves.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: logger})
-	case "series":
-		m, err = series.NewObservations(mcfg, series.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: logger})
-	case "catalog":
-		m, err = series.NewCatalog(mcfg, series.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: logger})
-	case "iso":
-		m, err = iso.New(mcfg, iso.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: logger})
-	}
+	m, err := p.newMaterializer(streams[i], materializer.Config{Workers: flags.workers, MaxBatchRecords: flags.maxBatch})
 	if err != nil {
 		return err
 	}

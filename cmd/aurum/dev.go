@@ -11,11 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/aurum-energy/aurum/consumers/curves"
-	"github.com/aurum-energy/aurum/consumers/iso"
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/consumers/scenario"
-	"github.com/aurum-energy/aurum/consumers/series"
 	"github.com/aurum-energy/aurum/internal/config"
 	"github.com/aurum-energy/aurum/internal/devenv"
 	"github.com/aurum-energy/aurum/producers/demo"
@@ -136,22 +133,18 @@ func (f *demoFlags) register(fs *flag.FlagSet) {
 // turned off, the demo producer and the collectors of the replay that
 // `aurum dev` runs beside the API.
 func (p *platform) newWorkers(demoF demoFlags) ([]runner, error) {
-	curveMaterializer, err := curves.New(materializer.Config{
-		Brokers:      p.cfg.Brokers(),
-		KafkaOptions: kafkaOptions(p.logger, p.registry, "curve-materializer"),
-	}, curves.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: p.logger})
-	if err != nil {
-		return nil, err
-	}
-	marketData, err := p.newMarketDataMaterializers()
-	if err != nil {
-		return nil, err
-	}
 	worker, err := p.newScenarioWorker("aurum-dev-scenario-worker", scenario.DefaultConcurrency)
 	if err != nil {
 		return nil, err
 	}
-	workers := append([]runner{curveMaterializer, worker}, marketData...)
+	workers := []runner{worker}
+	for _, s := range streams {
+		m, err := p.newMaterializer(s, materializer.Config{})
+		if err != nil {
+			return nil, err
+		}
+		workers = append(workers, m)
+	}
 	if !demoF.off {
 		d, err := demo.New(demo.Config{Interval: demoF.interval}, demo.Deps{Client: p.kafka, Serde: p.serde, Logger: p.logger})
 		if err != nil {
@@ -164,28 +157,6 @@ func (p *platform) newWorkers(demoF demoFlags) ([]runner, error) {
 		workers = append(append(workers, d), collectors...)
 	}
 	return workers, nil
-}
-
-// newMarketDataMaterializers builds the ISO, external series and catalog
-// materialisers.
-func (p *platform) newMarketDataMaterializers() ([]runner, error) {
-	cfg := func(name string) materializer.Config {
-		return materializer.Config{Brokers: p.cfg.Brokers(), KafkaOptions: kafkaOptions(p.logger, p.registry, name)}
-	}
-	isoM, err := iso.New(cfg("iso-materializer"), iso.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: p.logger})
-	if err != nil {
-		return nil, err
-	}
-	sdeps := series.Deps{Store: p.store, Serde: p.serde, Metrics: p.metrics, Logger: p.logger}
-	obs, err := series.NewObservations(cfg("series-materializer"), sdeps)
-	if err != nil {
-		return nil, err
-	}
-	catalog, err := series.NewCatalog(cfg("catalog-materializer"), sdeps)
-	if err != nil {
-		return nil, err
-	}
-	return []runner{isoM, obs, catalog}, nil
 }
 
 // bootstrap applies migrations, the topology and the schemas, as an

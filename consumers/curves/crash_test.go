@@ -39,8 +39,10 @@ func runHelper(ctx context.Context, cfg materializertest.ChildConfig) error {
 	if cfg.InstanceID != "" {
 		opts = append(opts, kgo.InstanceID(cfg.InstanceID))
 	}
-	m, err := curves.New(materializer.Config{Brokers: cfg.Brokers, MaxBackoff: time.Second, KafkaOptions: opts},
-		curves.Deps{Store: st, Serde: sd, Logger: logger})
+	m, err := materializer.New(materializer.Config{
+		Group: group, Topics: []string{topology.TopicCurveObservation},
+		Brokers: cfg.Brokers, MaxBackoff: time.Second, KafkaOptions: opts,
+	}, curves.NewSink(sd), materializer.Deps{DB: st, Logger: logger})
 	if err != nil {
 		return err
 	}

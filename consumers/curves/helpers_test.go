@@ -26,22 +26,18 @@ func newEnv(t testing.TB) *env {
 	return &env{materializertest.New(t, kgo.ProducerBatchMaxBytes(4<<20), kgo.ProducerLinger(5*time.Millisecond))}
 }
 
-// start runs a curve materialiser in group until the test ends or the
-// returned stop is called; stop returns Run's error.
+// start runs a curve materialiser in cfg.Group (default group) until the
+// test ends or the returned stop is called; stop returns Run's error.
 func (e *env) start(t testing.TB, cfg materializer.Config, metrics *telemetry.Metrics) (stop func() error) {
 	t.Helper()
-	cfg.Brokers = e.Kafka.Brokers
-	if cfg.MinBackoff == 0 {
-		cfg.MinBackoff = 50 * time.Millisecond
+	if cfg.Group == "" {
+		cfg.Group = group
 	}
+	cfg.Topics = []string{topology.TopicCurveObservation}
 	if cfg.MaxBackoff == 0 {
 		cfg.MaxBackoff = 2 * time.Second
 	}
-	m, err := curves.New(cfg, curves.Deps{Store: e.Store, Serde: e.Serde, Metrics: metrics, Logger: materializertest.Logger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return materializertest.Start(t, m)
+	return materializertest.Materialize(t, e.Env, cfg, curves.NewSink(e.Serde), metrics)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -1,3 +1,10 @@
+// Package curves is the sink of forward-curve observations
+// (aurum.curve.observation.v1): it decodes and validates them
+// (internal/curve) and writes them to the curve model of internal/market
+// (market.WriteCurves), which also keeps what the latest reads need and
+// bumps the 'curves' data version the API's cache keys depend on.
+// consumers/materializer runs it as group aurum-curve-materializer
+// (`aurum consume curves`).
 package curves
 
 import (

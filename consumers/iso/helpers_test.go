@@ -2,12 +2,12 @@ package iso_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/aurum-energy/aurum/consumers/iso"
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/internal/testenv"
+	"github.com/aurum-energy/aurum/topology"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -21,12 +21,8 @@ func newEnv(t testing.TB) *env { return &env{materializertest.New(t)} }
 // stop returns Run's error.
 func (e *env) start(t testing.TB) (stop func() error) {
 	t.Helper()
-	r, err := iso.New(materializer.Config{Brokers: e.Kafka.Brokers, MinBackoff: 50 * time.Millisecond, MaxBackoff: time.Second},
-		iso.Deps{Store: e.Store, Serde: e.Serde, Logger: materializertest.Logger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return materializertest.Start(t, r)
+	cfg := materializer.Config{Group: topology.GroupIsoMaterializer, Topics: []string{topology.TopicIsoLmp, topology.TopicIsoLoad}}
+	return materializertest.Materialize(t, e.Env, cfg, iso.NewSink(e.Serde), nil)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -1,3 +1,12 @@
+// Package iso is the sink of ISO market data: it decodes and validates
+// LMPs (aurum.iso.lmp.v1) and load (aurum.iso.load.v1) and writes them into
+// iso_lmp and iso_load, with their locations and load areas
+// (market.WriteISO), bumping the 'iso' data version the API's cache keys
+// depend on in the write transaction when something changed.
+// Hourly and daily LMP statistics (iso_lmp_hourly, iso_lmp_daily) derive
+// from iso_lmp in the database: continuous aggregates under TimescaleDB,
+// views otherwise. consumers/materializer runs it as group
+// aurum-iso-materializer (`aurum consume iso`).
 package iso
 
 import (

@@ -10,6 +10,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/aurum-energy/aurum/internal/retry"
 )
 
 // partitionBatch is the records of one partition in one poll.
@@ -85,9 +87,9 @@ func (m *Materializer[K, R]) process(ctx context.Context, cl *kgo.Client, fetche
 		dead = append(dead, rejected{sources[r.index], r.why})
 	}
 	if len(dead) > 0 {
-		if err := m.retry(ctx, "dead-letter", func(ctx context.Context) error {
+		if err := retry.Do(ctx, "dead-letter", m.retry, func(ctx context.Context) error {
 			return m.deadLetter(ctx, dead)
-		}, m.lag.waiting); err != nil {
+		}); err != nil {
 			return err
 		}
 	}
@@ -209,11 +211,11 @@ func (m *Materializer[K, R]) writeAll(ctx context.Context, rows []R) ([]refusedR
 			continue
 		}
 		g.Go(func() error {
-			return m.retry(gctx, "write batch", func(ctx context.Context) error {
+			return retry.Do(gctx, "write batch", m.retry, func(ctx context.Context) error {
 				var err error
 				refused[c], err = m.write(ctx, chunks[c])
 				return err
-			}, m.lag.waiting)
+			})
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -251,13 +253,13 @@ func (m *Materializer[K, R]) decode(ctx, actx context.Context, rec *kgo.Record) 
 	if derr == nil || errors.As(derr, &rej) {
 		return row, rej, nil
 	}
-	err = m.retry(ctx, "decode", func(ctx context.Context) error {
+	err = retry.Do(ctx, "decode", m.retry, func(ctx context.Context) error {
 		var derr error
 		row, derr = m.sink.Decode(ctx, rec)
 		if derr == nil || errors.As(derr, &rej) {
 			return nil
 		}
 		return fmt.Errorf("decode %s/%d@%d: %w", rec.Topic, rec.Partition, rec.Offset, derr)
-	}, nil)
+	})
 	return row, rej, err
 }

@@ -52,8 +52,8 @@ func (l *lagTracker) begin(parts []partitionBatch) {
 	l.publishLocked()
 }
 
-// waiting refreshes the seconds gauge while a write is retried, so the lag
-// keeps growing on dashboards during a database outage.
+// waiting refreshes the seconds gauge while a batch is retried, so the lag
+// keeps growing on dashboards during a database or registry outage.
 func (l *lagTracker) waiting() {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 )
 
@@ -53,8 +54,8 @@ type Config struct {
 	// split by the Sink's shard (see Sharder); batches under 2,000 rows per
 	// writer use fewer. Default 4; 1 writes each batch in one transaction.
 	Workers int
-	// MinBackoff and MaxBackoff bound the exponential, jittered wait
-	// between attempts while the database or the broker is unavailable.
+	// MinBackoff and MaxBackoff bound the wait between attempts while the
+	// database, the registry or the broker is unavailable (retry.Backoff).
 	// Defaults 100ms and 10s.
 	MinBackoff, MaxBackoff time.Duration
 	// AttemptTimeout bounds one attempt to write a batch or to produce its
@@ -136,7 +137,10 @@ type Materializer[K comparable, R any] struct {
 	now     func() time.Time
 	lag     *lagTracker
 	offsets *offsetBook
-	client  *kgo.Client // set by Run; consumes, commits and produces dead letters
+	// retry is how a batch is decoded, written and dead-lettered: again
+	// and again until it succeeds or the process stops.
+	retry  retry.Policy
+	client *kgo.Client // set by Run; consumes, commits and produces dead letters
 }
 
 // New validates cfg and returns a Materializer writing through sink.
@@ -172,6 +176,12 @@ func New[K comparable, R any](cfg Config, sink Sink[K, R], deps Deps) (*Material
 	}
 	m.lag = newLagTracker(cfg.Group, m.metrics, m.now)
 	m.offsets = newOffsetBook()
+	m.retry = retry.Policy{
+		Backoff:        retry.Backoff{Min: cfg.MinBackoff, Max: cfg.MaxBackoff},
+		AttemptTimeout: cfg.AttemptTimeout,
+		Logger:         m.logger,
+		BeforeWait:     m.lag.waiting,
+	}
 	return m, nil
 }
 

@@ -38,23 +38,6 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
-func TestBackoffGrowsAndIsCapped(t *testing.T) {
-	t.Parallel()
-	m := &Materializer[int, int]{cfg: Config{MinBackoff: 100 * time.Millisecond, MaxBackoff: 10 * time.Second}}
-	for attempt, ceiling := range []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond} {
-		for range 50 {
-			if d := m.backoff(attempt); d < ceiling/2 || d > ceiling {
-				t.Fatalf("backoff(%d) = %s, want in [%s, %s]", attempt, d, ceiling/2, ceiling)
-			}
-		}
-	}
-	for _, attempt := range []int{10, 40, 1000} {
-		if d := m.backoff(attempt); d < 5*time.Second || d > 10*time.Second {
-			t.Errorf("backoff(%d) = %s, want capped at 10s", attempt, d)
-		}
-	}
-}
-
 func TestClassifiesErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

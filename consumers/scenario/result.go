@@ -6,6 +6,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/runs"
 )
 
@@ -72,7 +73,7 @@ func (w *Worker) markAll(ctx context.Context, refs []runs.Ref) {
 					slog.String("tenant", tenant), slog.String("error", err.Error()))
 				break
 			}
-			sleep(base, backoff(w.cfg.MinBackoff, w.cfg.MaxBackoff, n))
+			_ = retry.Sleep(base, w.cfg.backoff().Delay(n))
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/runs"
 	model "github.com/aurum-energy/aurum/internal/scenario"
 	"github.com/aurum-energy/aurum/schemas"
@@ -71,9 +72,9 @@ func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.Scen
 		case errors.Is(err, runs.ErrSuperseded):
 			return result{err: err}
 		case a.N < run.MaxRetries+1:
-			wait := backoff(w.cfg.MinBackoff, w.cfg.MaxBackoff, a.N-1)
+			wait := w.cfg.backoff().Delay(a.N - 1)
 			alog.Warn("attempt failed; retrying", slog.String("error", err.Error()), slog.Duration("backoff", wait))
-			if !sleep(ctx, wait) {
+			if retry.Sleep(ctx, wait) != nil {
 				return result{err: errAbandon}
 			}
 		default:

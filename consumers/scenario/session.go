@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/topology"
 )
 
@@ -141,7 +142,7 @@ func (w *Worker) startRuns(ctx context.Context, pending *backlog, f *flight) {
 				// Not committed: its requests go back to the backlog after a
 				// pause, rather than at once into the same failure.
 				w.logger.Warn("requests left uncommitted; they will be handled again", slog.String("error", res.err.Error()))
-				sleep(ctx, backoff(w.cfg.MinBackoff, w.cfg.MaxBackoff, 0))
+				_ = retry.Sleep(ctx, w.cfg.backoff().Delay(0))
 			}
 			return res
 		})

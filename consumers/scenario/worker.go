@@ -10,6 +10,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/telemetry"
@@ -248,11 +249,11 @@ func (w *Worker) Run(ctx context.Context) error {
 		if committed {
 			failures = 0
 		}
-		wait := backoff(w.cfg.MinBackoff, w.cfg.MaxBackoff, failures)
+		wait := w.cfg.backoff().Delay(failures)
 		failures++
 		w.logger.Warn("transactional session failed; starting a new one",
 			slog.String("error", errString(err)), slog.Duration("backoff", wait))
-		if !sleep(ctx, wait) {
+		if retry.Sleep(ctx, wait) != nil {
 			return nil
 		}
 	}

@@ -2,12 +2,12 @@ package series_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/consumers/series"
 	"github.com/aurum-energy/aurum/internal/testenv"
+	"github.com/aurum-energy/aurum/topology"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -21,21 +21,12 @@ func newEnv(t testing.TB) *env { return &env{materializertest.New(t)} }
 // the test ends or stop is called; stop returns Run's error.
 func (e *env) start(t testing.TB, catalog bool) (stop func() error) {
 	t.Helper()
-	cfg := materializer.Config{Brokers: e.Kafka.Brokers, MinBackoff: 50 * time.Millisecond, MaxBackoff: time.Second}
-	deps := series.Deps{Store: e.Store, Serde: e.Serde, Logger: materializertest.Logger()}
-	var (
-		r   materializertest.Runner
-		err error
-	)
 	if catalog {
-		r, err = series.NewCatalog(cfg, deps)
-	} else {
-		r, err = series.NewObservations(cfg, deps)
+		cfg := materializer.Config{Group: topology.GroupCatalogMaterializer, Topics: []string{topology.TopicExtSeriesCatalog}}
+		return materializertest.Materialize(t, e.Env, cfg, series.NewCatalogSink(e.Serde), nil)
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return materializertest.Start(t, r)
+	cfg := materializer.Config{Group: topology.GroupSeriesMaterializer, Topics: []string{topology.TopicExtTimeseriesObs}}
+	return materializertest.Materialize(t, e.Env, cfg, series.NewObservationSink(e.Serde), nil)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -1,3 +1,12 @@
+// Package series holds the sinks of the external series streams:
+// observations (aurum.ext.timeseries.obs.v1) into ext_timeseries_observation,
+// one row per observation and vintage (market.WriteObservations), and the
+// series catalog (aurum.ext.series_catalog.upsert.v1) into the catalog
+// columns of ext_series (market.WriteCatalog). Both bump the 'series' data
+// version the API's cache keys depend on, in the write transaction, when
+// something changed. consumers/materializer runs them as groups
+// aurum-series-materializer and aurum-catalog-materializer (`aurum consume
+// series`, `aurum consume catalog`).
 package series
 
 import (

@@ -43,7 +43,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -51,6 +50,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/store"
 )
 
@@ -252,7 +252,7 @@ func (r *Relay) Run(ctx context.Context) error {
 		failures  int
 		nextStats time.Time
 		nextPurge = time.Now().Add(r.cfg.PurgeInterval / 10)
-		loggedAt  time.Time
+		logLevel  retry.Throttle
 	)
 	for {
 		res, err := r.round(ctx, cl)
@@ -260,19 +260,14 @@ func (r *Relay) Run(ctx context.Context) error {
 		switch {
 		case err != nil || res.failed > 0:
 			failures++
-			wait = r.backoff(failures)
-			// A long outage warns every retryLogEvery, not every round.
-			level := slog.LevelDebug
-			if time.Since(loggedAt) >= retryLogEvery {
-				level, loggedAt = slog.LevelWarn, time.Now()
-			}
+			wait = retry.Backoff{Min: r.cfg.MinBackoff, Max: r.cfg.MaxBackoff}.Delay(failures - 1)
 			msg, errText := "outbox round failed", ""
 			if err != nil {
 				errText = err.Error()
 			} else {
 				msg, errText = "outbox records not acknowledged; they stay unpublished", res.firstErr
 			}
-			r.logger.Log(ctx, level, msg, slog.Int("published", res.published), slog.Int("failed", res.failed),
+			r.logger.Log(ctx, logLevel.Next(), msg, slog.Int("published", res.published), slog.Int("failed", res.failed),
 				slog.Int("consecutive_failures", failures), slog.Duration("backoff", wait), slog.String("error", errText))
 		default:
 			if failures > 0 {
@@ -310,9 +305,6 @@ func (r *Relay) Run(ctx context.Context) error {
 	}
 }
 
-// retryLogEvery spaces the warnings of a long outage.
-const retryLogEvery = 15 * time.Second
-
 func (r *Relay) clientOptions() []kgo.Opt {
 	opts := append([]kgo.Opt{kgo.SeedBrokers(r.cfg.Brokers...)}, r.cfg.KafkaOptions...)
 	return append(opts,
@@ -325,19 +317,4 @@ func (r *Relay) clientOptions() []kgo.Opt {
 		// A round flushes what it produced; lingering only adds latency.
 		kgo.ProducerLinger(0),
 	)
-}
-
-// backoff is the wait after the n-th consecutive failed round (n ≥ 1):
-// MinBackoff·2^(n-1) capped at MaxBackoff, half of it jittered.
-func (r *Relay) backoff(n int) time.Duration {
-	d := r.cfg.MinBackoff
-	for i := 1; i < n && d < r.cfg.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, r.cfg.MaxBackoff)
-	half := d / 2
-	if half <= 0 {
-		return d
-	}
-	return half + rand.N(half)
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/aurum-energy/aurum/internal/retry"
 )
 
 // Listener holds a LISTEN on one channel over a connection of its own,
@@ -39,9 +41,9 @@ const (
 
 // Run listens until ctx ends.
 func (l *Listener) Run(ctx context.Context) error {
-	retry := l.Retry
-	if retry <= 0 {
-		retry = time.Second
+	pause := l.Retry
+	if pause <= 0 {
+		pause = time.Second
 	}
 	for {
 		err := l.listen(ctx)
@@ -51,10 +53,8 @@ func (l *Listener) Run(ctx context.Context) error {
 		if l.Lost != nil {
 			l.Lost(err)
 		}
-		select {
-		case <-ctx.Done():
+		if retry.Sleep(ctx, pause) != nil {
 			return nil
-		case <-time.After(retry):
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 )
 
@@ -62,9 +62,10 @@ type ClientConfig struct {
 	// network errors and timeouts before Get gives up. Default
 	// DefaultMaxAttempts.
 	MaxAttempts int
-	// MinBackoff and MaxBackoff bound the exponential backoff (with full
-	// jitter) between attempts; a Retry-After longer than the backoff is
-	// honoured as is. Defaults DefaultMinBackoff and DefaultMaxBackoff.
+	// MinBackoff and MaxBackoff bound the exponential backoff (with equal
+	// jitter, retry.Backoff) between attempts; a Retry-After longer than
+	// the backoff is honoured as is. Defaults DefaultMinBackoff and
+	// DefaultMaxBackoff.
 	MinBackoff, MaxBackoff time.Duration
 	// MaxBody is the most bytes a response body may hold; a longer one
 	// fails the request with ErrTooLarge. Default MaxBody.
@@ -86,7 +87,7 @@ type Client struct {
 	base    *url.URL
 	limiter *rate.Limiter
 	logger  *slog.Logger
-	sleep   func(ctx context.Context, d time.Duration) error
+	backoff retry.Backoff
 }
 
 // NewClient checks cfg and returns a Client.
@@ -131,7 +132,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		base:    base,
 		limiter: rate.NewLimiter(cfg.Rate, cfg.Burst),
 		logger:  logger.With(slog.String("source", cfg.Source)),
-		sleep:   sleep,
+		backoff: retry.Backoff{Min: cfg.MinBackoff, Max: cfg.MaxBackoff},
 	}, nil
 }
 
@@ -176,11 +177,11 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values) ([]byte
 		if attempt >= c.cfg.MaxAttempts {
 			return nil, fmt.Errorf("%s %s: gave up after %d attempts: %w", c.cfg.Source, path, attempt, lastErr)
 		}
-		wait := max(c.backoff(attempt), retryAfter)
+		wait := max(c.backoff.Delay(attempt-1), retryAfter)
 		c.logger.Warn("provider request failed; retrying",
 			slog.String("path", path), slog.Int("attempt", attempt),
 			slog.Duration("wait", wait), slog.String("error", err.Error()))
-		if err := c.sleep(ctx, wait); err != nil {
+		if err := retry.Sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("%s %s: %w (last error: %w)", c.cfg.Source, path, err, lastErr)
 		}
 	}
@@ -257,15 +258,6 @@ func (c *Client) url(path string, query url.Values) string {
 	return u.String()
 }
 
-// backoff is the full-jitter exponential backoff before attempt+1.
-func (c *Client) backoff(attempt int) time.Duration {
-	d := c.cfg.MinBackoff << min(attempt-1, 20)
-	if d <= 0 || d > c.cfg.MaxBackoff {
-		d = c.cfg.MaxBackoff
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
 func (c *Client) count(code string) {
 	if c.cfg.Metrics != nil {
 		c.cfg.Metrics.CollectorRequests.WithLabelValues(c.cfg.Source, code).Inc()
@@ -312,13 +304,5 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+// sleep is how the Collector waits between runs and retries: retry.Sleep.
+func sleep(ctx context.Context, d time.Duration) error { return retry.Sleep(ctx, d) }

@@ -21,9 +21,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/internal/deadletter"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/internal/testenv"
 )
 
@@ -111,6 +113,27 @@ func Start(t testing.TB, r Runner) (stop func() error) {
 	}
 	t.Cleanup(func() { _ = stop() })
 	return stop
+}
+
+// Materialize runs a materialiser writing through sink into e's database,
+// from e's broker, until the test ends or the returned stop is called; stop
+// returns Run's error. cfg names the group and the topics; unset backoffs
+// are a test's short ones, so that an outage ends quickly.
+func Materialize[K comparable, R any](t testing.TB, e *Env, cfg materializer.Config, sink materializer.Sink[K, R],
+	metrics *telemetry.Metrics) (stop func() error) {
+	t.Helper()
+	cfg.Brokers = e.Kafka.Brokers
+	if cfg.MinBackoff == 0 {
+		cfg.MinBackoff = 50 * time.Millisecond
+	}
+	if cfg.MaxBackoff == 0 {
+		cfg.MaxBackoff = time.Second
+	}
+	m, err := materializer.New(cfg, sink, materializer.Deps{DB: e.Store, Metrics: metrics, Logger: Logger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Start(t, m)
 }
 
 // Encode returns the record a collector would write for v on topic.
