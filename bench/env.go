@@ -140,8 +140,9 @@ func (e *env) seedDemoCurves(ctx context.Context) error {
 	if err := producer.Run(ctx); err != nil {
 		return fmt.Errorf("publish demo curves: %w", err)
 	}
-	m, err := curves.New(materializer.Config{Brokers: e.broker.Addrs()},
-		curves.Deps{Store: e.store, Serde: sd, Logger: e.logger})
+	m, err := materializer.New(materializer.Config{
+		Group: topology.GroupCurveMaterializer, Topics: []string{topology.TopicCurveObservation}, Brokers: e.broker.Addrs(),
+	}, curves.NewSink(sd), materializer.Deps{DB: e.store, Logger: e.logger})
 	if err != nil {
 		return err
 	}
