@@ -22,9 +22,11 @@
 // republished event keeps its event_id, and a Subscriber drops the ids it
 // has seen among the last Config.Remember.
 //
-// Events of one run are in order: the topic is keyed by run id, so a run's
-// events share a partition. A RunID is followed by reading only that
-// partition (topology.Partition). A Subscriber joins no consumer group and
+// A run's events share a partition (the topic is keyed by run id) and
+// arrive in the order they were written to it. The relay and the worker
+// write independently, so a QUEUED event the relay publishes late or again
+// can follow RUNNING: a run's state is its latest state other than QUEUED.
+// A RunID is followed by reading only its partition (topology.Partition). A Subscriber joins no consumer group and
 // commits nothing: each reads the topic for itself, and one started again
 // reads again from the position its Config names.
 package subscriber
@@ -96,7 +98,7 @@ type Deps struct {
 }
 
 // Handler is called with each selected event, one at a time, in the order
-// of the run's partition. An error stops the Subscriber, whose Run returns
+// of its partition. An error stops the Subscriber, whose Run returns
 // it as it is.
 type Handler func(ctx context.Context, ev schemas.RunEvent) error
 
