@@ -24,6 +24,10 @@ type listEndpoint struct {
 	params []param
 	// keyLen is the number of keyset values in a cursor of this endpoint.
 	keyLen int
+	// tenant marks a list of tenant data (scenarios, runs, outputs): its
+	// cursors are bound to the caller's tenant, and it is served by its
+	// handler, under row-level security, with respondTable.
+	tenant bool
 	// dataset is the data_version row the answer depends on; "" for
 	// answers computed from code alone (not cached, ETag over the data).
 	dataset string

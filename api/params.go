@@ -70,6 +70,9 @@ type listQuery struct {
 	series  market.SeriesQuery
 	// seriesID names the series of a path (with series.Provider).
 	seriesID string
+	// selected are the filter values of a tenant list (selectParam), by
+	// parameter; nil when absent.
+	selected map[string][]string
 	// start (inclusive) and end (exclusive) bound a time range; zero when
 	// absent.
 	start, end time.Time
@@ -334,6 +337,11 @@ func (s *Server) parseQuery(c echo.Context, ep *listEndpoint) (*listQuery, error
 	}
 	q := &listQuery{limit: DefaultLimit}
 	var canon, binding strings.Builder
+	if ep.tenant {
+		// A tenant's cursor is no use to another tenant.
+		p, _ := PrincipalFrom(c.Request().Context())
+		binding.WriteString("\x00tenant=" + url.QueryEscape(p.Tenant) + "&")
+	}
 	for _, p := range ep.pathParams {
 		norm, err := p.parse(q, []string{c.Param(p.name)})
 		if err != nil {

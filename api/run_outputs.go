@@ -87,13 +87,13 @@ func (r *outputRow) key() []string {
 const MaxOutputPageBytes = 4 << 20
 
 // runOutputsList is GET /v1/runs/{run_id}/outputs.
-var runOutputsList = &tenantList{
-	path: "/v1/runs/:run_id/outputs",
-	filters: map[string]func(string, []string) ([]string, error){
-		"curve_key":  filterValues,
-		"tenor_type": filterValues,
-		"metric":     metricValues,
-	},
+var runOutputsList = &listEndpoint{
+	path:       "/v1/runs/:run_id/outputs",
+	tenant:     true,
+	pathParams: []param{scopeParam("run_id")},
+	params: params(pageParams, []param{
+		selectParam("curve_key", filterValues), selectParam("tenor_type", filterValues), selectParam("metric", metricValues),
+	}),
 	keyLen: 4,
 }
 
@@ -127,7 +127,7 @@ func (s *Server) listRunOutputs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q, err := s.parsePageQuery(c, runOutputsList, p.Tenant, id)
+	q, err := s.parseQuery(c, runOutputsList)
 	if err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func (s *Server) listRunOutputs(c echo.Context) error {
 		b.Text(`SELECT ` + outputColumns + ` FROM scenario_output o JOIN curve c ON c.id = o.curve_id WHERE o.run_id = `)
 		b.Arg(id, "")
 		for _, f := range outputFilters {
-			if vals := q.filters[f.name]; vals != nil {
+			if vals := q.selected[f.name]; vals != nil {
 				b.Text(` AND ` + f.sql + ` = ANY(`)
 				b.Arg(vals, "")
 				b.Text(`)`)

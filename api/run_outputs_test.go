@@ -183,6 +183,13 @@ func TestScenarioTenantIsolation(t *testing.T) {
 			t.Errorf("%s lists %v, want only %s", who.tenant, p.Data, want)
 		}
 	}
+	// A cursor of acme's list is no cursor of globex's.
+	s.createScenario(t, acmeEditor, "ours too")
+	if next := pageOf(t, s.call(t, acmeViewer, http.MethodGet, "/v1/scenarios?limit=1", "")).Meta.NextCursor; next == "" {
+		t.Error("acme's first page of one scenario has no cursor")
+	} else {
+		problemOf(t, s.call(t, otherEditor, http.MethodGet, "/v1/scenarios?limit=1&cursor="+url.QueryEscape(next), ""), http.StatusBadRequest)
+	}
 	// Nothing of acme's changed.
 	if s.count(t, `SELECT count(*) FROM scenario WHERE id = $1 AND deleted_at IS NULL`, id) != 1 ||
 		s.count(t, `SELECT count(*) FROM scenario_run WHERE id = $1 AND state = 'RUNNING' AND cancel_requested_at IS NULL`, runID) != 1 ||

@@ -371,10 +371,12 @@ func (s *Server) getRun(c echo.Context) error {
 }
 
 // scenarioRunsList is GET /v1/scenarios/{id}/runs: newest first.
-var scenarioRunsList = &tenantList{
-	path:    "/v1/scenarios/:id/runs",
-	filters: map[string]func(string, []string) ([]string, error){"state": stateValues},
-	keyLen:  2,
+var scenarioRunsList = &listEndpoint{
+	path:       "/v1/scenarios/:id/runs",
+	tenant:     true,
+	pathParams: []param{scopeParam("id")},
+	params:     params(pageParams, []param{selectParam("state", stateValues)}),
+	keyLen:     2,
 }
 
 // stateValues parses the state filter: run states, any case.
@@ -399,7 +401,7 @@ func (s *Server) listScenarioRuns(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q, err := s.parsePageQuery(c, scenarioRunsList, p.Tenant, id)
+	q, err := s.parseQuery(c, scenarioRunsList)
 	if err != nil {
 		return err
 	}
@@ -417,7 +419,7 @@ func (s *Server) listScenarioRuns(c echo.Context) error {
 		b := sqlb.New()
 		b.Text(`SELECT ` + runs.Columns + ` FROM scenario_run WHERE scenario_id = `)
 		b.Arg(id, "")
-		if states := q.filters["state"]; states != nil {
+		if states := q.selected["state"]; states != nil {
 			b.Text(` AND state = ANY(`)
 			b.Arg(states, "")
 			b.Text(`)`)

@@ -249,7 +249,7 @@ func (s *Server) deleteScenario(c echo.Context) error {
 }
 
 // scenariosList is GET /v1/scenarios: the tenant's scenarios, newest first.
-var scenariosList = &tenantList{path: "/v1/scenarios", keyLen: 2}
+var scenariosList = &listEndpoint{path: "/v1/scenarios", tenant: true, params: pageParams, keyLen: 2}
 
 // listScenarios is GET /v1/scenarios.
 func (s *Server) listScenarios(c echo.Context) error {
@@ -257,7 +257,7 @@ func (s *Server) listScenarios(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q, err := s.parsePageQuery(c, scenariosList, p.Tenant, "")
+	q, err := s.parseQuery(c, scenariosList)
 	if err != nil {
 		return err
 	}

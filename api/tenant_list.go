@@ -1,108 +1,41 @@
 package api
 
 import (
-	"crypto/sha256"
-	"fmt"
 	"net/http"
-	"net/url"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 )
 
-// tenantList describes a list endpoint over tenant data (scenarios, runs,
-// outputs): the filters it takes besides limit, cursor and format, and
-// the length of its keyset. Unlike market-data lists these answers are
-// neither cached nor shared between tenants.
-type tenantList struct {
-	// path is the route template, e.g. /v1/runs/:run_id/outputs.
-	path string
-	// filters parse the endpoint's filter parameters into their canonical
-	// values; any parameter not here nor in pageParams is a 400.
-	filters map[string]func(name string, raw []string) ([]string, error)
-	// keyLen is the number of keyset values in a cursor.
-	keyLen int
+// scopeParam is the path parameter naming the resource a tenant list is
+// of (a scenario, a run), which the handler's tenantCall has validated: it
+// binds cursors to that resource.
+func scopeParam(name string) param {
+	return param{name, func(_ *listQuery, raw []string) (string, error) { return raw[0], nil }}
 }
 
-// pageQuery is a parsed list query of a tenantList.
-type pageQuery struct {
-	limit   int
-	format  format
-	filters map[string][]string
-	// after is the keyset position of the cursor; nil on page one.
-	after []string
-	// binding identifies the question (endpoint, tenant, resource and
-	// filters): a cursor is only valid for its binding.
-	binding [16]byte
-	// canonical is the normalised query, for the ETag.
-	canonical string
-}
-
-// parsePageQuery parses and validates the query of a request to l about the
-// resource scope (e.g. a run id, "" for none) on behalf of tenant.
-func (s *Server) parsePageQuery(c echo.Context, l *tenantList, tenant, scope string) (*pageQuery, error) {
-	values, err := url.ParseQuery(c.Request().URL.RawQuery)
-	if err != nil {
-		return nil, BadRequest(fmt.Sprintf("malformed query string: %v", err))
-	}
-	accepted := names(pageParams)
-	for name := range l.filters {
-		accepted = append(accepted, name)
-	}
-	slices.Sort(accepted)
-
-	names := make([]string, 0, len(values))
-	for name := range values {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-
-	q := &pageQuery{filters: map[string][]string{}}
-	// limit, cursor and format parse as on every list endpoint.
-	page := listQuery{limit: DefaultLimit}
-	var canon, binding strings.Builder
-	binding.WriteString(l.path + "\x00" + tenant + "\x00" + scope + "?")
-	for _, name := range names {
-		if !slices.Contains(accepted, name) {
-			return nil, InvalidParameter(name, fmt.Sprintf("is not a parameter of GET %s (it takes %s)",
-				l.path, strings.Join(accepted, ", ")))
+// selectParam is a filter of a tenant list: parse turns its raw values
+// into their canonical values, kept in listQuery.selected.
+func selectParam(name string, parse func(name string, raw []string) ([]string, error)) param {
+	return param{name, func(q *listQuery, raw []string) (string, error) {
+		vals, err := parse(name, raw)
+		if err != nil {
+			return "", err
 		}
-		var norm string
-		if parse, ok := l.filters[name]; ok {
-			vals, err := parse(name, values[name])
-			if err != nil {
-				return nil, err
-			}
-			q.filters[name] = vals
-			norm = strings.Join(vals, ",")
-			binding.WriteString(name + "=" + url.QueryEscape(norm) + "&")
-		} else {
-			i := slices.IndexFunc(pageParams, func(p param) bool { return p.name == name })
-			if norm, err = pageParams[i].parse(&page, values[name]); err != nil {
-				return nil, err
-			}
+		if q.selected == nil {
+			q.selected = map[string][]string{}
 		}
-		canon.WriteString(name + "=" + url.QueryEscape(norm) + "&")
-	}
-	q.limit, q.format = page.limit, page.format
-	sum := sha256.Sum256([]byte(binding.String()))
-	copy(q.binding[:], sum[:])
-	q.canonical = canon.String()
-	if page.cursor != "" {
-		if q.after, err = s.cursors.decode(page.cursor, q.binding, l.keyLen); err != nil {
-			return nil, err
-		}
-	}
-	return q, nil
+		q.selected[name] = vals
+		return strings.Join(vals, ","), nil
+	}}
 }
 
 // respondTable answers a page of a tenant list: t holds its rows and next
 // is the keyset position of its last row when there is another page. The
 // ETag covers the rows, so If-None-Match revalidates; tenant data changes
 // at any moment, so clients must revalidate unless maxAge says otherwise.
-func (s *Server) respondTable(c echo.Context, l *tenantList, q *pageQuery, t *table, next []string, maxAge time.Duration) error {
+func (s *Server) respondTable(c echo.Context, l *listEndpoint, q *listQuery, t *table, next []string, maxAge time.Duration) error {
 	p := &page{list: true, count: t.count, body: t.bytes()}
 	if next != nil {
 		p.next = s.cursors.encode(next, q.binding)
