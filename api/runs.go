@@ -197,9 +197,9 @@ func (s *Server) createRun(c echo.Context) error {
 				return err
 			}
 		}
-		sc, err := loadScenario(ctx, tx, id)
+		sc, err := runs.LiveScenario(ctx, tx, id)
 		if err != nil {
-			return err
+			return scenarioProblem(id, err)
 		}
 		if req.asof, err = runAsof(ctx, tx, req.asof); err != nil {
 			return err
@@ -249,7 +249,7 @@ type runInputs struct {
 
 // newRunInputs combines a scenario and a request into the inputs of a run
 // and their hash (docs/CONTRACTS.md#scenarios).
-func newRunInputs(p Principal, sc *scenarioRow, req runRequest) (*runInputs, error) {
+func newRunInputs(p Principal, sc runs.ScenarioRow, req runRequest) (*runInputs, error) {
 	in := &runInputs{runRequest: req, tenant: p.Tenant, requestedBy: p.Subject, scenarioID: sc.ID}
 	if err := json.Unmarshal([]byte(sc.Drivers), &in.drivers); err != nil {
 		return nil, fmt.Errorf("scenario %s: stored drivers: %w", sc.ID, err)

@@ -1,45 +1,27 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
+	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/internal/scenario"
 )
 
 // scenarioRow is a scenario resource (docs/CONTRACTS.md#scenarios).
-type scenarioRow struct {
-	ID          string
-	Name        string
-	Description string
-	// CurveFilter, Drivers and Parameters are JSON as stored.
-	CurveFilter string
-	Drivers     string
-	Parameters  string
-	Tags        []string
-	Version     int32
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+type scenarioRow struct{ runs.ScenarioRow }
+
+func (r *scenarioRow) scan(rows pgx.Rows) error {
+	var err error
+	r.ScenarioRow, err = runs.ScanScenario(rows)
+	return err
 }
-
-// scenarioColumns are read by scenarioRow.dest, in order.
-const scenarioColumns = `id::text, name, description, curve_filter::text, drivers::text, parameters::text,
-	tags, version, created_at, updated_at`
-
-func (r *scenarioRow) dest() []any {
-	return []any{&r.ID, &r.Name, &r.Description, &r.CurveFilter, &r.Drivers, &r.Parameters,
-		&r.Tags, &r.Version, &r.CreatedAt, &r.UpdatedAt}
-}
-
-func (r *scenarioRow) scan(rows pgx.Rows) error { return rows.Scan(r.dest()...) }
 
 func (r *scenarioRow) cells(w *cellWriter) {
 	w.str("id", r.ID)
@@ -152,18 +134,15 @@ func (s *Server) createScenario(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var r scenarioRow
-	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO scenario (tenant_id, name, description, curve_filter, drivers, parameters, tags)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+scenarioColumns,
-			p.Tenant, strings.TrimSpace(def.Name), def.Description, filter, drivers, params, tags).Scan(r.dest()...)
+	r, err := s.runs.CreateScenario(c.Request().Context(), p.Tenant, runs.NewScenario{
+		Name: strings.TrimSpace(def.Name), Description: def.Description,
+		CurveFilter: filter, Drivers: drivers, Parameters: params, Tags: tags,
 	})
 	if err != nil {
-		return fmt.Errorf("insert scenario: %w", err)
+		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/scenarios/"+r.ID)
-	return respondRow(c, http.StatusCreated, &r)
+	return respondRow(c, http.StatusCreated, &scenarioRow{r})
 }
 
 // definitionColumns returns the JSON and array columns of a valid
@@ -197,30 +176,20 @@ func (s *Server) getScenario(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var r *scenarioRow
-	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
-		r, err = loadScenario(ctx, tx, id)
-		return err
-	})
+	r, err := s.runs.GetScenario(c.Request().Context(), p.Tenant, id)
 	if err != nil {
-		return err
+		return scenarioProblem(id, err)
 	}
-	return respondRow(c, http.StatusOK, r)
+	return respondRow(c, http.StatusOK, &scenarioRow{r})
 }
 
-// loadScenario reads a scenario of the transaction's tenant that is not
-// deleted; another tenant's is invisible (row-level security), so 404.
-func loadScenario(ctx context.Context, tx pgx.Tx, id string) (*scenarioRow, error) {
-	var r scenarioRow
-	err := tx.QueryRow(ctx, `SELECT `+scenarioColumns+` FROM scenario WHERE id = $1 AND deleted_at IS NULL`, id).Scan(r.dest()...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, NotFound(fmt.Sprintf("no scenario %s", id))
+// scenarioProblem is the answer to err of the repository about scenario
+// id: a 404 when it has no such scenario.
+func scenarioProblem(id string, err error) error {
+	if errors.Is(err, runs.ErrScenarioGone) {
+		return NotFound(fmt.Sprintf("no scenario %s", id))
 	}
-	if err != nil {
-		return nil, fmt.Errorf("read scenario %s: %w", id, err)
-	}
-	return &r, nil
+	return err
 }
 
 // deleteScenario is DELETE /v1/scenarios/{id}: a soft delete, so the
@@ -230,20 +199,8 @@ func (s *Server) deleteScenario(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE scenario SET deleted_at = now(), updated_at = now()
-			WHERE id = $1 AND deleted_at IS NULL`, id)
-		if err != nil {
-			return fmt.Errorf("delete scenario %s: %w", id, err)
-		}
-		if tag.RowsAffected() == 0 {
-			return NotFound(fmt.Sprintf("no scenario %s", id))
-		}
-		return nil
-	})
-	if err != nil {
-		return err
+	if err := s.runs.DeleteScenario(c.Request().Context(), p.Tenant, id); err != nil {
+		return scenarioProblem(id, err)
 	}
 	return c.NoContent(http.StatusNoContent)
 }
@@ -265,7 +222,7 @@ func (s *Server) listScenarios(c echo.Context) error {
 	t := newTable(q.format, &scenarioRow{})
 	var next []string
 	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
-		sql := `SELECT ` + scenarioColumns + ` FROM scenario WHERE deleted_at IS NULL`
+		sql := `SELECT ` + runs.ScenarioColumns + ` FROM scenario WHERE deleted_at IS NULL`
 		args := []any{q.limit + 1}
 		if q.after != nil {
 			after, err := parseKeyTime(q.after[0])
