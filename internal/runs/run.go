@@ -5,9 +5,9 @@
 // (consumers/scenario); both read, change and announce them through this
 // package, so that a run is one shape with one event identity wherever it
 // is handled. Repository owns the transactions of the run's lifecycle
-// (cancel, attempts, the terminal write with its outputs); Insert and the
-// lookups of a new run work in the API's transaction, which also announces
-// the run.
+// (cancel, attempts, the terminal write with its outputs) and of the
+// scenarios runs are requested of; Insert, LiveScenario and the lookups of
+// a new run work in the API's transaction, which also announces the run.
 package runs
 
 import (
