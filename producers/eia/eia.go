@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"maps"
 	"net/url"
 	"slices"
@@ -177,11 +176,7 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 // Fetch implements collector.Source. The cursor is the row offset. A data
 // route's metadata is read once, before its first page (see routeMeta);
 // its warnings go to c's logger.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, c.Logger(), sr, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, c collector.Getter, log *slog.Logger, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) Fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	offset := 0
 	if cursor != "" {
 		n, err := strconv.Atoi(cursor)
@@ -211,7 +206,7 @@ func (s *Source) fetch(ctx context.Context, c collector.Getter, log *slog.Logger
 	if route == "" {
 		return collector.Page{}, fmt.Errorf("eia %s: series has no route", sr.Key)
 	}
-	meta, err := s.routeMeta(ctx, c, log, route, cursor == "")
+	meta, err := s.routeMeta(ctx, c, route, cursor == "")
 	if err != nil {
 		return collector.Page{}, err
 	}

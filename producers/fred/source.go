@@ -104,7 +104,7 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 
 // Fetch implements collector.Source: the observations of one page, whose
 // cursor is the offset of its first observation.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, ser collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) Fetch(ctx context.Context, c collector.Getter, ser collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	id := ser.Params["series_id"]
 	offset, err := parseCursor(cursor)
 	if err != nil {
@@ -126,7 +126,7 @@ func (s *Source) Fetch(ctx context.Context, c *collector.Client, ser collector.S
 }
 
 // seriesMeta returns the series' metadata, fetched on first use.
-func (s *Source) seriesMeta(ctx context.Context, c *collector.Client, id string) (*seriesMeta, error) {
+func (s *Source) seriesMeta(ctx context.Context, c collector.Getter, id string) (*seriesMeta, error) {
 	s.mu.Lock()
 	m := s.meta[id]
 	s.mu.Unlock()

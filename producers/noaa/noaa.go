@@ -140,11 +140,7 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 // Fetch implements collector.Source. The cursor is "<chunk start>,<offset>"
 // ("2013-01-01,1001"): the year-long chunk of the window being read and
 // the 1-based offset in it.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, sr, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) Fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	from, until := Span(w, s.cfg.Now())
 	start, offset := from, 1
 	if cursor != "" {

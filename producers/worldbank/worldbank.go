@@ -108,11 +108,7 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 }
 
 // Fetch implements collector.Source. The cursor is the page number.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, sr, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) Fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	page := 1
 	if cursor != "" {
 		n, err := strconv.Atoi(cursor)

@@ -109,11 +109,7 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 
 // Fetch requests one span of series se within w; the cursor is the start of
 // the next span (RFC 3339).
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, se, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	now := s.cfg.Now().UTC()
 	since := w.Since.UTC()
 	if since.IsZero() {

@@ -142,11 +142,7 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) { return s.
 // The dashboard is one page; the window bounds interval starts and the
 // watermark is the latest hour with an actual load, so the next run takes
 // the hours that follow and the forecasts revised since.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, se, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	now := s.cfg.Now().UTC()
 	if se.Params["report"] == "dashboard" {
 		return s.fetchDashboard(ctx, g, w, now)
@@ -183,7 +179,7 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 	if err != nil {
 		return collector.Page{}, fmt.Errorf("ercot %s document %s: %w", se.Key, doc.DocID, err)
 	}
-	data, err := Unzip(body)
+	_, data, err := collector.Unzip(body)
 	if err != nil {
 		return collector.Page{}, fmt.Errorf("ercot %s document %s: %w", se.Key, doc.DocID, err)
 	}

@@ -124,11 +124,7 @@ func Path(feed string, day time.Time, location string) string {
 
 // Fetch requests one Eastern operating day of series se and keeps the
 // hours starting within w; the cursor is the next day, YYYYMMDD.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, se, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	f, ok := Feeds[se.Params["feed"]]
 	if !ok {
 		return collector.Page{}, fmt.Errorf("isone: series %q: unknown feed %q", se.Key, se.Params["feed"])

@@ -82,11 +82,7 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 // next day (YYYY-MM-DD), records are kept when their interval starts in w,
 // and the watermark is the latest interval start. A report of today or
 // later that MISO has not posted yet (404) ends the series quietly.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, se, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, g collector.Getter, _ collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) Fetch(ctx context.Context, g collector.Getter, _ collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	now := s.cfg.Now()
 	today := marketDay(now)
 	first, last := today.AddDate(0, 0, -s.cfg.LookbackDays), today.AddDate(0, 0, 1)

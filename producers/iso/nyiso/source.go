@@ -109,11 +109,7 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 // Fetch requests the file of one operating day (Eastern) of series se and
 // keeps the intervals starting within w; the cursor is the next day,
 // YYYYMMDD.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, se, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	f, ok := Feeds[se.Params["feed"]]
 	if !ok {
 		return collector.Page{}, fmt.Errorf("nyiso: series %q: unknown feed %q", se.Key, se.Params["feed"])

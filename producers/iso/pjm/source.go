@@ -142,16 +142,12 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 	return s.series, nil
 }
 
-// Fetch requests one page of series se within w, sorted by interval start
-// so the watermark only rises; the cursor is the next startRow.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, se, w, cursor)
-}
-
 // filterTime is the minute-precision form of Data Miner date filters.
 const filterTime = "2006-01-02T15:04"
 
-func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+// Fetch requests one page of series se within w, sorted by interval start
+// so the watermark only rises; the cursor is the next startRow.
+func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	f, ok := Feeds[se.Params["feed"]]
 	if !ok {
 		return collector.Page{}, fmt.Errorf("pjm: series %q: unknown feed %q", se.Key, se.Params["feed"])

@@ -110,11 +110,7 @@ func IntervalPath(end time.Time) string {
 // Fetch requests one file of series se and keeps the intervals starting
 // within w. The cursor is the next operating day (DA, YYYYMMDD) or the
 // end of the next interval (RTBM, RFC 3339 UTC).
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, se, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	f, ok := Feeds[se.Params["feed"]]
 	if !ok {
 		return collector.Page{}, fmt.Errorf("spp: series %q: unknown feed %q", se.Key, se.Params["feed"])
