@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/seriesrecord"
 	"github.com/aurum-energy/aurum/schemas"
-	"github.com/aurum-energy/aurum/topology"
 )
 
 // Paging is the first element of a World Bank v2 answer.
@@ -167,9 +167,7 @@ func MapPage(p Paging, rows []Row, w collector.Window, now time.Time) (collector
 		}
 		asof = t
 	}
-	var page collector.Page
-	catalog := map[string]*schemas.ExtSeriesCatalogUpsert{}
-	var order []string
+	page := seriesrecord.NewPage()
 	for i, r := range rows {
 		if r.Indicator.ID == "" || (r.CountryISO3Code == "" && r.Country.ID == "") {
 			return collector.Page{}, fmt.Errorf("%w: worldbank: row %d has no indicator or country", collector.ErrMalformed, i)
@@ -184,9 +182,6 @@ func MapPage(p Paging, rows []Row, w collector.Window, now time.Time) (collector
 		value, raw, err := parseValue(r.Value)
 		if err != nil {
 			return collector.Page{}, fmt.Errorf("%w: worldbank: row %d: %v", collector.ErrMalformed, i, err)
-		}
-		if ts.After(page.Watermark) {
-			page.Watermark = ts
 		}
 		id := r.SeriesID()
 		geo := id[len(r.Indicator.ID)+1:]
@@ -204,38 +199,22 @@ func MapPage(p Paging, rows []Row, w collector.Window, now time.Time) (collector
 			AsofDate:    asof,
 			IngestTS:    now,
 		}
-		page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtTimeseriesObs, Key: Key(id), Value: obs, Time: ts})
-		c, seen := catalog[id]
-		if !seen {
+		page.Add(obs, func() schemas.ExtSeriesCatalogUpsert {
 			title := strings.TrimSpace(r.Indicator.Value + " - " + r.Country.Value)
 			u := "https://data.worldbank.org/indicator/" + r.Indicator.ID + "?locations=" + r.Country.ID
-			c = &schemas.ExtSeriesCatalogUpsert{
+			return schemas.ExtSeriesCatalogUpsert{
 				Provider: schemas.ProviderWorldBank, SeriesID: id, Title: strings.Trim(title, " -"),
 				Unit: obs.Unit, Frequency: obs.Frequency, GeoID: obs.GeoID, Dataset: obs.Dataset,
 				SourceURL: &u, UpdatedTS: now,
 			}
-			catalog[id] = c
-			order = append(order, id)
-		}
-		if c.FirstTS == nil || ts.Before(*c.FirstTS) {
-			c.FirstTS = &ts
-		}
-		if c.LastTS == nil || ts.After(*c.LastTS) {
-			c.LastTS = &ts
-		}
+		})
 	}
-	for _, id := range order {
-		page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtSeriesCatalog, Key: Key(id), Value: *catalog[id]})
-	}
+	out := page.Page()
 	if p.Page < p.Pages {
-		page.Next = strconv.Itoa(p.Page + 1)
+		out.Next = strconv.Itoa(p.Page + 1)
 	}
-	return page, nil
+	return out, nil
 }
-
-// Key is the Kafka key of a World Bank series' records:
-// "WORLDBANK:<series_id>".
-func Key(seriesID string) string { return string(schemas.ProviderWorldBank) + ":" + seriesID }
 
 // parseValue reads a value: a number, or null for no value (nil, never
 // zero). raw is the number as the API wrote it.
