@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -119,7 +118,7 @@ var collectSources = map[string]collectSource{
 		flags:   []string{"nodes", "lookback"},
 		client:  miso.ClientConfig,
 		build: func(f *collectFlags) (collector.Source, error) {
-			return miso.New(miso.Config{Nodes: f.nodes, LookbackDays: int(math.Ceil(f.lookback.Hours() / 24))})
+			return miso.New(miso.Config{Nodes: f.nodes, Lookback: f.lookback})
 		},
 	},
 }

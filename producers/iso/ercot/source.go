@@ -190,9 +190,7 @@ func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Ser
 		if err != nil {
 			return collector.Page{}, fmt.Errorf("ercot %s document %s: %w", se.Key, doc.DocID, err)
 		}
-		for _, r := range recs {
-			page.Records = append(page.Records, isorecord.Lmp(r))
-		}
+		page.Records = isorecord.Lmps(recs, nil)
 	case "load-forecast", "solar":
 		parse := ParseLoadForecast
 		if se.Params["report"] == "solar" {
@@ -202,7 +200,7 @@ func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Ser
 		if err != nil {
 			return collector.Page{}, fmt.Errorf("ercot %s document %s: %w", se.Key, doc.DocID, err)
 		}
-		page.Records = loadRecords(recs)
+		page.Records = isorecord.Loads(recs)
 	default:
 		return collector.Page{}, fmt.Errorf("ercot: series %s has unknown report %q", se.Key, se.Params["report"])
 	}
@@ -234,16 +232,8 @@ func (s *Source) fetchDashboard(ctx context.Context, g collector.Getter, w colle
 			page.Watermark = r.IntervalStart
 		}
 	}
-	page.Records = loadRecords(kept)
+	page.Records = isorecord.Loads(kept)
 	return page, nil
-}
-
-func loadRecords(recs []schemas.IsoLoadRecord) []collector.Record {
-	out := make([]collector.Record, len(recs))
-	for i, r := range recs {
-		out[i] = isorecord.Load(r)
-	}
-	return out
 }
 
 func formatCursor(docs []Document) string {

@@ -3,8 +3,6 @@ package miso
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,16 +13,10 @@ import (
 	"github.com/aurum-energy/aurum/topology"
 )
 
-var ingest = time.Date(2026, 7, 15, 12, 0, 0, 0, time.UTC)
+// report is the recorded ex-post report of 2026-07-14.
+const report = "da-expost-lmp-20260714.csv"
 
-func fixture(t *testing.T) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "da-expost-lmp-20260714.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+var ingest = time.Date(2026, 7, 15, 12, 0, 0, 0, time.UTC)
 
 func utc(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, time.UTC) }
 
@@ -41,7 +33,7 @@ func find(t *testing.T, recs []schemas.IsoLmpRecord, node string, start time.Tim
 
 func TestParseDAExPost(t *testing.T) {
 	t.Parallel()
-	recs, err := ParseDAExPost(fixture(t), nil, ingest)
+	recs, err := ParseDAExPost(collectortest.Fixture(t, report), nil, ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +64,7 @@ func TestParseDAExPost(t *testing.T) {
 		t.Errorf("MICHIGAN.HUB HE24 %+v", r)
 	}
 
-	hub, err := ParseDAExPost(fixture(t), []string{"michigan.hub"}, ingest)
+	hub, err := ParseDAExPost(collectortest.Fixture(t, report), []string{"michigan.hub"}, ingest)
 	if err != nil || len(hub) != 24 || hub[0].LocationID != "MICHIGAN.HUB" {
 		t.Errorf("filtered: %d records, %v", len(hub), err)
 	}
@@ -102,7 +94,7 @@ func TestParseDAExPostZoneNoteAndMissing(t *testing.T) {
 
 func TestParseDAExPostMalformed(t *testing.T) {
 	t.Parallel()
-	good := string(fixture(t))
+	good := string(collectortest.Fixture(t, report))
 	cases := map[string]string{
 		"empty":          "",
 		"html":           "<html><body>404 Not Found</body></html>",
@@ -125,7 +117,7 @@ func TestParseDAExPostMalformed(t *testing.T) {
 
 func TestSourceFetch(t *testing.T) {
 	t.Parallel()
-	fake := collectortest.NewGetter(map[string][]byte{"/20260714_da_expost_lmp.csv": fixture(t)})
+	fake := collectortest.NewGetter(map[string][]byte{"/20260714_da_expost_lmp.csv": collectortest.Fixture(t, report)})
 	// 2026-07-15 13:00 UTC is 08:00 EST: today is the 15th.
 	s, _ := New(Config{Now: func() time.Time { return utc(2026, 7, 15, 13) }})
 	series, _ := s.Series(context.Background())

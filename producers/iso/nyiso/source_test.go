@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
 func TestFetchThroughClient(t *testing.T) {
 	t.Parallel()
-	body := fixture(t, "damlbmp-zone-20261005-first12h.csv")
+	body := collectortest.Fixture(t, "damlbmp-zone-20261005-first12h.csv")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/public/csv/damlbmp/20261005damlbmp_zone.csv" {
 			http.NotFound(w, r)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -20,7 +21,7 @@ func replay(t *testing.T) (*httptest.Server, *[]http.Request) {
 	var env struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	if err := json.Unmarshal(fixture(t, "dataminer-da_hrl_lmps-zones-2026-06-09.json"), &env); err != nil {
+	if err := json.Unmarshal(collectortest.Fixture(t, "dataminer-da_hrl_lmps-zones-2026-06-09.json"), &env); err != nil {
 		t.Fatal(err)
 	}
 	var reqs []http.Request
