@@ -118,6 +118,49 @@ func New(cfg Config) (*Source, error) {
 	return &Source{cfg: cfg, routes: map[string]*RouteMeta{}}, nil
 }
 
+// Options are the flags of `aurum collect eia`: one query per route, each
+// with every facet, the frequency and the data columns given, plus the
+// APIv1 series ids.
+type Options struct {
+	Routes    []string
+	Facets    []string // "name=v1,v2" (ParseFacet)
+	Frequency string
+	Data      []string
+	SeriesIDs []string
+}
+
+// Spec is `aurum collect eia`.
+var Spec = collector.Spec[Options, *Source]{
+	Name:    Name,
+	Summary: "EIA API v2 data routes: --route electricity/rto/region-data --frequency hourly --facet respondent=PJM,MISO; or --seriesid INTL.29-12-HKG-BKWH.A",
+	Client:  ClientConfig,
+	Flags: func(f *collector.Flags, o *Options) {
+		f.List(&o.Routes, "route", "data routes without /data (electricity/rto/region-data), one query each")
+		f.Raw(&o.Facets, "facet", "facet filter name=v1,v2")
+		f.String(&o.Frequency, "frequency", "frequency of the routes (hourly, daily, monthly, ...)")
+		f.List(&o.Data, "data", "data columns (default value)")
+		f.List(&o.SeriesIDs, "seriesid", "APIv1 series ids (INTL.29-12-HKG-BKWH.A)")
+	},
+	New: FromOptions,
+}
+
+// FromOptions checks o and returns the source of its queries.
+func FromOptions(o Options) (*Source, error) {
+	facets := map[string][]string{}
+	for _, s := range o.Facets {
+		name, values, err := ParseFacet(s)
+		if err != nil {
+			return nil, err
+		}
+		facets[name] = append(facets[name], values...)
+	}
+	cfg := Config{SeriesIDs: o.SeriesIDs}
+	for _, r := range o.Routes {
+		cfg.Queries = append(cfg.Queries, Query{Route: r, Facets: facets, Frequency: o.Frequency, Data: o.Data})
+	}
+	return New(cfg)
+}
+
 // ParseFacet reads a --facet flag value "name=v1,v2".
 func ParseFacet(s string) (name string, values []string, err error) {
 	name, list, ok := strings.Cut(s, "=")

@@ -56,6 +56,15 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Spec is `aurum collect fred`.
+var Spec = collector.Spec[Config, *Source]{
+	Name:    Name,
+	Summary: "FRED series and their metadata: --series GDP,CPILFESL",
+	Client:  ClientConfig,
+	Flags:   func(f *collector.Flags, c *Config) { f.List(&c.Series, "series", "FRED series ids") },
+	New:     New,
+}
+
 // Source is the FRED source. Build it with New.
 type Source struct {
 	cfg Config

@@ -54,6 +54,18 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Spec is `aurum collect worldbank`.
+var Spec = collector.Spec[Config, *Source]{
+	Name:    Name,
+	Summary: "World Bank indicators: --indicator NY.GDP.MKTP.CD --country USA,JPN (default all)",
+	Client:  ClientConfig,
+	Flags: func(f *collector.Flags, c *Config) {
+		f.List(&c.Indicators, "indicator", "indicator ids (NY.GDP.MKTP.CD)")
+		f.List(&c.Countries, "country", "countries or aggregates (USA, JPN; default all)")
+	},
+	New: New,
+}
+
 // Source is the World Bank collector source.
 type Source struct {
 	cfg Config

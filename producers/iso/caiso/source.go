@@ -48,6 +48,18 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Spec is `aurum collect caiso`.
+var Spec = collector.Spec[Config, *Source]{
+	Name:    Name,
+	Summary: "CAISO OASIS load: --series SLD_FCST:ACTUAL,SLD_FCST:DAM,SLD_REN_FCST:DAM",
+	Client:  ClientConfig,
+	Flags: func(f *collector.Flags, c *Config) {
+		f.List(&c.Series, "series", "OASIS queries QUERY:MARKET_RUN_ID")
+		f.Lookback(&c.Lookback)
+	},
+	New: New,
+}
+
 // Source collects OASIS load forecasts into aurum.iso.load.v1.
 type Source struct {
 	cfg    Config

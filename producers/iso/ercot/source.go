@@ -81,6 +81,19 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Spec is `aurum collect ercot`.
+var Spec = collector.Spec[Config, *Source]{
+	Name:    Name,
+	Summary: "ERCOT prices and load: --series dam-spp,load-forecast,dashboard --locations HB_NORTH,LZ_HOUSTON",
+	Client:  ClientConfig,
+	Flags: func(f *collector.Flags, c *Config) {
+		f.List(&c.Series, "series", "reports (dam-spp, load-forecast, solar, dashboard)")
+		f.List(&c.SettlementPoints, "locations", "settlement points to keep")
+		f.Lookback(&c.Lookback)
+	},
+	New: New,
+}
+
 // Source is the ERCOT source. Build it with New.
 type Source struct {
 	cfg    Config

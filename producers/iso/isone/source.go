@@ -37,19 +37,21 @@ func ClientConfig() collector.ClientConfig {
 	return collector.ClientConfig{Source: "isone", BaseURL: BaseURL, Rate: rate.Limit(1)}
 }
 
-// Config says which reports and locations the source collects. The zero
-// value collects the pool's hourly system load.
-type Config struct {
-	// Feeds are keys of Feeds. Default hourlysysload.
-	Feeds []string
-	// Locations are ISO-NE location ids. hourlysysload without locations
-	// asks for the whole pool; realtimehourlydemand needs at least one.
-	Locations []string
-	// Lookback is how far before now a window without a start begins;
-	// a window without an end reaches now. Default 48h.
-	Lookback time.Duration
-	// Now is the clock of ingest_ts and open windows. Default time.Now.
-	Now func() time.Time
+// Config says which reports and locations the source collects: Feeds are
+// keys of Feeds, default hourlysysload; Locations are ISO-NE location ids
+// (hourlysysload without locations asks for the whole pool,
+// realtimehourlydemand needs at least one); a window without a start
+// begins Lookback before now (default 48h), one without an end reaches
+// now. The zero value collects the pool's hourly system load.
+type Config = isofile.Options
+
+// Spec is `aurum collect isone`.
+var Spec = collector.Spec[Config, *isofile.Source]{
+	Name:    "isone",
+	Summary: "ISO-NE hourly load: --feeds hourlysysload,realtimehourlydemand --locations 32,4001",
+	Client:  ClientConfig,
+	Flags:   isofile.OptionFlags("reports (hourlysysload, realtimehourlydemand)", "location ids"),
+	New:     New,
 }
 
 // New checks cfg and returns the source: one series per report and

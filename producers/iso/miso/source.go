@@ -42,6 +42,18 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Spec is `aurum collect miso`.
+var Spec = collector.Spec[Config, *isofile.Source]{
+	Name:    Name,
+	Summary: "MISO day-ahead ex-post LMPs: --nodes ILLINOIS.HUB,INDIANA.HUB",
+	Client:  ClientConfig,
+	Flags: func(f *collector.Flags, c *Config) {
+		f.List(&c.Nodes, "nodes", "nodes to keep (ILLINOIS.HUB, ...)")
+		f.Lookback(&c.Lookback)
+	},
+	New: New,
+}
+
 // New checks cfg and returns the source: the one day-ahead ex-post LMP
 // series, a report per EST market day from the day Lookback before now
 // (open) to tomorrow, whose prices MISO posts the day before.

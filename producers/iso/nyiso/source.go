@@ -35,19 +35,21 @@ func ClientConfig() collector.ClientConfig {
 	return collector.ClientConfig{Source: "nyiso", BaseURL: BaseURL, Rate: rate.Limit(1)}
 }
 
-// Config says which files and locations the source collects. The zero
-// value collects day-ahead and real-time zonal LBMPs of every zone.
-type Config struct {
-	// Feeds are keys of Feeds. Default damlbmp_zone and realtime_zone.
-	Feeds []string
-	// Locations keep only these PTIDs or names; empty keeps all.
-	Locations []string
-	// Lookback is how far before now a window without a start begins;
-	// a window without an end reaches the end of tomorrow (day-ahead
-	// prices are posted the day before). Default 24h.
-	Lookback time.Duration
-	// Now is the clock of ingest_ts and open windows. Default time.Now.
-	Now func() time.Time
+// Config says which files and locations the source collects: Feeds are
+// keys of Feeds, default damlbmp_zone and realtime_zone; Locations keep
+// only these PTIDs or names, empty keeps all; a window without a start
+// begins Lookback before now (default 24h), one without an end reaches
+// the end of tomorrow (day-ahead prices are posted the day before). The
+// zero value collects day-ahead and real-time zonal LBMPs of every zone.
+type Config = isofile.Options
+
+// Spec is `aurum collect nyiso`.
+var Spec = collector.Spec[Config, *isofile.Source]{
+	Name:    "nyiso",
+	Summary: "NYISO MIS LBMPs: --feeds damlbmp_zone,realtime_zone,damlbmp_gen,realtime_gen --locations PTIDS_OR_NAMES",
+	Client:  ClientConfig,
+	Flags:   isofile.OptionFlags("LBMP files (damlbmp_zone, realtime_zone, damlbmp_gen, realtime_gen)", "PTIDs or names to keep"),
+	New:     New,
 }
 
 // New checks cfg and returns the source: one series per feed, each a file
@@ -72,7 +74,7 @@ func New(cfg Config) (*isofile.Source, error) {
 			return nil, fmt.Errorf("nyiso: feed %q is not supported (damlbmp_zone, realtime_zone, damlbmp_gen, realtime_gen)", name)
 		}
 		feeds[name] = isofile.Feed{
-			// Every feed's open window reaches tomorrow (Config.Lookback);
+			// Every feed's open window reaches tomorrow (see Config);
 			// tomorrow's real-time file is not posted yet, which ends the
 			// series quietly.
 			Ahead: true,

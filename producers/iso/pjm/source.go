@@ -65,6 +65,20 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Spec is `aurum collect pjm`.
+var Spec = collector.Spec[Config, *Source]{
+	Name:    "pjm",
+	Summary: "PJM Data Miner LMPs: --feeds da_hrl_lmps,rt_hrl_lmps,rt_unverified_fivemin_lmps --locations PNODE_IDS --location-types ZONE,HUB",
+	Client:  ClientConfig,
+	Flags: func(f *collector.Flags, c *Config) {
+		f.List(&c.Feeds, "feeds", "Data Miner feeds (da_hrl_lmps, rt_hrl_lmps, rt_unverified_fivemin_lmps)")
+		f.List(&c.Locations, "locations", "pnode ids")
+		f.List(&c.LocationTypes, "location-types", "pnode types to keep (ZONE, HUB, ...)")
+		f.Lookback(&c.Lookback)
+	},
+	New: New,
+}
+
 // Source collects PJM LMP feeds; it implements collector.Source.
 type Source struct {
 	cfg    Config

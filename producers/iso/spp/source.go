@@ -33,20 +33,21 @@ func ClientConfig() collector.ClientConfig {
 	return collector.ClientConfig{Source: "spp", BaseURL: BaseURL, Rate: rate.Limit(1)}
 }
 
-// Config says which files and locations the source collects. The zero
-// value collects day-ahead LMPs of every settlement location.
-type Config struct {
-	// Feeds are keys of Feeds. Default da.
-	Feeds []string
-	// Locations keep only these settlement locations (location_id, e.g.
-	// SPPNORTH_HUB or SWPW:AESO); empty keeps all.
-	Locations []string
-	// Lookback is how far before now a window without a start begins;
-	// a window without an end reaches now (RTBM) or the end of tomorrow
-	// (DA). Default 1h.
-	Lookback time.Duration
-	// Now is the clock of ingest_ts and open windows. Default time.Now.
-	Now func() time.Time
+// Config says which files and locations the source collects: Feeds are
+// keys of Feeds, default da; Locations keep only these settlement
+// locations (location_id, e.g. SPPNORTH_HUB or SWPW:AESO), empty keeps
+// all; a window without a start begins Lookback before now (default 1h),
+// one without an end reaches now (RTBM) or the end of tomorrow (DA). The
+// zero value collects day-ahead LMPs of every settlement location.
+type Config = isofile.Options
+
+// Spec is `aurum collect spp`.
+var Spec = collector.Spec[Config, *isofile.Source]{
+	Name:    "spp",
+	Summary: "SPP LMPs by settlement location: --feeds da,rtbm --locations SPPNORTH_HUB",
+	Client:  ClientConfig,
+	Flags:   isofile.OptionFlags("markets (da, rtbm)", "settlement points to keep"),
+	New:     New,
 }
 
 // New checks cfg and returns the source: one series per feed, each a file
