@@ -38,7 +38,7 @@ func toySpec(name string, flags func(*collector.Flags, *toyConfig)) collector.Sp
 	}
 }
 
-func registry() *collector.Registry {
+func toyRegistry() *collector.Registry {
 	return collector.NewRegistry(
 		toySpec("alpha", func(f *collector.Flags, c *toyConfig) {
 			f.List(&c.Series, "series", "alpha ids")
@@ -67,7 +67,7 @@ func bind(t *testing.T, r *collector.Registry, args ...string) (*collector.Bound
 
 func TestRegistryBuildsFromFlags(t *testing.T) {
 	t.Parallel()
-	r := registry()
+	r := toyRegistry()
 	if got := strings.Join(r.Names(), " "); got != "alpha beta" {
 		t.Errorf("names %q", got)
 	}
@@ -95,7 +95,7 @@ func TestRegistryBuildsFromFlags(t *testing.T) {
 
 func TestRegistryRefuses(t *testing.T) {
 	t.Parallel()
-	r := registry()
+	r := toyRegistry()
 	// A flag of another source is a mistake, not a setting to ignore.
 	bound, _ := bind(t, r, "--series", "GDP", "--verbose")
 	if _, err := bound.Build("alpha"); err == nil || !strings.Contains(err.Error(), "alpha does not take --verbose (it takes --series --facet --lookback)") {
@@ -111,7 +111,7 @@ func TestRegistryRefuses(t *testing.T) {
 
 func TestRegistryBuildsWithoutFlags(t *testing.T) {
 	t.Parallel()
-	src, err := registry().Build("beta", toyConfig{Series: []string{"GDP"}})
+	src, err := toyRegistry().Build("beta", toyConfig{Series: []string{"GDP"}})
 	if err != nil || src.Name() != "beta" || src.(*toy).cfg.Series[0] != "GDP" {
 		t.Errorf("%+v, %v", src, err)
 	}
@@ -119,7 +119,7 @@ func TestRegistryBuildsWithoutFlags(t *testing.T) {
 
 func TestFlagHelpNamesItsReaders(t *testing.T) {
 	t.Parallel()
-	_, fs := bind(t, registry())
+	_, fs := bind(t, toyRegistry())
 	for name, want := range map[string]string{
 		"series":   "alpha: alpha ids; beta: beta ids (comma-separated or repeated)",
 		"facet":    "alpha: name=v1,v2 (repeatable)",
