@@ -154,7 +154,7 @@ func (m Mapping) unit(row Row, column string) *string {
 		return u
 	}
 	if m.Meta != nil {
-		return optional(m.Meta.Data[column].Units)
+		return seriesrecord.Text(m.Meta.Data[column].Units)
 	}
 	return nil
 }
@@ -228,9 +228,9 @@ func MapPage(resp Response, m Mapping, offset int, w collector.Window, now time.
 				Value:       value,
 				ValueRaw:    valueRaw,
 				Unit:        m.unit(row, col),
-				Frequency:   optional(cmp.Or(resp.Frequency, m.Frequency)),
+				Frequency:   seriesrecord.Text(cmp.Or(resp.Frequency, m.Frequency)),
 				GeoID:       firstOf(row, geoKeys...),
-				Dataset:     optional(m.dataset(resp)),
+				Dataset:     seriesrecord.Text(m.dataset(resp)),
 				QualityFlag: firstOf(row, "dataFlagDescription", "dataFlagId"),
 				AsofDate:    asof,
 				IngestTS:    now,
@@ -282,7 +282,7 @@ func (m Mapping) catalog(resp Response, obs schemas.ExtTimeseriesObservation, ro
 		Frequency:   obs.Frequency,
 		GeoID:       obs.GeoID,
 		Dataset:     obs.Dataset,
-		Description: optional(desc),
+		Description: seriesrecord.Text(desc),
 		SourceURL:   sourceURL(m),
 		UpdatedTS:   now,
 	}
@@ -304,11 +304,4 @@ func sourceURL(m Mapping) *string {
 	}
 	u := "https://www.eia.gov/opendata/browser/" + m.Route
 	return &u
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }

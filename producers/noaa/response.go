@@ -1,10 +1,8 @@
 package noaa
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -163,7 +161,7 @@ func MapPage(d Data, m Mapping, w collector.Window, now time.Time) (collector.Pa
 		if !w.Contains(ts) {
 			continue
 		}
-		value, raw, err := parseValue(r.Value)
+		value, raw, err := seriesrecord.Value(r.Value)
 		if err != nil {
 			return collector.Page{}, fmt.Errorf("%w: noaa: result %d: %v", collector.ErrMalformed, i, err)
 		}
@@ -175,11 +173,11 @@ func MapPage(d Data, m Mapping, w collector.Window, now time.Time) (collector.Pa
 			TS:          ts,
 			Value:       value,
 			ValueRaw:    raw,
-			Unit:        optional(units[m.Units][r.DataType]),
-			Frequency:   optional(frequencies[m.Dataset]),
+			Unit:        seriesrecord.Text(units[m.Units][r.DataType]),
+			Frequency:   seriesrecord.Text(frequencies[m.Dataset]),
 			GeoID:       &station,
-			Dataset:     optional(m.Dataset),
-			QualityFlag: optional(r.Attrs),
+			Dataset:     seriesrecord.Text(m.Dataset),
+			QualityFlag: seriesrecord.Text(r.Attrs),
 			AsofDate:    asof,
 			IngestTS:    now,
 		}
@@ -200,26 +198,6 @@ func MapPage(d Data, m Mapping, w collector.Window, now time.Time) (collector.Pa
 		})
 	}
 	return page.Page(), nil
-}
-
-func parseValue(v json.RawMessage) (*float64, *string, error) {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 || string(v) == "null" {
-		return nil, nil, nil
-	}
-	s := string(v)
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return nil, nil, fmt.Errorf("value %s is not a number", v)
-	}
-	return &f, &s, nil
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 // Dataset is a CDO dataset (datasets endpoint).

@@ -7,6 +7,11 @@
 package seriesrecord
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
@@ -66,6 +71,30 @@ func (p *Page) Page() collector.Page {
 		})
 	}
 	return out
+}
+
+// Value reads an observation's value as a provider's JSON writes it: a
+// number, or a number in a string (the World Bank writes both); null or
+// nothing is no value, nil and never zero. raw is the number as written.
+func Value(v json.RawMessage) (value *float64, raw *string, err error) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || string(v) == "null" {
+		return nil, nil, nil
+	}
+	s := strings.Trim(string(v), `"`)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nil, nil, fmt.Errorf("value %s is not a number", v)
+	}
+	return &f, &s, nil
+}
+
+// Text is s as an optional field of a record: nil when empty.
+func Text(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // Key is the Kafka key of a series' records: "PROVIDER:series_id".

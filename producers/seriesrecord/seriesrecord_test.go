@@ -1,6 +1,8 @@
 package seriesrecord_test
 
 import (
+	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
@@ -42,5 +44,28 @@ func TestPage(t *testing.T) {
 	}
 	if ca, _ := a.Value.(schemas.ExtSeriesCatalogUpsert); a.Key != "NOAA:A" || !ca.FirstTS.Equal(day(5)) || !ca.LastTS.Equal(day(5)) {
 		t.Errorf("catalog of A %+v", a)
+	}
+}
+
+func TestValue(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"1.5": "1.5", `"1.5"`: "1.5", " 2 ": "2", "null": "<nil>", "": "<nil>", `"x"`: "error", "true": "error"} {
+		v, raw, err := seriesrecord.Value(json.RawMessage(in))
+		got := "<nil>"
+		switch {
+		case err != nil:
+			got = "error"
+		case v != nil:
+			got = *raw
+			if f, _ := strconv.ParseFloat(*raw, 64); f != *v {
+				t.Errorf("%s: value %v, raw %s", in, *v, *raw)
+			}
+		}
+		if got != want {
+			t.Errorf("Value(%s) = %s, want %s", in, got, want)
+		}
+	}
+	if seriesrecord.Text("") != nil || *seriesrecord.Text("mm") != "mm" {
+		t.Error("Text")
 	}
 }

@@ -1,7 +1,6 @@
 package worldbank
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -179,7 +178,7 @@ func MapPage(p Paging, rows []Row, w collector.Window, now time.Time) (collector
 		if !w.Contains(ts) {
 			continue
 		}
-		value, raw, err := parseValue(r.Value)
+		value, raw, err := seriesrecord.Value(r.Value)
 		if err != nil {
 			return collector.Page{}, fmt.Errorf("%w: worldbank: row %d: %v", collector.ErrMalformed, i, err)
 		}
@@ -191,11 +190,11 @@ func MapPage(p Paging, rows []Row, w collector.Window, now time.Time) (collector
 			TS:          ts,
 			Value:       value,
 			ValueRaw:    raw,
-			Unit:        optional(r.Unit),
+			Unit:        seriesrecord.Text(r.Unit),
 			Frequency:   &freq,
 			GeoID:       &geo,
-			Dataset:     optional(p.SourceName),
-			QualityFlag: optional(r.ObsStatus),
+			Dataset:     seriesrecord.Text(p.SourceName),
+			QualityFlag: seriesrecord.Text(r.ObsStatus),
 			AsofDate:    asof,
 			IngestTS:    now,
 		}
@@ -214,26 +213,4 @@ func MapPage(p Paging, rows []Row, w collector.Window, now time.Time) (collector
 		out.Next = strconv.Itoa(p.Page + 1)
 	}
 	return out, nil
-}
-
-// parseValue reads a value: a number, or null for no value (nil, never
-// zero). raw is the number as the API wrote it.
-func parseValue(v json.RawMessage) (*float64, *string, error) {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 || string(v) == "null" {
-		return nil, nil, nil
-	}
-	s := strings.Trim(string(v), `"`)
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return nil, nil, fmt.Errorf("value %s is not a number", v)
-	}
-	return &f, &s, nil
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
