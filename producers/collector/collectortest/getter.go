@@ -6,9 +6,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/aurum-energy/aurum/producers/collector"
 )
@@ -116,4 +119,37 @@ func Zip(name string, data []byte) []byte {
 		panic(err)
 	}
 	return buf.Bytes()
+}
+
+// Serve starts a provider answering with h for the rest of the test and
+// returns a client of it: cfg (a source's ClientConfig, with the API key
+// or credentials the test gives) with the scheme and host of its base URL
+// the server's — its path and user kept, so the source asks the paths it
+// asks of the real provider — and no rate limit. asked returns the URLs
+// the provider has been asked so far.
+func Serve(t testing.TB, cfg collector.ClientConfig, h http.Handler) (c *collector.Client, asked func() []*url.URL) {
+	t.Helper()
+	var mu sync.Mutex
+	var urls []*url.URL
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		urls = append(urls, r.URL)
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base.Scheme, base.Host = "http", srv.Listener.Addr().String()
+	cfg.BaseURL, cfg.Rate, cfg.Burst = base.String(), 1000, 10
+	if c, err = collector.NewClient(cfg); err != nil {
+		t.Fatal(err)
+	}
+	return c, func() []*url.URL {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(urls)
+	}
 }

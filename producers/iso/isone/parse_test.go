@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -91,7 +90,10 @@ func TestParseMalformed(t *testing.T) {
 func TestFetchThroughClient(t *testing.T) {
 	t.Parallel()
 	body := collectortest.Fixture(t, "webservices-hourlysysload-day-20241103.json")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// Credentials go in the base URL, as AURUM_ISONE_BASE_URL takes them.
+	cfg := ClientConfig()
+	cfg.BaseURL = "https://u:p@webservices.iso-ne.com/api/v1.1"
+	c, _ := collectortest.Serve(t, cfg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
 		if r.URL.Path != "/api/v1.1/hourlysysload/day/20241103/location/32.json" || !ok || user != "u" || pass != "p" {
 			http.NotFound(w, r)
@@ -99,12 +101,6 @@ func TestFetchThroughClient(t *testing.T) {
 		}
 		_, _ = w.Write(body)
 	}))
-	t.Cleanup(srv.Close)
-	base := "http://u:p@" + srv.Listener.Addr().String() + "/api/v1.1"
-	c, err := collector.NewClient(collector.ClientConfig{Source: "isone", BaseURL: base, Rate: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
 	src, err := New(Config{Locations: []string{"32"}, Now: func() time.Time { return ingest }})
 	if err != nil {
 		t.Fatal(err)

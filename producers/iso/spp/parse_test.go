@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -176,9 +175,7 @@ func TestIntervalsAcrossFallBack(t *testing.T) {
 func TestFetchThroughClient(t *testing.T) {
 	t.Parallel()
 	body := collectortest.Fixture(t, "rtbm-lmp-by-location-SL-202503310850.csv")
-	var paths []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		paths = append(paths, r.URL.Query().Get("path"))
+	c, asked := collectortest.Serve(t, ClientConfig(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/file-browser-api/download/rtbm-lmp-by-location" ||
 			r.URL.Query().Get("path") != "/2025/03/By_Interval/31/RTBM-LMP-SL-202503310850.csv" {
 			http.NotFound(w, r)
@@ -186,11 +183,6 @@ func TestFetchThroughClient(t *testing.T) {
 		}
 		_, _ = w.Write(body)
 	}))
-	t.Cleanup(srv.Close)
-	c, err := collector.NewClient(collector.ClientConfig{Source: "spp", BaseURL: srv.URL, Rate: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
 	src, err := New(Config{Feeds: []string{"rtbm"}, Locations: []string{"AEC", "AECC_CSWS"}, Now: func() time.Time { return ingest }})
 	if err != nil {
 		t.Fatal(err)
@@ -202,6 +194,6 @@ func TestFetchThroughClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(p.Records) != 2 || p.Next != "" || !p.Watermark.Equal(utc(2025, 3, 31, 13, 45)) || p.Records[0].Key != "SPP:AEC" {
-		t.Errorf("%d records next %q watermark %s paths %v", len(p.Records), p.Next, p.Watermark, paths)
+		t.Errorf("%d records next %q watermark %s asked %v", len(p.Records), p.Next, p.Watermark, asked())
 	}
 }
