@@ -62,17 +62,14 @@ func New(cfg Config) (*isofile.Source, error) {
 			return nil, fmt.Errorf("isone: location %q: want a numeric location id", id)
 		}
 	}
-	if len(cfg.Feeds) == 0 {
-		cfg.Feeds = []string{"hourlysysload"}
+	names, err := isofile.SelectFeeds("isone", Feeds, cfg.Feeds, "hourlysysload")
+	if err != nil {
+		return nil, err
 	}
 	feeds := map[string]isofile.Feed{}
 	var series []collector.Series
-	for _, name := range cfg.Feeds {
-		name = strings.ToLower(strings.TrimSpace(name))
-		f, ok := Feeds[name]
-		if !ok {
-			return nil, fmt.Errorf("isone: feed %q is not supported (hourlysysload, realtimehourlydemand)", name)
-		}
+	for _, name := range names {
+		f := Feeds[name]
 		feeds[name] = isofile.Feed{
 			File: func(s collector.Series, p isofile.Period) (string, url.Values) {
 				return Path(f.Name, p.Day, s.Params["location"]), nil

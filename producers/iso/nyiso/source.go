@@ -9,7 +9,6 @@ package nyiso
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
 	"net/url"
 	"slices"
@@ -55,24 +54,22 @@ var Spec = collector.Spec[Config, *isofile.Source]{
 // New checks cfg and returns the source: one series per feed, each a file
 // per Eastern operating day, of the locations kept.
 func New(cfg Config) (*isofile.Source, error) {
-	if len(cfg.Feeds) == 0 {
-		cfg.Feeds = []string{"damlbmp_zone", "realtime_zone"}
+	names, err := isofile.SelectFeeds("nyiso", Feeds, cfg.Feeds, "damlbmp_zone", "realtime_zone")
+	if err != nil {
+		return nil, err
 	}
-	keep := map[string]bool{}
-	for _, l := range cfg.Locations {
-		keep[strings.TrimSpace(l)] = true
-	}
+	keep := cfg.Kept()
+	// A location is kept by its PTID or its name.
 	kept := func(r schemas.IsoLmpRecord) bool {
-		return len(keep) == 0 || keep[r.LocationID] || (r.LocationName != nil && keep[*r.LocationName])
+		if r.LocationName != nil {
+			return keep.Keep(r.LocationID, *r.LocationName)
+		}
+		return keep.Keep(r.LocationID)
 	}
 	feeds := map[string]isofile.Feed{}
 	var series []collector.Series
-	for _, name := range cfg.Feeds {
-		name = strings.ToLower(strings.TrimSpace(name))
-		f, ok := Feeds[name]
-		if !ok {
-			return nil, fmt.Errorf("nyiso: feed %q is not supported (damlbmp_zone, realtime_zone, damlbmp_gen, realtime_gen)", name)
-		}
+	for _, name := range names {
+		f := Feeds[name]
 		feeds[name] = isofile.Feed{
 			// Every feed's open window reaches tomorrow (see Config);
 			// tomorrow's real-time file is not posted yet, which ends the

@@ -9,9 +9,7 @@ package spp
 
 import (
 	"cmp"
-	"fmt"
 	"net/url"
-	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -54,22 +52,16 @@ var Spec = collector.Spec[Config, *isofile.Source]{
 // per Central operating day (DA) or per 5-minute interval (RTBM), of the
 // locations kept.
 func New(cfg Config) (*isofile.Source, error) {
-	if len(cfg.Feeds) == 0 {
-		cfg.Feeds = []string{"da"}
+	names, err := isofile.SelectFeeds("spp", Feeds, cfg.Feeds, "da")
+	if err != nil {
+		return nil, err
 	}
-	keep := map[string]bool{}
-	for _, l := range cfg.Locations {
-		keep[strings.TrimSpace(l)] = true
-	}
-	kept := func(r schemas.IsoLmpRecord) bool { return len(keep) == 0 || keep[r.LocationID] }
+	keep := cfg.Kept()
+	kept := func(r schemas.IsoLmpRecord) bool { return keep.Keep(r.LocationID) }
 	feeds := map[string]isofile.Feed{}
 	var series []collector.Series
-	for _, name := range cfg.Feeds {
-		name = strings.ToLower(strings.TrimSpace(name))
-		f, ok := Feeds[name]
-		if !ok {
-			return nil, fmt.Errorf("spp: feed %q is not supported (rtbm, da)", name)
-		}
+	for _, name := range names {
+		f := Feeds[name]
 		file := func(p isofile.Period) string { return DayPath(p.Day) }
 		feed := isofile.Feed{Ahead: true}
 		if f.Name == "rtbm" {
