@@ -117,3 +117,21 @@ func TestNewRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestOptions(t *testing.T) {
+	t.Parallel()
+	table := map[string]isofile.Feed{"da": hourly, "rtbm": hourly}
+	if got, err := isofile.SelectFeeds("spp", table, []string{" DA ", "rtbm"}); err != nil || strings.Join(got, ",") != "da,rtbm" {
+		t.Errorf("feeds %v, %v", got, err)
+	}
+	if got, _ := isofile.SelectFeeds("spp", table, nil, "da"); strings.Join(got, ",") != "da" {
+		t.Errorf("default feeds %v", got)
+	}
+	if _, err := isofile.SelectFeeds("spp", table, []string{"rt"}); err == nil || !strings.Contains(err.Error(), `spp: feed "rt" is not supported (da, rtbm)`) {
+		t.Errorf("unknown feed: %v", err)
+	}
+	keep := isofile.Options{Locations: []string{" 61757", "N.Y.C."}}.Kept()
+	if !keep.Keep("61757") || !keep.Keep("61761", "N.Y.C.") || keep.Keep("61752", "WEST") || !(isofile.Options{}).Kept().Keep("any") {
+		t.Errorf("kept %v", keep)
+	}
+}
