@@ -41,10 +41,10 @@ func (tides) Series(context.Context) ([]collector.Series, error) {
 	return []collector.Series{{Key: "8518750", Params: map[string]string{"station": "8518750"}}}, nil
 }
 
-// Fetch reads one page, whose cursor is its number. What it returns
-// outside w the runtime drops, and the watermark says where a later run
-// starts.
-func (tides) Fetch(ctx context.Context, g collector.Getter, s collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+// Fetch reads one page, whose cursor is its number. This provider takes no
+// window: what a page holds outside the window asked for, the runtime
+// drops, and the watermark says where a later run starts.
+func (tides) Fetch(ctx context.Context, g collector.Getter, s collector.Series, _ collector.Window, cursor string) (collector.Page, error) {
 	body, err := g.Get(ctx, "/levels", url.Values{"page": {cmp.Or(cursor, "1")}})
 	if err != nil {
 		return collector.Page{}, err

@@ -5,6 +5,11 @@
 // for backfills and schedules, and a checkpoint per series committed in the
 // same Kafka transaction as the records it covers, so a crash re-fetches
 // and never skips or duplicates.
+//
+// Each source package exports a Spec (its flags, client defaults and
+// constructor); the composition root lists the Specs in a Registry, which
+// builds a source from a command line or from a configuration. The
+// package's Example shows a source end to end.
 package collector
 
 import (
