@@ -140,9 +140,9 @@ func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Ser
 		return collector.Page{Next: next}, nil
 	}
 	path, query := f.File(se, p)
-	file := path
-	if len(query) > 0 {
-		file += "?" + query.Encode()
+	file := path // as errors name it
+	if q, _ := url.QueryUnescape(query.Encode()); q != "" {
+		file += "?" + q
 	}
 	body, err := g.Get(ctx, path, query)
 	var status *collector.StatusError
