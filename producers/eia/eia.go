@@ -220,13 +220,9 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 // route's metadata is read once, before its first page (see routeMeta);
 // its warnings go to c's logger.
 func (s *Source) Fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	offset := 0
-	if cursor != "" {
-		n, err := strconv.Atoi(cursor)
-		if err != nil || n < 0 {
-			return collector.Page{}, fmt.Errorf("eia %s: cursor %q is not an offset", sr.Key, cursor)
-		}
-		offset = n
+	offset, err := collector.NumberCursor(cursor, 0, "an offset")
+	if err != nil {
+		return collector.Page{}, fmt.Errorf("eia %s: %w", sr.Key, err)
 	}
 	if id := sr.Params[paramSeriesID]; id != "" {
 		// The seriesid route answers the whole series in one page.

@@ -115,9 +115,9 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 // cursor is the offset of its first observation.
 func (s *Source) Fetch(ctx context.Context, c collector.Getter, ser collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	id := ser.Params["series_id"]
-	offset, err := parseCursor(cursor)
+	offset, err := collector.NumberCursor(cursor, 0, "an offset")
 	if err != nil {
-		return collector.Page{}, err
+		return collector.Page{}, fmt.Errorf("fred %s: %w", id, err)
 	}
 	start, end, ok := dates(w)
 	if !ok {

@@ -121,13 +121,9 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 
 // Fetch implements collector.Source. The cursor is the page number.
 func (s *Source) Fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	page := 1
-	if cursor != "" {
-		n, err := strconv.Atoi(cursor)
-		if err != nil || n < 1 {
-			return collector.Page{}, fmt.Errorf("worldbank %s: cursor %q is not a page", sr.Key, cursor)
-		}
-		page = n
+	page, err := collector.NumberCursor(cursor, 1, "a page")
+	if err != nil {
+		return collector.Page{}, fmt.Errorf("worldbank %s: %w", sr.Key, err)
 	}
 	ind, countries := sr.Params["indicator"], sr.Params["country"]
 	if ind == "" || countries == "" {

@@ -166,13 +166,9 @@ func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Ser
 	if !ok {
 		return collector.Page{}, fmt.Errorf("pjm: series %q: unknown feed %q", se.Key, se.Params["feed"])
 	}
-	startRow := 1
-	if cursor != "" {
-		n, err := strconv.Atoi(cursor)
-		if err != nil || n < 1 {
-			return collector.Page{}, fmt.Errorf("pjm: cursor %q: want a startRow", cursor)
-		}
-		startRow = n
+	startRow, err := collector.NumberCursor(cursor, 1, "a startRow")
+	if err != nil {
+		return collector.Page{}, fmt.Errorf("pjm %s: %w", se.Key, err)
 	}
 	now := s.cfg.Now().UTC()
 	since, until := w.Since.UTC(), w.Until.UTC()
