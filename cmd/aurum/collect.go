@@ -1,16 +1,19 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"sort"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
+	"github.com/aurum-energy/aurum/internal/config"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/producers/collector"
@@ -35,6 +38,27 @@ read is logged and fetched again a few times; then its series fails, the others
 continue, and the exit code is 1.
 `
 
+// collectFlags are the flags of `aurum collect` every source takes; the
+// sources' own are declared by the registry (sources.Bind).
+type collectFlags struct {
+	since, until string
+	every        time.Duration
+	recollect    bool
+	noProgress   bool
+	metricsAddr  string
+	sources      *collector.Bound
+}
+
+func (f *collectFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.since, "since", "", "collect observations from this date (an operating day in the market's zone, UTC for series providers) or RFC 3339 time on (empty: the provider's first, or the source's lookback)")
+	fs.StringVar(&f.until, "until", "", "collect observations up to this date (an operating day, included) or RFC 3339 time (included; empty: the latest)")
+	fs.DurationVar(&f.every, "every", 0, "collect again every D (e.g. 1h) until stopped (0: once)")
+	fs.BoolVar(&f.recollect, "recollect", false, "collect the window again from --since, whatever the checkpoints say (e.g. after a change of series ids)")
+	fs.BoolVar(&f.noProgress, "no-progress", false, "never draw a progress bar (it is drawn only when stderr is a terminal)")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on http://ADDR/metrics (empty: off)")
+	f.sources = sources.Bind(fs)
+}
+
 // window is --since and --until of src: a date names an operating day in
 // the source's market zone (UTC for series providers), both days
 // included.
@@ -49,9 +73,8 @@ func (f *collectFlags) window(src collector.Source) (collector.Window, error) {
 // sourceList is the Sources section of the usage.
 func sourceList() string {
 	var b strings.Builder
-	for _, n := range sourceNames() {
-		src := collectSources[n]
-		fmt.Fprintf(&b, "  %-10s %s\n  %-10s flags: %s\n", n, src.summary, "", flagList(src.flags))
+	for _, n := range sources.Names() {
+		fmt.Fprintf(&b, "  %-10s %s\n  %-10s flags: %s\n", n, sources.Summary(n), "", collector.FlagList(sources.Flags(n)))
 	}
 	return b.String()
 }
@@ -68,17 +91,10 @@ func runCollect(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(inv.args) != 1 {
-		return fmt.Errorf("%w: aurum collect <source> (sources: %s)", errUsage, strings.Join(sourceNames(), ", "))
+		return fmt.Errorf("%w: aurum collect <source> (sources: %s)", errUsage, strings.Join(sources.Names(), ", "))
 	}
 	name := inv.args[0]
-	entry, ok := collectSources[name]
-	if !ok {
-		return fmt.Errorf("%w: unknown source %q (sources: %s)", errUsage, name, strings.Join(sourceNames(), ", "))
-	}
-	if err := flags.checkSourceFlags(name, entry); err != nil {
-		return err
-	}
-	src, err := entry.build(&flags)
+	src, err := flags.sources.Build(name)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -90,7 +106,7 @@ func runCollect(ctx context.Context, args []string) error {
 	reg := telemetry.NewRegistry()
 	metrics := telemetry.NewMetrics(reg)
 
-	httpc, err := sourceClient(name, entry, "", metrics, logger)
+	httpc, err := sourceClient(inv.cfg, name, "", metrics, logger)
 	if err != nil {
 		return err
 	}
@@ -135,32 +151,22 @@ func runCollect(ctx context.Context, args []string) error {
 	return ignoreCanceled(c.Run(ctx))
 }
 
-// sourceClient is the HTTP client of source name: its defaults, with
-// AURUM_<SOURCE>_BASE_URL (else fallbackURL, when not empty) and
-// AURUM_<SOURCE>_API_KEY from the environment.
-func sourceClient(name string, entry collectSource, fallbackURL string, metrics *telemetry.Metrics, logger *slog.Logger) (*collector.Client, error) {
-	env := "AURUM_" + strings.ToUpper(name) + "_"
-	hc := entry.client()
-	if u := os.Getenv(env + "BASE_URL"); u != "" {
-		hc.BaseURL = u
-	} else if fallbackURL != "" {
-		hc.BaseURL = fallbackURL
+// sourceClient is the HTTP client of source name: its defaults, with its
+// provider's settings (AURUM_<SOURCE>_BASE_URL, else fallbackURL when not
+// empty, and AURUM_<SOURCE>_API_KEY).
+func sourceClient(cfg config.Config, name, fallbackURL string, metrics *telemetry.Metrics, logger *slog.Logger) (*collector.Client, error) {
+	hc, err := sources.Client(name)
+	if err != nil {
+		return nil, err
 	}
-	hc.APIKey = os.Getenv(env + "API_KEY")
+	p := cfg.Provider(name)
+	hc.BaseURL = cmp.Or(p.BaseURL, fallbackURL, hc.BaseURL)
+	hc.APIKey = p.APIKey
 	hc.Metrics, hc.Logger = metrics, logger
 	c, err := collector.NewClient(hc)
 	if err != nil {
-		return nil, fmt.Errorf("%sBASE_URL: %w", env, err)
+		baseURL, _ := config.ProviderSettings(name)
+		return nil, fmt.Errorf("%s: %w", baseURL.Env, err)
 	}
 	return c, nil
-}
-
-// sourceNames are the registered sources, sorted.
-func sourceNames() []string {
-	names := make([]string, 0, len(collectSources))
-	for n := range collectSources {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

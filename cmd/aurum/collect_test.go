@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"slices"
 	"testing"
 	"time"
 )
@@ -48,7 +49,7 @@ func TestCollectWindow(t *testing.T) {
 		if err := fs.Parse(tc.build); err != nil {
 			t.Fatal(err)
 		}
-		src, err := collectSources[tc.source].build(&f)
+		src, err := f.sources.Build(tc.source)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,15 +60,6 @@ func TestCollectWindow(t *testing.T) {
 		if !w.Since.Equal(tc.since) || !w.Until.Equal(tc.until.Add(-time.Nanosecond)) {
 			t.Errorf("%s: window %v", name, w)
 		}
-	}
-	var l listFlag
-	for _, v := range []string{" GDP, ,CPILFESL", "UNRATE"} {
-		if err := l.Set(v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(l) != 3 || l[1] != "CPILFESL" || l[2] != "UNRATE" {
-		t.Errorf("series %q", l)
 	}
 }
 
@@ -89,7 +81,7 @@ func TestCollectSourcesBuild(t *testing.T) {
 		"ercot":     {"--series", "dam-spp,dashboard", "--locations", "HB_NORTH", "--lookback", "24h"},
 		"miso":      {"--nodes", "ILLINOIS.HUB", "--lookback", "48h"},
 	}
-	for _, name := range sourceNames() {
+	for _, name := range sources.Names() {
 		if _, ok := cases[name]; !ok {
 			t.Errorf("source %s has no case here", name)
 		}
@@ -97,29 +89,34 @@ func TestCollectSourcesBuild(t *testing.T) {
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			entry, ok := collectSources[name]
-			if !ok {
-				t.Fatalf("source %s is not registered", name)
-			}
 			var f collectFlags
 			fs := flag.NewFlagSet("collect", flag.ContinueOnError)
 			f.register(fs)
 			if err := fs.Parse(args); err != nil {
 				t.Fatal(err)
 			}
-			if err := f.checkSourceFlags(name, entry); err != nil {
-				t.Fatal(err)
+			var given []string
+			fs.Visit(func(fl *flag.Flag) { given = append(given, fl.Name) })
+			if want := sources.Flags(name); !sameSet(given, want) {
+				t.Errorf("the case gives %v, the registry lists %v", given, want)
 			}
-			src, err := entry.build(&f)
+			src, err := f.sources.Build(name)
 			if err != nil {
 				t.Fatalf("build: %v", err)
 			}
 			if src.Name() != name {
 				t.Errorf("Name() = %q", src.Name())
 			}
-			if cc := entry.client(); cc.Source != name || cc.BaseURL == "" {
-				t.Errorf("client config %+v", cc)
+			if cc, err := sources.Client(name); err != nil || cc.Source != name || cc.BaseURL == "" {
+				t.Errorf("client config %+v, %v", cc, err)
 			}
 		})
 	}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }

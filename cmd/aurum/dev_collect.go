@@ -2,32 +2,22 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
-	"strings"
 
 	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/producers/replay"
 )
 
-// demoCollectFlag is, per replayed source, the `aurum collect` flag that
-// takes the recording's series.
-var demoCollectFlag = map[string]string{
-	"fred": "series",
-	"pjm":  "feeds",
-}
-
 // newDemoCollectors starts the replay of recorded provider answers and,
-// per recording, a collector that runs once against it, as
-// `aurum collect <source> --<flag> <series>` would: FRED GDP and PJM's
-// day-ahead zonal LMPs. A replayed source collects over its recording's
-// window (PJM: 2026-06-09 and 10 UTC, the recorded operating day), so a
-// restart re-reads the same answers and the materialisers keep one row
-// each. When AURUM_<SOURCE>_BASE_URL is set the source collects from there
-// instead, with AURUM_<SOURCE>_API_KEY, over its default window.
+// per recording, a collector that runs once against it, built through the
+// registry of `aurum collect` from the recording's configuration: FRED GDP
+// and PJM's day-ahead zonal LMPs. A replayed source collects over its
+// recording's window (PJM: 2026-06-09 and 10 UTC, the recorded operating
+// day), so a restart re-reads the same answers and the materialisers keep
+// one row each. When AURUM_<SOURCE>_BASE_URL is set the source collects
+// from there instead, with AURUM_<SOURCE>_API_KEY, over its default
+// window.
 func (p *platform) newDemoCollectors() ([]runner, error) {
 	srv, err := replay.New(replay.Config{Logger: p.logger})
 	if err != nil {
@@ -35,27 +25,15 @@ func (p *platform) newDemoCollectors() ([]runner, error) {
 	}
 	runners := []runner{srv}
 	for _, rec := range replay.Recordings {
-		entry, ok := collectSources[rec.Source]
-		name, ok2 := demoCollectFlag[rec.Source]
-		if !ok || !ok2 {
-			return nil, fmt.Errorf("replay of %s: no such collect source or flag", rec.Source)
-		}
-		var flags collectFlags
-		fs := flag.NewFlagSet("collect "+rec.Source, flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		flags.register(fs)
-		if err := fs.Parse([]string{"--" + name, strings.Join(rec.Series, ",")}); err != nil {
-			return nil, fmt.Errorf("replay of %s: %w", rec.Source, err)
-		}
-		src, err := entry.build(&flags)
+		src, err := sources.Build(rec.Source, rec.Config)
 		if err != nil {
 			return nil, fmt.Errorf("replay of %s: %w", rec.Source, err)
 		}
 		window := rec.Window
-		if os.Getenv("AURUM_"+strings.ToUpper(rec.Source)+"_BASE_URL") != "" {
+		if p.cfg.Provider(rec.Source).BaseURL != "" {
 			window = collector.Window{}
 		}
-		httpc, err := sourceClient(rec.Source, entry, srv.BaseURL(rec.Source), p.metrics, p.logger)
+		httpc, err := sourceClient(p.cfg, rec.Source, srv.BaseURL(rec.Source), p.metrics, p.logger)
 		if err != nil {
 			return nil, err
 		}

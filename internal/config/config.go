@@ -55,6 +55,9 @@ type Config struct {
 
 	// errs are the values Load could not parse, reported by Validate.
 	errs []error
+	// getenv is the environment Load read, for the settings of the
+	// collectors' providers (Provider).
+	getenv func(string) string
 }
 
 // Setting names one variable, its flag and its default.
@@ -155,6 +158,7 @@ func (l *Loader) Load() (Config, error) {
 		LogLevel:          strings.ToLower(l.value(LogLevel)),
 		LogFormat:         strings.ToLower(l.value(LogFormat)),
 		CursorSecret:      l.value(CursorSecret),
+		getenv:            l.getenv,
 	}
 	if b := l.value(KafkaBrokers); b != "" {
 		for _, broker := range strings.Split(b, ",") {

@@ -113,3 +113,23 @@ func TestRequireNamesMissingSettings(t *testing.T) {
 		t.Fatalf("require: %v", err)
 	}
 }
+
+func TestProvider(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"AURUM_FRED_BASE_URL": "http://replay/fred", "AURUM_FRED_API_KEY": "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Provider("fred"); p.BaseURL != "http://replay/fred" || p.APIKey != "k" {
+		t.Errorf("fred: %+v", p)
+	}
+	if p := c.Provider("pjm"); p != (Provider{}) {
+		t.Errorf("pjm: %+v, want nothing set", p)
+	}
+	if p := (Config{}).Provider("fred"); p != (Provider{}) {
+		t.Errorf("a Config not loaded: %+v", p)
+	}
+	if url, key := ProviderSettings("isone"); url.Env != "AURUM_ISONE_BASE_URL" || key.Env != "AURUM_ISONE_API_KEY" {
+		t.Errorf("settings %s %s", url.Env, key.Env)
+	}
+}

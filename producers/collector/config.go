@@ -92,8 +92,9 @@ func (cfg Config) withDefaults(source string) (Config, error) {
 type Deps struct {
 	// Source is the provider to collect. Required.
 	Source Source
-	// HTTP is the source's HTTP client, handed to every Fetch. Required.
-	HTTP *Client
+	// HTTP is the source's HTTP client (a *Client), handed to every
+	// Fetch. Required.
+	HTTP Getter
 	// Kafka is any client on the cluster (the shared non-transactional
 	// one): the collector takes its connection settings for its own
 	// transactional producer and checkpoint reader, and uses it for offset

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/producers/iso/caiso"
 	"github.com/aurum-energy/aurum/producers/iso/ercot"
 	"github.com/aurum-energy/aurum/producers/iso/isone"
@@ -248,7 +249,7 @@ func caisoRange() sourceCase {
 			fmt.Fprintf(&b, "%s,%s,%s,1,ACTUAL,CA ISO-TAC,25000.5\n", h.Format("2006-01-02T15:04:05-07:00"),
 				h.Add(time.Hour).Format("2006-01-02T15:04:05-07:00"), h.In(isotime.Pacific).Format(time.DateOnly))
 		}
-		return zipOf("SLD_FCST.csv", []byte(b.String()))
+		return collectortest.Zip("SLD_FCST.csv", []byte(b.String())), nil
 	}
 	return sourceCase{
 		name: "caiso", client: caiso.ClientConfig, prefix: "/oasisapi", topic: topology.TopicIsoLoad,

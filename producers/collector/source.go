@@ -5,11 +5,17 @@
 // for backfills and schedules, and a checkpoint per series committed in the
 // same Kafka transaction as the records it covers, so a crash re-fetches
 // and never skips or duplicates.
+//
+// Each source package exports a Spec (its flags, client defaults and
+// constructor); the composition root lists the Specs in a Registry, which
+// builds a source from a command line or from a configuration. The
+// package's Example shows a source end to end.
 package collector
 
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/url"
 	"time"
 )
@@ -23,17 +29,19 @@ type Source interface {
 	// Series lists what to collect, each with a checkpoint of its own.
 	Series(ctx context.Context) ([]Series, error)
 	// Fetch requests one page of series s within window w, starting at
-	// cursor ("" for the first page), through c. An error wrapping
+	// cursor ("" for the first page), through g. An error wrapping
 	// ErrMalformed means the provider answered with something the source
 	// cannot read: nothing of the page is published and the checkpoint
 	// does not move.
-	Fetch(ctx context.Context, c *Client, s Series, w Window, cursor string) (Page, error)
+	Fetch(ctx context.Context, g Getter, s Series, w Window, cursor string) (Page, error)
 }
 
-// Getter is the one method of *Client a source's fetching needs, so that
-// its tests can hand it anything that answers a path and a query.
+// Getter is what a source's fetching uses of its *Client: the provider's
+// answer to a path and a query, and the logger of the source's warnings.
+// A test hands a Fetch a collectortest.Getter instead.
 type Getter interface {
 	Get(ctx context.Context, path string, query url.Values) ([]byte, error)
+	Logger() *slog.Logger
 }
 
 // Series is one unit of collection: a FRED series, an EIA route and facet

@@ -1,7 +1,6 @@
 package collector_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -21,6 +20,7 @@ import (
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -56,25 +56,8 @@ func zipped(path string) answer {
 		if err != nil {
 			return nil, err
 		}
-		return zipOf(filepath.Base(path), b)
+		return collectortest.Zip(filepath.Base(path), b), nil
 	}
-}
-
-// zipOf is a zip archive of one file, name, holding b.
-func zipOf(name string, b []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	f, err := zw.Create(name)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := f.Write(b); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // dataMiner is a PJM Data Miner feed answering from the recording at

@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"maps"
 	"net/url"
 	"slices"
@@ -119,6 +118,49 @@ func New(cfg Config) (*Source, error) {
 	return &Source{cfg: cfg, routes: map[string]*RouteMeta{}}, nil
 }
 
+// Options are the flags of `aurum collect eia`: one query per route, each
+// with every facet, the frequency and the data columns given, plus the
+// APIv1 series ids.
+type Options struct {
+	Routes    []string
+	Facets    []string // "name=v1,v2" (ParseFacet)
+	Frequency string
+	Data      []string
+	SeriesIDs []string
+}
+
+// Spec is `aurum collect eia`.
+var Spec = collector.Spec[Options, *Source]{
+	Name:    Name,
+	Summary: "EIA API v2 data routes: --route electricity/rto/region-data --frequency hourly --facet respondent=PJM,MISO; or --seriesid INTL.29-12-HKG-BKWH.A",
+	Client:  ClientConfig,
+	Flags: func(f *collector.Flags, o *Options) {
+		f.List(&o.Routes, "route", "data routes without /data (electricity/rto/region-data), one query each")
+		f.Raw(&o.Facets, "facet", "facet filter name=v1,v2")
+		f.String(&o.Frequency, "frequency", "frequency of the routes (hourly, daily, monthly, ...)")
+		f.List(&o.Data, "data", "data columns (default value)")
+		f.List(&o.SeriesIDs, "seriesid", "APIv1 series ids (INTL.29-12-HKG-BKWH.A)")
+	},
+	New: FromOptions,
+}
+
+// FromOptions checks o and returns the source of its queries.
+func FromOptions(o Options) (*Source, error) {
+	facets := map[string][]string{}
+	for _, s := range o.Facets {
+		name, values, err := ParseFacet(s)
+		if err != nil {
+			return nil, err
+		}
+		facets[name] = append(facets[name], values...)
+	}
+	cfg := Config{SeriesIDs: o.SeriesIDs}
+	for _, r := range o.Routes {
+		cfg.Queries = append(cfg.Queries, Query{Route: r, Facets: facets, Frequency: o.Frequency, Data: o.Data})
+	}
+	return New(cfg)
+}
+
 // ParseFacet reads a --facet flag value "name=v1,v2".
 func ParseFacet(s string) (name string, values []string, err error) {
 	name, list, ok := strings.Cut(s, "=")
@@ -177,18 +219,10 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 // Fetch implements collector.Source. The cursor is the row offset. A data
 // route's metadata is read once, before its first page (see routeMeta);
 // its warnings go to c's logger.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, c.Logger(), sr, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, c collector.Getter, log *slog.Logger, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	offset := 0
-	if cursor != "" {
-		n, err := strconv.Atoi(cursor)
-		if err != nil || n < 0 {
-			return collector.Page{}, fmt.Errorf("eia %s: cursor %q is not an offset", sr.Key, cursor)
-		}
-		offset = n
+func (s *Source) Fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+	offset, err := collector.NumberCursor(cursor, 0, "an offset")
+	if err != nil {
+		return collector.Page{}, fmt.Errorf("eia %s: %w", sr.Key, err)
 	}
 	if id := sr.Params[paramSeriesID]; id != "" {
 		// The seriesid route answers the whole series in one page.
@@ -211,7 +245,7 @@ func (s *Source) fetch(ctx context.Context, c collector.Getter, log *slog.Logger
 	if route == "" {
 		return collector.Page{}, fmt.Errorf("eia %s: series has no route", sr.Key)
 	}
-	meta, err := s.routeMeta(ctx, c, log, route, cursor == "")
+	meta, err := s.routeMeta(ctx, c, route, cursor == "")
 	if err != nil {
 		return collector.Page{}, err
 	}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,15 +12,12 @@ import (
 	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 )
 
-// replay answers each path with a fixture and records the queries asked.
-func replay(t *testing.T, files map[string]string) (*collector.Client, func() []url.URL) {
+// replay answers each path with a fixture; asked returns the URLs asked.
+func replay(t *testing.T, files map[string]string) (c *collector.Client, asked func() []*url.URL) {
 	t.Helper()
-	var mu sync.Mutex
-	var asked []url.URL
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		asked = append(asked, *r.URL)
-		mu.Unlock()
+	cfg := ClientConfig()
+	cfg.APIKey = "secret"
+	return collectortest.Serve(t, cfg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name, ok := files[r.URL.Path]
 		if !ok {
 			http.NotFound(w, r)
@@ -30,16 +25,6 @@ func replay(t *testing.T, files map[string]string) (*collector.Client, func() []
 		}
 		_, _ = w.Write(collectortest.Fixture(t, name))
 	}))
-	t.Cleanup(srv.Close)
-	cfg := ClientConfig()
-	cfg.BaseURL = srv.URL + "/v2"
-	cfg.APIKey = "secret"
-	cfg.Rate = 1000
-	c, err := collector.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, func() []url.URL { mu.Lock(); defer mu.Unlock(); return asked }
 }
 
 func TestFetchDataRoute(t *testing.T) {
@@ -112,20 +97,13 @@ func TestFetchSeriesID(t *testing.T) {
 
 func TestFetchMalformedAndErrors(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c, _ := collectortest.Serve(t, ClientConfig(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v2/bad/data/" {
 			_, _ = w.Write([]byte(`{"error":"Invalid frequency provided.","code":400}`))
 			return
 		}
 		http.Error(w, `{"error":"not found"}`, http.StatusNotFound)
 	}))
-	t.Cleanup(srv.Close)
-	cfg := ClientConfig()
-	cfg.BaseURL = srv.URL + "/v2"
-	c, err := collector.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
 	src, err := New(Config{Queries: []Query{{Route: "bad", Frequency: "weird"}, {Route: "gone", Frequency: "daily"}}})
 	if err != nil {
 		t.Fatal(err)

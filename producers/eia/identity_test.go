@@ -6,10 +6,8 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
-	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -232,30 +230,24 @@ func TestParseRouteMeta(t *testing.T) {
 	}
 }
 
-// fakeEIA answers paths from fixtures and counts the requests per path.
-type fakeEIA struct {
-	mu    sync.Mutex
-	files map[string]string // path → fixture; absent → 404
-	asked map[string]int
-	t     *testing.T
-}
-
-func (f *fakeEIA) Get(_ context.Context, path string, _ url.Values) ([]byte, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.asked[path]++
-	name, ok := f.files[path]
-	if !ok {
-		return nil, &collector.StatusError{Code: 404, Body: `{"error":"not found"}`}
+// fakeEIA answers paths with the fixtures named, any other with a 404,
+// and logs the source's warnings to log.
+func fakeEIA(t *testing.T, log *slog.Logger, files map[string]string) *collectortest.Getter {
+	answers := map[string][]byte{}
+	for path, name := range files {
+		answers[path] = collectortest.Fixture(t, name)
 	}
-	return collectortest.Fixture(f.t, name), nil
+	g := collectortest.NewGetter(answers)
+	g.Log = log
+	return g
 }
 
 func TestRouteMetadataReadOncePerRoute(t *testing.T) {
 	t.Parallel()
-	g := &fakeEIA{t: t, asked: map[string]int{}, files: map[string]string{
+	var logs bytes.Buffer
+	g := fakeEIA(t, slog.New(slog.NewTextHandler(&logs, nil)), map[string]string{
 		"steo/": "route-steo.json", "steo/data/": steoFile,
-	}}
+	})
 	src, err := New(Config{Now: func() time.Time { return testNow }, Queries: []Query{
 		{Route: "steo", Frequency: "monthly", Facets: map[string][]string{"seriesId": {"PADI_OPEC"}}},
 		{Route: "steo", Frequency: "monthly", Facets: map[string][]string{"seriesId": {"COPS_OPEC"}}},
@@ -264,11 +256,9 @@ func TestRouteMetadataReadOncePerRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	series, _ := src.Series(context.Background())
-	var logs bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
 	for _, se := range series {
 		for cursor := ""; ; {
-			p, err := src.fetch(context.Background(), g, log, se, collector.Window{}, cursor)
+			p, err := src.Fetch(context.Background(), g, se, collector.Window{}, cursor)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,8 +270,8 @@ func TestRouteMetadataReadOncePerRoute(t *testing.T) {
 			}
 		}
 	}
-	if g.asked["steo/"] != 1 || g.asked["steo/data/"] != 2 || logs.Len() != 0 {
-		t.Errorf("requests %v, logs %q; want the metadata once for the route's 2 series, no warning", g.asked, logs.String())
+	if g.Asked("steo/") != 1 || g.Asked("steo/data/") != 2 || logs.Len() != 0 {
+		t.Errorf("requests %v, logs %q; want the metadata once for the route's 2 series, no warning", g.Requests(), logs.String())
 	}
 }
 
@@ -293,19 +283,19 @@ func TestRouteMetadataUnavailableFallsBackAndWarns(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			g := &fakeEIA{t: t, asked: map[string]int{}, files: map[string]string{"steo/data/": steoFile}}
+			files := map[string]string{"steo/data/": steoFile}
 			if tc.meta != "" {
-				g.files["steo/"] = tc.meta
+				files["steo/"] = tc.meta
 			}
+			var logs bytes.Buffer
+			g := fakeEIA(t, slog.New(slog.NewTextHandler(&logs, nil)), files)
 			src, err := New(Config{Now: func() time.Time { return testNow }, PageLength: 200,
 				Queries: []Query{{Route: "steo", Frequency: "monthly"}}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			series, _ := src.Series(context.Background())
-			var logs bytes.Buffer
-			log := slog.New(slog.NewTextHandler(&logs, nil))
-			p, err := src.fetch(context.Background(), g, log, series[0], collector.Window{}, "")
+			p, err := src.Fetch(context.Background(), g, series[0], collector.Window{}, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -318,17 +308,17 @@ func TestRouteMetadataUnavailableFallsBackAndWarns(t *testing.T) {
 			}
 			// The pages after the first keep the fallback; the series'
 			// next first page asks again.
-			if _, err := src.fetch(context.Background(), g, log, series[0], collector.Window{}, "200"); err != nil {
+			if _, err := src.Fetch(context.Background(), g, series[0], collector.Window{}, "200"); err != nil {
 				t.Fatal(err)
 			}
-			if g.asked["steo/"] != 1 {
-				t.Errorf("metadata asked %d times by two pages of one pass, want 1", g.asked["steo/"])
+			if g.Asked("steo/") != 1 {
+				t.Errorf("metadata asked %d times by two pages of one pass, want 1", g.Asked("steo/"))
 			}
-			if _, err := src.fetch(context.Background(), g, log, series[0], collector.Window{}, ""); err != nil {
+			if _, err := src.Fetch(context.Background(), g, series[0], collector.Window{}, ""); err != nil {
 				t.Fatal(err)
 			}
-			if g.asked["steo/"] != 2 {
-				t.Errorf("metadata asked %d times after a new first page, want 2", g.asked["steo/"])
+			if g.Asked("steo/") != 2 {
+				t.Errorf("metadata asked %d times after a new first page, want 2", g.Asked("steo/"))
 			}
 		})
 	}

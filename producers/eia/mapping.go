@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/seriesrecord"
 	"github.com/aurum-energy/aurum/schemas"
-	"github.com/aurum-energy/aurum/topology"
 )
 
 // Mapping says how the rows of one answer become series.
@@ -154,7 +154,7 @@ func (m Mapping) unit(row Row, column string) *string {
 		return u
 	}
 	if m.Meta != nil {
-		return optional(m.Meta.Data[column].Units)
+		return seriesrecord.Text(m.Meta.Data[column].Units)
 	}
 	return nil
 }
@@ -191,9 +191,7 @@ func MapPage(resp Response, m Mapping, offset int, w collector.Window, now time.
 		columns = []string{"value"}
 	}
 	freq := cmp.Or(m.Frequency, resp.Frequency)
-	var page collector.Page
-	catalog := map[string]*schemas.ExtSeriesCatalogUpsert{}
-	var order []string
+	page := seriesrecord.NewPage()
 	seen := map[seriesPeriod]int{} // → the first row with it
 	for i, row := range resp.Rows {
 		periodRaw, ok := row.Get("period")
@@ -207,7 +205,6 @@ func MapPage(resp Response, m Mapping, offset int, w collector.Window, now time.
 		if !w.Contains(ts) {
 			continue
 		}
-		page.Watermark = later(page.Watermark, ts)
 		facets := m.facetsOf(row, columns)
 		for _, col := range columns {
 			raw, ok := row.Get(col)
@@ -231,29 +228,19 @@ func MapPage(resp Response, m Mapping, offset int, w collector.Window, now time.
 				Value:       value,
 				ValueRaw:    valueRaw,
 				Unit:        m.unit(row, col),
-				Frequency:   optional(cmp.Or(resp.Frequency, m.Frequency)),
+				Frequency:   seriesrecord.Text(cmp.Or(resp.Frequency, m.Frequency)),
 				GeoID:       firstOf(row, geoKeys...),
-				Dataset:     optional(m.dataset(resp)),
+				Dataset:     seriesrecord.Text(m.dataset(resp)),
 				QualityFlag: firstOf(row, "dataFlagDescription", "dataFlagId"),
 				AsofDate:    asof,
 				IngestTS:    now,
 			}
-			page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtTimeseriesObs, Key: Key(id), Value: obs, Time: ts})
-			c, known := catalog[id]
-			if !known {
-				c = m.catalog(resp, obs, row, facets, col, now)
-				catalog[id] = c
-				order = append(order, id)
-			}
-			c.FirstTS = earlierPtr(c.FirstTS, ts)
-			c.LastTS = laterPtr(c.LastTS, ts)
+			page.Add(obs, func() schemas.ExtSeriesCatalogUpsert { return m.catalog(resp, obs, row, facets, col, now) })
 		}
 	}
-	for _, id := range order {
-		page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtSeriesCatalog, Key: Key(id), Value: *catalog[id]})
-	}
-	page.Next = NextOffset(offset, len(resp.Rows), resp.Total)
-	return page, nil
+	out := page.Page()
+	out.Next = NextOffset(offset, len(resp.Rows), resp.Total)
+	return out, nil
 }
 
 // seriesPeriod is one observation's identity on a page.
@@ -272,7 +259,7 @@ func (m Mapping) dataset(resp Response) string {
 }
 
 // catalog is the catalog upsert of the series of obs, first seen in row.
-func (m Mapping) catalog(resp Response, obs schemas.ExtTimeseriesObservation, row Row, facets []string, col string, now time.Time) *schemas.ExtSeriesCatalogUpsert {
+func (m Mapping) catalog(resp Response, obs schemas.ExtTimeseriesObservation, row Row, facets []string, col string, now time.Time) schemas.ExtSeriesCatalogUpsert {
 	t := seriesIDTitle(row)
 	if m.SeriesID == "" {
 		t = title(row, facets)
@@ -287,7 +274,7 @@ func (m Mapping) catalog(resp Response, obs schemas.ExtTimeseriesObservation, ro
 	if desc == "" && m.Meta != nil {
 		desc = m.Meta.Description
 	}
-	return &schemas.ExtSeriesCatalogUpsert{
+	return schemas.ExtSeriesCatalogUpsert{
 		Provider:    schemas.ProviderEIA,
 		SeriesID:    obs.SeriesID,
 		Title:       t,
@@ -295,14 +282,11 @@ func (m Mapping) catalog(resp Response, obs schemas.ExtTimeseriesObservation, ro
 		Frequency:   obs.Frequency,
 		GeoID:       obs.GeoID,
 		Dataset:     obs.Dataset,
-		Description: optional(desc),
+		Description: seriesrecord.Text(desc),
 		SourceURL:   sourceURL(m),
 		UpdatedTS:   now,
 	}
 }
-
-// Key is the Kafka key of an EIA series' records: "EIA:<series_id>".
-func Key(seriesID string) string { return string(schemas.ProviderEIA) + ":" + seriesID }
 
 // NextOffset is the cursor of the page after n rows read at offset: the
 // next offset while offset+n < total, "" when the query is exhausted (or
@@ -320,32 +304,4 @@ func sourceURL(m Mapping) *string {
 	}
 	u := "https://www.eia.gov/opendata/browser/" + m.Route
 	return &u
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
-
-func earlierPtr(p *time.Time, t time.Time) *time.Time {
-	if p == nil || t.Before(*p) {
-		return &t
-	}
-	return p
-}
-
-func laterPtr(p *time.Time, t time.Time) *time.Time {
-	if p == nil || t.After(*p) {
-		return &t
-	}
-	return p
 }

@@ -108,11 +108,11 @@ func ParseRouteMeta(body []byte) (RouteMeta, error) {
 
 // routeMeta returns the metadata of route, read once through g and kept.
 // When it cannot be read the page falls back to detecting facets from the
-// rows (Mapping), and log gets a warning: nil with a nil error. A failed
+// rows (Mapping), and g's logger gets a warning: nil with a nil error. A failed
 // read is remembered for the pages that follow, so that one pass over a
 // series never mixes the two rules, and tried again on the series' next
 // first page. Only a cancelled ctx is an error.
-func (s *Source) routeMeta(ctx context.Context, g collector.Getter, log *slog.Logger, route string, firstPage bool) (*RouteMeta, error) {
+func (s *Source) routeMeta(ctx context.Context, g collector.Getter, route string, firstPage bool) (*RouteMeta, error) {
 	s.mu.Lock()
 	meta, tried := s.routes[route]
 	s.mu.Unlock()
@@ -130,7 +130,7 @@ func (s *Source) routeMeta(ctx context.Context, g collector.Getter, log *slog.Lo
 		}
 	}
 	if err != nil {
-		log.Warn("eia route metadata unavailable: series ids fall back to the facets found beside label columns in the rows, "+
+		g.Logger().Warn("eia route metadata unavailable: series ids fall back to the facets found beside label columns in the rows, "+
 			"in alphabetical order, and may differ from those built from the route's declared facets",
 			slog.String("route", route), slog.String("error", err.Error()))
 	}

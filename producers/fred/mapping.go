@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/seriesrecord"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -23,7 +24,7 @@ func Key(seriesID string) string { return string(schemas.ProviderFRED) + ":" + s
 func mapPage(id string, meta *seriesMeta, obs *observations, offset int, first bool, now time.Time) (collector.Page, error) {
 	ingest := now.UTC().Truncate(time.Microsecond)
 	var page collector.Page
-	unit, freq := optional(meta.Units), optional(meta.Frequency)
+	unit, freq := seriesrecord.Text(meta.Units), seriesrecord.Text(meta.Frequency)
 	for i, o := range obs.Observations {
 		ts, err := time.Parse(time.DateOnly, o.Date)
 		if err != nil {
@@ -77,10 +78,10 @@ func catalog(id string, meta *seriesMeta, now time.Time) schemas.ExtSeriesCatalo
 		Provider:    schemas.ProviderFRED,
 		SeriesID:    id,
 		Title:       title,
-		Unit:        optional(meta.Units),
-		Frequency:   optional(meta.Frequency),
-		Description: optional(meta.Notes),
-		SourceURL:   optional("https://fred.stlouisfed.org/series/" + id),
+		Unit:        seriesrecord.Text(meta.Units),
+		Frequency:   seriesrecord.Text(meta.Frequency),
+		Description: seriesrecord.Text(meta.Notes),
+		SourceURL:   seriesrecord.Text("https://fred.stlouisfed.org/series/" + id),
 		UpdatedTS:   now,
 	}
 	if t, err := time.Parse(time.DateOnly, meta.ObservationStart); err == nil {
@@ -90,23 +91,4 @@ func catalog(id string, meta *seriesMeta, now time.Time) schemas.ExtSeriesCatalo
 		c.LastTS = &t
 	}
 	return c
-}
-
-// parseCursor reads a page cursor: the offset of its first observation.
-func parseCursor(cursor string) (int, error) {
-	if cursor == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(cursor)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("fred: invalid cursor %q (want an offset)", cursor)
-	}
-	return n, nil
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }

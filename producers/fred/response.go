@@ -44,7 +44,7 @@ type apiError struct {
 }
 
 // fetchSeries asks the series endpoint for id's metadata.
-func fetchSeries(ctx context.Context, c *collector.Client, id string) (*seriesMeta, error) {
+func fetchSeries(ctx context.Context, c collector.Getter, id string) (*seriesMeta, error) {
 	body, err := c.Get(ctx, "series", url.Values{"series_id": {id}, "file_type": {"json"}})
 	if err != nil {
 		return nil, fmt.Errorf("fred series %s: %w", id, err)
@@ -65,7 +65,7 @@ func fetchSeries(ctx context.Context, c *collector.Client, id string) (*seriesMe
 }
 
 // fetchObservations asks for one page of id's observations, oldest first.
-func fetchObservations(ctx context.Context, c *collector.Client, id, start, end string, offset, limit int) (*observations, error) {
+func fetchObservations(ctx context.Context, c collector.Getter, id, start, end string, offset, limit int) (*observations, error) {
 	q := url.Values{
 		"series_id":  {id},
 		"file_type":  {"json"},

@@ -56,6 +56,15 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Spec is `aurum collect fred`.
+var Spec = collector.Spec[Config, *Source]{
+	Name:    Name,
+	Summary: "FRED series and their metadata: --series GDP,CPILFESL",
+	Client:  ClientConfig,
+	Flags:   func(f *collector.Flags, c *Config) { f.List(&c.Series, "series", "FRED series ids") },
+	New:     New,
+}
+
 // Source is the FRED source. Build it with New.
 type Source struct {
 	cfg Config
@@ -104,11 +113,11 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 
 // Fetch implements collector.Source: the observations of one page, whose
 // cursor is the offset of its first observation.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, ser collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) Fetch(ctx context.Context, c collector.Getter, ser collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	id := ser.Params["series_id"]
-	offset, err := parseCursor(cursor)
+	offset, err := collector.NumberCursor(cursor, 0, "an offset")
 	if err != nil {
-		return collector.Page{}, err
+		return collector.Page{}, fmt.Errorf("fred %s: %w", id, err)
 	}
 	start, end, ok := dates(w)
 	if !ok {
@@ -126,7 +135,7 @@ func (s *Source) Fetch(ctx context.Context, c *collector.Client, ser collector.S
 }
 
 // seriesMeta returns the series' metadata, fetched on first use.
-func (s *Source) seriesMeta(ctx context.Context, c *collector.Client, id string) (*seriesMeta, error) {
+func (s *Source) seriesMeta(ctx context.Context, c collector.Getter, id string) (*seriesMeta, error) {
 	s.mu.Lock()
 	m := s.meta[id]
 	s.mu.Unlock()

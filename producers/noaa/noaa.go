@@ -67,6 +67,22 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Spec is `aurum collect noaa`.
+var Spec = collector.Spec[Config, *Source]{
+	Name:    Name,
+	Summary: "NOAA CDO v2 data: --dataset GHCND --station GHCND:USC00200230 --datatype PRCP,TMAX [--location FIPS:12017]",
+	Client:  ClientConfig,
+	Flags: func(f *collector.Flags, c *Config) {
+		f.String(&c.Dataset, "dataset", "CDO dataset id (GHCND, GSOM, ...)")
+		f.List(&c.Stations, "station", "station ids (GHCND:USC00200230), one series each")
+		f.List(&c.DataTypes, "datatype", "datatype ids (PRCP, TMAX; default all)")
+		f.List(&c.Locations, "location", "location ids narrowing the stations (FIPS:12017)")
+		f.String(&c.Units, "units", "units: metric (default), standard or raw")
+		f.Bool(&c.LookupNames, "lookup-names", "title the catalog with the dataset's and stations' names")
+	},
+	New: New,
+}
+
 // Source is the NOAA CDO collector source.
 type Source struct {
 	cfg Config
@@ -140,11 +156,7 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 // Fetch implements collector.Source. The cursor is "<chunk start>,<offset>"
 // ("2013-01-01,1001"): the year-long chunk of the window being read and
 // the 1-based offset in it.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, sr, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) Fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	from, until := Span(w, s.cfg.Now())
 	start, offset := from, 1
 	if cursor != "" {

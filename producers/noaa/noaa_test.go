@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -160,21 +158,19 @@ func TestEmptyBody(t *testing.T) {
 	}
 }
 
-// cdo replays fixtures by path and records the queries.
-func cdo(t *testing.T, data func(q url.Values) string) (*collector.Client, func() []url.Values) {
+// cdo replays fixtures by path; asked returns the queries of the data
+// endpoint.
+func cdo(t *testing.T, data func(q url.Values) string) (c *collector.Client, asked func() []url.Values) {
 	t.Helper()
-	var mu sync.Mutex
-	var asked []url.Values
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	cfg := ClientConfig()
+	cfg.APIKey = "secret"
+	c, urls := collectortest.Serve(t, cfg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("token") != "secret" {
 			http.Error(w, `{"status":"400","message":"Token parameter is required."}`, http.StatusBadRequest)
 			return
 		}
 		switch r.URL.Path {
 		case "/cdo-web/api/v2/data":
-			mu.Lock()
-			asked = append(asked, r.URL.Query())
-			mu.Unlock()
 			_, _ = w.Write([]byte(data(r.URL.Query())))
 		case "/cdo-web/api/v2/datasets/GHCND":
 			_, _ = w.Write([]byte(`{"uid":"gov.noaa.ncdc:C00861","mindate":"1763-01-01","maxdate":"2018-11-25","name":"Daily Summaries","datacoverage":1,"id":"GHCND"}`))
@@ -184,16 +180,15 @@ func cdo(t *testing.T, data func(q url.Values) string) (*collector.Client, func(
 			http.NotFound(w, r)
 		}
 	}))
-	t.Cleanup(srv.Close)
-	cfg := ClientConfig()
-	cfg.BaseURL = srv.URL + "/cdo-web/api/v2"
-	cfg.APIKey = "secret"
-	cfg.Rate = 1000
-	c, err := collector.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
+	return c, func() []url.Values {
+		var qs []url.Values
+		for _, u := range urls() {
+			if u.Path == "/cdo-web/api/v2/data" {
+				qs = append(qs, u.Query())
+			}
+		}
+		return qs
 	}
-	return c, func() []url.Values { mu.Lock(); defer mu.Unlock(); return asked }
 }
 
 func TestFetchChunksAndNames(t *testing.T) {

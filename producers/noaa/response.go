@@ -1,16 +1,14 @@
 package noaa
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/seriesrecord"
 	"github.com/aurum-energy/aurum/schemas"
-	"github.com/aurum-energy/aurum/topology"
 )
 
 // ResultSet is the paging of a CDO answer: offset is 1-based.
@@ -151,9 +149,7 @@ func ParseDate(s string) (time.Time, error) {
 func MapPage(d Data, m Mapping, w collector.Window, now time.Time) (collector.Page, error) {
 	now = now.UTC()
 	asof := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	var page collector.Page
-	catalog := map[string]*schemas.ExtSeriesCatalogUpsert{}
-	var order []string
+	page := seriesrecord.NewPage()
 	for i, r := range d.Results {
 		if r.Station == "" || r.DataType == "" {
 			return collector.Page{}, fmt.Errorf("%w: noaa: result %d has no station or datatype", collector.ErrMalformed, i)
@@ -165,12 +161,9 @@ func MapPage(d Data, m Mapping, w collector.Window, now time.Time) (collector.Pa
 		if !w.Contains(ts) {
 			continue
 		}
-		value, raw, err := parseValue(r.Value)
+		value, raw, err := seriesrecord.Value(r.Value)
 		if err != nil {
 			return collector.Page{}, fmt.Errorf("%w: noaa: result %d: %v", collector.ErrMalformed, i, err)
-		}
-		if ts.After(page.Watermark) {
-			page.Watermark = ts
 		}
 		id := m.SeriesID(r)
 		station := r.Station
@@ -180,17 +173,15 @@ func MapPage(d Data, m Mapping, w collector.Window, now time.Time) (collector.Pa
 			TS:          ts,
 			Value:       value,
 			ValueRaw:    raw,
-			Unit:        optional(units[m.Units][r.DataType]),
-			Frequency:   optional(frequencies[m.Dataset]),
+			Unit:        seriesrecord.Text(units[m.Units][r.DataType]),
+			Frequency:   seriesrecord.Text(frequencies[m.Dataset]),
 			GeoID:       &station,
-			Dataset:     optional(m.Dataset),
-			QualityFlag: optional(r.Attrs),
+			Dataset:     seriesrecord.Text(m.Dataset),
+			QualityFlag: seriesrecord.Text(r.Attrs),
 			AsofDate:    asof,
 			IngestTS:    now,
 		}
-		page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtTimeseriesObs, Key: Key(id), Value: obs, Time: ts})
-		c, seen := catalog[id]
-		if !seen {
+		page.Add(obs, func() schemas.ExtSeriesCatalogUpsert {
 			dsName, stName := m.DatasetName, m.StationNames[r.Station]
 			if dsName == "" {
 				dsName = m.Dataset
@@ -198,50 +189,15 @@ func MapPage(d Data, m Mapping, w collector.Window, now time.Time) (collector.Pa
 			if stName == "" {
 				stName = r.Station
 			}
-			title := dsName + ": " + r.DataType + " at " + stName
 			u := "https://www.ncei.noaa.gov/cdo-web/datasets/" + m.Dataset + "/stations/" + r.Station + "/detail"
-			c = &schemas.ExtSeriesCatalogUpsert{
-				Provider: schemas.ProviderNOAA, SeriesID: id, Title: title,
+			return schemas.ExtSeriesCatalogUpsert{
+				Provider: schemas.ProviderNOAA, SeriesID: id, Title: dsName + ": " + r.DataType + " at " + stName,
 				Unit: obs.Unit, Frequency: obs.Frequency, GeoID: obs.GeoID, Dataset: obs.Dataset,
 				SourceURL: &u, UpdatedTS: now,
 			}
-			catalog[id] = c
-			order = append(order, id)
-		}
-		if c.FirstTS == nil || ts.Before(*c.FirstTS) {
-			c.FirstTS = &ts
-		}
-		if c.LastTS == nil || ts.After(*c.LastTS) {
-			c.LastTS = &ts
-		}
+		})
 	}
-	for _, id := range order {
-		page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtSeriesCatalog, Key: Key(id), Value: *catalog[id]})
-	}
-	return page, nil
-}
-
-// Key is the Kafka key of a NOAA series' records: "NOAA:<series_id>".
-func Key(seriesID string) string { return string(schemas.ProviderNOAA) + ":" + seriesID }
-
-func parseValue(v json.RawMessage) (*float64, *string, error) {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 || string(v) == "null" {
-		return nil, nil, nil
-	}
-	s := string(v)
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return nil, nil, fmt.Errorf("value %s is not a number", v)
-	}
-	return &f, &s, nil
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
+	return page.Page(), nil
 }
 
 // Dataset is a CDO dataset (datasets endpoint).

@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/fred"
 	"github.com/aurum-energy/aurum/producers/iso/isotime"
+	"github.com/aurum-energy/aurum/producers/iso/pjm"
 )
 
 //go:embed testdata/*.json
@@ -28,8 +30,9 @@ var recorded embed.FS
 type Recording struct {
 	// Source is the collector's name ("fred", "pjm").
 	Source string
-	// Series are what to collect from the replay: FRED series ids, PJM feeds.
-	Series []string
+	// Config is the source's configuration that collects the recording
+	// (fred.Config, pjm.Config), for collector.Registry.Build.
+	Config any
 	// Window covers every recorded observation: a collector over it
 	// collects the whole recording. Open bounds are open.
 	Window collector.Window
@@ -41,7 +44,7 @@ type Recording struct {
 var Recordings = []Recording{
 	{
 		Source: "fred",
-		Series: []string{"GDP"},
+		Config: fred.Config{Series: []string{"GDP"}},
 		// GDP's recorded observations run from 1946 to 1995; FRED's window
 		// is open, so any window would do.
 		files: map[string]string{
@@ -51,7 +54,7 @@ var Recordings = []Recording{
 	},
 	{
 		Source: "pjm",
-		Series: []string{"da_hrl_lmps"},
+		Config: pjm.Config{Feeds: []string{"da_hrl_lmps"}},
 		// The recorded operating day 2026-06-09 (Eastern); without a window
 		// PJM would ask for the hours around now, and the records would be
 		// of no use to a user looking at "today".

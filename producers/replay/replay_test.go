@@ -39,20 +39,16 @@ func startServer(t *testing.T) *replay.Server {
 func TestReplayCollects(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
+	// Built as `aurum dev` builds them: through a registry, of the
+	// recording's configuration.
+	sources := collector.NewRegistry(fred.Spec, pjm.Spec)
 	cases := []struct {
-		source    string
-		newSource func(r replay.Recording) (collector.Source, collector.ClientConfig, error)
-		topic     string
-		want      int
+		source string
+		topic  string
+		want   int
 	}{
-		{"fred", func(r replay.Recording) (collector.Source, collector.ClientConfig, error) {
-			src, err := fred.New(fred.Config{Series: r.Series})
-			return src, fred.ClientConfig(), err
-		}, topology.TopicExtTimeseriesObs, 200},
-		{"pjm", func(r replay.Recording) (collector.Source, collector.ClientConfig, error) {
-			src, err := pjm.New(pjm.Config{Feeds: r.Series})
-			return src, pjm.ClientConfig(), err
-		}, topology.TopicIsoLmp, 184},
+		{"fred", topology.TopicExtTimeseriesObs, 200},
+		{"pjm", topology.TopicIsoLmp, 184},
 	}
 	for _, tc := range cases {
 		t.Run(tc.source, func(t *testing.T) {
@@ -61,7 +57,11 @@ func TestReplayCollects(t *testing.T) {
 			if !ok {
 				t.Fatalf("no recording of %s", tc.source)
 			}
-			src, cc, err := tc.newSource(rec)
+			src, err := sources.Build(rec.Source, rec.Config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cc, err := sources.Client(rec.Source)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,6 @@
 package worldbank
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -9,8 +8,8 @@ import (
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/seriesrecord"
 	"github.com/aurum-energy/aurum/schemas"
-	"github.com/aurum-energy/aurum/topology"
 )
 
 // Paging is the first element of a World Bank v2 answer.
@@ -167,9 +166,7 @@ func MapPage(p Paging, rows []Row, w collector.Window, now time.Time) (collector
 		}
 		asof = t
 	}
-	var page collector.Page
-	catalog := map[string]*schemas.ExtSeriesCatalogUpsert{}
-	var order []string
+	page := seriesrecord.NewPage()
 	for i, r := range rows {
 		if r.Indicator.ID == "" || (r.CountryISO3Code == "" && r.Country.ID == "") {
 			return collector.Page{}, fmt.Errorf("%w: worldbank: row %d has no indicator or country", collector.ErrMalformed, i)
@@ -181,12 +178,9 @@ func MapPage(p Paging, rows []Row, w collector.Window, now time.Time) (collector
 		if !w.Contains(ts) {
 			continue
 		}
-		value, raw, err := parseValue(r.Value)
+		value, raw, err := seriesrecord.Value(r.Value)
 		if err != nil {
 			return collector.Page{}, fmt.Errorf("%w: worldbank: row %d: %v", collector.ErrMalformed, i, err)
-		}
-		if ts.After(page.Watermark) {
-			page.Watermark = ts
 		}
 		id := r.SeriesID()
 		geo := id[len(r.Indicator.ID)+1:]
@@ -196,65 +190,27 @@ func MapPage(p Paging, rows []Row, w collector.Window, now time.Time) (collector
 			TS:          ts,
 			Value:       value,
 			ValueRaw:    raw,
-			Unit:        optional(r.Unit),
+			Unit:        seriesrecord.Text(r.Unit),
 			Frequency:   &freq,
 			GeoID:       &geo,
-			Dataset:     optional(p.SourceName),
-			QualityFlag: optional(r.ObsStatus),
+			Dataset:     seriesrecord.Text(p.SourceName),
+			QualityFlag: seriesrecord.Text(r.ObsStatus),
 			AsofDate:    asof,
 			IngestTS:    now,
 		}
-		page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtTimeseriesObs, Key: Key(id), Value: obs, Time: ts})
-		c, seen := catalog[id]
-		if !seen {
+		page.Add(obs, func() schemas.ExtSeriesCatalogUpsert {
 			title := strings.TrimSpace(r.Indicator.Value + " - " + r.Country.Value)
 			u := "https://data.worldbank.org/indicator/" + r.Indicator.ID + "?locations=" + r.Country.ID
-			c = &schemas.ExtSeriesCatalogUpsert{
+			return schemas.ExtSeriesCatalogUpsert{
 				Provider: schemas.ProviderWorldBank, SeriesID: id, Title: strings.Trim(title, " -"),
 				Unit: obs.Unit, Frequency: obs.Frequency, GeoID: obs.GeoID, Dataset: obs.Dataset,
 				SourceURL: &u, UpdatedTS: now,
 			}
-			catalog[id] = c
-			order = append(order, id)
-		}
-		if c.FirstTS == nil || ts.Before(*c.FirstTS) {
-			c.FirstTS = &ts
-		}
-		if c.LastTS == nil || ts.After(*c.LastTS) {
-			c.LastTS = &ts
-		}
+		})
 	}
-	for _, id := range order {
-		page.Records = append(page.Records, collector.Record{Topic: topology.TopicExtSeriesCatalog, Key: Key(id), Value: *catalog[id]})
-	}
+	out := page.Page()
 	if p.Page < p.Pages {
-		page.Next = strconv.Itoa(p.Page + 1)
+		out.Next = strconv.Itoa(p.Page + 1)
 	}
-	return page, nil
-}
-
-// Key is the Kafka key of a World Bank series' records:
-// "WORLDBANK:<series_id>".
-func Key(seriesID string) string { return string(schemas.ProviderWorldBank) + ":" + seriesID }
-
-// parseValue reads a value: a number, or null for no value (nil, never
-// zero). raw is the number as the API wrote it.
-func parseValue(v json.RawMessage) (*float64, *string, error) {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 || string(v) == "null" {
-		return nil, nil, nil
-	}
-	s := strings.Trim(string(v), `"`)
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return nil, nil, fmt.Errorf("value %s is not a number", v)
-	}
-	return &f, &s, nil
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
+	return out, nil
 }

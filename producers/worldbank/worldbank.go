@@ -54,6 +54,18 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Spec is `aurum collect worldbank`.
+var Spec = collector.Spec[Config, *Source]{
+	Name:    Name,
+	Summary: "World Bank indicators: --indicator NY.GDP.MKTP.CD --country USA,JPN (default all)",
+	Client:  ClientConfig,
+	Flags: func(f *collector.Flags, c *Config) {
+		f.List(&c.Indicators, "indicator", "indicator ids (NY.GDP.MKTP.CD)")
+		f.List(&c.Countries, "country", "countries or aggregates (USA, JPN; default all)")
+	},
+	New: New,
+}
+
 // Source is the World Bank collector source.
 type Source struct {
 	cfg Config
@@ -108,18 +120,10 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 }
 
 // Fetch implements collector.Source. The cursor is the page number.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, sr, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	page := 1
-	if cursor != "" {
-		n, err := strconv.Atoi(cursor)
-		if err != nil || n < 1 {
-			return collector.Page{}, fmt.Errorf("worldbank %s: cursor %q is not a page", sr.Key, cursor)
-		}
-		page = n
+func (s *Source) Fetch(ctx context.Context, c collector.Getter, sr collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+	page, err := collector.NumberCursor(cursor, 1, "a page")
+	if err != nil {
+		return collector.Page{}, fmt.Errorf("worldbank %s: %w", sr.Key, err)
 	}
 	ind, countries := sr.Params["indicator"], sr.Params["country"]
 	if ind == "" || countries == "" {

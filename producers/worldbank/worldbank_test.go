@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -159,12 +156,7 @@ func TestParseDate(t *testing.T) {
 
 func TestFetch(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var asked []*url.URL
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		asked = append(asked, r.URL)
-		mu.Unlock()
+	c, asked := collectortest.Serve(t, ClientConfig(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.EscapedPath() {
 		case "/v2/country/USA;JPN/indicator/NY.GDP.MKTP.CD":
 			_, _ = w.Write(collectortest.Fixture(t, "country-JPN-USA-indicator-NY.GDP.MKTP.CD-page1.json"))
@@ -172,14 +164,6 @@ func TestFetch(t *testing.T) {
 			_, _ = w.Write(collectortest.Fixture(t, "error-invalid-indicator.json"))
 		}
 	}))
-	t.Cleanup(srv.Close)
-	cfg := ClientConfig()
-	cfg.BaseURL = srv.URL + "/v2"
-	cfg.Rate = 1000
-	c, err := collector.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
 	src, err := New(Config{Indicators: []string{"NY.GDP.MKTP.CD", "INVALID.ID"}, Countries: []string{"USA", "JPN"}, Now: func() time.Time { return testNow }})
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +183,7 @@ func TestFetch(t *testing.T) {
 	if _, err := src.Fetch(context.Background(), c, series[0], collector.Window{}, p.Next); err != nil {
 		t.Fatal(err)
 	}
-	q0, q1 := asked[0].Query(), asked[1].Query()
+	q0, q1 := asked()[0].Query(), asked()[1].Query()
 	if q0.Get("format") != "json" || q0.Get("page") != "1" || q0.Get("per_page") != "1000" || q0.Get("date") != "2000:2019" ||
 		q1.Get("page") != "2" || q1.Has("date") {
 		t.Errorf("queries %v, %v", q0, q1)

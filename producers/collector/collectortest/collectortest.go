@@ -200,6 +200,16 @@ func FuzzParsers(f *testing.F, fixtures []string, parsers map[string]func(body [
 	})
 }
 
+// FuzzFeeds fuzzes the parser of a source's feed table with every feed,
+// seeded with the recorded responses named (FuzzParsers).
+func FuzzFeeds[F, R any](f *testing.F, feeds map[string]F, parse func(body []byte, feed F, ingest time.Time) (R, error), fixtures ...string) {
+	ingest := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	FuzzParsers(f, fixtures, PerFeed(feeds, func(body []byte, feed F) error {
+		_, err := parse(body, feed, ingest)
+		return err
+	}))
+}
+
 // PerFeed is a parser per feed of a source, for FuzzParsers: parse with
 // each of feeds.
 func PerFeed[F any](feeds map[string]F, parse func(body []byte, feed F) error) map[string]func([]byte) error {

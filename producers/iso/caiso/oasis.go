@@ -4,7 +4,6 @@
 package caiso
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"encoding/xml"
@@ -32,31 +31,16 @@ const oasisNoData = "1000"
 // carries the provider's message, except ERR_CODE 1000 ("No data returned"),
 // which yields an empty CSV.
 func Unzip(body []byte) ([]byte, error) {
-	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	name, data, err := collector.Unzip(body)
 	if err != nil {
-		return nil, malformed("oasis answer is not a zip: %v", err)
+		return nil, fmt.Errorf("caiso: oasis answer: %w", err)
 	}
-	if len(zr.File) != 1 {
-		return nil, malformed("oasis zip holds %d files, want 1", len(zr.File))
-	}
-	f := zr.File[0]
-	rc, err := f.Open()
-	if err != nil {
-		return nil, malformed("open %s in oasis zip: %v", f.Name, err)
-	}
-	defer func() { _ = rc.Close() }()
-	// Through the limit, not trusting the size the header declares: a
-	// hostile zip declares whatever it likes.
-	data, err := collector.ReadLimited(rc, collector.MaxBody)
-	if err != nil {
-		return nil, malformed("read %s in oasis zip: %w", f.Name, err)
-	}
-	if strings.HasSuffix(strings.ToLower(f.Name), ".xml") {
+	if strings.HasSuffix(strings.ToLower(name), ".xml") {
 		code, desc := oasisError(data)
 		if code == oasisNoData {
 			return nil, errNoData
 		}
-		return nil, malformed("oasis error %s in %s: %s", code, f.Name, desc)
+		return nil, malformed("oasis error %s in %s: %s", code, name, desc)
 	}
 	return data, nil
 }
@@ -209,8 +193,7 @@ func columns(header []string) func(name string) int {
 	}
 }
 
-// malformed wraps collector.ErrMalformed, and any error args wrapped with
-// %w (collector.ErrTooLarge).
+// malformed wraps collector.ErrMalformed.
 func malformed(format string, args ...any) error {
 	return fmt.Errorf("caiso: "+format+": %w", append(args, collector.ErrMalformed)...)
 }

@@ -1,7 +1,6 @@
 package caiso
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -15,24 +14,6 @@ import (
 )
 
 var ingest = time.Date(2025, 2, 21, 9, 30, 0, 0, time.UTC)
-
-// zipOf builds an OASIS-style SingleZip answer holding one file.
-func zipOf(t *testing.T, name string, data []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	f, err := zw.Create(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 func find(t *testing.T, recs []schemas.IsoLoadRecord, area string, start time.Time) schemas.IsoLoadRecord {
 	t.Helper()
@@ -185,18 +166,18 @@ func TestUnzipRefusesAZipBomb(t *testing.T) {
 func TestUnzip(t *testing.T) {
 	t.Parallel()
 	csv := collectortest.Fixture(t, "oasis-SLD_FCST-7DA.csv")
-	got, err := Unzip(zipOf(t, "20250219_20250227_SLD_FCST_7DA_20250221_01_09_58_v1.csv", csv))
+	got, err := Unzip(collectortest.Zip("20250219_20250227_SLD_FCST_7DA_20250221_01_09_58_v1.csv", csv))
 	if err != nil || !bytes.Equal(got, csv) {
 		t.Fatalf("unzip: %v", err)
 	}
 
 	// OASIS reports errors as an XML file in the zip.
 	report := `<?xml version="1.0" encoding="UTF-8"?><m:OASISReport xmlns:m="http://www.caiso.com/soa/OASISReport_v1.xsd"><m:RTO><m:ERROR><m:ERR_CODE>%s</m:ERR_CODE><m:ERR_DESC>%s</m:ERR_DESC></m:ERROR></m:RTO></m:OASISReport>`
-	noData := zipOf(t, "INVALID_REQUEST.xml", fmt.Appendf(nil, report, "1000", "No data returned for the specified selection"))
+	noData := collectortest.Zip("INVALID_REQUEST.xml", fmt.Appendf(nil, report, "1000", "No data returned for the specified selection"))
 	if _, err := Unzip(noData); !errors.Is(err, errNoData) {
 		t.Errorf("ERR_CODE 1000: %v, want errNoData", err)
 	}
-	tooLong := zipOf(t, "INVALID_REQUEST.xml", fmt.Appendf(nil, report, "1004", "The request exceeds the maximum 31 days"))
+	tooLong := collectortest.Zip("INVALID_REQUEST.xml", fmt.Appendf(nil, report, "1004", "The request exceeds the maximum 31 days"))
 	_, err = Unzip(tooLong)
 	if !errors.Is(err, collector.ErrMalformed) || !strings.Contains(err.Error(), "maximum 31 days") {
 		t.Errorf("ERR_CODE 1004: %v, want ErrMalformed with the provider's message", err)
@@ -204,7 +185,7 @@ func TestUnzip(t *testing.T) {
 	if _, err := Unzip([]byte("<html>504 Gateway Time-out</html>")); !errors.Is(err, collector.ErrMalformed) {
 		t.Errorf("not a zip: %v", err)
 	}
-	whole := zipOf(t, "x.csv", csv)
+	whole := collectortest.Zip("x.csv", csv)
 	if _, err := Unzip(whole[:len(whole)/2]); !errors.Is(err, collector.ErrMalformed) {
 		t.Errorf("truncated zip: %v", err)
 	}

@@ -48,6 +48,18 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Spec is `aurum collect caiso`.
+var Spec = collector.Spec[Config, *Source]{
+	Name:    Name,
+	Summary: "CAISO OASIS load: --series SLD_FCST:ACTUAL,SLD_FCST:DAM,SLD_REN_FCST:DAM",
+	Client:  ClientConfig,
+	Flags: func(f *collector.Flags, c *Config) {
+		f.List(&c.Series, "series", "OASIS queries QUERY:MARKET_RUN_ID")
+		f.Lookback(&c.Lookback)
+	},
+	New: New,
+}
+
 // Source collects OASIS load forecasts into aurum.iso.load.v1.
 type Source struct {
 	cfg    Config
@@ -109,11 +121,7 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 
 // Fetch requests one span of series se within w; the cursor is the start of
 // the next span (RFC 3339).
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, se, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	now := s.cfg.Now().UTC()
 	since := w.Since.UTC()
 	if since.IsZero() {

@@ -3,7 +3,6 @@ package caiso
 import (
 	"context"
 	"errors"
-	"net/url"
 	"testing"
 	"time"
 
@@ -14,17 +13,9 @@ import (
 	"github.com/aurum-energy/aurum/topology"
 )
 
-// fakeOASIS answers every request with body and records the queries.
-type fakeOASIS struct {
-	body    []byte
-	paths   []string
-	queries []url.Values
-}
-
-func (f *fakeOASIS) Get(_ context.Context, path string, q url.Values) ([]byte, error) {
-	f.paths = append(f.paths, path)
-	f.queries = append(f.queries, q)
-	return f.body, nil
+// oasis answers every SingleZip query with body zipped as name.
+func oasis(name string, body []byte) *collectortest.Getter {
+	return collectortest.NewGetter(map[string][]byte{"/SingleZip": collectortest.Zip(name, body)})
 }
 
 func TestSourceSeries(t *testing.T) {
@@ -46,7 +37,7 @@ func TestSourceSeries(t *testing.T) {
 
 func TestSourceFetchPages(t *testing.T) {
 	t.Parallel()
-	fake := &fakeOASIS{body: zipOf(t, "20250219_SLD_FCST_7DA.csv", collectortest.Fixture(t, "oasis-SLD_FCST-7DA.csv"))}
+	fake := oasis("20250219_SLD_FCST_7DA.csv", collectortest.Fixture(t, "oasis-SLD_FCST-7DA.csv"))
 	s, err := New(Config{Series: []string{"SLD_FCST:7DA"}, Span: 12 * time.Hour, Now: func() time.Time { return ingest }})
 	if err != nil {
 		t.Fatal(err)
@@ -54,19 +45,20 @@ func TestSourceFetchPages(t *testing.T) {
 	series, _ := s.Series(context.Background())
 	w := collector.Days(time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), s.Zone())
 
-	p1, err := s.fetch(context.Background(), fake, series[0], w, "")
+	p1, err := s.Fetch(context.Background(), fake, series[0], w, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p1.Next != "2025-02-19T20:00:00Z" {
 		t.Errorf("next %q", p1.Next)
 	}
-	q := fake.queries[0]
-	if fake.paths[0] != "/SingleZip" || q.Get("queryname") != "SLD_FCST" || q.Get("market_run_id") != "7DA" ||
+	req := fake.Requests()[0]
+	q := req.Query
+	if req.Path != "/SingleZip" || q.Get("queryname") != "SLD_FCST" || q.Get("market_run_id") != "7DA" ||
 		q.Get("resultformat") != "6" || q.Get("startdatetime") != "20250219T08:00-0000" || q.Get("enddatetime") != "20250219T20:00-0000" {
-		t.Errorf("request %s %v", fake.paths[0], q)
+		t.Errorf("request %s", req)
 	}
-	p2, err := s.fetch(context.Background(), fake, series[0], w, p1.Next)
+	p2, err := s.Fetch(context.Background(), fake, series[0], w, p1.Next)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,14 +85,14 @@ func TestSourceFetchNoDataAndMalformed(t *testing.T) {
 	series, _ := s.Series(context.Background())
 	w := collector.Days(time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), s.Zone())
 
-	empty := &fakeOASIS{body: zipOf(t, "INVALID_REQUEST.xml", []byte(`<m:OASISReport xmlns:m="x"><m:ERR_CODE>1000</m:ERR_CODE><m:ERR_DESC>No data returned for the specified selection</m:ERR_DESC></m:OASISReport>`))}
-	p, err := s.fetch(context.Background(), empty, series[1], w, "")
+	empty := oasis("INVALID_REQUEST.xml", []byte(`<m:OASISReport xmlns:m="x"><m:ERR_CODE>1000</m:ERR_CODE><m:ERR_DESC>No data returned for the specified selection</m:ERR_DESC></m:OASISReport>`))
+	p, err := s.Fetch(context.Background(), empty, series[1], w, "")
 	if err != nil || len(p.Records) != 0 || p.Next != "" {
 		t.Errorf("no-data page %+v, %v", p, err)
 	}
 
-	bad := &fakeOASIS{body: zipOf(t, "x.csv", []byte("INTERVALSTARTTIME_GMT,INTERVALENDTIME_GMT,MARKET_RUN_ID,TAC_AREA_NAME,MW\n2025-02-19T08:00:00-00:00,2025-02-19T09:00:00-00:00,DAM,AVA,n/a\n"))}
-	p, err = s.fetch(context.Background(), bad, series[1], w, "")
+	bad := oasis("x.csv", []byte("INTERVALSTARTTIME_GMT,INTERVALENDTIME_GMT,MARKET_RUN_ID,TAC_AREA_NAME,MW\n2025-02-19T08:00:00-00:00,2025-02-19T09:00:00-00:00,DAM,AVA,n/a\n"))
+	p, err = s.Fetch(context.Background(), bad, series[1], w, "")
 	if !errors.Is(err, collector.ErrMalformed) || len(p.Records) != 0 {
 		t.Errorf("malformed page %+v, %v", p, err)
 	}
@@ -111,11 +103,11 @@ func TestSourceFetchNoDataAndMalformed(t *testing.T) {
 func TestSourceForecastWatermark(t *testing.T) {
 	t.Parallel()
 	fetched := time.Date(2025, 2, 19, 12, 30, 0, 0, time.UTC)
-	fake := &fakeOASIS{body: zipOf(t, "x.csv", collectortest.Fixture(t, "oasis-SLD_FCST-7DA.csv"))}
+	fake := oasis("x.csv", collectortest.Fixture(t, "oasis-SLD_FCST-7DA.csv"))
 	s, _ := New(Config{Series: []string{"SLD_FCST:7DA"}, Now: func() time.Time { return fetched }})
 	series, _ := s.Series(context.Background())
 	w := collector.Days(time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), s.Zone())
-	p, err := s.fetch(context.Background(), fake, series[0], w, "")
+	p, err := s.Fetch(context.Background(), fake, series[0], w, "")
 	if err != nil {
 		t.Fatal(err)
 	}

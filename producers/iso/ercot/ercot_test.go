@@ -1,8 +1,6 @@
 package ercot
 
 import (
-	"archive/zip"
-	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -14,23 +12,6 @@ import (
 )
 
 var ingest = time.Date(2025, 3, 13, 18, 0, 0, 0, time.UTC)
-
-func zipOf(t *testing.T, name string, data []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	f, err := zw.Create(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 func utc(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, time.UTC) }
 
@@ -333,10 +314,7 @@ func TestMalformedReports(t *testing.T) {
 			_, err := ParseLoadForecast([]byte("DeliveryDate,HourEnding,North,DSTFlag\n2025-03-13,1:00,1,N\n"), ingest)
 			return err
 		},
-		"solar html":      func() error { _, err := ParseSolar([]byte("<html>maintenance</html>"), ingest); return err },
-		"zip not a zip":   func() error { _, err := Unzip([]byte("<html>maintenance</html>")); return err },
-		"zip truncated":   func() error { z := zipOf(t, "a.csv", np3); _, err := Unzip(z[:len(z)-30]); return err },
-		"zip two entries": func() error { _, err := Unzip(twoFileZip(t)); return err },
+		"solar html": func() error { _, err := ParseSolar([]byte("<html>maintenance</html>"), ingest); return err },
 	}
 	for name, f := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -346,24 +324,4 @@ func TestMalformedReports(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestUnzipRefusesAZipBomb: see collectortest.RefusesZipBombs.
-func TestUnzipRefusesAZipBomb(t *testing.T) {
-	t.Parallel()
-	collectortest.RefusesZipBombs(t, "DAMSPNP4190.csv", Unzip)
-}
-
-func twoFileZip(t *testing.T) []byte {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, n := range []string{"a.csv", "b.csv"} {
-		if _, err := zw.Create(n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }

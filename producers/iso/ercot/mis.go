@@ -5,7 +5,6 @@
 package ercot
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -74,29 +73,6 @@ func ParseDocumentList(body []byte) ([]Document, error) {
 	}
 	slices.SortStableFunc(out, func(a, b Document) int { return a.Published.Compare(b.Published) })
 	return out, nil
-}
-
-// Unzip returns the one CSV inside an mirDownload answer.
-func Unzip(body []byte) ([]byte, error) {
-	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
-	if err != nil {
-		return nil, malformed("report is not a zip: %v", err)
-	}
-	if len(zr.File) != 1 {
-		return nil, malformed("report zip holds %d files, want 1", len(zr.File))
-	}
-	rc, err := zr.File[0].Open()
-	if err != nil {
-		return nil, malformed("open %s in report zip: %v", zr.File[0].Name, err)
-	}
-	defer func() { _ = rc.Close() }()
-	// Through the limit, not trusting the size the header declares: a
-	// hostile zip declares whatever it likes.
-	data, err := collector.ReadLimited(rc, collector.MaxBody)
-	if err != nil {
-		return nil, malformed("read %s in report zip: %w", zr.File[0].Name, err)
-	}
-	return data, nil
 }
 
 // table is a report CSV: its header (names trimmed, so ERCOT's "DSTFlag  "
@@ -197,8 +173,7 @@ func parseMW(s string) (v float64, ok bool, err error) {
 	return v, true, nil
 }
 
-// malformed wraps collector.ErrMalformed, and any error args wrapped with
-// %w (collector.ErrTooLarge).
+// malformed wraps collector.ErrMalformed.
 func malformed(format string, args ...any) error {
 	return fmt.Errorf("ercot: "+format+": %w", append(args, collector.ErrMalformed)...)
 }

@@ -81,6 +81,19 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Spec is `aurum collect ercot`.
+var Spec = collector.Spec[Config, *Source]{
+	Name:    Name,
+	Summary: "ERCOT prices and load: --series dam-spp,load-forecast,dashboard --locations HB_NORTH,LZ_HOUSTON",
+	Client:  ClientConfig,
+	Flags: func(f *collector.Flags, c *Config) {
+		f.List(&c.Series, "series", "reports (dam-spp, load-forecast, solar, dashboard)")
+		f.List(&c.SettlementPoints, "locations", "settlement points to keep")
+		f.Lookback(&c.Lookback)
+	},
+	New: New,
+}
+
 // Source is the ERCOT source. Build it with New.
 type Source struct {
 	cfg    Config
@@ -142,11 +155,7 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) { return s.
 // The dashboard is one page; the window bounds interval starts and the
 // watermark is the latest hour with an actual load, so the next run takes
 // the hours that follow and the forecasts revised since.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, se, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	now := s.cfg.Now().UTC()
 	if se.Params["report"] == "dashboard" {
 		return s.fetchDashboard(ctx, g, w, now)
@@ -183,7 +192,7 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 	if err != nil {
 		return collector.Page{}, fmt.Errorf("ercot %s document %s: %w", se.Key, doc.DocID, err)
 	}
-	data, err := Unzip(body)
+	_, data, err := collector.Unzip(body)
 	if err != nil {
 		return collector.Page{}, fmt.Errorf("ercot %s document %s: %w", se.Key, doc.DocID, err)
 	}
@@ -194,9 +203,7 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 		if err != nil {
 			return collector.Page{}, fmt.Errorf("ercot %s document %s: %w", se.Key, doc.DocID, err)
 		}
-		for _, r := range recs {
-			page.Records = append(page.Records, isorecord.Lmp(r))
-		}
+		page.Records = isorecord.Lmps(recs, nil)
 	case "load-forecast", "solar":
 		parse := ParseLoadForecast
 		if se.Params["report"] == "solar" {
@@ -206,7 +213,7 @@ func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Ser
 		if err != nil {
 			return collector.Page{}, fmt.Errorf("ercot %s document %s: %w", se.Key, doc.DocID, err)
 		}
-		page.Records = loadRecords(recs)
+		page.Records = isorecord.Loads(recs)
 	default:
 		return collector.Page{}, fmt.Errorf("ercot: series %s has unknown report %q", se.Key, se.Params["report"])
 	}
@@ -238,16 +245,8 @@ func (s *Source) fetchDashboard(ctx context.Context, g collector.Getter, w colle
 			page.Watermark = r.IntervalStart
 		}
 	}
-	page.Records = loadRecords(kept)
+	page.Records = isorecord.Loads(kept)
 	return page, nil
-}
-
-func loadRecords(recs []schemas.IsoLoadRecord) []collector.Record {
-	out := make([]collector.Record, len(recs))
-	for i, r := range recs {
-		out[i] = isorecord.Load(r)
-	}
-	return out
 }
 
 func formatCursor(docs []Document) string {

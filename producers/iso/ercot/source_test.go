@@ -3,7 +3,6 @@ package ercot
 import (
 	"context"
 	"errors"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -14,28 +13,17 @@ import (
 	"github.com/aurum-energy/aurum/topology"
 )
 
-// fakeERCOT answers by path (and doclookupId) and records the requests.
-type fakeERCOT struct {
-	lists     map[string][]byte // by reportTypeId
-	downloads map[string][]byte // by doclookupId
-	dashboard []byte
-	requests  []string
-}
+// Routes of the MIS by report type and by document.
+func listOf(reportTypeID string) string { return docListPath + "?reportTypeId=" + reportTypeID }
+func download(docID string) string      { return downloadPath + "?doclookupId=" + docID }
 
-func (f *fakeERCOT) Get(_ context.Context, path string, q url.Values) ([]byte, error) {
-	f.requests = append(f.requests, path+"?"+q.Encode())
-	switch path {
-	case docListPath:
-		return f.lists[q.Get("reportTypeId")], nil
-	case downloadPath:
-		if b, ok := f.downloads[q.Get("doclookupId")]; ok {
-			return b, nil
-		}
-		return nil, &collector.StatusError{Code: 404, Body: "no such document"}
-	case dashboardPath:
-		return f.dashboard, nil
+// requests are what fake was asked, as path?query.
+func requests(fake *collectortest.Getter) []string {
+	var out []string
+	for _, r := range fake.Requests() {
+		out = append(out, r.String())
 	}
-	return nil, &collector.StatusError{Code: 404, Body: path}
+	return out
 }
 
 func seriesOf(t *testing.T, s *Source, key string) collector.Series {
@@ -52,11 +40,12 @@ func seriesOf(t *testing.T, s *Source, key string) collector.Series {
 
 func TestSourceDAMSPPPages(t *testing.T) {
 	t.Parallel()
-	zipped := zipOf(t, "cdr.00012331.0000000000000000.20261003.123240246.DAMSPNP4190.csv", []byte(constructedDAMSPP))
-	fake := &fakeERCOT{
-		lists:     map[string][]byte{"12331": collectortest.Fixture(t, "mis-IceDocListJsonWS-reportTypeId-12331-dam-spp.json")},
-		downloads: map[string][]byte{"1281661396": zipped, "1282050068": zipped},
-	}
+	zipped := collectortest.Zip("cdr.00012331.0000000000000000.20261003.123240246.DAMSPNP4190.csv", []byte(constructedDAMSPP))
+	fake := collectortest.NewGetter(map[string][]byte{
+		listOf("12331"):        collectortest.Fixture(t, "mis-IceDocListJsonWS-reportTypeId-12331-dam-spp.json"),
+		download("1281661396"): zipped,
+		download("1282050068"): zipped,
+	})
 	now := time.Date(2026, 10, 3, 20, 0, 0, 0, time.UTC)
 	s, err := New(Config{Lookback: 48 * time.Hour, Now: func() time.Time { return now }})
 	if err != nil {
@@ -64,12 +53,12 @@ func TestSourceDAMSPPPages(t *testing.T) {
 	}
 	se := seriesOf(t, s, "dam-spp")
 
-	p1, err := s.fetch(context.Background(), fake, se, collector.Window{}, "")
+	p1, err := s.Fetch(context.Background(), fake, se, collector.Window{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fake.requests[0] != docListPath+"?reportTypeId=12331" || fake.requests[1] != downloadPath+"?doclookupId=1281661396" {
-		t.Errorf("requests %v", fake.requests)
+	if reqs := requests(fake); reqs[0] != listOf("12331") || reqs[1] != download("1281661396") {
+		t.Errorf("requests %v", reqs)
 	}
 	if len(p1.Records) != 5 || !p1.Watermark.Equal(time.Date(2026, 10, 2, 17, 32, 41, 0, time.UTC)) || !strings.HasPrefix(p1.Next, "1282050068@") {
 		t.Fatalf("page 1: %d records, watermark %s, next %q", len(p1.Records), p1.Watermark, p1.Next)
@@ -80,41 +69,41 @@ func TestSourceDAMSPPPages(t *testing.T) {
 		t.Errorf("record %+v", r)
 	}
 
-	p2, err := s.fetch(context.Background(), fake, se, collector.Window{}, p1.Next)
+	p2, err := s.Fetch(context.Background(), fake, se, collector.Window{}, p1.Next)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fake.requests) != 3 || fake.requests[2] != downloadPath+"?doclookupId=1282050068" {
-		t.Errorf("page 2 requests %v", fake.requests[2:])
+	if reqs := requests(fake); len(reqs) != 3 || reqs[2] != download("1282050068") {
+		t.Errorf("page 2 requests %v", reqs[2:])
 	}
 	if p2.Next != "" || !p2.Watermark.Equal(time.Date(2026, 10, 3, 17, 32, 39, 0, time.UTC)) {
 		t.Errorf("page 2: watermark %s, next %q", p2.Watermark, p2.Next)
 	}
 
 	// A later run starts after the watermark: nothing new is published.
-	p3, err := s.fetch(context.Background(), fake, se, collector.Window{Since: p2.Watermark.Add(time.Nanosecond)}, "")
+	p3, err := s.Fetch(context.Background(), fake, se, collector.Window{Since: p2.Watermark.Add(time.Nanosecond)}, "")
 	if err != nil || len(p3.Records) != 0 || p3.Next != "" {
 		t.Errorf("rerun: %+v %v", p3, err)
 	}
 
 	// A malformed document fails the page.
-	fake.downloads["1281661396"] = zipOf(t, "x.csv", []byte("DeliveryDate,HourEnding\n"))
-	if _, err := s.fetch(context.Background(), fake, se, collector.Window{}, ""); !errors.Is(err, collector.ErrMalformed) {
+	fake.Answer(download("1281661396"), collectortest.Zip("x.csv", []byte("DeliveryDate,HourEnding\n")))
+	if _, err := s.Fetch(context.Background(), fake, se, collector.Window{}, ""); !errors.Is(err, collector.ErrMalformed) {
 		t.Errorf("malformed document: %v", err)
 	}
 }
 
 func TestSourceSolarWindow(t *testing.T) {
 	t.Parallel()
-	fake := &fakeERCOT{
-		lists:     map[string][]byte{"13483": collectortest.Fixture(t, "mis-IceDocListJsonWS-reportTypeId-13483.json")},
-		downloads: map[string][]byte{"1085279262": zipOf(t, "PVGRHRLYAVGACTNP4737.csv", collectortest.Fixture(t, "mis-np4-737-PVGRHRLYAVGACTNP4737.csv"))},
-	}
+	fake := collectortest.NewGetter(map[string][]byte{
+		listOf("13483"):        collectortest.Fixture(t, "mis-IceDocListJsonWS-reportTypeId-13483.json"),
+		download("1085279262"): collectortest.Zip("PVGRHRLYAVGACTNP4737.csv", collectortest.Fixture(t, "mis-np4-737-PVGRHRLYAVGACTNP4737.csv")),
+	})
 	s, _ := New(Config{Series: []string{"solar"}, Now: func() time.Time { return ingest }})
 	// Only the document published 2025-03-13T12:55:08-05:00 (17:55:08 UTC)
 	// lies in the window.
 	w := collector.Window{Since: time.Date(2025, 3, 13, 17, 0, 0, 0, time.UTC)}
-	p, err := s.fetch(context.Background(), fake, seriesOf(t, s, "solar"), w, "")
+	p, err := s.Fetch(context.Background(), fake, seriesOf(t, s, "solar"), w, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,10 +117,11 @@ func TestSourceSolarWindow(t *testing.T) {
 
 func TestSourceDashboard(t *testing.T) {
 	t.Parallel()
-	fake := &fakeERCOT{dashboard: collectortest.Fixture(t, "dashboard-loadForecastVsActual.json")}
+	dashboard := collectortest.Fixture(t, "dashboard-loadForecastVsActual.json")
+	fake := collectortest.NewGetter(map[string][]byte{dashboardPath: dashboard})
 	s, _ := New(Config{Now: func() time.Time { return ingest }})
 	se := seriesOf(t, s, "dashboard")
-	p, err := s.fetch(context.Background(), fake, se, collector.Window{}, "")
+	p, err := s.Fetch(context.Background(), fake, se, collector.Window{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,15 +131,15 @@ func TestSourceDashboard(t *testing.T) {
 	}
 	// The next run starts after the watermark: the 46 forecasts of the
 	// hours still to come, again, and no actual yet.
-	p2, err := s.fetch(context.Background(), fake, se, collector.Window{Since: p.Watermark.Add(time.Nanosecond)}, "")
+	p2, err := s.Fetch(context.Background(), fake, se, collector.Window{Since: p.Watermark.Add(time.Nanosecond)}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(p2.Records) != 46 || !p2.Watermark.IsZero() {
 		t.Errorf("rerun: %d records, watermark %s", len(p2.Records), p2.Watermark)
 	}
-	fake.dashboard = fake.dashboard[:100]
-	if _, err := s.fetch(context.Background(), fake, se, collector.Window{}, ""); !errors.Is(err, collector.ErrMalformed) {
+	fake.Answer(dashboardPath, dashboard[:100])
+	if _, err := s.Fetch(context.Background(), fake, se, collector.Window{}, ""); !errors.Is(err, collector.ErrMalformed) {
 		t.Errorf("truncated dashboard: %v", err)
 	}
 }

@@ -36,7 +36,7 @@ func TestRecordsIgnoreKeyOrder(t *testing.T) {
 	} {
 		t.Run(tc.feed, func(t *testing.T) {
 			t.Parallel()
-			collectortest.SameWithShuffledKeys(t, fixture(t, tc.file), func(b []byte) ([]schemas.IsoLoadRecord, error) {
+			collectortest.SameWithShuffledKeys(t, collectortest.Fixture(t, tc.file), func(b []byte) ([]schemas.IsoLoadRecord, error) {
 				return Parse(b, Feeds[tc.feed], ingest)
 			})
 		})

@@ -4,27 +4,16 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
 
 var ingest = time.Date(2024, 11, 5, 12, 0, 0, 0, time.UTC)
-
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func utc(y int, m time.Month, d, h int) time.Time {
 	return time.Date(y, m, d, h, 0, 0, 0, time.UTC)
@@ -32,7 +21,7 @@ func utc(y int, m time.Month, d, h int) time.Time {
 
 func TestParseFallBackDay(t *testing.T) {
 	t.Parallel()
-	recs, err := Parse(fixture(t, "webservices-hourlysysload-day-20241103.json"), Feeds["hourlysysload"], ingest)
+	recs, err := Parse(collectortest.Fixture(t, "webservices-hourlysysload-day-20241103.json"), Feeds["hourlysysload"], ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +47,7 @@ func TestParseFallBackDay(t *testing.T) {
 
 func TestParseSingleObject(t *testing.T) {
 	t.Parallel()
-	recs, err := Parse(fixture(t, "webservices-realtimehourlydemand-current-location-4001.json"), Feeds["realtimehourlydemand"], ingest)
+	recs, err := Parse(collectortest.Fixture(t, "webservices-realtimehourlydemand-current-location-4001.json"), Feeds["realtimehourlydemand"], ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,8 +70,8 @@ func TestParseMalformed(t *testing.T) {
 		name string
 		body []byte
 	}{
-		{"truncated", fixture(t, "webservices-hourlysysload-day-20241103.json")[:1000]},
-		{"fuel mix answer", fixture(t, "webservices-genfuelmix-current.json")},
+		{"truncated", collectortest.Fixture(t, "webservices-hourlysysload-day-20241103.json")[:1000]},
+		{"fuel mix answer", collectortest.Fixture(t, "webservices-genfuelmix-current.json")},
 		{"xml", []byte(`<?xml version="1.0"?><HourlySystemLoads/>`)},
 		{"no load", []byte(`{"HourlySystemLoads":{"HourlySystemLoad":[{"BeginDate":"2024-11-03T00:00:00.000-04:00"}]}}`)},
 		{"no offset", []byte(`{"HourlySystemLoads":{"HourlySystemLoad":[{"BeginDate":"2024-11-03T01:00:00","Load":1}]}}`)},
@@ -100,8 +89,11 @@ func TestParseMalformed(t *testing.T) {
 
 func TestFetchThroughClient(t *testing.T) {
 	t.Parallel()
-	body := fixture(t, "webservices-hourlysysload-day-20241103.json")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	body := collectortest.Fixture(t, "webservices-hourlysysload-day-20241103.json")
+	// Credentials go in the base URL, as AURUM_ISONE_BASE_URL takes them.
+	cfg := ClientConfig()
+	cfg.BaseURL = "https://u:p@webservices.iso-ne.com/api/v1.1"
+	c, _ := collectortest.Serve(t, cfg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
 		if r.URL.Path != "/api/v1.1/hourlysysload/day/20241103/location/32.json" || !ok || user != "u" || pass != "p" {
 			http.NotFound(w, r)
@@ -109,12 +101,6 @@ func TestFetchThroughClient(t *testing.T) {
 		}
 		_, _ = w.Write(body)
 	}))
-	t.Cleanup(srv.Close)
-	base := "http://u:p@" + srv.Listener.Addr().String() + "/api/v1.1"
-	c, err := collector.NewClient(collector.ClientConfig{Source: "isone", BaseURL: base, Rate: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
 	src, err := New(Config{Locations: []string{"32"}, Now: func() time.Time { return ingest }})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,6 @@
 // Package isone collects ISO New England hourly load from its web services
 // (https://webservices.iso-ne.com/api/v1.1/...) into aurum.iso.load.v1,
-// one day per request.
+// one day per request, on the daily-file mechanism of isofile.
 //
 // Flags of `aurum collect isone` map onto Config: --feeds (hourlysysload,
 // realtimehourlydemand) and --locations (ISO-NE location ids: 32 is
@@ -11,10 +11,10 @@
 package isone
 
 import (
-	"context"
+	"cmp"
 	"errors"
 	"fmt"
-	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +22,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/iso/isofile"
 	"github.com/aurum-energy/aurum/producers/iso/isorecord"
 	"github.com/aurum-energy/aurum/producers/iso/isotime"
 )
@@ -36,80 +37,67 @@ func ClientConfig() collector.ClientConfig {
 	return collector.ClientConfig{Source: "isone", BaseURL: BaseURL, Rate: rate.Limit(1)}
 }
 
-// Config says which reports and locations the source collects. The zero
-// value collects the pool's hourly system load.
-type Config struct {
-	// Feeds are keys of Feeds. Default hourlysysload.
-	Feeds []string
-	// Locations are ISO-NE location ids. hourlysysload without locations
-	// asks for the whole pool; realtimehourlydemand needs at least one.
-	Locations []string
-	// Lookback is how far before now a window without a start begins;
-	// a window without an end reaches now. Default 48h.
-	Lookback time.Duration
-	// Now is the clock of ingest_ts and open windows. Default time.Now.
-	Now func() time.Time
+// Config says which reports and locations the source collects: Feeds are
+// keys of Feeds, default hourlysysload; Locations are ISO-NE location ids
+// (hourlysysload without locations asks for the whole pool,
+// realtimehourlydemand needs at least one); a window without a start
+// begins Lookback before now (default 48h), one without an end reaches
+// now. The zero value collects the pool's hourly system load.
+type Config = isofile.Options
+
+// Spec is `aurum collect isone`.
+var Spec = collector.Spec[Config, *isofile.Source]{
+	Name:    "isone",
+	Summary: "ISO-NE hourly load: --feeds hourlysysload,realtimehourlydemand --locations 32,4001",
+	Client:  ClientConfig,
+	Flags:   isofile.OptionFlags("reports (hourlysysload, realtimehourlydemand)", "location ids"),
+	New:     New,
 }
 
-// Source collects ISO-NE load reports; it implements collector.Source.
-type Source struct {
-	cfg    Config
-	series []collector.Series
-}
-
-// New checks cfg and fills its defaults.
-func New(cfg Config) (*Source, error) {
-	if len(cfg.Feeds) == 0 {
-		cfg.Feeds = []string{"hourlysysload"}
-	}
-	if cfg.Lookback == 0 {
-		cfg.Lookback = 48 * time.Hour
-	}
-	if cfg.Lookback < 0 {
-		return nil, errors.New("isone: lookback must not be negative")
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+// New checks cfg and returns the source: one series per report and
+// location, each a file per Eastern operating day.
+func New(cfg Config) (*isofile.Source, error) {
 	for _, id := range cfg.Locations {
 		if _, err := strconv.Atoi(strings.TrimSpace(id)); err != nil {
 			return nil, fmt.Errorf("isone: location %q: want a numeric location id", id)
 		}
 	}
-	s := &Source{cfg: cfg}
-	for _, name := range cfg.Feeds {
-		name = strings.ToLower(strings.TrimSpace(name))
-		if _, ok := Feeds[name]; !ok {
-			return nil, fmt.Errorf("isone: feed %q is not supported (hourlysysload, realtimehourlydemand)", name)
+	names, err := isofile.SelectFeeds("isone", Feeds, cfg.Feeds, "hourlysysload")
+	if err != nil {
+		return nil, err
+	}
+	feeds := map[string]isofile.Feed{}
+	var series []collector.Series
+	for _, name := range names {
+		f := Feeds[name]
+		feeds[name] = isofile.Feed{
+			File: func(s collector.Series, p isofile.Period) (string, url.Values) {
+				return Path(f.Name, p.Day, s.Params["location"]), nil
+			},
+			Parse: func(body []byte, _ isofile.Period, ingest time.Time) ([]collector.Record, error) {
+				recs, err := Parse(body, f, ingest)
+				return isorecord.Loads(recs), err
+			},
 		}
 		if len(cfg.Locations) == 0 {
 			if name == "realtimehourlydemand" {
 				return nil, errors.New("isone: realtimehourlydemand needs locations (4001..4008)")
 			}
-			s.series = append(s.series, collector.Series{Key: name, Params: map[string]string{"feed": name}})
+			series = append(series, collector.Series{Key: name, Params: map[string]string{"feed": name}})
 			continue
 		}
 		for _, id := range cfg.Locations {
 			id = strings.TrimSpace(id)
-			s.series = append(s.series, collector.Series{
+			series = append(series, collector.Series{
 				Key:    name + " location=" + id,
 				Params: map[string]string{"feed": name, "location": id},
 			})
 		}
 	}
-	return s, nil
-}
-
-// Name is the collector's name.
-func (s *Source) Name() string { return "isone" }
-
-// Zone is Eastern prevailing time: the operating days of ISO-NE's
-// answers, which the dates of a window name.
-func (s *Source) Zone() *time.Location { return isotime.Eastern }
-
-// Series lists one series per report and location.
-func (s *Source) Series(context.Context) ([]collector.Series, error) {
-	return s.series, nil
+	return isofile.New(isofile.Config{
+		Name: "isone", Zone: isotime.Eastern, Feeds: feeds, Series: series,
+		Lookback: cmp.Or(cfg.Lookback, 48*time.Hour), Now: cfg.Now,
+	})
 }
 
 // Path is the JSON path of feed's report for operating day day, of one
@@ -120,55 +108,4 @@ func Path(feed string, day time.Time, location string) string {
 		p += "/location/" + location
 	}
 	return p + ".json"
-}
-
-// Fetch requests one Eastern operating day of series se and keeps the
-// hours starting within w; the cursor is the next day, YYYYMMDD.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, se, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	f, ok := Feeds[se.Params["feed"]]
-	if !ok {
-		return collector.Page{}, fmt.Errorf("isone: series %q: unknown feed %q", se.Key, se.Params["feed"])
-	}
-	now := s.cfg.Now().UTC()
-	if w.Since.IsZero() {
-		w.Since = now.Add(-s.cfg.Lookback)
-	}
-	if w.Until.IsZero() {
-		w.Until = now
-	}
-	if w.Since.After(w.Until) {
-		return collector.Page{}, nil
-	}
-	day, next, err := isotime.Days(cursor, w, isotime.Eastern)
-	if err != nil {
-		return collector.Page{}, fmt.Errorf("isone %s: %w", se.Key, err)
-	}
-	path := Path(f.Name, day, se.Params["location"])
-	body, err := g.Get(ctx, path, nil)
-	var status *collector.StatusError
-	if errors.As(err, &status) && status.Code == http.StatusNotFound && !day.Before(isotime.Date(now, isotime.Eastern)) {
-		return collector.Page{}, nil
-	}
-	if err != nil {
-		return collector.Page{}, fmt.Errorf("isone %s %s: %w", se.Key, path, err)
-	}
-	recs, err := Parse(body, f, now)
-	if err != nil {
-		return collector.Page{}, fmt.Errorf("isone %s %s: %w", se.Key, path, err)
-	}
-	page := collector.Page{Next: next}
-	for _, r := range recs {
-		if !w.Contains(r.IntervalStart) {
-			continue
-		}
-		page.Records = append(page.Records, isorecord.Load(r))
-		if r.IntervalStart.After(page.Watermark) {
-			page.Watermark = r.IntervalStart
-		}
-	}
-	return page, nil
 }

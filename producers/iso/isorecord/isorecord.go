@@ -46,6 +46,27 @@ func Load(r schemas.IsoLoadRecord) collector.Record {
 	}
 }
 
+// Lmps returns the prices of recs that keep keeps, every one when keep
+// is nil, as records (Lmp).
+func Lmps(recs []schemas.IsoLmpRecord, keep func(schemas.IsoLmpRecord) bool) []collector.Record {
+	out := make([]collector.Record, 0, len(recs))
+	for _, r := range recs {
+		if keep == nil || keep(r) {
+			out = append(out, Lmp(r))
+		}
+	}
+	return out
+}
+
+// Loads returns recs as records (Load).
+func Loads(recs []schemas.IsoLoadRecord) []collector.Record {
+	out := make([]collector.Record, len(recs))
+	for i, r := range recs {
+		out[i] = Load(r)
+	}
+	return out
+}
+
 // LmpHash is the hex sha256 of what identifies an LMP (iso, market,
 // location, interval start and length) and of its prices, joined by "|":
 // the same price fetched twice hashes the same, a revised price does not.

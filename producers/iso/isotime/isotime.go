@@ -10,8 +10,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/aurum-energy/aurum/producers/collector"
-
 	// Embedded zone data, so conversions do not depend on the host's
 	// /usr/share/zoneinfo (distroless images have none).
 	_ "time/tzdata"
@@ -135,20 +133,3 @@ func Date(t time.Time, loc *time.Location) time.Time {
 
 // DayLayout is the form of an operating day in cursors and file names.
 const DayLayout = "20060102"
-
-// Days walks a window one local operating day at a time, for sources that
-// fetch a file per day. cursor is "" for the first day (the day of
-// w.Since in loc) or a day in DayLayout; day is the operating day to fetch
-// (midnight UTC of its date) and next the cursor of the following day, ""
-// once that day starts after w.Until (both bounds are inclusive).
-func Days(cursor string, w collector.Window, loc *time.Location) (day time.Time, next string, err error) {
-	if cursor == "" {
-		day = Date(w.Since, loc)
-	} else if day, err = time.Parse(DayLayout, cursor); err != nil {
-		return time.Time{}, "", fmt.Errorf("day cursor %q: want YYYYMMDD", cursor)
-	}
-	if _, end := collector.OperatingDay(day, loc); !end.After(w.Until) {
-		next = day.AddDate(0, 0, 1).Format(DayLayout)
-	}
-	return day, next, nil
-}

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"testing"
 	"time"
-
-	"github.com/aurum-energy/aurum/producers/collector"
 )
 
 func utc(y int, m time.Month, d, h, mi int) time.Time {
@@ -61,30 +59,5 @@ func TestSequence(t *testing.T) {
 	}
 	if got, _ := WithOffset(one, Eastern, -5*3600); !got.Equal(utc(2024, 11, 3, 6, 0)) {
 		t.Errorf("01:00 EST = %s", got)
-	}
-}
-
-func TestDays(t *testing.T) {
-	t.Parallel()
-	// The Eastern day 2024-11-03 runs 04:00 UTC to 05:00 UTC next day.
-	w := collector.Days(utc(2024, 11, 3, 0, 0), utc(2024, 11, 3, 0, 0), Eastern)
-	if !w.Since.Equal(utc(2024, 11, 3, 4, 0)) || !w.Until.Equal(utc(2024, 11, 4, 5, 0).Add(-time.Nanosecond)) {
-		t.Fatalf("window of 2024-11-03: %+v", w)
-	}
-	day, next, err := Days("", w, Eastern)
-	if err != nil || !day.Equal(utc(2024, 11, 3, 0, 0)) || next != "" {
-		t.Errorf("day %s next %q err %v", day, next, err)
-	}
-	// Until is inclusive: the first instant of the next day is in it.
-	w.Until = utc(2024, 11, 4, 5, 0)
-	day, next, _ = Days("", w, Eastern)
-	if next != "20241104" {
-		t.Errorf("next %q", next)
-	}
-	if !Date(utc(2024, 11, 4, 4, 59), Eastern).Equal(day) {
-		t.Error("Date")
-	}
-	if _, _, err := Days("2024-11-04", w, Eastern); err == nil {
-		t.Error("bad cursor accepted")
 	}
 }

@@ -13,7 +13,7 @@ import (
 // prices.
 func TestNodesInOneAnswerKeepTheirIdentity(t *testing.T) {
 	t.Parallel()
-	recs, err := ParseDAExPost(fixture(t), nil, ingest)
+	recs, err := ParseDAExPost(collectortest.Fixture(t, report), nil, ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestNodesInOneAnswerKeepTheirIdentity(t *testing.T) {
 // same records.
 func TestRecordsIgnoreHourColumnOrder(t *testing.T) {
 	t.Parallel()
-	data := fixture(t)
+	data := collectortest.Fixture(t, report)
 	i := bytes.Index(data, []byte("\nNode,")) + 1
 	want, err := ParseDAExPost(data, nil, ingest)
 	if err != nil {

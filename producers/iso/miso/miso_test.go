@@ -3,28 +3,20 @@ package miso
 import (
 	"context"
 	"errors"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
 
-var ingest = time.Date(2026, 7, 15, 12, 0, 0, 0, time.UTC)
+// report is the recorded ex-post report of 2026-07-14.
+const report = "da-expost-lmp-20260714.csv"
 
-func fixture(t *testing.T) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "da-expost-lmp-20260714.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+var ingest = time.Date(2026, 7, 15, 12, 0, 0, 0, time.UTC)
 
 func utc(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, time.UTC) }
 
@@ -41,7 +33,7 @@ func find(t *testing.T, recs []schemas.IsoLmpRecord, node string, start time.Tim
 
 func TestParseDAExPost(t *testing.T) {
 	t.Parallel()
-	recs, err := ParseDAExPost(fixture(t), nil, ingest)
+	recs, err := ParseDAExPost(collectortest.Fixture(t, report), nil, ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +64,7 @@ func TestParseDAExPost(t *testing.T) {
 		t.Errorf("MICHIGAN.HUB HE24 %+v", r)
 	}
 
-	hub, err := ParseDAExPost(fixture(t), []string{"michigan.hub"}, ingest)
+	hub, err := ParseDAExPost(collectortest.Fixture(t, report), []string{"michigan.hub"}, ingest)
 	if err != nil || len(hub) != 24 || hub[0].LocationID != "MICHIGAN.HUB" {
 		t.Errorf("filtered: %d records, %v", len(hub), err)
 	}
@@ -102,7 +94,7 @@ func TestParseDAExPostZoneNoteAndMissing(t *testing.T) {
 
 func TestParseDAExPostMalformed(t *testing.T) {
 	t.Parallel()
-	good := string(fixture(t))
+	good := string(collectortest.Fixture(t, report))
 	cases := map[string]string{
 		"empty":          "",
 		"html":           "<html><body>404 Not Found</body></html>",
@@ -123,39 +115,26 @@ func TestParseDAExPostMalformed(t *testing.T) {
 	}
 }
 
-type fakeMISO struct {
-	files map[string][]byte
-	paths []string
-}
-
-func (f *fakeMISO) Get(_ context.Context, path string, _ url.Values) ([]byte, error) {
-	f.paths = append(f.paths, path)
-	if b, ok := f.files[path]; ok {
-		return b, nil
-	}
-	return nil, &collector.StatusError{Code: 404, Body: "Not Found"}
-}
-
 func TestSourceFetch(t *testing.T) {
 	t.Parallel()
-	fake := &fakeMISO{files: map[string][]byte{"/20260714_da_expost_lmp.csv": fixture(t)}}
+	fake := collectortest.NewGetter(map[string][]byte{"/20260714_da_expost_lmp.csv": collectortest.Fixture(t, report)})
 	// 2026-07-15 13:00 UTC is 08:00 EST: today is the 15th.
 	s, _ := New(Config{Now: func() time.Time { return utc(2026, 7, 15, 13) }})
 	series, _ := s.Series(context.Background())
 
 	// Open window: yesterday (the 14th), today and tomorrow.
-	p, err := s.fetch(context.Background(), fake, series[0], collector.Window{}, "")
+	p, err := s.Fetch(context.Background(), fake, series[0], collector.Window{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fake.paths[0] != "/20260714_da_expost_lmp.csv" || len(p.Records) != 72 || p.Next != "2026-07-15" || !p.Watermark.Equal(utc(2026, 7, 15, 4)) {
-		t.Fatalf("page 1: %v, %d records, next %q, watermark %s", fake.paths, len(p.Records), p.Next, p.Watermark)
+	if fake.Requests()[0].Path != "/20260714_da_expost_lmp.csv" || len(p.Records) != 72 || p.Next != "2026-07-15" || !p.Watermark.Equal(utc(2026, 7, 15, 4)) {
+		t.Fatalf("page 1: %v, %d records, next %q, watermark %s", fake.Requests(), len(p.Records), p.Next, p.Watermark)
 	}
 	if r := p.Records[0]; r.Topic != topology.TopicIsoLmp || r.Key != "MISO:ILLINOIS.HUB" {
 		t.Errorf("record %+v", r)
 	}
 	// Today's report is not posted yet: the series ends quietly.
-	p, err = s.fetch(context.Background(), fake, series[0], collector.Window{}, p.Next)
+	p, err = s.Fetch(context.Background(), fake, series[0], collector.Window{}, p.Next)
 	if err != nil || p.Next != "" || len(p.Records) != 0 {
 		t.Errorf("unposted day: %+v %v", p, err)
 	}
@@ -163,16 +142,16 @@ func TestSourceFetch(t *testing.T) {
 	// A later run from the watermark adds nothing; a window in the middle of
 	// the day keeps the hours it covers.
 	w := collector.Window{Since: utc(2026, 7, 15, 4).Add(time.Nanosecond), Until: utc(2026, 7, 15, 5)}
-	if p, err := s.fetch(context.Background(), fake, series[0], w, ""); err != nil || len(p.Records) != 0 {
+	if p, err := s.Fetch(context.Background(), fake, series[0], w, ""); err != nil || len(p.Records) != 0 {
 		t.Errorf("rerun: %d records, %v", len(p.Records), err)
 	}
 	w = collector.Window{Since: utc(2026, 7, 14, 5), Until: utc(2026, 7, 14, 7).Add(-time.Nanosecond)}
-	if p, err := s.fetch(context.Background(), fake, series[0], w, ""); err != nil || len(p.Records) != 6 || p.Next != "" {
+	if p, err := s.Fetch(context.Background(), fake, series[0], w, ""); err != nil || len(p.Records) != 6 || p.Next != "" {
 		t.Errorf("two hours: %d records, next %q, %v", len(p.Records), p.Next, err)
 	}
 
 	// A past day missing is an error, not an empty page.
-	if _, err := s.fetch(context.Background(), fake, series[0], collector.Window{Since: utc(2026, 7, 10, 5), Until: utc(2026, 7, 11, 5)}, ""); err == nil {
+	if _, err := s.Fetch(context.Background(), fake, series[0], collector.Window{Since: utc(2026, 7, 10, 5), Until: utc(2026, 7, 11, 5)}, ""); err == nil {
 		t.Error("missing past report accepted")
 	}
 }

@@ -1,18 +1,17 @@
 package miso
 
 import (
-	"context"
-	"errors"
+	"cmp"
 	"fmt"
-	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/iso/isofile"
 	"github.com/aurum-energy/aurum/producers/iso/isorecord"
-	"github.com/aurum-energy/aurum/producers/iso/isotime"
 )
 
 // Name is the collector's name: `aurum collect miso`.
@@ -36,110 +35,58 @@ type Config struct {
 	// Nodes keeps only these nodes (e.g. ILLINOIS.HUB); empty keeps every
 	// node of the report (some 2,500, times 24 hours a day).
 	Nodes []string
-	// LookbackDays is how many market days before today a window without
-	// a start begins. Default 1.
-	LookbackDays int
+	// Lookback reaches back from now to the market day a window without a
+	// start begins with, whole. Default 24h: yesterday.
+	Lookback time.Duration
 	// Now stamps ingest_ts and ends open windows; default time.Now.
 	Now func() time.Time
 }
 
-// Source is the MISO source. Build it with New.
-type Source struct{ cfg Config }
-
-// New checks cfg and fills its defaults.
-func New(cfg Config) (*Source, error) {
-	if cfg.LookbackDays == 0 {
-		cfg.LookbackDays = 1
-	}
-	if cfg.LookbackDays < 0 {
-		return nil, fmt.Errorf("miso: negative lookback %d days", cfg.LookbackDays)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	return &Source{cfg: cfg}, nil
+// Spec is `aurum collect miso`.
+var Spec = collector.Spec[Config, *isofile.Source]{
+	Name:    Name,
+	Summary: "MISO day-ahead ex-post LMPs: --nodes ILLINOIS.HUB,INDIANA.HUB",
+	Client:  ClientConfig,
+	Flags: func(f *collector.Flags, c *Config) {
+		f.List(&c.Nodes, "nodes", "nodes to keep (ILLINOIS.HUB, ...)")
+		f.Lookback(&c.Lookback)
+	},
+	New: New,
 }
 
-// Name is the collector's name.
-func (s *Source) Name() string { return Name }
-
-// Zone is Eastern Standard Time all year: MISO's market days, which the
-// dates of a window name.
-func (s *Source) Zone() *time.Location { return est }
-
-// Series is the one day-ahead ex-post LMP series.
-func (s *Source) Series(context.Context) ([]collector.Series, error) {
-	params := map[string]string{"report": SeriesDAExPost}
-	if len(s.cfg.Nodes) > 0 {
-		params["nodes"] = strings.Join(s.cfg.Nodes, ",")
+// New checks cfg and returns the source: the one day-ahead ex-post LMP
+// series, a report per EST market day from the day Lookback before now
+// (open) to tomorrow, whose prices MISO posts the day before.
+func New(cfg Config) (*isofile.Source, error) {
+	report := isofile.Feed{
+		Ahead: true,
+		File: func(_ collector.Series, p isofile.Period) (string, url.Values) {
+			return "/" + p.Day.Format("20060102") + "_da_expost_lmp.csv", nil
+		},
+		Parse: func(body []byte, p isofile.Period, ingest time.Time) ([]collector.Record, error) {
+			recs, err := ParseDAExPost(body, cfg.Nodes, ingest)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range recs {
+				if !r.DeliveryDate.Equal(p.Day) {
+					return nil, fmt.Errorf("miso report for %s is dated %s: %w", p.Day.Format(time.DateOnly), r.DeliveryDate.Format(time.DateOnly), collector.ErrMalformed)
+				}
+			}
+			return isorecord.Lmps(recs, nil), nil
+		},
 	}
-	return []collector.Series{{Key: SeriesDAExPost, Params: params}}, nil
+	params := map[string]string{"feed": SeriesDAExPost}
+	if len(cfg.Nodes) > 0 {
+		params["nodes"] = strings.Join(cfg.Nodes, ",")
+	}
+	return isofile.New(isofile.Config{
+		Name: Name, Zone: est,
+		Feeds:  map[string]isofile.Feed{SeriesDAExPost: report},
+		Series: []collector.Series{{Key: SeriesDAExPost, Params: params}},
+		// A market day is collected whole, and its cursor is YYYY-MM-DD as
+		// in the checkpoints MISO's collector has written.
+		Lookback: cmp.Or(cfg.Lookback, 24*time.Hour), WholeDays: true, DayLayout: time.DateOnly,
+		Now: cfg.Now,
+	})
 }
-
-// Fetch requests one market day's report: the days run from the EST day of
-// w.Since (open: LookbackDays before today) to that of w.Until (open:
-// tomorrow, whose prices MISO posts the day before), the cursor is the
-// next day (YYYY-MM-DD), records are kept when their interval starts in w,
-// and the watermark is the latest interval start. A report of today or
-// later that MISO has not posted yet (404) ends the series quietly.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, se, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, g collector.Getter, _ collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	now := s.cfg.Now()
-	today := marketDay(now)
-	first, last := today.AddDate(0, 0, -s.cfg.LookbackDays), today.AddDate(0, 0, 1)
-	if !w.Since.IsZero() {
-		first = marketDay(w.Since)
-	}
-	if !w.Until.IsZero() {
-		last = marketDay(w.Until)
-	}
-	day := first
-	if cursor != "" {
-		d, err := time.Parse(time.DateOnly, cursor)
-		if err != nil {
-			return collector.Page{}, fmt.Errorf("miso: cursor %q: %w", cursor, err)
-		}
-		day = d
-	}
-	if day.After(last) {
-		return collector.Page{}, nil
-	}
-	var page collector.Page
-	if day.Before(last) {
-		page.Next = day.AddDate(0, 0, 1).Format(time.DateOnly)
-	}
-	body, err := g.Get(ctx, "/"+day.Format("20060102")+"_da_expost_lmp.csv", nil)
-	var se *collector.StatusError
-	if errors.As(err, &se) && se.Code == http.StatusNotFound && !day.Before(today) {
-		return collector.Page{}, nil
-	}
-	if err != nil {
-		return collector.Page{}, fmt.Errorf("miso da expost lmp %s: %w", day.Format(time.DateOnly), err)
-	}
-	recs, err := ParseDAExPost(body, s.cfg.Nodes, now)
-	if err != nil {
-		return collector.Page{}, fmt.Errorf("miso %s: %w", day.Format(time.DateOnly), err)
-	}
-	for _, r := range recs {
-		if !r.DeliveryDate.Equal(day) {
-			return collector.Page{}, fmt.Errorf("miso report for %s is dated %s: %w", day.Format(time.DateOnly), r.DeliveryDate.Format(time.DateOnly), collector.ErrMalformed)
-		}
-		if !w.Contains(r.IntervalStart) {
-			continue
-		}
-		page.Records = append(page.Records, isorecord.Lmp(r))
-		if r.IntervalStart.After(page.Watermark) {
-			page.Watermark = r.IntervalStart
-		}
-	}
-	return page, nil
-}
-
-// marketDay is the EST market day of t, at UTC midnight.
-func marketDay(t time.Time) time.Time { return isotime.Date(t, est) }
-
-// Source is a collector.Source.
-var _ collector.Source = (*Source)(nil)

@@ -12,7 +12,7 @@ import (
 // with its own name and prices.
 func TestZonesInOneAnswerKeepTheirIdentity(t *testing.T) {
 	t.Parallel()
-	recs, err := Parse(fixture(t, "damlbmp-zone-20261005-first12h.csv"), Feeds["damlbmp_zone"], ingest)
+	recs, err := Parse(collectortest.Fixture(t, "damlbmp-zone-20261005-first12h.csv"), Feeds["damlbmp_zone"], ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestRecordsIgnoreColumnOrder(t *testing.T) {
 	} {
 		t.Run(tc.feed, func(t *testing.T) {
 			t.Parallel()
-			collectortest.SameWithShuffledColumns(t, fixture(t, tc.file), 0, func(b []byte) ([]schemas.IsoLmpRecord, error) {
+			collectortest.SameWithShuffledColumns(t, collectortest.Fixture(t, tc.file), 0, func(b []byte) ([]schemas.IsoLmpRecord, error) {
 				return Parse(b, Feeds[tc.feed], ingest)
 			})
 		})

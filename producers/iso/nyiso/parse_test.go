@@ -4,26 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
 var ingest = time.Date(2026, 11, 5, 12, 0, 0, 0, time.UTC)
-
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func utc(y int, m time.Month, d, h, mi int) time.Time {
 	return time.Date(y, m, d, h, mi, 0, 0, time.UTC)
@@ -31,7 +21,7 @@ func utc(y int, m time.Month, d, h, mi int) time.Time {
 
 func TestParseRealTime(t *testing.T) {
 	t.Parallel()
-	recs, err := Parse(fixture(t, "realtime-zone-lbmp-20160218.csv"), Feeds["realtime_zone"], ingest)
+	recs, err := Parse(collectortest.Fixture(t, "realtime-zone-lbmp-20160218.csv"), Feeds["realtime_zone"], ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +49,7 @@ func TestParseRealTime(t *testing.T) {
 
 func TestParseDayAhead(t *testing.T) {
 	t.Parallel()
-	recs, err := Parse(fixture(t, "damlbmp-zone-20261005-first12h.csv"), Feeds["damlbmp_zone"], ingest)
+	recs, err := Parse(collectortest.Fixture(t, "damlbmp-zone-20261005-first12h.csv"), Feeds["damlbmp_zone"], ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,14 +186,14 @@ func TestParseMalformed(t *testing.T) {
 	}{
 		{"empty", ""},
 		{"html", "<html><body>503 Service Unavailable</body></html>"},
-		{"fuel mix file", string(fixture(t, "rtfuelmix-20171122.csv"))},
+		{"fuel mix file", string(collectortest.Fixture(t, "rtfuelmix-20171122.csv"))},
 		{"short row", head + "10/05/2026 00:00,CAPITL,61757,38.32\n"},
 		{"bad price", head + "10/05/2026 00:00,CAPITL,61757,n/a,1.22,0.00\n"},
 		{"bad stamp", head + "2026-10-05 00:00,CAPITL,61757,38.32,1.22,0.00\n"},
 		{"spring-forward gap", head + "03/08/2026 02:00,WEST,61752,20.00,0.10,0.00\n"},
 		{"hour thrice", head + strings.Repeat("11/01/2026 01:00,WEST,61752,20.00,0.10,0.00\n", 3)},
 		{"unquoted quote", head + "10/05/2026 00:00,\"CAP\"ITL,61757,38.32,1.22,0.00\n"},
-		{"truncated", string(fixture(t, "realtime-zone-lbmp-20160218.csv")[:300])},
+		{"truncated", string(collectortest.Fixture(t, "realtime-zone-lbmp-20160218.csv")[:300])},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -217,7 +207,7 @@ func TestParseMalformed(t *testing.T) {
 
 func TestEnergyRounding(t *testing.T) {
 	t.Parallel()
-	recs, _ := Parse(fixture(t, "damlbmp-zone-20261005-first12h.csv"), Feeds["damlbmp_zone"], ingest)
+	recs, _ := Parse(collectortest.Fixture(t, "damlbmp-zone-20261005-first12h.csv"), Feeds["damlbmp_zone"], ingest)
 	for _, r := range recs {
 		if e := *r.PriceEnergy; math.Abs(e*100-math.Round(e*100)) > 1e-6 {
 			t.Fatalf("energy %v carries float noise", e)

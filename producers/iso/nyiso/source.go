@@ -1,6 +1,6 @@
 // Package nyiso collects NYISO zonal and generator LBMPs from the MIS CSV
 // files (http://mis.nyiso.com/public/csv/...) into aurum.iso.lmp.v1, one
-// file per operating day.
+// file per operating day, on the daily-file mechanism of isofile.
 //
 // Flags of `aurum collect nyiso` map onto Config: --feeds (damlbmp_zone,
 // realtime_zone, damlbmp_gen, realtime_gen) and --locations (PTIDs or
@@ -8,10 +8,9 @@
 package nyiso
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"net/http"
+	"cmp"
+	"maps"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -19,8 +18,10 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/iso/isofile"
 	"github.com/aurum-energy/aurum/producers/iso/isorecord"
 	"github.com/aurum-energy/aurum/producers/iso/isotime"
+	"github.com/aurum-energy/aurum/schemas"
 )
 
 // BaseURL is the MIS root the file paths are relative to.
@@ -33,132 +34,61 @@ func ClientConfig() collector.ClientConfig {
 	return collector.ClientConfig{Source: "nyiso", BaseURL: BaseURL, Rate: rate.Limit(1)}
 }
 
-// Config says which files and locations the source collects. The zero
-// value collects day-ahead and real-time zonal LBMPs of every zone.
-type Config struct {
-	// Feeds are keys of Feeds. Default damlbmp_zone and realtime_zone.
-	Feeds []string
-	// Locations keep only these PTIDs or names; empty keeps all.
-	Locations []string
-	// Lookback is how far before now a window without a start begins;
-	// a window without an end reaches the end of tomorrow (day-ahead
-	// prices are posted the day before). Default 24h.
-	Lookback time.Duration
-	// Now is the clock of ingest_ts and open windows. Default time.Now.
-	Now func() time.Time
+// Config says which files and locations the source collects: Feeds are
+// keys of Feeds, default damlbmp_zone and realtime_zone; Locations keep
+// only these PTIDs or names, empty keeps all; a window without a start
+// begins Lookback before now (default 24h), one without an end reaches
+// the end of tomorrow (day-ahead prices are posted the day before). The
+// zero value collects day-ahead and real-time zonal LBMPs of every zone.
+type Config = isofile.Options
+
+// Spec is `aurum collect nyiso`.
+var Spec = collector.Spec[Config, *isofile.Source]{
+	Name:    "nyiso",
+	Summary: "NYISO MIS LBMPs: --feeds damlbmp_zone,realtime_zone,damlbmp_gen,realtime_gen --locations PTIDS_OR_NAMES",
+	Client:  ClientConfig,
+	Flags:   isofile.OptionFlags("LBMP files (damlbmp_zone, realtime_zone, damlbmp_gen, realtime_gen)", "PTIDs or names to keep"),
+	New:     New,
 }
 
-// Source collects NYISO LBMP files; it implements collector.Source.
-type Source struct {
-	cfg    Config
-	keep   map[string]bool
-	series []collector.Series
-}
-
-// New checks cfg and fills its defaults.
-func New(cfg Config) (*Source, error) {
-	if len(cfg.Feeds) == 0 {
-		cfg.Feeds = []string{"damlbmp_zone", "realtime_zone"}
+// New checks cfg and returns the source: one series per feed, each a file
+// per Eastern operating day, of the locations kept.
+func New(cfg Config) (*isofile.Source, error) {
+	names, err := isofile.SelectFeeds("nyiso", Feeds, cfg.Feeds, "damlbmp_zone", "realtime_zone")
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Lookback == 0 {
-		cfg.Lookback = 24 * time.Hour
-	}
-	if cfg.Lookback < 0 {
-		return nil, errors.New("nyiso: lookback must not be negative")
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	s := &Source{cfg: cfg, keep: map[string]bool{}}
-	for _, l := range cfg.Locations {
-		s.keep[strings.TrimSpace(l)] = true
-	}
-	locs := slices.Sorted(func(yield func(string) bool) {
-		for l := range s.keep {
-			if !yield(l) {
-				return
-			}
+	keep := cfg.Kept()
+	// A location is kept by its PTID or its name.
+	kept := func(r schemas.IsoLmpRecord) bool {
+		if r.LocationName != nil {
+			return keep.Keep(r.LocationID, *r.LocationName)
 		}
-	})
-	for _, name := range cfg.Feeds {
-		name = strings.ToLower(strings.TrimSpace(name))
-		if _, ok := Feeds[name]; !ok {
-			return nil, fmt.Errorf("nyiso: feed %q is not supported (damlbmp_zone, realtime_zone, damlbmp_gen, realtime_gen)", name)
+		return keep.Keep(r.LocationID)
+	}
+	feeds := map[string]isofile.Feed{}
+	var series []collector.Series
+	for _, name := range names {
+		f := Feeds[name]
+		feeds[name] = isofile.Feed{
+			// Every feed's open window reaches tomorrow (see Config);
+			// tomorrow's real-time file is not posted yet, which ends the
+			// series quietly.
+			Ahead: true,
+			File:  func(_ collector.Series, p isofile.Period) (string, url.Values) { return f.Path(p.Day), nil },
+			Parse: func(body []byte, _ isofile.Period, ingest time.Time) ([]collector.Record, error) {
+				recs, err := Parse(body, f, ingest)
+				return isorecord.Lmps(recs, kept), err
+			},
 		}
 		key := name
-		if len(locs) > 0 {
-			key += " locations=" + strings.Join(locs, ";")
+		if len(keep) > 0 {
+			key += " locations=" + strings.Join(slices.Sorted(maps.Keys(keep)), ";")
 		}
-		s.series = append(s.series, collector.Series{Key: key, Params: map[string]string{"feed": name}})
+		series = append(series, collector.Series{Key: key, Params: map[string]string{"feed": name}})
 	}
-	return s, nil
-}
-
-// Name is the collector's name.
-func (s *Source) Name() string { return "nyiso" }
-
-// Zone is Eastern prevailing time: the operating days of NYISO's files,
-// which the dates of a window name.
-func (s *Source) Zone() *time.Location { return isotime.Eastern }
-
-// Series lists one series per feed.
-func (s *Source) Series(context.Context) ([]collector.Series, error) {
-	return s.series, nil
-}
-
-// Fetch requests the file of one operating day (Eastern) of series se and
-// keeps the intervals starting within w; the cursor is the next day,
-// YYYYMMDD.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, se, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	f, ok := Feeds[se.Params["feed"]]
-	if !ok {
-		return collector.Page{}, fmt.Errorf("nyiso: series %q: unknown feed %q", se.Key, se.Params["feed"])
-	}
-	now := s.cfg.Now().UTC()
-	if w.Since.IsZero() {
-		w.Since = now.Add(-s.cfg.Lookback)
-	}
-	if w.Until.IsZero() {
-		w.Until = collector.Days(time.Time{}, isotime.Date(now, isotime.Eastern).AddDate(0, 0, 1), isotime.Eastern).Until
-	}
-	if w.Since.After(w.Until) {
-		return collector.Page{}, nil
-	}
-	day, next, err := isotime.Days(cursor, w, isotime.Eastern)
-	if err != nil {
-		return collector.Page{}, fmt.Errorf("nyiso %s: %w", se.Key, err)
-	}
-	path := f.Path(day)
-	body, err := g.Get(ctx, path, nil)
-	var status *collector.StatusError
-	if errors.As(err, &status) && status.Code == http.StatusNotFound && !day.Before(isotime.Date(now, isotime.Eastern)) {
-		// Today's or tomorrow's file is not posted yet: the series is
-		// complete for now, and the next run asks again.
-		return collector.Page{}, nil
-	}
-	if err != nil {
-		return collector.Page{}, fmt.Errorf("nyiso %s %s: %w", se.Key, path, err)
-	}
-	recs, err := Parse(body, f, now)
-	if err != nil {
-		return collector.Page{}, fmt.Errorf("nyiso %s %s: %w", se.Key, path, err)
-	}
-	page := collector.Page{Next: next}
-	for _, r := range recs {
-		if !w.Contains(r.IntervalStart) {
-			continue
-		}
-		if len(s.keep) > 0 && !s.keep[r.LocationID] && (r.LocationName == nil || !s.keep[*r.LocationName]) {
-			continue
-		}
-		page.Records = append(page.Records, isorecord.Lmp(r))
-		if r.IntervalStart.After(page.Watermark) {
-			page.Watermark = r.IntervalStart
-		}
-	}
-	return page, nil
+	return isofile.New(isofile.Config{
+		Name: "nyiso", Zone: isotime.Eastern, Feeds: feeds, Series: series,
+		Lookback: cmp.Or(cfg.Lookback, 24*time.Hour), Now: cfg.Now,
+	})
 }

@@ -3,29 +3,24 @@ package nyiso
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
 func TestFetchThroughClient(t *testing.T) {
 	t.Parallel()
-	body := fixture(t, "damlbmp-zone-20261005-first12h.csv")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	body := collectortest.Fixture(t, "damlbmp-zone-20261005-first12h.csv")
+	c, _ := collectortest.Serve(t, ClientConfig(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/public/csv/damlbmp/20261005damlbmp_zone.csv" {
 			http.NotFound(w, r)
 			return
 		}
 		_, _ = w.Write(body)
 	}))
-	t.Cleanup(srv.Close)
-	c, err := collector.NewClient(collector.ClientConfig{Source: "nyiso", BaseURL: srv.URL, Rate: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Date(2026, 10, 5, 12, 0, 0, 0, time.UTC)
 	src, err := New(Config{Feeds: []string{"damlbmp_zone"}, Locations: []string{"N.Y.C.", "61752"}, Now: func() time.Time { return now }})
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // pnode id, with its own name and price.
 func TestLocationsInOneAnswerKeepTheirIdentity(t *testing.T) {
 	t.Parallel()
-	p, err := ParsePage(fixture(t, "dataminer-da_hrl_lmps-zones-2026-06-09.json"), Feeds["da_hrl_lmps"], 1, 600, schemas.LocationOther, ingest)
+	p, err := ParsePage(collectortest.Fixture(t, "dataminer-da_hrl_lmps-zones-2026-06-09.json"), Feeds["da_hrl_lmps"], 1, 600, schemas.LocationOther, ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestRecordsIgnoreKeyOrder(t *testing.T) {
 	} {
 		t.Run(tc.feed, func(t *testing.T) {
 			t.Parallel()
-			collectortest.SameWithShuffledKeys(t, fixture(t, tc.file), func(b []byte) (collector.Page, error) {
+			collectortest.SameWithShuffledKeys(t, collectortest.Fixture(t, tc.file), func(b []byte) (collector.Page, error) {
 				return ParsePage(b, Feeds[tc.feed], 1, 600, schemas.LocationZone, ingest)
 			})
 		})

@@ -2,26 +2,16 @@ package pjm
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
 
 var ingest = time.Date(2026, 6, 11, 12, 0, 0, 0, time.UTC)
-
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func lmps(t *testing.T, p collector.Page) []schemas.IsoLmpRecord {
 	t.Helper()
@@ -41,7 +31,7 @@ func lmps(t *testing.T, p collector.Page) []schemas.IsoLmpRecord {
 
 func TestParsePageDayAhead(t *testing.T) {
 	t.Parallel()
-	p, err := ParsePage(fixture(t, "dataminer-da_hrl_lmps-zones-2026-06-09.json"), Feeds["da_hrl_lmps"], 1, 600, schemas.LocationOther, ingest)
+	p, err := ParsePage(collectortest.Fixture(t, "dataminer-da_hrl_lmps-zones-2026-06-09.json"), Feeds["da_hrl_lmps"], 1, 600, schemas.LocationOther, ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +84,7 @@ func TestParsePageDayAhead(t *testing.T) {
 
 func TestParsePageFiveMinute(t *testing.T) {
 	t.Parallel()
-	p, err := ParsePage(fixture(t, "dataminer-rt_unverified_fivemin_lmps-2026-06-10.json"), Feeds["rt_unverified_fivemin_lmps"], 1, 200, schemas.LocationZone, ingest)
+	p, err := ParsePage(collectortest.Fixture(t, "dataminer-rt_unverified_fivemin_lmps-2026-06-10.json"), Feeds["rt_unverified_fivemin_lmps"], 1, 200, schemas.LocationZone, ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,13 +158,13 @@ func TestParsePageMalformed(t *testing.T) {
 		name string
 		body []byte
 	}{
-		{"truncated", fixture(t, "dataminer-da_hrl_lmps-zones-2026-06-09.json")[:5000]},
+		{"truncated", collectortest.Fixture(t, "dataminer-da_hrl_lmps-zones-2026-06-09.json")[:5000]},
 		{"empty", nil},
 		{"html", []byte("<html>Service Unavailable</html>")},
 		{"error body", []byte(`{"message":"Access denied due to invalid subscription key."}`)},
 		{"no totalRows", []byte(`{"items":[]}`)},
-		{"gen_by_fuel has no pnode", fixture(t, "dataminer-gen_by_fuel-2025-02-09.json")},
-		{"marginal value has no pnode", fixture(t, "dataminer-da_marginal_value-2024-09-02.json")},
+		{"gen_by_fuel has no pnode", collectortest.Fixture(t, "dataminer-gen_by_fuel-2025-02-09.json")},
+		{"marginal value has no pnode", collectortest.Fixture(t, "dataminer-da_marginal_value-2024-09-02.json")},
 		{"null total", []byte(`{"items":[{"datetime_beginning_utc":"2026-06-09T04:00:00","pnode_id":1,"total_lmp_da":null}],"totalRows":1}`)},
 		{"bad time", []byte(`{"items":[{"datetime_beginning_utc":"06/09/2026 4AM","pnode_id":1,"total_lmp_da":1}],"totalRows":1}`)},
 		{"string price", []byte(`{"items":[{"datetime_beginning_utc":"2026-06-09T04:00:00","pnode_id":1,"total_lmp_da":"n/a"}],"totalRows":1}`)},
@@ -191,7 +181,7 @@ func TestParsePageMalformed(t *testing.T) {
 
 func TestRecordHash(t *testing.T) {
 	t.Parallel()
-	body := fixture(t, "dataminer-da_hrl_lmps-zones-2026-06-09.json")
+	body := collectortest.Fixture(t, "dataminer-da_hrl_lmps-zones-2026-06-09.json")
 	a, _ := ParsePage(body, Feeds["da_hrl_lmps"], 1, 600, schemas.LocationOther, ingest)
 	b, _ := ParsePage(body, Feeds["da_hrl_lmps"], 1, 600, schemas.LocationOther, ingest.Add(time.Hour))
 	hashes := map[string]bool{}

@@ -65,6 +65,20 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Spec is `aurum collect pjm`.
+var Spec = collector.Spec[Config, *Source]{
+	Name:    "pjm",
+	Summary: "PJM Data Miner LMPs: --feeds da_hrl_lmps,rt_hrl_lmps,rt_unverified_fivemin_lmps --locations PNODE_IDS --location-types ZONE,HUB",
+	Client:  ClientConfig,
+	Flags: func(f *collector.Flags, c *Config) {
+		f.List(&c.Feeds, "feeds", "Data Miner feeds (da_hrl_lmps, rt_hrl_lmps, rt_unverified_fivemin_lmps)")
+		f.List(&c.Locations, "locations", "pnode ids")
+		f.List(&c.LocationTypes, "location-types", "pnode types to keep (ZONE, HUB, ...)")
+		f.Lookback(&c.Lookback)
+	},
+	New: New,
+}
+
 // Source collects PJM LMP feeds; it implements collector.Source.
 type Source struct {
 	cfg    Config
@@ -142,27 +156,19 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 	return s.series, nil
 }
 
-// Fetch requests one page of series se within w, sorted by interval start
-// so the watermark only rises; the cursor is the next startRow.
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, se, w, cursor)
-}
-
 // filterTime is the minute-precision form of Data Miner date filters.
 const filterTime = "2006-01-02T15:04"
 
-func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
+// Fetch requests one page of series se within w, sorted by interval start
+// so the watermark only rises; the cursor is the next startRow.
+func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
 	f, ok := Feeds[se.Params["feed"]]
 	if !ok {
 		return collector.Page{}, fmt.Errorf("pjm: series %q: unknown feed %q", se.Key, se.Params["feed"])
 	}
-	startRow := 1
-	if cursor != "" {
-		n, err := strconv.Atoi(cursor)
-		if err != nil || n < 1 {
-			return collector.Page{}, fmt.Errorf("pjm: cursor %q: want a startRow", cursor)
-		}
-		startRow = n
+	startRow, err := collector.NumberCursor(cursor, 1, "a startRow")
+	if err != nil {
+		return collector.Page{}, fmt.Errorf("pjm %s: %w", se.Key, err)
 	}
 	now := s.cfg.Now().UTC()
 	since, until := w.Since.UTC(), w.Until.UTC()

@@ -4,28 +4,30 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
 // replay serves the day-ahead fixture as Data Miner would, paged by
-// startRow and rowCount, and records the queries it was asked.
-func replay(t *testing.T) (*httptest.Server, *[]http.Request) {
+// startRow and rowCount, to a client with the key "secret"; asked returns
+// the URLs asked.
+func replay(t *testing.T) (c *collector.Client, asked func() []*url.URL) {
 	t.Helper()
 	var env struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	if err := json.Unmarshal(fixture(t, "dataminer-da_hrl_lmps-zones-2026-06-09.json"), &env); err != nil {
+	if err := json.Unmarshal(collectortest.Fixture(t, "dataminer-da_hrl_lmps-zones-2026-06-09.json"), &env); err != nil {
 		t.Fatal(err)
 	}
-	var reqs []http.Request
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reqs = append(reqs, *r)
+	cfg := ClientConfig()
+	cfg.APIKey = "secret"
+	return collectortest.Serve(t, cfg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/api/v1/da_hrl_lmps" || r.Header.Get(APIKeyHeader) != "secret" {
 			http.Error(w, `{"message":"not found"}`, http.StatusNotFound)
 			return
@@ -35,19 +37,11 @@ func replay(t *testing.T) (*httptest.Server, *[]http.Request) {
 		lo, hi := min(start-1, len(env.Items)), min(start-1+count, len(env.Items))
 		_ = json.NewEncoder(w).Encode(map[string]any{"items": env.Items[lo:hi], "totalRows": len(env.Items)})
 	}))
-	t.Cleanup(srv.Close)
-	return srv, &reqs
 }
 
 func TestFetchPagesThroughClient(t *testing.T) {
 	t.Parallel()
-	srv, reqs := replay(t)
-	c, err := collector.NewClient(collector.ClientConfig{
-		Source: "pjm", BaseURL: srv.URL + "/api/v1", APIKey: "secret", APIKeyHeader: APIKeyHeader, Rate: 1000,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, asked := replay(t)
 	src, err := New(Config{RowCount: 100, Now: func() time.Time { return ingest }})
 	if err != nil {
 		t.Fatal(err)
@@ -74,12 +68,12 @@ func TestFetchPagesThroughClient(t *testing.T) {
 	if pages != 2 || len(all) != 184 {
 		t.Errorf("%d pages, %d records; want 2 and 184", pages, len(all))
 	}
-	q := (*reqs)[0].URL.Query()
+	q := asked()[0].Query()
 	if q.Get("datetime_beginning_utc") != "2026-06-09T04:00to2026-06-10T03:59" || q.Get("type") != "ZONE" ||
 		q.Get("sort") != "datetime_beginning_utc" || q.Get("order") != "Asc" {
 		t.Errorf("query %v", q)
 	}
-	if got := (*reqs)[1].URL.Query().Get("startRow"); got != "101" {
+	if got := asked()[1].Query().Get("startRow"); got != "101" {
 		t.Errorf("second page startRow %q, want 101", got)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // location lands under its own id, with its own pnode and prices.
 func TestLocationsInOneAnswerKeepTheirIdentity(t *testing.T) {
 	t.Parallel()
-	recs, err := Parse(fixture(t, "da-lmp-by-location-SL-20261004-with-BAA.csv"), Feeds["da"], ingest)
+	recs, err := Parse(collectortest.Fixture(t, "da-lmp-by-location-SL-20261004-with-BAA.csv"), Feeds["da"], ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestRecordsIgnoreColumnOrder(t *testing.T) {
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()
-			collectortest.SameWithShuffledColumns(t, fixture(t, tc.file), 0, func(b []byte) ([]schemas.IsoLmpRecord, error) {
+			collectortest.SameWithShuffledColumns(t, collectortest.Fixture(t, tc.file), 0, func(b []byte) ([]schemas.IsoLmpRecord, error) {
 				return Parse(b, Feeds[tc.feed], ingest)
 			})
 		})

@@ -5,26 +5,15 @@ import (
 	"errors"
 	"math"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/collector/collectortest"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
 var ingest = time.Date(2026, 10, 6, 12, 0, 0, 0, time.UTC)
-
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func utc(y int, m time.Month, d, h, mi int) time.Time {
 	return time.Date(y, m, d, h, mi, 0, 0, time.UTC)
@@ -59,7 +48,7 @@ func TestParseFixtures(t *testing.T) {
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()
 			f := Feeds[tc.feed]
-			recs, err := Parse(fixture(t, tc.file), f, ingest)
+			recs, err := Parse(collectortest.Fixture(t, tc.file), f, ingest)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +82,7 @@ func TestParseFixtures(t *testing.T) {
 
 func TestParseBAALayout(t *testing.T) {
 	t.Parallel()
-	recs, err := Parse(fixture(t, "da-lmp-by-location-SL-20261004-with-BAA.csv"), Feeds["da"], ingest)
+	recs, err := Parse(collectortest.Fixture(t, "da-lmp-by-location-SL-20261004-with-BAA.csv"), Feeds["da"], ingest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +117,7 @@ func TestParseMalformed(t *testing.T) {
 	}{
 		{"empty", ""},
 		{"json error", `{"message":"File not found"}`},
-		{"truncated", string(fixture(t, "rtbm-lmp-by-location-SL-202503310850.csv")[:500])},
+		{"truncated", string(collectortest.Fixture(t, "rtbm-lmp-by-location-SL-202503310850.csv")[:500])},
 		{"bad number", head + "03/31/2025 08:50:00,03/31/2025 13:50:00,AEC,SOUC,x,0,0,0\n"},
 		{"bad time", head + "03/31/2025 08:50:00,2025-03-31T13:50,AEC,SOUC,1,0,0,1\n"},
 		{"no location", head + "03/31/2025 08:50:00,03/31/2025 13:50:00,,SOUC,1,0,0,1\n"},
@@ -149,20 +138,28 @@ func TestIntervalsAcrossFallBack(t *testing.T) {
 	// 08:05 UTC: the files of the second 01:xx pass repeat the names of
 	// the first and are skipped, nothing is fetched twice.
 	w := collector.Window{Since: utc(2026, 11, 1, 5, 55), Until: utc(2026, 11, 1, 8, 5).Add(-time.Nanosecond)}
-	names := map[string]int{}
-	fetched, cursor := 0, ""
+	fake := collectortest.NewGetter(map[string][]byte{
+		"/file-browser-api/download/rtbm-lmp-by-location": collectortest.Fixture(t, "rtbm-lmp-by-location-SL-202503310850.csv"),
+	})
+	src, err := New(Config{Feeds: []string{"rtbm"}, Now: func() time.Time { return utc(2026, 11, 2, 0, 0) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	series, _ := src.Series(context.Background())
+	pages, cursor := 0, ""
 	for {
-		end, next, err := intervals(cursor, w)
+		p, err := src.Fetch(context.Background(), fake, series[0], w, cursor)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !repeatedName(end) {
-			names[IntervalPath(end)]++
-			fetched++
-		}
-		if cursor = next; cursor == "" {
+		if pages++; p.Next == "" {
 			break
 		}
+		cursor = p.Next
+	}
+	names := map[string]int{}
+	for _, r := range fake.Requests() {
+		names[r.Query.Get("path")]++
 	}
 	for n, c := range names {
 		if c > 1 {
@@ -170,17 +167,15 @@ func TestIntervalsAcrossFallBack(t *testing.T) {
 		}
 	}
 	// 26 intervals in the window, 12 of them in the repeated hour.
-	if fetched != 14 || names["/2026/11/By_Interval/01/RTBM-LMP-SL-202611010100.csv"] != 1 {
-		t.Errorf("fetched %d: %v", fetched, names)
+	if pages != 26 || len(fake.Requests()) != 14 || names["/2026/11/By_Interval/01/RTBM-LMP-SL-202611010100.csv"] != 1 {
+		t.Errorf("%d pages, fetched %d: %v", pages, len(fake.Requests()), names)
 	}
 }
 
 func TestFetchThroughClient(t *testing.T) {
 	t.Parallel()
-	body := fixture(t, "rtbm-lmp-by-location-SL-202503310850.csv")
-	var paths []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		paths = append(paths, r.URL.Query().Get("path"))
+	body := collectortest.Fixture(t, "rtbm-lmp-by-location-SL-202503310850.csv")
+	c, asked := collectortest.Serve(t, ClientConfig(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/file-browser-api/download/rtbm-lmp-by-location" ||
 			r.URL.Query().Get("path") != "/2025/03/By_Interval/31/RTBM-LMP-SL-202503310850.csv" {
 			http.NotFound(w, r)
@@ -188,11 +183,6 @@ func TestFetchThroughClient(t *testing.T) {
 		}
 		_, _ = w.Write(body)
 	}))
-	t.Cleanup(srv.Close)
-	c, err := collector.NewClient(collector.ClientConfig{Source: "spp", BaseURL: srv.URL, Rate: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
 	src, err := New(Config{Feeds: []string{"rtbm"}, Locations: []string{"AEC", "AECC_CSWS"}, Now: func() time.Time { return ingest }})
 	if err != nil {
 		t.Fatal(err)
@@ -204,6 +194,6 @@ func TestFetchThroughClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(p.Records) != 2 || p.Next != "" || !p.Watermark.Equal(utc(2025, 3, 31, 13, 45)) || p.Records[0].Key != "SPP:AEC" {
-		t.Errorf("%d records next %q watermark %s paths %v", len(p.Records), p.Next, p.Watermark, paths)
+		t.Errorf("%d records next %q watermark %s asked %v", len(p.Records), p.Next, p.Watermark, asked())
 	}
 }

@@ -1,26 +1,24 @@
 // Package spp collects SPP LMPs by settlement location from the
 // marketplace file browser (https://portal.spp.org/file-browser-api/...)
-// into aurum.iso.lmp.v1: RTBM one 5-minute file per request, day-ahead one
-// operating day per request.
+// into aurum.iso.lmp.v1, on the file mechanism of isofile: RTBM one
+// 5-minute file per request, day-ahead one operating day per request.
 //
 // Flags of `aurum collect spp` map onto Config: --feeds (rtbm, da) and
 // --locations (settlement locations to keep). SPP needs no API key.
 package spp
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"net/http"
+	"cmp"
 	"net/url"
-	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/aurum-energy/aurum/producers/collector"
+	"github.com/aurum-energy/aurum/producers/iso/isofile"
 	"github.com/aurum-energy/aurum/producers/iso/isorecord"
 	"github.com/aurum-energy/aurum/producers/iso/isotime"
+	"github.com/aurum-energy/aurum/schemas"
 )
 
 // BaseURL is the marketplace root the download paths are relative to.
@@ -33,67 +31,57 @@ func ClientConfig() collector.ClientConfig {
 	return collector.ClientConfig{Source: "spp", BaseURL: BaseURL, Rate: rate.Limit(1)}
 }
 
-// Config says which files and locations the source collects. The zero
-// value collects day-ahead LMPs of every settlement location.
-type Config struct {
-	// Feeds are keys of Feeds. Default da.
-	Feeds []string
-	// Locations keep only these settlement locations (location_id, e.g.
-	// SPPNORTH_HUB or SWPW:AESO); empty keeps all.
-	Locations []string
-	// Lookback is how far before now a window without a start begins;
-	// a window without an end reaches now (RTBM) or the end of tomorrow
-	// (DA). Default 1h.
-	Lookback time.Duration
-	// Now is the clock of ingest_ts and open windows. Default time.Now.
-	Now func() time.Time
+// Config says which files and locations the source collects: Feeds are
+// keys of Feeds, default da; Locations keep only these settlement
+// locations (location_id, e.g. SPPNORTH_HUB or SWPW:AESO), empty keeps
+// all; a window without a start begins Lookback before now (default 1h),
+// one without an end reaches now (RTBM) or the end of tomorrow (DA). The
+// zero value collects day-ahead LMPs of every settlement location.
+type Config = isofile.Options
+
+// Spec is `aurum collect spp`.
+var Spec = collector.Spec[Config, *isofile.Source]{
+	Name:    "spp",
+	Summary: "SPP LMPs by settlement location: --feeds da,rtbm --locations SPPNORTH_HUB",
+	Client:  ClientConfig,
+	Flags:   isofile.OptionFlags("markets (da, rtbm)", "settlement points to keep"),
+	New:     New,
 }
 
-// Source collects SPP LMP files; it implements collector.Source.
-type Source struct {
-	cfg    Config
-	keep   map[string]bool
-	series []collector.Series
-}
-
-// New checks cfg and fills its defaults.
-func New(cfg Config) (*Source, error) {
-	if len(cfg.Feeds) == 0 {
-		cfg.Feeds = []string{"da"}
+// New checks cfg and returns the source: one series per feed, each a file
+// per Central operating day (DA) or per 5-minute interval (RTBM), of the
+// locations kept.
+func New(cfg Config) (*isofile.Source, error) {
+	names, err := isofile.SelectFeeds("spp", Feeds, cfg.Feeds, "da")
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Lookback == 0 {
-		cfg.Lookback = time.Hour
-	}
-	if cfg.Lookback < 0 {
-		return nil, errors.New("spp: lookback must not be negative")
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	s := &Source{cfg: cfg, keep: map[string]bool{}}
-	for _, l := range cfg.Locations {
-		s.keep[strings.TrimSpace(l)] = true
-	}
-	for _, name := range cfg.Feeds {
-		name = strings.ToLower(strings.TrimSpace(name))
-		if _, ok := Feeds[name]; !ok {
-			return nil, fmt.Errorf("spp: feed %q is not supported (rtbm, da)", name)
+	keep := cfg.Kept()
+	kept := func(r schemas.IsoLmpRecord) bool { return keep.Keep(r.LocationID) }
+	feeds := map[string]isofile.Feed{}
+	var series []collector.Series
+	for _, name := range names {
+		f := Feeds[name]
+		file := func(p isofile.Period) string { return DayPath(p.Day) }
+		feed := isofile.Feed{Ahead: true}
+		if f.Name == "rtbm" {
+			file = func(p isofile.Period) string { return IntervalPath(p.End) }
+			feed = isofile.Feed{Interval: rtbmInterval, Skip: func(p isofile.Period) bool { return repeatedName(p.End) }}
 		}
-		s.series = append(s.series, collector.Series{Key: name, Params: map[string]string{"feed": name}})
+		feed.File = func(_ collector.Series, p isofile.Period) (string, url.Values) {
+			return "/file-browser-api/download/" + f.Download, url.Values{"path": {file(p)}}
+		}
+		feed.Parse = func(body []byte, _ isofile.Period, ingest time.Time) ([]collector.Record, error) {
+			recs, err := Parse(body, f, ingest)
+			return isorecord.Lmps(recs, kept), err
+		}
+		feeds[name] = feed
+		series = append(series, collector.Series{Key: name, Params: map[string]string{"feed": name}})
 	}
-	return s, nil
-}
-
-// Name is the collector's name.
-func (s *Source) Name() string { return "spp" }
-
-// Zone is Central prevailing time: the operating days of SPP's files,
-// which the dates of a window name.
-func (s *Source) Zone() *time.Location { return isotime.Central }
-
-// Series lists one series per feed.
-func (s *Source) Series(context.Context) ([]collector.Series, error) {
-	return s.series, nil
+	return isofile.New(isofile.Config{
+		Name: "spp", Zone: isotime.Central, Feeds: feeds, Series: series,
+		Lookback: cmp.Or(cfg.Lookback, time.Hour), Now: cfg.Now,
+	})
 }
 
 // DayPath is the file-browser path of the DA file of operating day day.
@@ -107,102 +95,11 @@ func IntervalPath(end time.Time) string {
 	return end.In(isotime.Central).Format("/2006/01/By_Interval/02/RTBM-LMP-SL-200601021504.csv")
 }
 
-// Fetch requests one file of series se and keeps the intervals starting
-// within w. The cursor is the next operating day (DA, YYYYMMDD) or the
-// end of the next interval (RTBM, RFC 3339 UTC).
-func (s *Source) Fetch(ctx context.Context, c *collector.Client, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	return s.fetch(ctx, c, se, w, cursor)
-}
-
-func (s *Source) fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	f, ok := Feeds[se.Params["feed"]]
-	if !ok {
-		return collector.Page{}, fmt.Errorf("spp: series %q: unknown feed %q", se.Key, se.Params["feed"])
-	}
-	now := s.cfg.Now().UTC()
-	if w.Since.IsZero() {
-		w.Since = now.Add(-s.cfg.Lookback)
-	}
-	if w.Until.IsZero() {
-		w.Until = now
-		if f.Name == "da" {
-			w.Until = collector.Days(time.Time{}, isotime.Date(now, isotime.Central).AddDate(0, 0, 1), isotime.Central).Until
-		}
-	}
-	if w.Since.After(w.Until) {
-		return collector.Page{}, nil
-	}
-	var path, next string
-	var current bool // the file may not be posted yet
-	if f.Name == "da" {
-		day, n, err := isotime.Days(cursor, w, isotime.Central)
-		if err != nil {
-			return collector.Page{}, fmt.Errorf("spp %s: %w", se.Key, err)
-		}
-		path, next = DayPath(day), n
-		current = !day.Before(isotime.Date(now, isotime.Central))
-	} else {
-		end, n, err := intervals(cursor, w)
-		if err != nil {
-			return collector.Page{}, fmt.Errorf("spp %s: %w", se.Key, err)
-		}
-		next = n
-		current = !end.Before(now.Add(-time.Hour))
-		if repeatedName(end) {
-			// The second pass of the fall-back hour has the same Central
-			// file names as the first; the first pass fetched them.
-			return collector.Page{Next: next}, nil
-		}
-		path = IntervalPath(end)
-	}
-	body, err := g.Get(ctx, "/file-browser-api/download/"+f.Download, url.Values{"path": {path}})
-	var status *collector.StatusError
-	if errors.As(err, &status) && status.Code == http.StatusNotFound && current {
-		return collector.Page{}, nil
-	}
-	if err != nil {
-		return collector.Page{}, fmt.Errorf("spp %s %s: %w", se.Key, path, err)
-	}
-	recs, err := Parse(body, f, now)
-	if err != nil {
-		return collector.Page{}, fmt.Errorf("spp %s %s: %w", se.Key, path, err)
-	}
-	page := collector.Page{Next: next}
-	for _, r := range recs {
-		if !w.Contains(r.IntervalStart) || (len(s.keep) > 0 && !s.keep[r.LocationID]) {
-			continue
-		}
-		page.Records = append(page.Records, isorecord.Lmp(r))
-		if r.IntervalStart.After(page.Watermark) {
-			page.Watermark = r.IntervalStart
-		}
-	}
-	return page, nil
-}
-
 const rtbmInterval = 5 * time.Minute
 
-// intervals returns the end of the RTBM interval to fetch (the first one
-// starting at or after w.Since, or the cursor) and the cursor of the next,
-// "" once that one starts after w.Until.
-func intervals(cursor string, w collector.Window) (end time.Time, next string, err error) {
-	if cursor == "" {
-		start := w.Since.UTC().Truncate(rtbmInterval)
-		if start.Before(w.Since) {
-			start = start.Add(rtbmInterval)
-		}
-		end = start.Add(rtbmInterval)
-	} else if end, err = time.Parse(time.RFC3339, cursor); err != nil {
-		return time.Time{}, "", fmt.Errorf("interval cursor %q: want RFC 3339", cursor)
-	}
-	if !end.After(w.Until) {
-		next = end.Add(rtbmInterval).UTC().Format(time.RFC3339)
-	}
-	return end.UTC(), next, nil
-}
-
 // repeatedName reports whether end falls in the second pass of a
-// fall-back hour, whose Central wall clock was already read an hour ago.
+// fall-back hour, whose Central wall clock was already read an hour ago:
+// the first pass fetched the files of those names.
 func repeatedName(end time.Time) bool {
 	a := end.In(isotime.Central).Format(time.DateTime)
 	b := end.Add(-time.Hour).In(isotime.Central).Format(time.DateTime)

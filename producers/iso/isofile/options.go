@@ -1,0 +1,74 @@
+package isofile
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aurum-energy/aurum/producers/collector"
+)
+
+// Options are what a user chooses of a source with feeds and locations
+// (ISO-NE, NYISO, SPP): the --feeds, --locations and --lookback flags of
+// `aurum collect`. Each such package says what its feeds and locations
+// are, and its defaults.
+type Options struct {
+	// Feeds are keys of the source's feed table; empty: its default feeds.
+	Feeds []string
+	// Locations narrow what is collected (each package says how); empty:
+	// every location.
+	Locations []string
+	// Lookback is how far before now a window without a start begins;
+	// zero: the source's default.
+	Lookback time.Duration
+	// Now is the clock of ingest_ts and open windows. Default time.Now.
+	Now func() time.Time
+}
+
+// OptionFlags declares --feeds, --locations and --lookback into Options
+// (a collector.Spec's Flags), saying what feeds and locations are to the
+// source.
+func OptionFlags(feeds, locations string) func(f *collector.Flags, o *Options) {
+	return func(f *collector.Flags, o *Options) {
+		f.List(&o.Feeds, "feeds", feeds)
+		f.List(&o.Locations, "locations", locations)
+		f.Lookback(&o.Lookback)
+	}
+}
+
+// SelectFeeds returns names trimmed and lower-cased, or defaults when
+// there are none; a name table does not have is an error naming the
+// source and the feeds it has.
+func SelectFeeds[F any](source string, table map[string]F, names []string, defaults ...string) ([]string, error) {
+	if len(names) == 0 {
+		names = defaults
+	}
+	out := make([]string, len(names))
+	for i, name := range names {
+		out[i] = strings.ToLower(strings.TrimSpace(name))
+		if _, ok := table[out[i]]; !ok {
+			return nil, fmt.Errorf("%s: feed %q is not supported (%s)", source, out[i], strings.Join(slices.Sorted(maps.Keys(table)), ", "))
+		}
+	}
+	return out, nil
+}
+
+// Locations are the locations a source keeps, by id or name; none keeps
+// every location.
+type Locations map[string]bool
+
+// Kept returns o's locations, trimmed.
+func (o Options) Kept() Locations {
+	l := Locations{}
+	for _, id := range o.Locations {
+		l[strings.TrimSpace(id)] = true
+	}
+	return l
+}
+
+// Keep reports whether the location known by any of ids is kept.
+func (l Locations) Keep(ids ...string) bool {
+	return len(l) == 0 || slices.ContainsFunc(ids, func(id string) bool { return l[id] })
+}
