@@ -63,7 +63,9 @@ func (w *Worker) session(ctx context.Context) (committed bool, err error) {
 				f.wait()
 				return committed, errors.New("kafka client closed")
 			}
-			w.startRuns(ctx, &pending, f)
+			if ctx.Err() == nil { // no run starts once the worker stops
+				w.startRuns(ctx, &pending, f)
+			}
 		}
 		// Wait for a run to end when nothing else can happen meanwhile:
 		// every slot is taken, or the session drains; else only briefly,
