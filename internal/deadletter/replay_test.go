@@ -297,3 +297,41 @@ func TestReplayCorrectsQuarantinedRows(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayAfterAKilledReplay: a replay killed mid-transaction leaves it
+// open with records in it; the next replay fences it before reading the
+// checkpoints, so those records never show and every dead letter lands
+// once.
+func TestReplayAfterAKilledReplay(t *testing.T) {
+	t.Parallel()
+	e := &env{materializertest.New(t), t} // no materialiser: only the topics count
+	now := time.Now()
+	for i := range 3 {
+		o := observation(i, 50, "USD/MWh")
+		orig := e.Encode(t, source, o.CurveKey, o)
+		orig.Partition, orig.Offset = 0, int64(i)
+		e.Produce(t, deadletter.Record(orig, deadletter.Failure{Reason: "stale_rule", Stage: deadletter.StageValidate}, now))
+	}
+	killed, err := kgo.NewClient(kgo.SeedBrokers(e.Kafka.Brokers...), kgo.TransactionalID(deadletter.ReplayTransactionalID(dlq)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer killed.Close()
+	if err := killed.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	half := e.records(dlq)[0]
+	half.Topic, half.Partition, half.Offset = source, 0, 0
+	if err := killed.ProduceSync(materializertest.Context(t), half).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+
+	check(t, e.replay(deadletter.Filter{}, false, nil),
+		"aurum.curve.observation.dlq.v1: seen 3, matched 3, replayed 3, skipped 0")
+	if n := len(e.records(source)); n != 3 {
+		t.Fatalf("%d records on %s, want the 3 replayed and none of the killed replay's", n, source)
+	}
+	if err := killed.EndTransaction(materializertest.Context(t), kgo.TryCommit); err == nil {
+		t.Fatal("the killed replay could still commit")
+	}
+}
