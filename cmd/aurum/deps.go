@@ -18,6 +18,7 @@ import (
 
 	"github.com/aurum-energy/aurum/internal/config"
 	"github.com/aurum-energy/aurum/internal/redisclient"
+	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 )
@@ -113,6 +114,23 @@ func pingRegistry(ctx context.Context, c *sr.Client) error {
 		return fmt.Errorf("%s: registry not reachable: %w", config.SchemaRegistryURL.Env, err)
 	}
 	return nil
+}
+
+// connectSerde connects to the configured registry, failing fast and
+// naming the setting, and returns a serde that knows every record's schema.
+func connectSerde(ctx context.Context, cfg config.Config, logger *slog.Logger) (*serde.Serde, error) {
+	reg, err := registryClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := pingRegistry(ctx, reg); err != nil {
+		return nil, err
+	}
+	sd, err := serde.New(ctx, reg, logger)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.SchemaRegistryURL.Env, err)
+	}
+	return sd, nil
 }
 
 // openStore connects to the database, failing fast and naming the setting.

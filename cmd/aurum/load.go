@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/producers/curvefile"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -65,14 +64,7 @@ func runLoad(ctx context.Context, args []string) error {
 	if err := pingKafka(ctx, cl); err != nil {
 		return err
 	}
-	reg, err := registryClient(inv.cfg)
-	if err != nil {
-		return err
-	}
-	if err := pingRegistry(ctx, reg); err != nil {
-		return err
-	}
-	sd, err := serde.New(ctx, reg, inv.logger)
+	sd, err := connectSerde(ctx, inv.cfg, inv.logger)
 	if err != nil {
 		return err
 	}

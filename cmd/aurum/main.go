@@ -38,6 +38,7 @@ func commands() []command {
 		{"consume", "run a consumer group: consume curves", runConsume},
 		{"collect", "collect a provider's series: collect <source> [--series ...]", runCollect},
 		{"worker", "the scenario worker: executes scenario run requests", runWorker},
+		{"dlq", "inspect or replay dead letters: dlq inspect|replay TOPIC [--reason R] [--since T] [--dry-run]", runDLQ},
 		{"runs", "follow scenario runs: runs watch [--run ID] [--tenant T] [--from-beginning]", runRuns},
 		{"topology", "apply or diff the declared Kafka topics (topology apply|diff)", runTopology},
 		{"schemas", "check or register the Avro schemas (schemas check|register)", runSchemas},

@@ -9,7 +9,6 @@ import (
 	"os"
 
 	"github.com/aurum-energy/aurum/internal/config"
-	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/subscriber"
 )
 
@@ -66,16 +65,9 @@ func runRuns(ctx context.Context, args []string) error {
 // select, printing them to out, until ctx ends or, with flags.run, the
 // run's terminal event was printed.
 func watchRuns(ctx context.Context, cfg config.Config, logger *slog.Logger, flags runsWatchFlags, out io.Writer) error {
-	src, err := registryClient(cfg)
+	sd, err := connectSerde(ctx, cfg, logger)
 	if err != nil {
 		return err
-	}
-	if err := pingRegistry(ctx, src); err != nil {
-		return err
-	}
-	sd, err := serde.New(ctx, src, logger)
-	if err != nil {
-		return fmt.Errorf("%s: %w", config.SchemaRegistryURL.Env, err)
 	}
 	if flags.run != "" {
 		// Following a run starts with a question to a broker (the topic's

@@ -1,6 +1,8 @@
 // Package deadletter builds the records Aurum puts on a dead-letter topic
 // (docs/CONTRACTS.md#topics): the original key and value bytes, untouched, so the record
-// can be inspected and replayed, plus headers saying what went wrong where.
+// can be inspected and replayed, plus headers saying what went wrong where. It also
+// reads them back for an operator (docs/CONTRACTS.md#dead-letters): Inspect lists
+// them, Replay re-publishes them to their source topic, each once.
 package deadletter
 
 import (
@@ -39,14 +41,20 @@ type Failure struct {
 	Stage  string
 }
 
+// Error is the reason header's text, so that a function can refuse a
+// record with a Failure (a quarantined row still invalid when replayed).
+func (f *Failure) Error() string {
+	if f.Detail == "" {
+		return f.Reason
+	}
+	return f.Reason + ": " + f.Detail
+}
+
 // Record wraps orig for the dead-letter topic of its topic. Headers of the
 // original record are kept; partition and offset headers are set only when
 // orig was consumed (Offset >= 0 with a topic). now is the failure time.
 func Record(orig *kgo.Record, f Failure, now time.Time) *kgo.Record {
-	reason := f.Reason
-	if f.Detail != "" {
-		reason += ": " + f.Detail
-	}
+	reason := f.Error()
 	headers := append([]kgo.RecordHeader(nil), orig.Headers...)
 	headers = append(headers,
 		kgo.RecordHeader{Key: HeaderReason, Value: []byte(reason)},
