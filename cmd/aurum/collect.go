@@ -14,7 +14,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/aurum-energy/aurum/internal/config"
-	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/topology"
@@ -121,14 +120,7 @@ func runCollect(ctx context.Context, args []string) error {
 	if err := pingKafka(ctx, kc); err != nil {
 		return err
 	}
-	rc, err := registryClient(inv.cfg)
-	if err != nil {
-		return err
-	}
-	if err := pingRegistry(ctx, rc); err != nil {
-		return err
-	}
-	sd, err := serde.New(ctx, rc, logger)
+	sd, err := connectSerde(ctx, inv.cfg, logger)
 	if err != nil {
 		return err
 	}
