@@ -199,7 +199,8 @@ func (c *Collector) window(ctx context.Context, prod *kgo.Client, s Series, w Wi
 		pctx, span := c.startPage(ctx, s, cursor)
 		page, err := c.fetch(pctx, s, w, cursor)
 		if err != nil {
-			return cp, endPage(span, 0, err)
+			endPage(span, 0, err)
+			return cp, err
 		}
 		page = c.within(s, w, page)
 		next := checkpoint{watermark: cp.watermark}
@@ -208,13 +209,16 @@ func (c *Collector) window(ctx context.Context, prod *kgo.Client, s Series, w Wi
 		}
 		if page.Next != "" {
 			if page.Next == cursor {
-				return cp, endPage(span, 0, fmt.Errorf("source returned the same cursor %q again", cursor))
+				err := fmt.Errorf("source returned the same cursor %q again", cursor)
+				endPage(span, 0, err)
+				return cp, err
 			}
 			next.inFlight = &resume{Since: w.Since, Until: w.Until, Next: page.Next}
 		}
 		if len(page.Records) > 0 || !sameCheckpoint(cp, next) {
 			if err := c.publish(pctx, prod, s, page.Records, next); err != nil {
-				return cp, endPage(span, len(page.Records), err)
+				endPage(span, len(page.Records), err)
+				return cp, err
 			}
 			st.pages++
 			st.records += len(page.Records)

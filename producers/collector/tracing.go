@@ -21,14 +21,12 @@ func (c *Collector) startPage(ctx context.Context, s Series, cursor string) (con
 			attribute.String("aurum.cursor", cursor)))
 }
 
-// endPage ends a page's span with the number of records it published and
-// returns err.
-func endPage(span trace.Span, records int, err error) error {
+// endPage ends a page's span with the number of records it published.
+func endPage(span trace.Span, records int, err error) {
 	if span != nil {
 		span.SetAttributes(attribute.Int("messaging.batch.message_count", records))
 	}
 	telemetry.EndSpan(span, err)
-	return err
 }
 
 // pageHeaders are the headers of a page's records: the page span's trace
