@@ -127,6 +127,9 @@ func (w *Worker) startCommit(ctx context.Context, ended []keyRun) []trace.Span {
 
 // endCommit ends the transaction's spans: failed when it did not commit.
 func endCommit(spans []trace.Span, committed bool, err error) {
+	if len(spans) == 0 {
+		return
+	}
 	if err == nil && !committed {
 		err = errors.New("transaction aborted; its requests will be handled again")
 	}

@@ -169,11 +169,6 @@ func (l *Loader) Load() (Config, error) {
 		LogLevel:          strings.ToLower(l.value(LogLevel)),
 		LogFormat:         strings.ToLower(l.value(LogFormat)),
 		CursorSecret:      l.value(CursorSecret),
-		TracesExporter:    strings.ToLower(strings.TrimSpace(l.value(TracesExporter))),
-		OTLPEndpoint:      l.value(OTLPEndpoint),
-		ServiceName:       l.value(ServiceName),
-		TracesSampler:     strings.ToLower(strings.TrimSpace(l.value(TracesSampler))),
-		TracesSamplerArg:  strings.TrimSpace(l.value(TracesSamplerArg)),
 	}
 	if b := l.value(KafkaBrokers); b != "" {
 		for _, broker := range strings.Split(b, ",") {
@@ -205,6 +200,11 @@ func (l *Loader) Load() (Config, error) {
 	c.RetainCurves = parse(&c, RetainCurves, l.value(RetainCurves), ParseAge)
 	c.RetainISO = parse(&c, RetainISO, l.value(RetainISO), ParseAge)
 	c.RetainExternal = parse(&c, RetainExternal, l.value(RetainExternal), ParseAge)
+	c.TracesExporter = strings.ToLower(strings.TrimSpace(l.value(TracesExporter)))
+	c.OTLPEndpoint = l.value(OTLPEndpoint)
+	c.ServiceName = l.value(ServiceName)
+	c.TracesSampler = strings.ToLower(strings.TrimSpace(l.value(TracesSampler)))
+	c.TracesSamplerArg = strings.TrimSpace(l.value(TracesSamplerArg))
 	return c, c.Validate()
 }
 
