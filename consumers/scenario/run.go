@@ -195,7 +195,7 @@ func deref(e *runs.Ending) runs.Ending {
 func (w *Worker) end(ctx context.Context, rec *kgo.Record, run runs.Run, e runs.Ending, st *keyState, log *slog.Logger) result {
 	computedTS := w.now()
 	var final runs.Run
-	fctx, fspan := w.startFinish(ctx, e)
+	fctx, fspan, log := w.startFinish(ctx, e, log)
 	err := w.persist(fctx, log, "end run", func(ctx context.Context) error {
 		var err error
 		final, err = w.store.Finish(ctx, run, e, computedTS)

@@ -91,13 +91,17 @@ func (w *Worker) traceStep(ctx context.Context, step string) {
 	trace.SpanFromContext(ctx).AddEvent("step " + step)
 }
 
-// startFinish starts the span of writing a run's terminal state.
-func (w *Worker) startFinish(ctx context.Context, e runs.Ending) (context.Context, trace.Span) {
+// startFinish starts the span of writing a run's terminal state, and binds
+// log to the request's span in ctx: the lines about the run's end follow
+// the attempt's span, which has ended.
+func (w *Worker) startFinish(ctx context.Context, e runs.Ending, log *slog.Logger) (context.Context, trace.Span, *slog.Logger) {
 	if w.tracer == nil {
-		return ctx, nil
+		return ctx, nil, log
 	}
-	return w.tracer.Start(ctx, "scenario.finish", trace.WithAttributes(
+	log = telemetry.LoggerWithSpan(ctx, log)
+	fctx, span := w.tracer.Start(ctx, "scenario.finish", trace.WithAttributes(
 		attribute.String("aurum.state", string(e.State)), attribute.Int("aurum.outputs", len(e.Outputs))))
+	return fctx, span, log
 }
 
 // startCommit starts, for each run that ended and is to commit, the span
