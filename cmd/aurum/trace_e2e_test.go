@@ -19,6 +19,7 @@ import (
 
 	"github.com/aurum-energy/aurum/internal/config"
 	"github.com/aurum-energy/aurum/internal/curve"
+	"github.com/aurum-energy/aurum/internal/deadletter"
 	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/internal/telemetry"
@@ -114,7 +115,7 @@ func TestRunIsOneTrace(t *testing.T) {
 	}
 
 	terminal := terminalEvent(ctx, t, kafka.Brokers, p, run.ID)
-	if tp := header(terminal, runs.HeaderTraceparent); !strings.HasPrefix(tp, "00-"+id.String()+"-") {
+	if tp := deadletter.Header(terminal, runs.HeaderTraceparent); !strings.HasPrefix(tp, "00-"+id.String()+"-") {
 		t.Errorf("terminal event's traceparent %q is not of trace %s", tp, id)
 	}
 	if !strings.Contains(logs.String(), `"msg":"run started"`) || !logLineInTrace(logs.Lines(), "run started", id) {
@@ -207,15 +208,6 @@ func terminalEvent(ctx context.Context, t *testing.T, brokers []string, p *platf
 			}
 		}
 	}
-}
-
-func header(rec *kgo.Record, key string) string {
-	for _, h := range rec.Headers {
-		if h.Key == key {
-			return string(h.Value)
-		}
-	}
-	return ""
 }
 
 // logLineInTrace reports whether a JSON log line with the message carries

@@ -10,10 +10,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-
-	"github.com/aurum-energy/aurum/producers/collector"
-	"github.com/aurum-energy/aurum/producers/fred"
-	"github.com/aurum-energy/aurum/topology"
 )
 
 // TestPageSpansTheirRecordsCarry: with a tracer, each page is a span, and
@@ -24,17 +20,7 @@ func TestPageSpansTheirRecordsCarry(t *testing.T) {
 	exp := tracetest.NewInMemoryExporter()
 	e := newSourceEnv(t)
 	e.tracer = sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp)).Tracer("test")
-	tc := sourceCase{
-		name:   "fred",
-		client: fred.ClientConfig,
-		build:  func() (collector.Source, error) { return fred.New(fred.Config{Series: []string{"GDP"}}) },
-		prefix: "/fred",
-		routes: map[string]answer{
-			"/fred/series":              file("../fred/testdata/series-GDP.json"),
-			"/fred/series/observations": file("../fred/testdata/series-observations-GDP.json"),
-		},
-		topic: topology.TopicExtTimeseriesObs,
-	}
+	tc := fredGDP("fred")
 	srv := httptest.NewServer(replayRoutes(t, tc.routes))
 	t.Cleanup(srv.Close)
 	e.run(t, tc, srv.URL)
