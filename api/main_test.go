@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/aurum-energy/aurum/internal/redisclient"
+	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/internal/testenv"
 )
 
@@ -50,6 +51,9 @@ func newTestServer(t testing.TB, cfg Config, deps Deps) *testServer {
 	t.Helper()
 	logs := &logBuffer{}
 	deps.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if deps.Tracer != nil {
+		deps.Logger = slog.New(telemetry.NewTraceHandler(deps.Logger.Handler()))
+	}
 	if deps.Redis == nil && !cfg.RateLimit.Disabled {
 		deps.Redis = testRedis(t)
 	}

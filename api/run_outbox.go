@@ -21,13 +21,17 @@ import (
 var traceparentPattern = regexp.MustCompile(`^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$`)
 
 // outboxHeaders are the headers of the records a request announces: its
-// request id, its trace context when it has a valid one, and the tenant.
+// request id, its trace context, and the tenant. The trace context is the
+// request's span when the API traces, so that the worker's spans continue
+// the request's trace; else the client's traceparent when it is valid.
 func outboxHeaders(ctx context.Context, tenant, traceparent string) map[string]string {
 	h := map[string]string{runs.HeaderTenant: tenant}
 	if id := telemetry.RequestIDFromContext(ctx); id != "" {
 		h[runs.HeaderRequestID] = id
 	}
-	if traceparentPattern.MatchString(traceparent) {
+	if own := telemetry.Traceparent(ctx); own != "" {
+		h[runs.HeaderTraceparent] = own
+	} else if traceparentPattern.MatchString(traceparent) {
 		h[runs.HeaderTraceparent] = traceparent
 	}
 	return h

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/sr"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
@@ -28,6 +29,12 @@ type scenarioServer struct {
 }
 
 func newScenarioServer(t *testing.T) *scenarioServer {
+	t.Helper()
+	return newTracedScenarioServer(t, nil)
+}
+
+// newTracedScenarioServer is newScenarioServer making spans with tracer.
+func newTracedScenarioServer(t *testing.T, tracer trace.Tracer) *scenarioServer {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, store.Config{URL: testenv.DatabaseURL(t), MaxConns: 20}, discardLogger())
@@ -49,7 +56,7 @@ func newScenarioServer(t *testing.T) *scenarioServer {
 		t.Fatal(err)
 	}
 	cfg := Config{RateLimit: RateLimitConfig{Disabled: true}, Cache: CacheConfig{Disabled: true}}
-	return &scenarioServer{testServer: newTestServer(t, cfg, Deps{Store: st, Serde: sd}), store: st, serde: sd}
+	return &scenarioServer{testServer: newTestServer(t, cfg, Deps{Store: st, Serde: sd, Tracer: tracer}), store: st, serde: sd}
 }
 
 // caller is who makes a request: tenant and roles (forward auth).

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/runs"
@@ -51,6 +52,9 @@ type Deps struct {
 	// keys and ETags depend on, without a query. Without it every read
 	// queries the version.
 	Versions Versions
+	// Tracer makes a span of every request, whose trace context the
+	// records of a run request carry on (traceparent). Nil makes none.
+	Tracer trace.Tracer
 }
 
 // Versions tells the current data version token of a dataset, when it
@@ -87,6 +91,7 @@ type Server struct {
 	versions Versions
 
 	authenticate authenticator
+	tracer       trace.Tracer // nil: no spans
 
 	// stop ends background work (JWKS refresh); stopping is cancelled when
 	// graceful shutdown begins so that long-lived streams can end.
@@ -157,6 +162,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		s.market = market.NewReader(deps.Store.Reads())
 	}
 	s.serde = deps.Serde
+	s.tracer = deps.Tracer
 	s.versions = deps.Versions
 	s.runEvents = deps.RunEvents
 	if !cfg.Cache.Disabled {
@@ -183,8 +189,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	// Outermost first: the request id exists before anything logs; the
 	// access log and metrics see the status the error handler wrote; no
 	// handler sees a parameter the database cannot hold.
-	e.Use(s.requestIDMiddleware, s.accessLogMiddleware, s.metricsMiddleware, errorMiddleware, s.recoverMiddleware,
-		paramsMiddleware)
+	e.Use(s.requestIDMiddleware)
+	if s.tracer != nil {
+		e.Use(s.tracingMiddleware)
+	}
+	e.Use(s.accessLogMiddleware, s.metricsMiddleware, errorMiddleware, s.recoverMiddleware, paramsMiddleware)
 	s.echo = e
 	s.routes()
 	s.indexRoutes()

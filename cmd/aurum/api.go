@@ -26,6 +26,7 @@ import (
 type platform struct {
 	cfg      config.Config
 	logger   *slog.Logger
+	tracing  *telemetry.Tracing
 	registry *prometheus.Registry
 	metrics  *telemetry.Metrics
 	schemas  *sr.Client
@@ -38,9 +39,9 @@ type platform struct {
 // connectData opens what every role that reads or writes data needs —
 // the database, the schema registry and a serde — checking each answers
 // and naming the setting of the first that does not. cfg must name a
-// database.
-func connectData(ctx context.Context, cfg config.Config, logger *slog.Logger, cl *closers) (*platform, error) {
-	p := &platform{cfg: cfg, logger: logger, registry: telemetry.NewRegistry()}
+// database; tracing makes the roles' spans.
+func connectData(ctx context.Context, cfg config.Config, logger *slog.Logger, tracing *telemetry.Tracing, cl *closers) (*platform, error) {
+	p := &platform{cfg: cfg, logger: logger, tracing: tracing, registry: telemetry.NewRegistry()}
 	p.metrics = telemetry.NewMetrics(p.registry)
 	var err error
 	if p.store, err = openStore(ctx, cfg.DatabaseURL, 0, logger); err != nil {
@@ -63,8 +64,8 @@ func connectData(ctx context.Context, cfg config.Config, logger *slog.Logger, cl
 
 // connect is connectData plus Redis and a Kafka client, for the API and
 // dev. cfg must also name a Redis server.
-func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, cl *closers) (*platform, error) {
-	p, err := connectData(ctx, cfg, logger, cl)
+func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, tracing *telemetry.Tracing, cl *closers) (*platform, error) {
+	p, err := connectData(ctx, cfg, logger, tracing, cl)
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +145,7 @@ func (p *platform) newAPI(ctx context.Context, versions api.Versions) (*api.Serv
 		RunEvents: events,
 		Checks:    p.readinessChecks(st),
 		Versions:  versions,
+		Tracer:    p.tracing.Tracer(scopeAPI),
 	})
 	if err != nil {
 		closeAll()
@@ -190,7 +192,11 @@ func runAPI(ctx context.Context, args []string) error {
 	}
 	var cl closers
 	defer cl.close()
-	p, err := connect(ctx, inv.cfg, inv.logger, &cl)
+	tracing, err := inv.tracing(&cl)
+	if err != nil {
+		return err
+	}
+	p, err := connect(ctx, inv.cfg, inv.logger, tracing, &cl)
 	if err != nil {
 		return err
 	}

@@ -112,6 +112,10 @@ func runCollect(ctx context.Context, args []string) error {
 
 	var cl closers
 	defer cl.close()
+	tracing, err := inv.tracing(&cl)
+	if err != nil {
+		return err
+	}
 	kc, err := kafkaClient(inv.cfg, logger, reg, "collect-"+name)
 	if err != nil {
 		return err
@@ -136,7 +140,7 @@ func runCollect(ctx context.Context, args []string) error {
 		progress = os.Stderr
 	}
 	c, err := collector.New(collector.Config{Window: w, Every: flags.every, Recollect: flags.recollect, Progress: progress},
-		collector.Deps{Source: src, HTTP: httpc, Kafka: kc, Serde: sd, Logger: logger})
+		collector.Deps{Source: src, HTTP: httpc, Kafka: kc, Serde: sd, Logger: logger, Tracer: tracing.Tracer(scopeCollector)})
 	if err != nil {
 		return err
 	}

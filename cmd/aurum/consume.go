@@ -104,6 +104,7 @@ func (p *platform) newMaterializer(s stream, cfg materializer.Config) (runner, e
 		DB:      p.store,
 		Metrics: p.metrics,
 		Logger:  p.logger.With(slog.String("component", s.client)),
+		Tracer:  p.tracing.Tracer(scopeMaterializer),
 	})
 }
 
@@ -144,7 +145,11 @@ func runConsume(ctx context.Context, args []string) error {
 
 	var cl closers
 	defer cl.close()
-	p, err := connectData(ctx, cfg, logger, &cl)
+	tracing, err := inv.tracing(&cl)
+	if err != nil {
+		return err
+	}
+	p, err := connectData(ctx, cfg, logger, tracing, &cl)
 	if err != nil {
 		return err
 	}

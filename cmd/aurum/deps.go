@@ -30,6 +30,7 @@ const startupTimeout = 10 * time.Second
 // invocation is a parsed command line: its settings, its logger and the
 // positional arguments left over.
 type invocation struct {
+	name   string
 	cfg    config.Config
 	logger *slog.Logger
 	args   []string
@@ -59,7 +60,36 @@ func parse(name, usage string, args []string, extra ...func(*flag.FlagSet)) (*in
 	if err != nil {
 		return nil, err
 	}
-	return &invocation{cfg: cfg, logger: logger, args: fs.Args()}, nil
+	if cfg.TracesExporter != "" && cfg.TracesExporter != telemetry.ExporterNone {
+		logger = slog.New(telemetry.NewTraceHandler(logger.Handler()))
+	}
+	return &invocation{name: name, cfg: cfg, logger: logger, args: fs.Args()}, nil
+}
+
+// Instrumentation scopes of the roles' spans: the packages that make them.
+const (
+	scopeAPI          = "github.com/aurum-energy/aurum/api"
+	scopeWorker       = "github.com/aurum-energy/aurum/consumers/scenario"
+	scopeMaterializer = "github.com/aurum-energy/aurum/consumers/materializer"
+	scopeCollector    = "github.com/aurum-energy/aurum/producers/collector"
+)
+
+// tracing starts the OpenTelemetry tracing of the command
+// (OTEL_TRACES_EXPORTER), off unless asked for; cl flushes its spans when
+// the command ends.
+func (inv *invocation) tracing(cl *closers) (*telemetry.Tracing, error) {
+	t, err := telemetry.NewTracing(inv.cfg.Tracing(inv.name))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.TracesExporter.Env, err)
+	}
+	cl.add(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := t.Shutdown(ctx); err != nil {
+			inv.logger.Warn("flushing spans failed", slog.String("error", err.Error()))
+		}
+	})
+	return t, nil
 }
 
 // kafkaOptions are the options every Aurum Kafka client has: its name,

@@ -58,6 +58,10 @@ func runDev(ctx context.Context, args []string) error {
 		cl.close()
 		logger.Info("stopped")
 	}()
+	tracing, err := inv.tracing(&cl)
+	if err != nil {
+		return err
+	}
 
 	if len(cfg.KafkaBrokers) == 0 {
 		if cfg.KafkaBrokers, err = startBroker(addrs.broker, dataDir, logger, &cl); err != nil {
@@ -91,7 +95,7 @@ func runDev(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	p, err := connect(ctx, cfg, logger, &cl)
+	p, err := connect(ctx, cfg, logger, tracing, &cl)
 	if err != nil {
 		return err
 	}

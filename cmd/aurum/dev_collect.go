@@ -38,7 +38,8 @@ func (p *platform) newDemoCollectors() ([]runner, error) {
 			return nil, err
 		}
 		c, err := collector.New(collector.Config{Window: window},
-			collector.Deps{Source: src, HTTP: httpc, Kafka: p.kafka, Serde: p.serde, Logger: p.logger})
+			collector.Deps{Source: src, HTTP: httpc, Kafka: p.kafka, Serde: p.serde, Logger: p.logger,
+				Tracer: p.tracing.Tracer(scopeCollector)})
 		if err != nil {
 			return nil, err
 		}

@@ -64,7 +64,11 @@ func runWorker(ctx context.Context, args []string) error {
 
 	var cl closers
 	defer cl.close()
-	p, err := connectData(ctx, cfg, logger, &cl)
+	tracing, err := inv.tracing(&cl)
+	if err != nil {
+		return err
+	}
+	p, err := connectData(ctx, cfg, logger, tracing, &cl)
 	if err != nil {
 		return err
 	}
@@ -92,5 +96,6 @@ func (p *platform) newScenarioWorker(transactionalID string, concurrency int) (*
 		// The session's client is the one that registers client metrics:
 		// the worker runs several clients, and kprom names must be unique.
 		SessionOptions: []kgo.Opt{telemetry.KafkaHooks(p.registry, "scenario-worker")},
-	}, scenario.Deps{DB: p.store, Serde: p.serde, Metrics: p.metrics, Logger: p.logger})
+	}, scenario.Deps{DB: p.store, Serde: p.serde, Metrics: p.metrics, Logger: p.logger,
+		Tracer: p.tracing.Tracer(scopeWorker)})
 }

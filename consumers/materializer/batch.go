@@ -9,9 +9,11 @@ import (
 	"sort"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/aurum-energy/aurum/internal/retry"
+	"github.com/aurum-energy/aurum/internal/telemetry"
 )
 
 // partitionBatch is the records of one partition in one poll.
@@ -44,7 +46,7 @@ const minRowsPerWriter = 2000
 // key wins), split by Sink shard among up to Workers transactions written
 // concurrently, and the dead letters produced. Only once all of that has
 // succeeded are the batch's offsets committed.
-func (m *Materializer[K, R]) process(ctx context.Context, cl *kgo.Client, fetches kgo.Fetches) error {
+func (m *Materializer[K, R]) process(ctx context.Context, cl *kgo.Client, fetches kgo.Fetches) (err error) {
 	start := m.now()
 	var parts []partitionBatch
 	consumed := map[string]int{}
@@ -64,6 +66,13 @@ func (m *Materializer[K, R]) process(ctx context.Context, cl *kgo.Client, fetche
 		m.metrics.RecordsConsumed.WithLabelValues(m.cfg.Group, topic).Add(float64(n))
 	}
 	m.lag.begin(parts)
+	log := m.logger
+	if m.tracer != nil {
+		var span trace.Span
+		ctx, span = m.startBatch(ctx, parts, total)
+		log = telemetry.LoggerWithSpan(ctx, log)
+		defer func() { telemetry.EndSpan(span, err) }()
+	}
 
 	shares := m.shares(parts)
 	outs := make([]decoded[R], len(shares))
@@ -105,7 +114,8 @@ func (m *Materializer[K, R]) process(ctx context.Context, cl *kgo.Client, fetche
 	m.lag.committed(parts)
 	took := m.now().Sub(start)
 	m.metrics.BatchDuration.WithLabelValues(m.cfg.Group).Observe(took.Seconds())
-	m.logger.Debug("batch committed", slog.Int("records", total), slog.Int("rows", len(rows)),
+	m.traceWritten(ctx, len(rows), len(dead))
+	log.Debug("batch committed", slog.Int("records", total), slog.Int("rows", len(rows)),
 		slog.Int("dead_letters", len(dead)), slog.Int("partitions", len(parts)), slog.Duration("took", took))
 	return nil
 }

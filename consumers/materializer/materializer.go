@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/telemetry"
@@ -124,6 +125,9 @@ type Deps struct {
 	Metrics *telemetry.Metrics
 	// Now is the clock, for lag and dead-letter times; default time.Now.
 	Now func() time.Time
+	// Tracer makes a span of each batch, linked to the spans that produced
+	// its records; nil makes none.
+	Tracer trace.Tracer
 }
 
 // Materializer consumes Config.Topics as Config.Group and writes the
@@ -135,6 +139,7 @@ type Materializer[K comparable, R any] struct {
 	logger  *slog.Logger
 	metrics *telemetry.Metrics
 	now     func() time.Time
+	tracer  trace.Tracer // nil: no spans
 	lag     *lagTracker
 	offsets *offsetBook
 	// retry is how a batch is decoded, written and dead-lettered: again
@@ -163,6 +168,7 @@ func New[K comparable, R any](cfg Config, sink Sink[K, R], deps Deps) (*Material
 		logger:  deps.Logger,
 		metrics: deps.Metrics,
 		now:     deps.Now,
+		tracer:  deps.Tracer,
 	}
 	if m.logger == nil {
 		m.logger = slog.New(slog.DiscardHandler)

@@ -137,4 +137,11 @@
 // from the final attempt's started_at to completed_at. Logs carry run_id,
 // tenant, partition and offset. The request's traceparent, x-request-id and
 // aurum.tenant headers are copied onto every record it leads to.
+//
+// With Deps.Tracer, a request's handling continues the trace of its
+// traceparent (the API's POST of the run): spans scenario.process, and under
+// it scenario.attempt, scenario.finish and scenario.commit (the transaction);
+// the records it leads to carry the worker's span as their traceparent, and
+// its log lines the span's trace_id and span_id (tracing.go,
+// docs/CONTRACTS.md#tracing).
 package scenario

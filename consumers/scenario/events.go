@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -8,12 +9,15 @@ import (
 
 	"github.com/aurum-energy/aurum/internal/runs"
 	model "github.com/aurum-energy/aurum/internal/scenario"
+	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
 
-// carried returns the headers of req that its records carry.
-func carried(req *kgo.Record) []kgo.RecordHeader {
+// carried returns the headers of req that its records carry. When the
+// worker traces, their traceparent is that of the span in ctx instead, so
+// that the records continue the request's trace from the worker's span.
+func (w *Worker) carried(ctx context.Context, req *kgo.Record) []kgo.RecordHeader {
 	var out []kgo.RecordHeader
 	for _, h := range req.Headers {
 		for _, k := range runs.CarriedHeaders {
@@ -22,23 +26,26 @@ func carried(req *kgo.Record) []kgo.RecordHeader {
 			}
 		}
 	}
+	if w.tracer != nil {
+		return telemetry.InjectHeaders(ctx, out)
+	}
 	return out
 }
 
 // eventRecord encodes ev for the run topic, keyed by run id.
-func (w *Worker) eventRecord(req *kgo.Record, ev schemas.RunEvent) (*kgo.Record, error) {
+func (w *Worker) eventRecord(ctx context.Context, req *kgo.Record, ev schemas.RunEvent) (*kgo.Record, error) {
 	v, err := w.serde.Encode(topology.TopicScenarioRun, ev)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s event of run %s: %w", ev.State, ev.RunID, err)
 	}
-	return &kgo.Record{Topic: topology.TopicScenarioRun, Key: []byte(ev.RunID), Value: v, Headers: carried(req)}, nil
+	return &kgo.Record{Topic: topology.TopicScenarioRun, Key: []byte(ev.RunID), Value: v, Headers: w.carried(ctx, req)}, nil
 }
 
 // terminalRecords are what a terminal run publishes: its outputs when it
 // SUCCEEDED, then its terminal RunEvent.
-func (w *Worker) terminalRecords(req *kgo.Record, r runs.Run, outs []model.Output, computedTS time.Time) ([]*kgo.Record, error) {
+func (w *Worker) terminalRecords(ctx context.Context, req *kgo.Record, r runs.Run, outs []model.Output, computedTS time.Time) ([]*kgo.Record, error) {
 	recs := make([]*kgo.Record, 0, len(outs)+1)
-	headers := carried(req)
+	headers := w.carried(ctx, req)
 	var buf []byte
 	for _, o := range outs {
 		so := schemas.ScenarioOutput{
@@ -74,7 +81,7 @@ func (w *Worker) terminalRecords(req *kgo.Record, r runs.Run, outs []model.Outpu
 	if r.CompletedAt != nil {
 		at = *r.CompletedAt
 	}
-	ev, err := w.eventRecord(req, runs.Event(r, at))
+	ev, err := w.eventRecord(ctx, req, runs.Event(r, at))
 	if err != nil {
 		return nil, err
 	}

@@ -9,10 +9,12 @@ import (
 	"strings"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aurum-energy/aurum/internal/deadletter"
 	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/internal/serde"
+	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -35,8 +37,14 @@ type keyState struct {
 }
 
 // handle handles one request record.
-func (w *Worker) handle(ctx context.Context, rec *kgo.Record, st *keyState) result {
+func (w *Worker) handle(ctx context.Context, rec *kgo.Record, st *keyState) (res result) {
 	log := w.logger.With(slog.Int("partition", int(rec.Partition)), slog.Int64("offset", rec.Offset))
+	if w.tracer != nil {
+		var span trace.Span
+		ctx, span = w.startProcess(ctx, rec)
+		log = telemetry.LoggerWithSpan(ctx, log)
+		defer func() { res = endProcess(span, res) }()
+	}
 	var req schemas.ScenarioRequest
 	if err := w.serde.Decode(ctx, rec.Topic, rec.Value, &req); err != nil {
 		if !errors.Is(err, serde.ErrMalformed) && !errors.Is(err, serde.ErrUnknownSchema) {
@@ -46,6 +54,7 @@ func (w *Worker) handle(ctx context.Context, rec *kgo.Record, st *keyState) resu
 	}
 	ref := runs.Ref{Tenant: req.TenantID, ID: strings.ToLower(req.RunID)}
 	log = log.With(slog.String("run_id", ref.ID), slog.String("tenant", ref.Tenant))
+	w.traceRun(ctx, ref)
 	header := deadletter.Header(rec, runs.HeaderTenant)
 	switch {
 	case !uuidPattern.MatchString(req.RunID) || req.TenantID == "":
@@ -184,7 +193,7 @@ func (w *Worker) terminal(ctx context.Context, rec *kgo.Record, run runs.Run, st
 			return result{err: err}
 		}
 	}
-	recs, err := w.terminalRecords(rec, run, outs.Outputs, outs.ComputedTS)
+	recs, err := w.terminalRecords(ctx, rec, run, outs.Outputs, outs.ComputedTS)
 	if err != nil {
 		return result{err: err}
 	}

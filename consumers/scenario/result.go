@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/runs"
@@ -22,6 +23,9 @@ type result struct {
 	// err is set when the results must not commit (errAbandon, runs.ErrSuperseded
 	// after retries, a broker or encoding failure): it is redelivered.
 	err error
+	// span is the span of the last request handled, when the worker
+	// traces: the transaction's span for these records is its child.
+	span trace.SpanContext
 }
 
 func (r *result) add(o result) {
@@ -30,6 +34,9 @@ func (r *result) add(o result) {
 	r.dead = append(r.dead, o.dead...)
 	if r.err == nil {
 		r.err = o.err
+	}
+	if o.span.IsValid() {
+		r.span = o.span
 	}
 }
 

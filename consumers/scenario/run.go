@@ -12,6 +12,7 @@ import (
 	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/runs"
 	model "github.com/aurum-energy/aurum/internal/scenario"
+	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -61,11 +62,12 @@ func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.Scen
 			return result{err: err}
 		}
 		w.metrics.ScenarioRuns.WithLabelValues(string(schemas.RunRunning)).Inc()
-		alog := log.With(slog.Int("attempt", a.N))
+		actx, aspan, alog := w.startAttempt(ctx, a, log.With(slog.Int("attempt", a.N)))
 		alog.Info("run started")
-		w.announceRunning(ctx, rec, run, a, alog)
+		w.announceRunning(actx, rec, run, a, alog)
 
-		e, err := w.attempt(ctx, &run, a, sc, eng, alog)
+		e, err := w.attempt(actx, &run, a, sc, eng, alog)
+		endAttempt(aspan, e, err)
 		switch {
 		case err == nil:
 			return w.end(ctx, rec, run, e, st, alog)
@@ -103,6 +105,7 @@ func (w *Worker) attempt(ctx context.Context, r *runs.Run, a runs.Attempt, sc ru
 	// interval goes without a check in between.
 	lastCheck := time.Now()
 	check := func(step string, progress int) (*runs.Ending, error) {
+		w.traceStep(actx, step)
 		hooked := step != "" && w.cfg.BeforeStep != nil
 		if hooked {
 			if err := w.cfg.BeforeStep(actx, r.ID, step); err != nil && actx.Err() == nil {
@@ -192,11 +195,13 @@ func deref(e *runs.Ending) runs.Ending {
 func (w *Worker) end(ctx context.Context, rec *kgo.Record, run runs.Run, e runs.Ending, st *keyState, log *slog.Logger) result {
 	computedTS := w.now()
 	var final runs.Run
-	err := w.persist(ctx, log, "end run", func(ctx context.Context) error {
+	fctx, fspan, log := w.startFinish(ctx, e, log)
+	err := w.persist(fctx, log, "end run", func(ctx context.Context) error {
 		var err error
 		final, err = w.store.Finish(ctx, run, e, computedTS)
 		return err
 	}, runs.ErrSuperseded, runs.ErrNotFound)
+	telemetry.EndSpan(fspan, err)
 	if errors.Is(err, runs.ErrNotFound) {
 		log.Warn("run deleted while it ran; nothing to publish")
 		return result{}
@@ -212,7 +217,7 @@ func (w *Worker) end(ctx context.Context, rec *kgo.Record, run runs.Run, e runs.
 	if final.State == schemas.RunSucceeded {
 		outs = e.Outputs
 	}
-	recs, err := w.terminalRecords(rec, final, outs, computedTS)
+	recs, err := w.terminalRecords(ctx, rec, final, outs, computedTS)
 	if err != nil {
 		return result{err: err}
 	}
@@ -229,7 +234,7 @@ func (w *Worker) end(ctx context.Context, rec *kgo.Record, run runs.Run, e runs.
 // outside the run's transaction, so subscribers see the run start. It is
 // informative: a failure is logged, and the terminal event still follows.
 func (w *Worker) announceRunning(ctx context.Context, rec *kgo.Record, run runs.Run, a runs.Attempt, log *slog.Logger) {
-	kr, err := w.eventRecord(rec, runs.Event(run, a.StartedAt))
+	kr, err := w.eventRecord(ctx, rec, runs.Event(run, a.StartedAt))
 	if err != nil {
 		log.Warn("cannot encode the RUNNING event", slog.String("error", err.Error()))
 		return

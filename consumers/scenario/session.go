@@ -184,7 +184,9 @@ func (w *Worker) commit(ctx context.Context, sess *kgo.GroupTransactSession, pen
 
 	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.OpTimeout)
 	defer cancel()
+	spans := w.startCommit(ctx, ended)
 	if err := sess.Begin(); err != nil {
+		endCommit(spans, false, err)
 		return false, fmt.Errorf("begin transaction: %w", err)
 	}
 	promise := kgo.AbortingFirstErrPromise(sess.Client())
@@ -197,6 +199,7 @@ func (w *Worker) commit(ctx context.Context, sess *kgo.GroupTransactSession, pen
 		return nil
 	}
 	committed, err := sess.End(kgo.PreTxnCommitFnContext(ectx, floor), kgo.TransactionEndTry(perr == nil))
+	endCommit(spans, committed, errors.Join(err, perr))
 	if !committed {
 		for _, k := range ended {
 			if k.res.err == nil {

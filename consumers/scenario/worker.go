@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/runs"
@@ -177,6 +178,9 @@ type Deps struct {
 	// Now is the clock for computed_ts and dead-letter times; default
 	// time.Now. Run states and their times come from the database clock.
 	Now func() time.Time
+	// Tracer makes the spans of a request (see Observability in the
+	// package documentation); nil makes none.
+	Tracer trace.Tracer
 }
 
 // Worker executes scenario run requests. Create it with New and start it
@@ -189,7 +193,8 @@ type Worker struct {
 	logger  *slog.Logger
 	metrics *telemetry.Metrics
 	now     func() time.Time
-	events  *kgo.Client // set by Run: RUNNING events, admin requests
+	tracer  trace.Tracer // nil: no spans
+	events  *kgo.Client  // set by Run: RUNNING events, admin requests
 	bases   baseCache
 }
 
@@ -206,7 +211,8 @@ func New(cfg Config, deps Deps) (*Worker, error) {
 	}
 	cfg = cfg.withDefaults()
 	cfg.Brokers = slices.Clone(cfg.Brokers)
-	w := &Worker{cfg: cfg, db: deps.DB, store: runs.NewRepository(deps.DB), serde: deps.Serde, logger: deps.Logger, metrics: deps.Metrics, now: deps.Now}
+	w := &Worker{cfg: cfg, db: deps.DB, store: runs.NewRepository(deps.DB), serde: deps.Serde, logger: deps.Logger, metrics: deps.Metrics, now: deps.Now,
+		tracer: deps.Tracer}
 	if w.logger == nil {
 		w.logger = slog.New(slog.DiscardHandler)
 	}

@@ -18,6 +18,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/aurum-energy/aurum/internal/telemetry"
 )
 
 // Config holds every setting of the README's Configuration. An empty KafkaBrokers,
@@ -52,6 +54,12 @@ type Config struct {
 	// and external-series observations older than this (TimescaleDB); 0
 	// keeps everything.
 	RetainCurves, RetainISO, RetainExternal time.Duration
+	// TracesExporter is otlp, console or none (tracing off); OTLPEndpoint,
+	// ServiceName and the sampler configure it (telemetry.TracingConfig).
+	TracesExporter                  string
+	OTLPEndpoint                    string
+	ServiceName                     string
+	TracesSampler, TracesSamplerArg string
 
 	// errs are the values Load could not parse, reported by Validate.
 	errs []error
@@ -96,13 +104,19 @@ var (
 	RetainCurves      = Setting{"AURUM_RETAIN_CURVES", "", "drop curve observations older than this, e.g. 3650d (TimescaleDB; empty: keep all)"}
 	RetainISO         = Setting{"AURUM_RETAIN_ISO", "", "drop ISO LMP and load older than this (TimescaleDB; empty: keep all)"}
 	RetainExternal    = Setting{"AURUM_RETAIN_EXTERNAL", "", "drop external-series observations older than this (TimescaleDB; empty: keep all)"}
+	TracesExporter    = Setting{"OTEL_TRACES_EXPORTER", "none", "OpenTelemetry traces: otlp (OTLP over HTTP), console (JSON spans on stdout) or none (off)"}
+	OTLPEndpoint      = Setting{"OTEL_EXPORTER_OTLP_ENDPOINT", "", "OTLP collector base URL; spans go to its /v1/traces (empty: http://localhost:4318)"}
+	ServiceName       = Setting{"OTEL_SERVICE_NAME", "", "service.name of the spans (empty: aurum-<command>, e.g. aurum-worker)"}
+	TracesSampler     = Setting{"OTEL_TRACES_SAMPLER", "parentbased_always_on", "always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio"}
+	TracesSamplerArg  = Setting{"OTEL_TRACES_SAMPLER_ARG", "", "the sampling probability of the ratio samplers, 0 to 1 (empty: 1)"}
 )
 
 // All lists every setting, in the order of the README's Configuration.
 func All() []Setting {
 	return []Setting{HTTPAddr, KafkaBrokers, SchemaRegistryURL, DatabaseURL, RedisURL, DataDir,
 		AuthMode, OIDCIssuer, OIDCAudience, OIDCJWKSURL, OIDCRolesClaim, LogLevel, LogFormat, CursorSecret,
-		RateLimitRPS, RateLimitBurst, DatabaseTimeout, CompressAfter, RetainCurves, RetainISO, RetainExternal}
+		RateLimitRPS, RateLimitBurst, DatabaseTimeout, CompressAfter, RetainCurves, RetainISO, RetainExternal,
+		TracesExporter, OTLPEndpoint, ServiceName, TracesSampler, TracesSamplerArg}
 }
 
 // Embedded addresses of `aurum dev` and `aurum broker`; other roles on the
@@ -190,6 +204,11 @@ func (l *Loader) Load() (Config, error) {
 	c.RetainCurves = parse(&c, RetainCurves, l.value(RetainCurves), ParseAge)
 	c.RetainISO = parse(&c, RetainISO, l.value(RetainISO), ParseAge)
 	c.RetainExternal = parse(&c, RetainExternal, l.value(RetainExternal), ParseAge)
+	c.TracesExporter = strings.ToLower(strings.TrimSpace(l.value(TracesExporter)))
+	c.OTLPEndpoint = l.value(OTLPEndpoint)
+	c.ServiceName = l.value(ServiceName)
+	c.TracesSampler = strings.ToLower(strings.TrimSpace(l.value(TracesSampler)))
+	c.TracesSamplerArg = strings.TrimSpace(l.value(TracesSamplerArg))
 	return c, c.Validate()
 }
 
@@ -291,7 +310,38 @@ func (c Config) Validate() error {
 	if c.CursorSecret != "" && len(c.CursorSecret) < 16 {
 		bad(CursorSecret, "too short: use at least 16 characters")
 	}
+	c.validateTracing(bad)
 	return errors.Join(errs...)
+}
+
+// validateTracing checks the OpenTelemetry settings.
+func (c Config) validateTracing(bad func(s Setting, format string, args ...any)) {
+	switch c.TracesExporter {
+	case "", telemetry.ExporterNone, telemetry.ExporterOTLP, telemetry.ExporterConsole:
+	default:
+		bad(TracesExporter, "%q is not one of otlp, console, none", c.TracesExporter)
+	}
+	if c.OTLPEndpoint != "" {
+		if _, err := telemetry.TracesURL(c.OTLPEndpoint); err != nil {
+			bad(OTLPEndpoint, "%q is not an http(s) URL", RedactURL(c.OTLPEndpoint))
+		}
+	}
+	if _, err := telemetry.ParseSampler(c.TracesSampler, ""); err != nil {
+		bad(TracesSampler, "%v", err)
+	} else if _, err := telemetry.ParseSampler(c.TracesSampler, c.TracesSamplerArg); err != nil {
+		bad(TracesSamplerArg, "%v", err)
+	}
+}
+
+// Tracing is the tracing configuration of command (its service name
+// unless OTEL_SERVICE_NAME gives one).
+func (c Config) Tracing(command string) telemetry.TracingConfig {
+	name := c.ServiceName
+	if name == "" {
+		name = "aurum-" + strings.ReplaceAll(command, " ", "-")
+	}
+	return telemetry.TracingConfig{Exporter: c.TracesExporter, Endpoint: c.OTLPEndpoint, ServiceName: name,
+		Sampler: c.TracesSampler, SamplerArg: c.TracesSamplerArg}
 }
 
 // Brokers returns the configured brokers, or the embedded broker's address.

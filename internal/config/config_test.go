@@ -2,6 +2,7 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -37,6 +38,27 @@ func TestDefaults(t *testing.T) {
 	if c.RateLimitRPS != 50 || c.RateLimitBurst != 100 || c.DatabaseTimeout != 3*time.Second || c.CompressAfter != 30*24*time.Hour ||
 		c.RetainCurves != 0 || c.RetainISO != 0 || c.RetainExternal != 0 {
 		t.Fatalf("rate limit and storage defaults: %+v", c)
+	}
+}
+
+func TestTracing(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tc := c.Tracing("runs watch"); tc.Exporter != "none" || tc.ServiceName != "aurum-runs-watch" || tc.Sampler != "parentbased_always_on" {
+		t.Fatalf("tracing defaults: %+v", tc)
+	}
+	c, err = load(t, map[string]string{"OTEL_TRACES_EXPORTER": "OTLP", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318",
+		"OTEL_SERVICE_NAME": "pricing-api", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.25"},
+		"--otel-service-name", "pricing-api-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "{otlp http://collector:4318 pricing-api-1 parentbased_traceidratio 0.25 <nil>}"
+	if got := fmt.Sprint(c.Tracing("api")); got != want {
+		t.Fatalf("tracing = %s, want %s", got, want)
 	}
 }
 
@@ -94,6 +116,10 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{"retention", map[string]string{"AURUM_RETAIN_CURVES": "-5d"}, "AURUM_RETAIN_CURVES"},
 		{"iso retention", map[string]string{"AURUM_RETAIN_ISO": "10y"}, "AURUM_RETAIN_ISO"},
 		{"external retention", map[string]string{"AURUM_RETAIN_EXTERNAL": "1.5d"}, "AURUM_RETAIN_EXTERNAL"},
+		{"traces exporter", map[string]string{"OTEL_TRACES_EXPORTER": "jaeger"}, "OTEL_TRACES_EXPORTER"},
+		{"otlp endpoint", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318"}, "OTEL_EXPORTER_OTLP_ENDPOINT"},
+		{"sampler", map[string]string{"OTEL_TRACES_SAMPLER": "sometimes"}, "OTEL_TRACES_SAMPLER"},
+		{"sampler arg", map[string]string{"OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "2"}, "OTEL_TRACES_SAMPLER_ARG"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

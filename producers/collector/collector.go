@@ -196,8 +196,10 @@ func (c *Collector) collect(ctx context.Context, prod *kgo.Client, s Series, cp 
 // with its checkpoint, and returns the checkpoint reached.
 func (c *Collector) window(ctx context.Context, prod *kgo.Client, s Series, w Window, cursor string, cp checkpoint, st *stats, bar *progress) (checkpoint, error) {
 	for {
-		page, err := c.fetch(ctx, s, w, cursor)
+		pctx, span := c.startPage(ctx, s, cursor)
+		page, err := c.fetch(pctx, s, w, cursor)
 		if err != nil {
+			endPage(span, 0, err)
 			return cp, err
 		}
 		page = c.within(s, w, page)
@@ -207,17 +209,21 @@ func (c *Collector) window(ctx context.Context, prod *kgo.Client, s Series, w Wi
 		}
 		if page.Next != "" {
 			if page.Next == cursor {
-				return cp, fmt.Errorf("source returned the same cursor %q again", cursor)
+				err := fmt.Errorf("source returned the same cursor %q again", cursor)
+				endPage(span, 0, err)
+				return cp, err
 			}
 			next.inFlight = &resume{Since: w.Since, Until: w.Until, Next: page.Next}
 		}
 		if len(page.Records) > 0 || !sameCheckpoint(cp, next) {
-			if err := c.publish(ctx, prod, s, page.Records, next); err != nil {
+			if err := c.publish(pctx, prod, s, page.Records, next); err != nil {
+				endPage(span, len(page.Records), err)
 				return cp, err
 			}
 			st.pages++
 			st.records += len(page.Records)
 		}
+		endPage(span, len(page.Records), nil)
 		cp = next
 		bar.page(s.Key, st.pages)
 		if page.Next == "" {
@@ -241,7 +247,7 @@ func (c *Collector) fetch(ctx context.Context, s Series, w Window, cursor string
 		if attempt >= c.cfg.MalformedRetries {
 			return Page{}, fmt.Errorf("fetch page %q: still malformed after %d attempts: %w", cursor, attempt+1, err)
 		}
-		c.logger.Warn("malformed page; nothing published, fetching it again",
+		c.logger.WarnContext(ctx, "malformed page; nothing published, fetching it again",
 			slog.String("series", s.Key), slog.String("cursor", cursor),
 			slog.String("error", err.Error()), slog.Duration("wait", backoff))
 		if err := c.sleep(ctx, backoff); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aurum-energy/aurum/internal/serde"
 )
@@ -104,6 +105,9 @@ type Deps struct {
 	Serde *serde.Serde
 	// Logger receives progress and errors; nil discards them.
 	Logger *slog.Logger
+	// Tracer makes a span of each page, whose trace context its records
+	// carry (traceparent); nil makes none.
+	Tracer trace.Tracer
 }
 
 func (d Deps) check() error {

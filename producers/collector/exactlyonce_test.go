@@ -23,20 +23,6 @@ func TestCollectExactlyOnceWhateverTheProvider(t *testing.T) {
 		dates [2]string
 		added int // records the run adds to the topic
 	}
-	// fredGDP is FRED's GDP series, 200 quarterly observations.
-	fredGDP := func(name string) sourceCase {
-		return sourceCase{
-			name:   name,
-			client: fred.ClientConfig,
-			build:  func() (collector.Source, error) { return fred.New(fred.Config{Series: []string{"GDP"}}) },
-			prefix: "/fred",
-			routes: map[string]answer{
-				"/fred/series":              file("../fred/testdata/series-GDP.json"),
-				"/fred/series/observations": file("../fred/testdata/series-observations-GDP.json"),
-			},
-			topic: topology.TopicExtTimeseriesObs,
-		}
-	}
 	for _, tc := range []struct {
 		sourceCase
 		runs []run
@@ -108,5 +94,20 @@ func TestCollectExactlyOnceWhateverTheProvider(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// fredGDP is FRED's GDP series, 200 quarterly observations.
+func fredGDP(name string) sourceCase {
+	return sourceCase{
+		name:   name,
+		client: fred.ClientConfig,
+		build:  func() (collector.Source, error) { return fred.New(fred.Config{Series: []string{"GDP"}}) },
+		prefix: "/fred",
+		routes: map[string]answer{
+			"/fred/series":              file("../fred/testdata/series-GDP.json"),
+			"/fred/series/observations": file("../fred/testdata/series-observations-GDP.json"),
+		},
+		topic: topology.TopicExtTimeseriesObs,
 	}
 }

@@ -29,12 +29,13 @@ func (e *kafkaError) Unwrap() error { return e.err }
 // read_committed readers.
 func (c *Collector) publish(ctx context.Context, prod *kgo.Client, s Series, records []Record, cp checkpoint) error {
 	recs := make([]*kgo.Record, 0, len(records)+1)
+	headers := c.pageHeaders(ctx)
 	for i, r := range records {
 		v, err := c.deps.Serde.Encode(r.Topic, r.Value)
 		if err != nil {
 			return fmt.Errorf("encode record %d (key %s) for %s: %w", i, r.Key, r.Topic, err)
 		}
-		recs = append(recs, &kgo.Record{Topic: r.Topic, Key: []byte(r.Key), Value: v})
+		recs = append(recs, &kgo.Record{Topic: r.Topic, Key: []byte(r.Key), Value: v, Headers: headers})
 	}
 	cpr, err := c.checkpointRecord(s.Key, cp, c.cfg.Now())
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/testenv"
@@ -123,6 +124,7 @@ func replayRoutes(t *testing.T, routes map[string]answer) http.Handler {
 type sourceEnv struct {
 	client *kgo.Client
 	serde  *serde.Serde
+	tracer trace.Tracer // the collectors', when set
 }
 
 func newSourceEnv(t *testing.T) *sourceEnv {
@@ -169,7 +171,7 @@ func (e *sourceEnv) run(t *testing.T, tc sourceCase, baseURL string) {
 		}
 	}
 	c, err := collector.New(collector.Config{Window: w, MalformedRetries: -1},
-		collector.Deps{Source: src, HTTP: httpc, Kafka: e.client, Serde: e.serde, Logger: logger})
+		collector.Deps{Source: src, HTTP: httpc, Kafka: e.client, Serde: e.serde, Logger: logger, Tracer: e.tracer})
 	if err != nil {
 		t.Fatal(err)
 	}
