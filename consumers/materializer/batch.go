@@ -63,7 +63,7 @@ func (m *Materializer[K, R]) process(ctx context.Context, cl *kgo.Client, fetche
 	for topic, n := range consumed {
 		m.metrics.RecordsConsumed.WithLabelValues(m.cfg.Group, topic).Add(float64(n))
 	}
-	m.lag.begin(parts)
+	m.lag.Set(inHand(parts)...)
 
 	shares := m.shares(parts)
 	outs := make([]decoded[R], len(shares))
@@ -102,7 +102,7 @@ func (m *Materializer[K, R]) process(ctx context.Context, cl *kgo.Client, fetche
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.AttemptTimeout)
 	defer cancel()
 	m.commit(cctx, cl, last)
-	m.lag.committed(parts)
+	m.lag.Set(committed(parts)...)
 	took := m.now().Sub(start)
 	m.metrics.BatchDuration.WithLabelValues(m.cfg.Group).Observe(took.Seconds())
 	m.logger.Debug("batch committed", slog.Int("records", total), slog.Int("rows", len(rows)),
