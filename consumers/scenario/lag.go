@@ -19,9 +19,9 @@ const lagEvery = time.Second
 // offset: in the backlog, executing, or awaiting its commit. A partition's
 // lag in records runs from its first such request (or, with none, the
 // offset after the last polled) to the high watermark of its last fetch;
-// its oldest unprocessed record is the first request held, or, when it
-// holds none but is behind, approximately the last polled (the next one is
-// at least as recent).
+// its oldest unprocessed record is the oldest request held. A partition
+// whose requests are all committed holds none: whatever follows is polled
+// at once, and a transaction marker is nothing to process.
 type lagTracker struct {
 	lag *telemetry.ConsumerLag
 
@@ -36,7 +36,6 @@ type topicPartition struct {
 
 type partitionLag struct {
 	end, next int64
-	last      time.Time
 	held      map[int64]time.Time // offset → timestamp
 }
 
@@ -61,7 +60,7 @@ func (l *lagTracker) polled(fetches kgo.Fetches) {
 		}
 		for _, r := range p.Records {
 			pl.held[r.Offset] = r.Timestamp
-			pl.next, pl.last = r.Offset+1, r.Timestamp
+			pl.next = r.Offset + 1
 		}
 		pl.end = max(pl.end, p.HighWatermark)
 		changed[key] = true
@@ -136,11 +135,7 @@ func (l *lagTracker) publishLocked(keys map[topicPartition]bool) {
 				oldest = ts
 			}
 		}
-		records := max(pl.end-from, 0)
-		if oldest.IsZero() && records > 0 {
-			oldest = pl.last
-		}
-		out = append(out, telemetry.PartitionLag{Topic: key.topic, Partition: key.partition, Records: records, Oldest: oldest})
+		out = append(out, telemetry.PartitionLag{Topic: key.topic, Partition: key.partition, Records: max(pl.end-from, 0), Oldest: oldest})
 	}
 	if len(out) > 0 {
 		l.lag.Set(out...)
