@@ -18,7 +18,7 @@ const maxRounds = 8
 // position was written, read from the partitions' leaders. A position
 // followed by nothing but transaction markers and aborted records up to
 // the partition's end (in ends) has none, and neither has one whose
-// partition answers with an error.
+// partition has no leader or answers with an error.
 func (m *Monitor) oldest(ctx context.Context, wanted []position, ends kadm.ListedOffsets) (map[position]time.Time, error) {
 	found := map[position]time.Time{}
 	if len(wanted) == 0 {
@@ -48,7 +48,12 @@ func (m *Monitor) oldest(ctx context.Context, wanted []position, ends kadm.Liste
 		// topic from different offsets.
 		byLeader := map[int32]map[partitionKey]position{}
 		for p := range next {
-			leader := meta.Topics[p.topic].Partitions[p.partition].Leader
+			pd, ok := meta.Topics[p.topic].Partitions[p.partition]
+			if !ok || pd.Leader < 0 {
+				delete(next, p) // no leader to read it from now
+				continue
+			}
+			leader := pd.Leader
 			if byLeader[leader] == nil {
 				byLeader[leader] = map[partitionKey]position{}
 			}
