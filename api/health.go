@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/aurum-energy/aurum/internal/grouplag"
 )
 
 // Check is a named readiness check run by GET /ready: Postgres, Redis,
@@ -20,6 +22,11 @@ type Check struct {
 	Fn   func(ctx context.Context) error
 }
 
+// Lags reports consumer groups' lag (*grouplag.Monitor).
+type Lags interface {
+	Lag(ctx context.Context) (map[string]grouplag.Lag, error)
+}
+
 // health answers liveness probes: the process serves HTTP.
 func (s *Server) health(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -27,8 +34,13 @@ func (s *Server) health(c echo.Context) error {
 
 // ready runs every check concurrently, each bounded by ReadyTimeout, and
 // answers 200 when all pass or a 503 problem naming the failing ones. Causes
-// are logged, not returned, since the endpoint is open to anyone.
+// are logged, not returned, since the endpoint is open to anyone. Beside
+// the checks it shows the consumer groups' lag, which informs but never
+// fails readiness: a lagging materialiser does not make this instance
+// unable to serve.
 func (s *Server) ready(c echo.Context) error {
+	lagc := make(chan map[string]grouplag.Lag, 1)
+	go func() { lagc <- s.consumerLag(c) }()
 	results := make(map[string]string, len(s.checks))
 	var (
 		mu     sync.Mutex
@@ -56,13 +68,45 @@ func (s *Server) ready(c echo.Context) error {
 		}()
 	}
 	wg.Wait()
+	detail := map[string]any{"checks": results}
+	if lag := <-lagc; lag != nil {
+		detail["lag"] = lag
+	}
 	if len(failed) > 0 {
 		slices.Sort(failed)
 		p := NewProblem(http.StatusServiceUnavailable, "not-ready", "not ready: "+describeFailed(failed, results))
-		p.Extensions = map[string]any{"checks": results}
+		p.Extensions = detail
 		return p
 	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "checks": results})
+	detail["status"] = "ready"
+	return c.JSON(http.StatusOK, detail)
+}
+
+// consumerLag is the lag of the consumer groups of Deps.Lags, or nil
+// when there is none or it cannot be measured within ReadyTimeout (which is
+// logged).
+func (s *Server) consumerLag(c echo.Context) map[string]grouplag.Lag {
+	if s.lags == nil {
+		return nil
+	}
+	logger := s.requestLogger(c)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.ReadyTimeout)
+	defer cancel()
+	done := make(chan map[string]grouplag.Lag, 1)
+	go func() {
+		lag, err := s.lags.Lag(ctx)
+		if err != nil && ctx.Err() == nil { // else logged below
+			logger.Warn("consumer lag not measured", slog.Any("error", err))
+		}
+		done <- lag
+	}()
+	select {
+	case lag := <-done:
+		return lag
+	case <-ctx.Done():
+		logger.Warn("consumer lag not measured", slog.Any("error", ctx.Err()))
+		return nil
+	}
 }
 
 func (s *Server) runCheck(parent context.Context, chk Check) (err error) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aurum-energy/aurum/internal/grouplag"
 )
 
 func TestHealth(t *testing.T) {
@@ -65,4 +67,62 @@ func TestReady(t *testing.T) {
 			t.Errorf("checks = %v", checks)
 		}
 	})
+}
+
+// lagFunc is a Lags of a func.
+type lagFunc func(ctx context.Context) (map[string]grouplag.Lag, error)
+
+func (f lagFunc) Lag(ctx context.Context) (map[string]grouplag.Lag, error) { return f(ctx) }
+
+// TestReadyShowsLag: /ready shows the consumer groups' lag beside its
+// checks, on 200 and 503 alike; a lag that cannot be measured is left out
+// and never fails readiness.
+func TestReadyShowsLag(t *testing.T) {
+	t.Parallel()
+	ok := func(context.Context) error { return nil }
+	lagging := lagFunc(func(context.Context) (map[string]grouplag.Lag, error) {
+		return map[string]grouplag.Lag{"aurum-curve-materializer": {Records: 1200, Seconds: 95.5}}, nil
+	})
+	for _, tc := range []struct {
+		name    string
+		checks  []Check
+		lags    Lags
+		status  int
+		wantLag bool
+	}{
+		{"ready and lagging", []Check{{"postgres", ok}}, lagging, http.StatusOK, true},
+		{"not ready", []Check{{"postgres", func(context.Context) error { return errors.New("down") }}}, lagging, http.StatusServiceUnavailable, true},
+		{"lag failing", []Check{{"postgres", ok}}, lagFunc(func(context.Context) (map[string]grouplag.Lag, error) {
+			return nil, errors.New("broker gone")
+		}), http.StatusOK, false},
+		{"lag hanging", []Check{{"postgres", ok}}, lagFunc(func(context.Context) (map[string]grouplag.Lag, error) {
+			time.Sleep(2 * time.Second)
+			return nil, nil
+		}), http.StatusOK, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newTestServer(t, Config{ReadyTimeout: 200 * time.Millisecond, RateLimit: RateLimitConfig{Disabled: true}},
+				Deps{Checks: tc.checks, Lags: tc.lags})
+			start := time.Now()
+			rec := s.do(t, http.MethodGet, "/ready", nil)
+			if d := time.Since(start); d > 1500*time.Millisecond {
+				t.Errorf("readiness took %s; the lag must be bounded by the timeout", d)
+			}
+			if rec.Code != tc.status {
+				t.Fatalf("GET /ready = %d %s, want %d", rec.Code, rec.Body, tc.status)
+			}
+			lag, has := decodeJSON(t, rec)["lag"].(map[string]any)
+			if has != tc.wantLag {
+				t.Fatalf("lag shown %v, want %v: %s", has, tc.wantLag, rec.Body)
+			}
+			if !has {
+				return
+			}
+			g, _ := lag["aurum-curve-materializer"].(map[string]any)
+			if g["records"] != 1200.0 || g["seconds"] != 95.5 {
+				t.Errorf("lag = %v", lag)
+			}
+		})
+	}
 }

@@ -48,6 +48,9 @@ type Deps struct {
 	RunEvents *RunEvents
 	// Checks are the readiness checks of GET /ready.
 	Checks []Check
+	// Lags reports the consumer groups' lag that GET /ready shows beside
+	// its checks, never failing readiness. Without it /ready shows none.
+	Lags Lags
 	// Versions knows the data version of each market dataset, which cache
 	// keys and ETags depend on, without a query. Without it every read
 	// queries the version.
@@ -71,6 +74,7 @@ type Server struct {
 	metrics    *telemetry.Metrics
 	redis      *redis.Client
 	checks     []Check
+	lags       Lags // nil without Deps.Lags
 	echo       *echo.Echo
 	v1         *echo.Group
 	routePaths map[string]bool
@@ -146,7 +150,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	breaker := &redisBreaker{logger: deps.Logger}
 	s := &Server{
 		cfg: cfg, logger: deps.Logger, registry: deps.Registry, metrics: deps.Metrics,
-		redis: deps.Redis, checks: deps.Checks, openapiDoc: doc,
+		redis: deps.Redis, checks: deps.Checks, lags: deps.Lags, openapiDoc: doc,
 		cursors: newCursorCodec(secret, cfg.CursorTTL),
 		cache: &responseCache{breaker: breaker, ttl: cfg.Cache.TTL, prefix: cfg.Cache.KeyPrefix, logger: deps.Logger,
 			fetchTimeout: cfg.DatabaseTimeout},

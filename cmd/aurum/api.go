@@ -13,10 +13,12 @@ import (
 
 	"github.com/aurum-energy/aurum/api"
 	"github.com/aurum-energy/aurum/internal/config"
+	"github.com/aurum-energy/aurum/internal/grouplag"
 	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/telemetry"
+	"github.com/aurum-energy/aurum/topology"
 )
 
 // platform is the infrastructure the long-running roles share: one
@@ -110,13 +112,20 @@ func (p *platform) newAPI(ctx context.Context, versions api.Versions) (*api.Serv
 	if err != nil {
 		return nil, nil, err
 	}
+	lags, err := p.newLagMonitor()
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
 	events, err := p.newRunEvents(st)
 	if err != nil {
+		lags.Close()
 		st.Close()
 		return nil, nil, err
 	}
 	closeAll := func() {
 		events.Close()
+		lags.Close()
 		st.Close()
 	}
 	srv, err := api.New(api.Config{
@@ -144,6 +153,7 @@ func (p *platform) newAPI(ctx context.Context, versions api.Versions) (*api.Serv
 		Serde:     p.serde,
 		RunEvents: events,
 		Checks:    p.readinessChecks(st),
+		Lags:      lags,
 		Versions:  versions,
 		Tracer:    p.tracing.Tracer(scopeAPI),
 	})
@@ -152,6 +162,20 @@ func (p *platform) newAPI(ctx context.Context, versions api.Versions) (*api.Serv
 		return nil, nil, err
 	}
 	return srv, closeAll, nil
+}
+
+// newLagMonitor measures the lag GET /ready shows: that of the
+// materialisers' groups, whichever processes run them.
+func (p *platform) newLagMonitor() (*grouplag.Monitor, error) {
+	groups := map[string][]string{}
+	for _, s := range streams {
+		g, ok := topology.LookupGroup(s.group)
+		if !ok {
+			return nil, fmt.Errorf("stream %s: consumer group %s is not declared in topology", s.name, s.group)
+		}
+		groups[g.Name] = g.Topics
+	}
+	return grouplag.New(grouplag.Config{Brokers: p.cfg.Brokers(), Groups: groups, KafkaOptions: kafkaOptions(p.logger, nil, "lag")})
 }
 
 // serveAPI runs the API and the outbox relay that publishes its run

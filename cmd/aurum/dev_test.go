@@ -99,6 +99,7 @@ func TestDevStartsEverythingAndResumes(t *testing.T) {
 
 	d := startDev(t, dataDir, ports)
 	checkTopics(t, d.broker)
+	checkReadyLag(t, d.api)
 	ids := subjectIDs(t, d.registry)
 	produced := produceMarker(t, d.broker)
 	d.shutdown(t)
@@ -111,6 +112,30 @@ func TestDevStartsEverythingAndResumes(t *testing.T) {
 	}
 	if got := consumeMarker(t, d.broker); got != produced {
 		t.Fatalf("record after restart = %q, want %q", got, produced)
+	}
+}
+
+// checkReadyLag: /ready shows the lag of every materialiser's group.
+func checkReadyLag(t *testing.T, api string) {
+	t.Helper()
+	resp, err := http.Get("http://" + api + "/ready")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Lag map[string]struct {
+			Records *int64   `json:"records"`
+			Seconds *float64 `json:"seconds"`
+		} `json:"lag"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range streams {
+		if l, ok := body.Lag[s.group]; !ok || l.Records == nil || l.Seconds == nil {
+			t.Errorf("/ready shows no lag of group %s: %+v", s.group, body.Lag)
+		}
 	}
 }
 

@@ -65,7 +65,7 @@ func (m *Materializer[K, R]) process(ctx context.Context, cl *kgo.Client, fetche
 	for topic, n := range consumed {
 		m.metrics.RecordsConsumed.WithLabelValues(m.cfg.Group, topic).Add(float64(n))
 	}
-	m.lag.begin(parts)
+	m.lag.Set(inHand(parts)...)
 	log := m.logger
 	if m.tracer != nil {
 		var span trace.Span
@@ -111,7 +111,7 @@ func (m *Materializer[K, R]) process(ctx context.Context, cl *kgo.Client, fetche
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.AttemptTimeout)
 	defer cancel()
 	m.commit(cctx, cl, last)
-	m.lag.committed(parts)
+	m.lag.Set(committed(parts)...)
 	took := m.now().Sub(start)
 	m.metrics.BatchDuration.WithLabelValues(m.cfg.Group).Observe(took.Seconds())
 	m.traceWritten(ctx, len(rows), len(dead))

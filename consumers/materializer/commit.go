@@ -87,7 +87,7 @@ func (m *Materializer[K, R]) commitPending(ctx context.Context, cl *kgo.Client, 
 // next owner starts after it.
 func (m *Materializer[K, R]) revoked(ctx context.Context, cl *kgo.Client, revoked map[string][]int32) {
 	m.commitPending(ctx, cl, revoked)
-	m.lag.forget(revoked)
+	m.lag.Forget(revoked)
 	m.logger.Info("partitions revoked", slog.Any("partitions", revoked))
 }
 
@@ -96,6 +96,6 @@ func (m *Materializer[K, R]) revoked(ctx context.Context, cl *kgo.Client, revoke
 // this member, and the new owner re-delivers from the last commit.
 func (m *Materializer[K, R]) lost(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
 	m.offsets.take(lost)
-	m.lag.forget(lost)
+	m.lag.Forget(lost)
 	m.logger.Warn("partitions lost; their uncommitted records will be re-delivered", slog.Any("partitions", lost))
 }

@@ -140,7 +140,7 @@ type Materializer[K comparable, R any] struct {
 	metrics *telemetry.Metrics
 	now     func() time.Time
 	tracer  trace.Tracer // nil: no spans
-	lag     *lagTracker
+	lag     *telemetry.ConsumerLag
 	offsets *offsetBook
 	// retry is how a batch is decoded, written and dead-lettered: again
 	// and again until it succeeds or the process stops.
@@ -180,13 +180,13 @@ func New[K comparable, R any](cfg Config, sink Sink[K, R], deps Deps) (*Material
 	if m.now == nil {
 		m.now = time.Now
 	}
-	m.lag = newLagTracker(cfg.Group, m.metrics, m.now)
+	m.lag = telemetry.NewConsumerLag(m.metrics, cfg.Group, m.now)
 	m.offsets = newOffsetBook()
 	m.retry = retry.Policy{
 		Backoff:        retry.Backoff{Min: cfg.MinBackoff, Max: cfg.MaxBackoff},
 		AttemptTimeout: cfg.AttemptTimeout,
 		Logger:         m.logger,
-		BeforeWait:     m.lag.waiting,
+		BeforeWait:     m.lag.Refresh,
 	}
 	return m, nil
 }

@@ -32,7 +32,11 @@ const drainEvery = time.Second
 // started with it.
 func (w *Worker) session(ctx context.Context) (committed bool, err error) {
 	var pending backlog
-	lose := func(_ context.Context, _ *kgo.Client, partitions map[string][]int32) { pending.drop(partitions) }
+	lose := func(_ context.Context, _ *kgo.Client, partitions map[string][]int32) {
+		pending.drop(partitions)
+		w.lag.forget(partitions)
+	}
+	defer w.lag.reset()
 	sess, err := kgo.NewGroupTransactSession(w.clientOptions(append(slices.Clone(w.cfg.SessionOptions),
 		kgo.TransactionalID(w.cfg.TransactionalID),
 		kgo.ConsumerGroup(w.cfg.Group),
@@ -125,6 +129,7 @@ func (w *Worker) poll(ctx context.Context, sess *kgo.GroupTransactSession, pendi
 				slog.String("error", err.Error()))
 		}
 	})
+	w.lag.polled(fetches)
 	recs := fetches.Records()
 	w.metrics.RecordsConsumed.WithLabelValues(w.cfg.Group, topology.TopicScenarioRequest).Add(float64(len(recs)))
 	pending.add(recs...)
@@ -221,6 +226,7 @@ func (w *Worker) commit(ctx context.Context, sess *kgo.GroupTransactSession, pen
 	for _, reason := range all.dead {
 		w.metrics.RecordsDeadLettered.WithLabelValues(topology.TopicScenarioRequest, reason).Inc()
 	}
+	w.lag.committed(ended)
 	w.markAll(ctx, all.published)
 	return true, nil
 }

@@ -196,6 +196,7 @@ type Worker struct {
 	tracer  trace.Tracer // nil: no spans
 	events  *kgo.Client  // set by Run: RUNNING events, admin requests
 	bases   baseCache
+	lag     *lagTracker
 }
 
 // New validates cfg and returns a Worker.
@@ -223,6 +224,7 @@ func New(cfg Config, deps Deps) (*Worker, error) {
 	if w.now == nil {
 		w.now = time.Now
 	}
+	w.lag = newLagTracker(w.metrics, cfg.Group, w.now)
 	return w, nil
 }
 
@@ -242,6 +244,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	defer events.Close()
 	w.events = events
+	lctx, stopLag := context.WithCancel(ctx)
+	defer stopLag()
+	go w.lag.refresh(lctx)
 
 	for failures := 0; ; {
 		committed, err := w.session(ctx)

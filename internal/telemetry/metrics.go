@@ -36,8 +36,8 @@ type Metrics struct {
 	BatchDuration *prometheus.HistogramVec
 	// ConsumerLagRecords is the committed-offset lag per group and partition.
 	ConsumerLagRecords *prometheus.GaugeVec
-	// ConsumerLagSeconds is the age of the newest processed record per group
-	// and topic.
+	// ConsumerLagSeconds is the age of the oldest record not yet processed,
+	// per group and topic (ConsumerLag).
 	ConsumerLagSeconds *prometheus.GaugeVec
 
 	// ScenarioRuns counts runs reaching a state (QUEUED, RUNNING, SUCCEEDED, ...).
@@ -87,7 +87,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"group", "topic", "partition"}),
 		ConsumerLagSeconds: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "aurum_consumer_lag_seconds",
-			Help: "Age of the newest processed record, by consumer group and topic.",
+			Help: "Age of the oldest record not yet processed, by consumer group and topic; 0 when caught up.",
 		}, []string{"group", "topic"}),
 		ScenarioRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "aurum_scenario_runs_total",
