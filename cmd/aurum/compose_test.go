@@ -104,7 +104,7 @@ func knownSetting(name string) bool {
 			return true
 		}
 	}
-	for src := range collectSources {
+	for _, src := range sources.Names() {
 		prefix := "AURUM_" + strings.ToUpper(src) + "_"
 		if name == prefix+"BASE_URL" || name == prefix+"API_KEY" {
 			return true
