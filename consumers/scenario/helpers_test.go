@@ -276,7 +276,7 @@ func (e *env) request(t testing.TB, runID string) schemas.ScenarioRequest {
 
 // startWorker runs a worker until the test ends or the returned stop is
 // called; stop returns Run's error.
-func (e *env) startWorker(t testing.TB, cfg scenario.Config) (stop func() error) {
+func (e *env) startWorker(t testing.TB, cfg scenario.Config, deps ...func(*scenario.Deps)) (stop func() error) {
 	t.Helper()
 	cfg.Brokers = e.kafka.Brokers
 	if cfg.TransactionalID == "" {
@@ -289,7 +289,11 @@ func (e *env) startWorker(t testing.TB, cfg scenario.Config) (stop func() error)
 		cfg.MaxBackoff = 200 * time.Millisecond
 	}
 	e.metrics = telemetry.NewMetrics(nil)
-	w, err := scenario.New(cfg, scenario.Deps{DB: e.store, Serde: e.serde, Logger: testLogger(), Metrics: e.metrics})
+	d := scenario.Deps{DB: e.store, Serde: e.serde, Logger: testLogger(), Metrics: e.metrics}
+	for _, set := range deps {
+		set(&d)
+	}
+	w, err := scenario.New(cfg, d)
 	if err != nil {
 		t.Fatal(err)
 	}
