@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/schemas"
@@ -359,11 +360,13 @@ func (st *runEventStream) emit(ev schemas.RunEvent) (wrote, terminal bool, err e
 	if stale {
 		return false, false, nil
 	}
-	data, err := json.Marshal(runEventData(ev))
+	data := runs.JSONOf(ev)
+	data.TenantID = "" // the caller's own
+	b, err := json.Marshal(data)
 	if err != nil {
 		return false, false, fmt.Errorf("encode run event: %w", err)
 	}
-	frame := "id: " + ev.EventID + "\nevent: " + string(ev.State) + "\ndata: " + string(data) + "\n\n"
+	frame := "id: " + ev.EventID + "\nevent: " + string(ev.State) + "\ndata: " + string(b) + "\n\n"
 	if err := st.write(frame); err != nil {
 		return false, false, err
 	}
@@ -376,28 +379,6 @@ func (st *runEventStream) write(s string) error {
 	}
 	st.w.Flush()
 	return nil
-}
-
-// runEventJSON is the data of an event frame: the RunEvent without its
-// tenant.
-type runEventJSON struct {
-	EventID         string    `json:"event_id"`
-	RunID           string    `json:"run_id"`
-	ScenarioID      string    `json:"scenario_id"`
-	State           string    `json:"state"`
-	Attempt         int32     `json:"attempt"`
-	ProgressPercent *float64  `json:"progress_percent"`
-	OutputCount     *int64    `json:"output_count"`
-	Error           *string   `json:"error"`
-	OccurredTS      time.Time `json:"occurred_ts"`
-}
-
-func runEventData(ev schemas.RunEvent) runEventJSON {
-	return runEventJSON{
-		EventID: ev.EventID, RunID: ev.RunID, ScenarioID: ev.ScenarioID, State: string(ev.State),
-		Attempt: ev.Attempt, ProgressPercent: ev.ProgressPercent, OutputCount: ev.OutputCount,
-		Error: ev.Error, OccurredTS: ev.OccurredTS.UTC(),
-	}
 }
 
 // isRunID reports whether s is the textual form of a UUID; anything else

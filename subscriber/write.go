@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
+	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -47,11 +47,7 @@ func WriteText(w io.Writer) Handler {
 // format of `aurum runs watch --json`.
 func WriteJSON(w io.Writer) Handler {
 	return func(_ context.Context, ev schemas.RunEvent) error {
-		b, err := json.Marshal(jsonLine{
-			EventID: ev.EventID, RunID: ev.RunID, ScenarioID: ev.ScenarioID, TenantID: ev.TenantID,
-			State: string(ev.State), Attempt: ev.Attempt, ProgressPercent: ev.ProgressPercent,
-			OutputCount: ev.OutputCount, Error: ev.Error, OccurredTS: ev.OccurredTS.UTC(),
-		})
+		b, err := json.Marshal(runs.JSONOf(ev))
 		if err != nil {
 			return fmt.Errorf("encode event %s: %w", ev.EventID, err)
 		}
@@ -60,18 +56,4 @@ func WriteJSON(w io.Writer) Handler {
 		}
 		return nil
 	}
-}
-
-// jsonLine is a RunEvent as WriteJSON writes it.
-type jsonLine struct {
-	EventID         string    `json:"event_id"`
-	RunID           string    `json:"run_id"`
-	ScenarioID      string    `json:"scenario_id"`
-	TenantID        string    `json:"tenant_id"`
-	State           string    `json:"state"`
-	Attempt         int32     `json:"attempt"`
-	ProgressPercent *float64  `json:"progress_percent"`
-	OutputCount     *int64    `json:"output_count"`
-	Error           *string   `json:"error"`
-	OccurredTS      time.Time `json:"occurred_ts"`
 }

@@ -107,3 +107,30 @@ func Event(r Run, at time.Time) schemas.RunEvent {
 	}
 	return ev
 }
+
+// EventJSON is a RunEvent as clients read it in JSON: the record's field
+// names, every field present (null when missing) but the tenant, which is
+// left out when empty, and occurred_ts in UTC. `aurum runs watch --json`
+// writes it whole; the API's event stream clears the tenant, which its
+// caller knows.
+type EventJSON struct {
+	EventID         string    `json:"event_id"`
+	RunID           string    `json:"run_id"`
+	ScenarioID      string    `json:"scenario_id"`
+	TenantID        string    `json:"tenant_id,omitempty"`
+	State           string    `json:"state"`
+	Attempt         int32     `json:"attempt"`
+	ProgressPercent *float64  `json:"progress_percent"`
+	OutputCount     *int64    `json:"output_count"`
+	Error           *string   `json:"error"`
+	OccurredTS      time.Time `json:"occurred_ts"`
+}
+
+// JSONOf is ev as EventJSON.
+func JSONOf(ev schemas.RunEvent) EventJSON {
+	return EventJSON{
+		EventID: ev.EventID, RunID: ev.RunID, ScenarioID: ev.ScenarioID, TenantID: ev.TenantID,
+		State: string(ev.State), Attempt: ev.Attempt, ProgressPercent: ev.ProgressPercent,
+		OutputCount: ev.OutputCount, Error: ev.Error, OccurredTS: ev.OccurredTS.UTC(),
+	}
+}
