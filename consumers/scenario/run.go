@@ -19,10 +19,16 @@ import (
 // execute runs a QUEUED or RUNNING run: attempts with backoff until one
 // ends it or the attempts are used up.
 func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.ScenarioRequest, run runs.Run, st *keyState, log *slog.Logger) result {
-	var sc runs.Scenario
+	var (
+		sc     runs.ScenarioRow
+		filter map[string][]string
+	)
 	err := w.persist(ctx, log, "load scenario", func(ctx context.Context) error {
 		var err error
-		sc, err = w.store.Scenario(ctx, run.Ref(), run.ScenarioID)
+		if sc, err = w.store.GetScenario(ctx, run.Tenant, run.ScenarioID); err != nil {
+			return err
+		}
+		filter, err = sc.Filter()
 		return err
 	}, runs.ErrScenarioGone)
 	if errors.Is(err, runs.ErrScenarioGone) {
@@ -36,9 +42,9 @@ func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.Scen
 	if err != nil {
 		return w.poison(ctx, rec, &run, ReasonInvalidScenario, err, st, log)
 	}
-	if h := model.InputHash(run.Tenant, run.ScenarioID, sc.Version, drivers, req.Parameters, run.AsofDate, req.Seed); h != run.InputHash {
+	if h := model.InputHash(run.Tenant, run.ScenarioID, int(sc.Version), drivers, req.Parameters, run.AsofDate, req.Seed); h != run.InputHash {
 		log.Warn("the scenario row does not reproduce the run's input hash; using its curve filter",
-			slog.Int("version", sc.Version), slog.String("input_hash", run.InputHash), slog.String("recomputed", h))
+			slog.Int("version", int(sc.Version)), slog.String("input_hash", run.InputHash), slog.String("recomputed", h))
 	}
 
 	if run.CancelRequested {
@@ -66,7 +72,7 @@ func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.Scen
 		alog.Info("run started")
 		w.announceRunning(actx, rec, run, a, alog)
 
-		e, err := w.attempt(actx, &run, a, sc, eng, alog)
+		e, err := w.attempt(actx, &run, a, filter, eng, alog)
 		endAttempt(aspan, e, err)
 		switch {
 		case err == nil:
@@ -88,7 +94,7 @@ func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.Scen
 
 // attempt executes the steps of one attempt. It returns how the run should
 // end, or the transient error that failed the attempt.
-func (w *Worker) attempt(ctx context.Context, r *runs.Run, a runs.Attempt, sc runs.Scenario, eng *model.Engine, log *slog.Logger) (runs.Ending, error) {
+func (w *Worker) attempt(ctx context.Context, r *runs.Run, a runs.Attempt, filter map[string][]string, eng *model.Engine, log *slog.Logger) (runs.Ending, error) {
 	actx, cancel := context.WithDeadline(context.WithoutCancel(ctx), a.Deadline)
 	defer cancel()
 	timedOut := &runs.Ending{State: schemas.RunTimedOut, Error: runs.TimeoutMessage(r.TimeoutSeconds), Attempt: a.N}
@@ -139,7 +145,7 @@ func (w *Worker) attempt(ctx context.Context, r *runs.Run, a runs.Attempt, sc ru
 	if e, err := check(StepLoad, 0); e != nil || err != nil {
 		return deref(e), err
 	}
-	base, err := w.loadBase(actx, *r, sc.CurveFilter)
+	base, err := w.loadBase(actx, *r, filter)
 	switch {
 	case actx.Err() != nil:
 		return *timedOut, nil

@@ -2,7 +2,6 @@ package runs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -59,38 +58,6 @@ func (repo *Repository) Get(ctx context.Context, ref Ref) (Run, error) {
 		return r, fmt.Errorf("load run %s: %w", ref.ID, err)
 	}
 	return r, nil
-}
-
-// Scenario is what a run needs of its scenario row.
-type Scenario struct {
-	CurveFilter map[string][]string
-	Version     int
-}
-
-// Scenario reads the curve filter and version of the run's scenario;
-// ErrScenarioGone if it is missing or soft-deleted.
-func (repo *Repository) Scenario(ctx context.Context, ref Ref, scenarioID string) (Scenario, error) {
-	var (
-		sc      Scenario
-		raw     []byte
-		deleted bool
-	)
-	err := repo.db.InTenant(ctx, ref.Tenant, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT curve_filter, version, deleted_at IS NOT NULL FROM scenario WHERE id = $1`,
-			scenarioID).Scan(&raw, &sc.Version, &deleted)
-	})
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return sc, fmt.Errorf("scenario %s: %w", scenarioID, ErrScenarioGone)
-	case err != nil:
-		return sc, fmt.Errorf("load scenario %s: %w", scenarioID, err)
-	case deleted:
-		return sc, fmt.Errorf("scenario %s was deleted: %w", scenarioID, ErrScenarioGone)
-	}
-	if err := json.Unmarshal(raw, &sc.CurveFilter); err != nil {
-		return sc, fmt.Errorf("scenario %s: curve_filter %s: %w: %w", scenarioID, raw, ErrScenarioGone, err)
-	}
-	return sc, nil
 }
 
 // Attempt is one started attempt of a run.

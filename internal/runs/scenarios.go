@@ -2,6 +2,7 @@ package runs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -31,6 +32,16 @@ func ScanScenario(row pgx.Row) (ScenarioRow, error) {
 	err := row.Scan(&r.ID, &r.Name, &r.Description, &r.CurveFilter, &r.Drivers, &r.Parameters,
 		&r.Tags, &r.Version, &r.CreatedAt, &r.UpdatedAt)
 	return r, err
+}
+
+// Filter is the scenario's curve filter; an error wrapping
+// ErrScenarioGone when the stored JSON is not one.
+func (r ScenarioRow) Filter() (map[string][]string, error) {
+	var f map[string][]string
+	if err := json.Unmarshal([]byte(r.CurveFilter), &f); err != nil {
+		return nil, fmt.Errorf("scenario %s: curve_filter %s: %w: %w", r.ID, r.CurveFilter, ErrScenarioGone, err)
+	}
+	return f, nil
 }
 
 // NewScenario is a scenario to store: its JSON columns already encoded.
