@@ -303,6 +303,3 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
-
-// sleep is how the Collector waits between runs and retries: retry.Sleep.
-func sleep(ctx context.Context, d time.Duration) error { return retry.Sleep(ctx, d) }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/aurum-energy/aurum/internal/retry"
 )
 
 // deliveryTimeout fails a page whose records the broker does not take in
@@ -21,7 +23,6 @@ type Collector struct {
 	deps   Deps
 	name   string
 	logger *slog.Logger
-	sleep  func(ctx context.Context, d time.Duration) error
 	// recollected are the series collected since New, which
 	// Config.Recollect no longer applies to.
 	recollected map[string]bool
@@ -49,7 +50,6 @@ func New(cfg Config, deps Deps) (*Collector, error) {
 		deps:   deps,
 		name:   name,
 		logger: logger.With(slog.String("collector", name)),
-		sleep:  sleep,
 
 		recollected: map[string]bool{},
 	}, nil
@@ -98,7 +98,7 @@ func (c *Collector) Run(ctx context.Context) error {
 			c.logger.Error("collection pass failed", slog.String("error", err.Error()))
 		}
 		c.logger.Info("next collection pass", slog.Duration("in", c.cfg.Every))
-		if c.sleep(ctx, c.cfg.Every) != nil {
+		if retry.Sleep(ctx, c.cfg.Every) != nil {
 			c.logger.Info("collector stopped")
 			return nil
 		}
@@ -250,7 +250,7 @@ func (c *Collector) fetch(ctx context.Context, s Series, w Window, cursor string
 		c.logger.WarnContext(ctx, "malformed page; nothing published, fetching it again",
 			slog.String("series", s.Key), slog.String("cursor", cursor),
 			slog.String("error", err.Error()), slog.Duration("wait", backoff))
-		if err := c.sleep(ctx, backoff); err != nil {
+		if err := retry.Sleep(ctx, backoff); err != nil {
 			return Page{}, err
 		}
 		backoff *= 2
