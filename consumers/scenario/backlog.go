@@ -94,17 +94,17 @@ func keyOf(r *kgo.Record) string {
 // restore. Tenants take turns in the order they first appear in the
 // backlog, starting after the tenant served last, each tenant's runs in
 // poll order: a run requested behind another tenant's burst starts at the
-// next free slot. A key in busy (executing, or awaiting its commit) is
+// next free slot. A key that busy reports (executing, or awaiting its commit) is
 // skipped, and so is a tenant with perTenant runs in running while another
 // tenant has a run to start. ok is false when no run can start.
-func (b *backlog) next(perTenant int, running map[string]int, busy map[string]bool) (recs []*kgo.Record, tenant string, drops uint64, ok bool) {
+func (b *backlog) next(perTenant int, running map[string]int, busy func(key string) bool) (recs []*kgo.Record, tenant string, drops uint64, ok bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var order []string
 	first := make(map[string]string) // tenant → its first key that can start
 	for _, r := range b.recs {
 		k := keyOf(r)
-		if busy[k] {
+		if busy(k) {
 			continue
 		}
 		t := deadletter.Header(r, runs.HeaderTenant)

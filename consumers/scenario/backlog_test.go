@@ -22,7 +22,7 @@ func starts(b *backlog, perTenant int) []string {
 	running, busy := map[string]int{}, map[string]bool{}
 	var out []string
 	for {
-		recs, tenant, _, ok := b.next(perTenant, running, busy)
+		recs, tenant, _, ok := b.next(perTenant, running, func(k string) bool { return busy[k] })
 		if !ok {
 			return out
 		}
@@ -70,16 +70,16 @@ func TestBacklogStartsRoundRobin(t *testing.T) {
 func TestBacklogSkipsBusyKeysAndTurnsAfterTheLastTenant(t *testing.T) {
 	var b backlog
 	b.add(request("a", "a1", 0, 1), request("b", "b1", 0, 2), request("a", "a2", 0, 3))
-	recs, tenant, _, _ := b.next(1, map[string]int{}, map[string]bool{})
+	recs, tenant, _, _ := b.next(1, map[string]int{}, none)
 	if tenant != "a" || string(recs[0].Key) != "a1" {
 		t.Fatalf("first start %s of %s, want a1 of a", recs[0].Key, tenant)
 	}
 	b.add(request("a", "a1", 0, 4)) // a duplicate of a1 while it executes
-	recs, tenant, _, _ = b.next(1, map[string]int{"a": 1}, map[string]bool{"a1": true})
+	recs, tenant, _, _ = b.next(1, map[string]int{"a": 1}, keys("a1"))
 	if tenant != "b" {
 		t.Errorf("second start %s of %s, want b's turn", recs[0].Key, tenant)
 	}
-	recs, _, _, _ = b.next(1, map[string]int{"a": 1}, map[string]bool{"a1": true, "b1": true})
+	recs, _, _, _ = b.next(1, map[string]int{"a": 1}, keys("a1", "b1"))
 	if string(recs[0].Key) != "a2" {
 		t.Errorf("third start %s, want a2: a1's duplicate waits for a1", recs[0].Key)
 	}
@@ -102,11 +102,18 @@ func TestBacklogCommitsTheFloor(t *testing.T) {
 func TestBacklogRestoresOnlyOwnedPartitions(t *testing.T) {
 	var b backlog
 	b.add(request("a", "a1", 0, 1), request("b", "b1", 1, 1))
-	a1, _, drops, _ := b.next(1, map[string]int{}, map[string]bool{})
-	b1, _, _, _ := b.next(1, map[string]int{}, map[string]bool{})
+	a1, _, drops, _ := b.next(1, map[string]int{}, none)
+	b1, _, _, _ := b.next(1, map[string]int{}, none)
 	b.drop(map[string][]int32{"requests": {1}})
 	b.restore(slices.Concat(a1, b1), drops)
 	if got := starts(&b, 1); !slices.Equal(got, []string{"a1"}) {
 		t.Errorf("restored %v, want a1 only: partition 1 was revoked", got)
 	}
+}
+
+// none is a busy that holds no key; keys one that holds those given.
+func none(string) bool { return false }
+
+func keys(ks ...string) func(string) bool {
+	return func(k string) bool { return slices.Contains(ks, k) }
 }

@@ -162,7 +162,6 @@ func (w *Worker) startRuns(ctx context.Context, pending *backlog, f *flight) {
 func (w *Worker) commit(ctx context.Context, sess *kgo.GroupTransactSession, pending *backlog, f *flight) (bool, error) {
 	ended := f.ready
 	f.ready = nil
-	defer f.release(ended)
 
 	var (
 		all    result
@@ -246,26 +245,34 @@ type keyRun struct {
 type flight struct {
 	slots   int
 	running map[string]int    // tenant → keys executing
-	busy    map[string]bool   // keys executing or awaiting their commit
 	runs    map[string]keyRun // executing, by key
 	done    chan keyRun
 	ready   []keyRun // ended, awaiting their commit
 }
 
 func newFlight(slots int) *flight {
-	return &flight{slots: slots, running: map[string]int{}, busy: map[string]bool{},
+	return &flight{slots: slots, running: map[string]int{},
 		runs: map[string]keyRun{}, done: make(chan keyRun, slots)}
 }
 
 func (f *flight) full() bool { return len(f.runs) >= f.slots }
 
 // idle reports whether no run executes or awaits its commit.
-func (f *flight) idle() bool { return len(f.busy) == 0 }
+func (f *flight) idle() bool { return len(f.runs) == 0 && len(f.ready) == 0 }
+
+// busy reports whether key's requests execute or await their commit: the
+// run id must not start again until its transaction has ended. (A commit
+// in hand holds keys in neither, but nothing starts while it runs.)
+func (f *flight) busy(key string) bool {
+	if _, ok := f.runs[key]; ok {
+		return true
+	}
+	return slices.ContainsFunc(f.ready, func(k keyRun) bool { return k.key == key })
+}
 
 // start runs handle in a goroutine for k.
 func (f *flight) start(k keyRun, handle func() result) {
 	f.runs[k.key] = k
-	f.busy[k.key] = true
 	f.running[k.tenant]++
 	go func() {
 		k.res = handle()
@@ -311,15 +318,7 @@ func (f *flight) wait() {
 	for len(f.runs) > 0 {
 		f.collect(-1)
 	}
-	f.release(f.ready)
 	f.ready = nil
-}
-
-// release forgets keys whose transaction has ended, one way or the other.
-func (f *flight) release(ks []keyRun) {
-	for _, k := range ks {
-		delete(f.busy, k.key)
-	}
 }
 
 // executingRecords are the requests of the runs executing.
