@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
+	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/internal/sqlb"
 	"github.com/aurum-energy/aurum/schemas"
 )
@@ -35,25 +36,15 @@ type outputRow struct {
 const outputColumns = `c.curve_key, o.tenor_type::text, o.tenor_label, o.contract_month, o.metric, o.value,
 	o.band_lower, o.band_upper, o.deltas`
 
-// attribution is one driver's share of an output's delta.
-type attribution struct {
-	Driver string  `json:"driver"`
-	Delta  float64 `json:"delta"`
-}
-
 func (r *outputRow) scan(rows pgx.Rows) error {
 	var deltas []float64
 	if err := rows.Scan(&r.CurveKey, &r.TenorType, &r.TenorLabel, &r.ContractMonth, &r.Metric, &r.Value,
 		&r.BandLower, &r.BandUpper, &deltas); err != nil {
 		return err
 	}
-	if len(deltas) != len(r.drivers) {
-		return fmt.Errorf("output %s %s %s: %d deltas for the run's %d drivers",
-			r.CurveKey, r.TenorLabel, r.Metric, len(deltas), len(r.drivers))
-	}
-	attr := make([]attribution, len(deltas))
-	for i, d := range deltas {
-		attr[i] = attribution{Driver: r.drivers[i], Delta: d}
+	attr, err := runs.Attribution(r.drivers, deltas)
+	if err != nil {
+		return fmt.Errorf("output %s %s %s: %w", r.CurveKey, r.TenorLabel, r.Metric, err)
 	}
 	b, err := json.Marshal(attr)
 	if err != nil {

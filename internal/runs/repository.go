@@ -277,6 +277,19 @@ func writeOutputChunk(ctx context.Context, tx pgx.Tx, r Run, outs []model.Output
 	return nil
 }
 
+// Attribution pairs an output's stored deltas with its run's
+// output_drivers, in order.
+func Attribution(drivers []string, deltas []float64) ([]model.Attribution, error) {
+	if len(deltas) != len(drivers) {
+		return nil, fmt.Errorf("%d deltas for the run's %d drivers", len(deltas), len(drivers))
+	}
+	attr := make([]model.Attribution, len(deltas))
+	for i, d := range deltas {
+		attr[i] = model.Attribution{Driver: drivers[i], Delta: d}
+	}
+	return attr, nil
+}
+
 // StoredOutputs are a run's outputs as written, for publishing them again.
 type StoredOutputs struct {
 	Outputs    []model.Output
@@ -310,12 +323,8 @@ func (repo *Repository) Outputs(ctx context.Context, r Run) (StoredOutputs, erro
 				&o.BandLower, &o.BandUpper, &deltas); err != nil {
 				return err
 			}
-			if len(deltas) != len(drivers) {
-				return fmt.Errorf("output %s %s: %d deltas for %d drivers", o.CurveKey, o.TenorLabel, len(deltas), len(drivers))
-			}
-			o.Attribution = make([]model.Attribution, len(deltas))
-			for i, d := range deltas {
-				o.Attribution[i] = model.Attribution{Driver: drivers[i], Delta: d}
+			if o.Attribution, err = Attribution(drivers, deltas); err != nil {
+				return fmt.Errorf("output %s %s: %w", o.CurveKey, o.TenorLabel, err)
 			}
 			so.Outputs = append(so.Outputs, o)
 		}
