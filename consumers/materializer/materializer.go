@@ -89,6 +89,9 @@ func (c Config) withDefaults() Config {
 
 // Validate reports the first invalid setting.
 func (c Config) Validate() error {
+	if err := (retry.Backoff{Min: c.MinBackoff, Max: c.MaxBackoff}).Validate(); err != nil {
+		return err
+	}
 	switch {
 	case c.Group == "":
 		return errors.New("consumer group is required")
@@ -100,10 +103,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("max batch records %d: must not be negative", c.MaxBatchRecords)
 	case c.Workers < 0:
 		return fmt.Errorf("workers %d: must not be negative", c.Workers)
-	case c.MinBackoff < 0 || c.MaxBackoff < 0:
-		return errors.New("backoff must not be negative")
-	case c.MaxBackoff > 0 && c.MinBackoff > c.MaxBackoff:
-		return fmt.Errorf("min backoff %s exceeds max backoff %s", c.MinBackoff, c.MaxBackoff)
 	case c.AttemptTimeout < 0:
 		return fmt.Errorf("attempt timeout %s: must not be negative", c.AttemptTimeout)
 	}

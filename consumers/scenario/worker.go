@@ -137,6 +137,9 @@ func (c Config) withDefaults() Config {
 
 // Validate reports the first invalid setting.
 func (c Config) Validate() error {
+	if err := (retry.Backoff{Min: c.MinBackoff, Max: c.MaxBackoff}).Validate(); err != nil {
+		return err
+	}
 	switch {
 	case len(c.Brokers) == 0:
 		return errors.New("at least one seed broker is required")
@@ -152,10 +155,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("check every %d curves: must not be negative", c.CheckEvery)
 	case c.CheckInterval < 0:
 		return fmt.Errorf("check interval %s: must not be negative", c.CheckInterval)
-	case c.MinBackoff < 0 || c.MaxBackoff < 0:
-		return errors.New("backoff must not be negative")
-	case c.MaxBackoff > 0 && c.MinBackoff > c.MaxBackoff:
-		return fmt.Errorf("min backoff %s exceeds max backoff %s", c.MinBackoff, c.MaxBackoff)
 	case c.OpTimeout < 0:
 		return fmt.Errorf("operation timeout %s: must not be negative", c.OpTimeout)
 	}

@@ -128,6 +128,9 @@ func (c Config) withDefaults() Config {
 
 // Validate reports the first invalid setting.
 func (c Config) Validate() error {
+	if err := (retry.Backoff{Min: c.MinBackoff, Max: c.MaxBackoff}).Validate(); err != nil {
+		return err
+	}
 	switch {
 	case len(c.Brokers) == 0:
 		return errors.New("at least one seed broker is required")
@@ -137,10 +140,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("batch size %d: must not be negative", c.BatchSize)
 	case c.ProduceTimeout != 0 && c.ProduceTimeout < time.Second:
 		return fmt.Errorf("produce timeout %s: must be at least 1s", c.ProduceTimeout)
-	case c.MinBackoff < 0 || c.MaxBackoff < 0:
-		return errors.New("backoff must not be negative")
-	case c.MaxBackoff > 0 && c.MinBackoff > c.MaxBackoff:
-		return fmt.Errorf("min backoff %s exceeds max backoff %s", c.MinBackoff, c.MaxBackoff)
 	case c.PurgeInterval < 0 || c.StatsInterval < 0:
 		return errors.New("purge and stats intervals must not be negative")
 	}

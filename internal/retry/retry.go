@@ -12,6 +12,8 @@ package retry
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"time"
 )
@@ -27,6 +29,18 @@ import (
 // wait.
 type Backoff struct {
 	Min, Max time.Duration
+}
+
+// Validate reports bounds that are negative or out of order (a zero Max
+// means no cap).
+func (b Backoff) Validate() error {
+	switch {
+	case b.Min < 0 || b.Max < 0:
+		return errors.New("backoff must not be negative")
+	case b.Max > 0 && b.Min > b.Max:
+		return fmt.Errorf("min backoff %s exceeds max backoff %s", b.Min, b.Max)
+	}
+	return nil
 }
 
 // Delay is the wait after the n-th consecutive failure, from 0.
