@@ -154,15 +154,15 @@ func TestThrottle(t *testing.T) {
 
 func TestBackoffValidate(t *testing.T) {
 	for _, tc := range []struct {
-		b  Backoff
+		b  retry.Backoff
 		ok bool
 	}{
-		{Backoff{}, true},
-		{Backoff{Min: time.Second}, true}, // no cap
-		{Backoff{Min: time.Second, Max: time.Minute}, true},
-		{Backoff{Min: -time.Second}, false},
-		{Backoff{Max: -time.Second}, false},
-		{Backoff{Min: time.Minute, Max: time.Second}, false},
+		{retry.Backoff{}, true},
+		{retry.Backoff{Min: time.Second}, true}, // no cap
+		{retry.Backoff{Min: time.Second, Max: time.Minute}, true},
+		{retry.Backoff{Min: -time.Second}, false},
+		{retry.Backoff{Max: -time.Second}, false},
+		{retry.Backoff{Min: time.Minute, Max: time.Second}, false},
 	} {
 		if err := tc.b.Validate(); (err == nil) != tc.ok {
 			t.Errorf("%+v.Validate() = %v, want ok %v", tc.b, err, tc.ok)
