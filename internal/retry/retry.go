@@ -31,8 +31,8 @@ type Backoff struct {
 	Min, Max time.Duration
 }
 
-// Validate reports bounds that are negative or out of order (a zero Max
-// means no cap).
+// Validate reports bounds that are negative or out of order. A zero Max
+// is left for the caller's default, as every Config here does.
 func (b Backoff) Validate() error {
 	switch {
 	case b.Min < 0 || b.Max < 0:

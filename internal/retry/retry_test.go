@@ -158,7 +158,7 @@ func TestBackoffValidate(t *testing.T) {
 		ok bool
 	}{
 		{retry.Backoff{}, true},
-		{retry.Backoff{Min: time.Second}, true}, // no cap
+		{retry.Backoff{Min: time.Second}, true}, // Max to be defaulted
 		{retry.Backoff{Min: time.Second, Max: time.Minute}, true},
 		{retry.Backoff{Min: -time.Second}, false},
 		{retry.Backoff{Max: -time.Second}, false},
