@@ -7,15 +7,20 @@ VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || ech
 LDFLAGS       := -X main.version=$(VERSION)
 GOLANGCI_LINT := bin/golangci-lint
 GOLANGCI_VERSION := v2.15.0
-TEST_FLAGS    ?= -count=1 -timeout 30m
+ARTIFACTS     := .aurum/test-artifacts
+TEST_FLAGS    ?= -count=1 -timeout 30m -artifacts -outputdir $(CURDIR)/$(ARTIFACTS)
 
-.PHONY: all build run test fuzz lint bench bench-go deps clean
+.PHONY: all build run test fuzz lint bench bench-go deps test-deps clean
 
 all: build
 
 ## deps: install PostgreSQL and Redis when missing (apt-get)
 deps:
 	@scripts/install-deps.sh
+
+## test-deps: deps, and Chromium for the workbench's browser test
+test-deps:
+	@scripts/install-deps.sh --browser
 
 ## build: compile bin/aurum
 build:
@@ -25,8 +30,10 @@ build:
 run: deps build
 	bin/aurum dev
 
-## test: every test, against real PostgreSQL and Redis started by the harness, then the fuzz targets
-test: deps
+## test: every test, against real PostgreSQL and Redis started by the harness, then the fuzz targets;
+## the browser test's screenshots land in .aurum/test-artifacts
+test: test-deps
+	@mkdir -p $(ARTIFACTS)
 	$(GO) test $(TEST_FLAGS) ./...
 	GO=$(GO) scripts/fuzz.sh
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"time"
+
+	"github.com/aurum-energy/aurum/ui"
 )
 
 // Auth modes (AURUM_AUTH_MODE).
@@ -54,6 +56,10 @@ type Config struct {
 	CursorTTL time.Duration
 	// Cache configures the response cache and Cache-Control.
 	Cache CacheConfig
+	// UIIdentity, when set, is who the workbench page at /ui acts as in
+	// forward and none modes, where no proxy in front says it (`aurum dev`).
+	// Production leaves it nil: the proxy sets the identity headers.
+	UIIdentity *ui.Identity
 }
 
 // CacheConfig configures the Redis cache of read responses and the

@@ -1,10 +1,15 @@
 package api
 
-import "github.com/labstack/echo/v4"
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
 
 // operationalRoutes are open (no auth, no rate limit) and log at debug.
 var operationalRoutes = map[string]bool{
 	"/health": true, "/ready": true, "/metrics": true, "/openapi.json": true,
+	"/ui": true, "/ui/:file": true,
 }
 
 // routes is the route table: every endpoint of the API, its handler and the
@@ -26,6 +31,11 @@ func (s *Server) routes() {
 	e.GET("/ready", s.ready, noQuery)
 	e.GET("/metrics", s.metricsHandler(), noQuery)
 	e.GET("/openapi.json", s.openapi, noQuery)
+	e.GET("/ui", s.uiPage, noQuery)
+	e.GET("/ui/:file", s.uiFile, noQuery)
+	// Not a route of its own (so not in openapi.yaml): a trailing slash
+	// typed by hand finds the page.
+	e.RouteNotFound("/ui/", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "../ui") })
 
 	s.v1 = e.Group("/v1")
 	v1 := s.v1

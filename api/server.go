@@ -21,6 +21,7 @@ import (
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/telemetry"
+	"github.com/aurum-energy/aurum/ui"
 )
 
 // Deps are the collaborators the API needs, built by cmd/aurum.
@@ -79,6 +80,7 @@ type Server struct {
 	v1         *echo.Group
 	routePaths map[string]bool
 	openapiDoc []byte
+	uiAssets   map[string]*uiAsset
 
 	pool  *pgxpool.Pool    // nil without Deps.Store
 	store *store.Store     // nil without Deps.Store
@@ -136,6 +138,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	page, err := newUIAssets(ui.Config{AuthMode: cfg.Auth.Mode, Identity: cfg.UIIdentity})
+	if err != nil {
+		return nil, err
+	}
 
 	secret := []byte(cfg.CursorSecret)
 	if len(secret) == 0 {
@@ -150,7 +156,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	breaker := &redisBreaker{logger: deps.Logger}
 	s := &Server{
 		cfg: cfg, logger: deps.Logger, registry: deps.Registry, metrics: deps.Metrics,
-		redis: deps.Redis, checks: deps.Checks, lags: deps.Lags, openapiDoc: doc,
+		redis: deps.Redis, checks: deps.Checks, lags: deps.Lags, openapiDoc: doc, uiAssets: page,
 		cursors: newCursorCodec(secret, cfg.CursorTTL),
 		cache: &responseCache{breaker: breaker, ttl: cfg.Cache.TTL, prefix: cfg.Cache.KeyPrefix, logger: deps.Logger,
 			fetchTimeout: cfg.DatabaseTimeout},

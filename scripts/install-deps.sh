@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs the servers Aurum runs privately for `aurum dev` and the tests
-# (PostgreSQL, Redis) when they are missing. Debian/Ubuntu only; as root it
-# uses apt-get directly, otherwise sudo.
+# (PostgreSQL, Redis) when they are missing, and with --browser Chromium for
+# the workbench's browser test. Debian/Ubuntu only; as root it uses apt-get
+# directly, otherwise sudo.
 set -euo pipefail
 
 missing=()
+if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
+  missing+=(chromium)
+fi
 if ! command -v postgres >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   missing+=(postgresql postgresql-contrib)
 fi

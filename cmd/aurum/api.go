@@ -19,6 +19,7 @@ import (
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/topology"
+	"github.com/aurum-energy/aurum/ui"
 )
 
 // platform is the infrastructure the long-running roles share: one
@@ -36,6 +37,9 @@ type platform struct {
 	store    *store.Store
 	kafka    *kgo.Client   // connect only
 	redis    *redis.Client // connect only
+	// uiIdentity is who the workbench page acts as without a proxy in
+	// front (`aurum dev` only).
+	uiIdentity *ui.Identity
 }
 
 // connectData opens what every role that reads or writes data needs —
@@ -144,6 +148,7 @@ func (p *platform) newAPI(ctx context.Context, versions api.Versions) (*api.Serv
 		},
 		CursorSecret:    p.cfg.CursorSecret,
 		DatabaseTimeout: p.cfg.DatabaseTimeout,
+		UIIdentity:      p.uiIdentity,
 	}, api.Deps{
 		Logger:    p.logger,
 		Registry:  p.registry,

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/aurum-energy/aurum/api"
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/consumers/scenario"
 	"github.com/aurum-energy/aurum/internal/config"
@@ -18,6 +19,7 @@ import (
 	"github.com/aurum-energy/aurum/producers/demo"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
+	"github.com/aurum-energy/aurum/ui"
 )
 
 const devUsage = `Usage: aurum dev [flags]
@@ -102,6 +104,9 @@ func runDev(ctx context.Context, args []string) error {
 	if err := p.bootstrap(ctx); err != nil {
 		return err
 	}
+	if cfg.AuthMode != api.AuthOIDC {
+		p.uiIdentity = &devIdentity
+	}
 	workers, err := p.newWorkers(demoF)
 	if err != nil {
 		return err
@@ -110,11 +115,17 @@ func runDev(ctx context.Context, args []string) error {
 	return p.serveAPI(ctx, workers...)
 }
 
+// devIdentity is who the workbench page at /ui acts as under `aurum dev`,
+// where no proxy stands in front of the API to say it: the tenant of the
+// README's examples, allowed to read, define and run scenarios.
+var devIdentity = ui.Identity{Tenant: "acme", User: "workbench", Roles: "analyst,editor"}
+
 // logUp says where everything of `aurum dev` is. The URLs may be the
 // operator's own, with credentials: they are logged redacted.
 func logUp(logger *slog.Logger, cfg config.Config, dataDir string) {
 	logger.Info("aurum dev is up",
 		slog.String("api", "http://"+cfg.HTTPAddr),
+		slog.String("workbench", "http://"+cfg.HTTPAddr+"/ui"),
 		slog.String("kafka", cfg.Brokers()[0]),
 		slog.String("schema_registry", config.RedactURL(cfg.Registry())),
 		slog.String("database", config.RedactURL(cfg.DatabaseURL)),
