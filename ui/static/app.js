@@ -279,15 +279,15 @@ function draw(svg, spec) {
 
 function legend(svg, items, W) {
   const g = svgEl('g', { class: 'legend' });
+  svg.append(g);
   let x = W - PAD.right;
   for (const item of items.slice().reverse()) {
     const t = svgEl('text', { x, y: 16, 'text-anchor': 'end' }, item.name);
     g.append(t);
-    x -= item.name.length * 6.6 + 6;
+    x -= (t.getComputedTextLength() || item.name.length * 7) + 4;
     g.append(svgEl('rect', { class: item.swatch, x: x - 10, y: 7, width: 10, height: 10 }));
-    x -= 22;
+    x -= 24;
   }
-  svg.append(g);
 }
 
 // cursor lets the pointer and the arrow keys pick an x and read every
@@ -311,10 +311,14 @@ function cursor(svg, spec, sx, H) {
     }
     g.replaceChildren(svgEl('line', { class: 'cursor', x1: sx(x), x2: sx(x), y1: PAD.top, y2: H - PAD.bottom }));
     const left = sx(x) > svg.viewBox.baseVal.width / 2;
-    const w = Math.max(...lines.map((s) => s.length)) * 6.6 + 12;
+    const texts = lines.map((s, i) => svgEl('text', { class: 'tip', y: PAD.top + 30 + i * 15 }, s));
+    const box = svgEl('rect', { class: 'tip-bg', y: PAD.top + 14, height: lines.length * 15 + 8, rx: 3 });
+    g.append(box, ...texts);
+    const w = Math.max(...texts.map((t) => t.getComputedTextLength())) + 12;
     const tx = left ? sx(x) - w - 8 : sx(x) + 8;
-    g.append(svgEl('rect', { class: 'tip-bg', x: tx, y: PAD.top + 14, width: w, height: lines.length * 15 + 8, rx: 3 }));
-    lines.forEach((s, i) => g.append(svgEl('text', { class: 'tip', x: tx + 6, y: PAD.top + 30 + i * 15 }, s)));
+    box.setAttribute('x', tx);
+    box.setAttribute('width', w);
+    texts.forEach((t) => t.setAttribute('x', tx + 6));
     svg.setAttribute('aria-description', lines.join(', '));
   };
   svg.onpointermove = (ev) => {
@@ -663,7 +667,8 @@ async function showRun(run) {
     tr.setAttribute('aria-current', String(tr.dataset.run === run.id));
   }
   setState(run);
-  draw($('run-chart'), { points: 0, layers: [], empty: 'Waiting for the run to end' });
+  const ended = TERMINAL.has(run.state) && run.state !== 'SUCCEEDED';
+  draw($('run-chart'), { points: 0, layers: [], empty: ended ? `The run ended ${run.state}: no outputs` : 'Waiting for the run to end' });
   draw($('attr-chart'), { points: 0, layers: [], empty: '' });
   if (!TERMINAL.has(run.state)) {
     const stream = new AbortController();
@@ -681,7 +686,12 @@ async function showRun(run) {
       return;
     }
   }
-  if (seq === runsState.seq && run.state === 'SUCCEEDED') await loadOutputs(run, seq);
+  if (seq !== runsState.seq) return;
+  if (run.state === 'SUCCEEDED') await loadOutputs(run, seq);
+  else {
+    const why = TERMINAL.has(run.state) ? `The run ended ${run.state}: no outputs` : 'The event stream ended before the run did: show the run again to follow it';
+    draw($('run-chart'), { points: 0, layers: [], empty: why });
+  }
 }
 
 // loadOutputs fetches a run's monthly outputs (GET /v1/runs/{id}/outputs)
