@@ -14,7 +14,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
@@ -45,14 +44,7 @@ func newRunEventsEnv(t *testing.T, cfg RunEventsConfig) *runEventsEnv {
 		t.Fatal(err)
 	}
 	kafka := testenv.NewKafka(t)
-	src, err := sr.NewClient(sr.URLs(kafka.RegistryURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sd, err := serde.New(ctx, src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sd := kafka.Serde(t)
 	cfg.Brokers = kafka.Brokers
 	events, err := NewRunEvents(cfg, RunEventsDeps{Store: st, Serde: sd, Logger: discardLogger()})
 	if err != nil {
@@ -62,11 +54,7 @@ func newRunEventsEnv(t *testing.T, cfg RunEventsConfig) *runEventsEnv {
 	s := newTestServer(t, Config{RateLimit: RateLimitConfig{Disabled: true}}, Deps{RunEvents: events})
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
-	prod, err := kgo.NewClient(kgo.SeedBrokers(kafka.Brokers...), kgo.TransactionalID("test-worker-"+t.Name()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(prod.Close)
+	prod := kafka.Client(t, kgo.TransactionalID("test-worker-"+t.Name()))
 	return &runEventsEnv{srv: s, http: hs, store: st, serde: sd, kafka: kafka, prod: prod}
 }
 

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/twmb/franz-go/pkg/sr"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aurum-energy/aurum/internal/serde"
@@ -46,15 +45,7 @@ func newTracedScenarioServer(t *testing.T, tracer trace.Tracer) *scenarioServer 
 		t.Fatal(err)
 	}
 	insertRows(t, st, fixtureRows())
-	k := testenv.NewKafka(t)
-	src, err := sr.NewClient(sr.URLs(k.RegistryURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sd, err := serde.New(ctx, src, discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
+	sd := testenv.NewKafka(t).Serde(t)
 	cfg := Config{RateLimit: RateLimitConfig{Disabled: true}, Cache: CacheConfig{Disabled: true}}
 	return &scenarioServer{testServer: newTestServer(t, cfg, Deps{Store: st, Serde: sd, Tracer: tracer}), store: st, serde: sd}
 }

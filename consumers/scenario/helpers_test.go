@@ -16,7 +16,6 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/consumers/scenario"
@@ -66,17 +65,7 @@ func newEnv(t testing.TB) *env {
 	if _, err := e.store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	reg, err := sr.NewClient(sr.URLs(e.kafka.RegistryURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.serde, err = serde.New(ctx, reg, nil); err != nil {
-		t.Fatal(err)
-	}
-	if e.client, err = kgo.NewClient(kgo.SeedBrokers(e.kafka.Brokers...), kgo.ProducerLinger(0)); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.client.Close)
+	e.serde, e.client = e.kafka.Serde(t), e.kafka.Client(t, kgo.ProducerLinger(0))
 	e.admin = kadm.NewClient(e.client)
 	e.seedCurves(t)
 	return e

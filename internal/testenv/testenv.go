@@ -29,6 +29,7 @@ import (
 	"github.com/aurum-energy/aurum/internal/broker"
 	"github.com/aurum-energy/aurum/internal/devenv"
 	"github.com/aurum-energy/aurum/internal/registry"
+	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -271,4 +272,38 @@ func NewKafka(t testing.TB) *Kafka {
 		t.Fatalf("testenv: schemas: %v", err)
 	}
 	return &Kafka{Brokers: b.Addrs(), RegistryURL: reg.URL()}
+}
+
+// Client returns a client of the cluster, its seed brokers followed by
+// opts (transactions, consumed topics, linger). It is closed when the test
+// ends.
+func (k *Kafka) Client(t testing.TB, opts ...kgo.Opt) *kgo.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(k.Brokers...)}, opts...)...)
+	if err != nil {
+		t.Fatalf("testenv: kafka client: %v", err)
+	}
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+// Registry returns a client of the cluster's schema registry.
+func (k *Kafka) Registry(t testing.TB) *sr.Client {
+	t.Helper()
+	src, err := sr.NewClient(sr.URLs(k.RegistryURL))
+	if err != nil {
+		t.Fatalf("testenv: registry client: %v", err)
+	}
+	return src
+}
+
+// Serde returns a serde on the cluster's registry, as the components
+// encode and decode records with.
+func (k *Kafka) Serde(t testing.TB) *serde.Serde {
+	t.Helper()
+	s, err := serde.New(context.Background(), k.Registry(t), nil)
+	if err != nil {
+		t.Fatalf("testenv: serde: %v", err)
+	}
+	return s
 }

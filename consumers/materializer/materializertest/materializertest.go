@@ -55,16 +55,7 @@ func New(t testing.TB, opts ...kgo.Opt) *Env {
 	if _, err := e.Store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if e.Registry, err = sr.NewClient(sr.URLs(e.Kafka.RegistryURL)); err != nil {
-		t.Fatal(err)
-	}
-	if e.Serde, err = serde.New(ctx, e.Registry, nil); err != nil {
-		t.Fatal(err)
-	}
-	if e.Client, err = kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(e.Kafka.Brokers...)}, opts...)...); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Client.Close)
+	e.Registry, e.Serde, e.Client = e.Kafka.Registry(t), e.Kafka.Serde(t), e.Kafka.Client(t, opts...)
 	e.Admin = kadm.NewClient(e.Client)
 	return e
 }
