@@ -199,53 +199,38 @@ func (g *gate) release(runID string) {
 	close(g.blocked[runID])
 }
 
-// TestCancel cancels a RUNNING run while it waits before its compute step:
-// it ends CANCELLED with no outputs and one CANCELLED event.
+// TestCancel cancels a RUNNING run while it waits before a step, the
+// compute step or the last one (write), which a cancel still wins: it ends
+// CANCELLED with no outputs and one CANCELLED event.
 func TestCancel(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	runID := e.createRun(t, runSpec{})
-	g := newGate(scenario.StepCompute)
-	e.startWorker(t, scenario.Config{BeforeStep: g.hook})
-	<-g.reached
-	if _, err := e.store.Pool().Exec(testContext(t), `UPDATE scenario_run SET cancel_requested_at = now() WHERE id = $1`, runID); err != nil {
-		t.Fatal(err)
-	}
-	g.release(runID)
-	e.waitPublished(t, time.Minute, runID)
+	for _, step := range []string{scenario.StepCompute, scenario.StepWrite} {
+		t.Run(step, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			runID := e.createRun(t, runSpec{})
+			g := newGate(step)
+			e.startWorker(t, scenario.Config{BeforeStep: g.hook})
+			<-g.reached
+			if _, err := e.store.Pool().Exec(testContext(t), `UPDATE scenario_run SET cancel_requested_at = now() WHERE id = $1`, runID); err != nil {
+				t.Fatal(err)
+			}
+			g.release(runID)
+			e.waitPublished(t, time.Minute, runID)
 
-	if r := e.run(t, runID); r.State != "CANCELLED" || r.OutputCount != nil {
-		t.Errorf("run = %+v, want CANCELLED without outputs", r)
-	}
-	if n := e.count(t, `SELECT count(*) FROM scenario_output WHERE run_id = $1`, runID); n != 0 {
-		t.Errorf("%d output rows, want none", n)
-	}
-	if n, last := terminals(e.events(t)[runID]); n != 1 || last.State != schemas.RunCancelled {
-		t.Errorf("%d terminal events, last %+v; want one CANCELLED", n, last)
-	}
-	if n := len(e.outputs(t)[runID]); n != 0 {
-		t.Errorf("%d outputs on the output topic, want none", n)
-	}
-}
-
-// TestCancelAtWrite: a cancel that arrives at the last step still wins.
-func TestCancelAtWrite(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	runID := e.createRun(t, runSpec{})
-	g := newGate(scenario.StepWrite)
-	e.startWorker(t, scenario.Config{BeforeStep: g.hook})
-	<-g.reached
-	if _, err := e.store.Pool().Exec(testContext(t), `UPDATE scenario_run SET cancel_requested_at = now() WHERE id = $1`, runID); err != nil {
-		t.Fatal(err)
-	}
-	g.release(runID)
-	e.waitPublished(t, time.Minute, runID)
-	if r := e.run(t, runID); r.State != "CANCELLED" {
-		t.Errorf("run = %+v, want CANCELLED", r)
-	}
-	if n := e.count(t, `SELECT count(*) FROM scenario_output WHERE run_id = $1`, runID); n != 0 {
-		t.Errorf("%d output rows, want none", n)
+			if r := e.run(t, runID); r.State != "CANCELLED" || r.OutputCount != nil {
+				t.Errorf("run = %+v, want CANCELLED without outputs", r)
+			}
+			if n := e.count(t, `SELECT count(*) FROM scenario_output WHERE run_id = $1`, runID); n != 0 {
+				t.Errorf("%d output rows, want none", n)
+			}
+			if n, last := terminals(e.events(t)[runID]); n != 1 || last.State != schemas.RunCancelled {
+				t.Errorf("%d terminal events, last %+v; want one CANCELLED", n, last)
+			}
+			if n := len(e.outputs(t)[runID]); n != 0 {
+				t.Errorf("%d outputs on the output topic, want none", n)
+			}
+		})
 	}
 }
 
