@@ -17,6 +17,7 @@ import (
 
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/internal/store/storetest"
 	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
@@ -34,15 +35,7 @@ type runEventsEnv struct {
 
 func newRunEventsEnv(t *testing.T, cfg RunEventsConfig) *runEventsEnv {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{URL: testenv.DatabaseURL(t)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Migrated(t, store.Config{})
 	kafka := testenv.NewKafka(t)
 	sd := kafka.Serde(t)
 	cfg.Brokers = kafka.Brokers

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/internal/store/storetest"
 	"github.com/aurum-energy/aurum/internal/testenv"
 )
 
@@ -35,15 +36,7 @@ func newScenarioServer(t *testing.T) *scenarioServer {
 // newTracedScenarioServer is newScenarioServer making spans with tracer.
 func newTracedScenarioServer(t *testing.T, tracer trace.Tracer) *scenarioServer {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{URL: testenv.DatabaseURL(t), MaxConns: 20}, discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Migrated(t, store.Config{MaxConns: 20})
 	insertRows(t, st, fixtureRows())
 	sd := testenv.NewKafka(t).Serde(t)
 	cfg := Config{RateLimit: RateLimitConfig{Disabled: true}, Cache: CacheConfig{Disabled: true}}

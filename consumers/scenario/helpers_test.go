@@ -25,6 +25,7 @@ import (
 	model "github.com/aurum-energy/aurum/internal/scenario"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/internal/store/storetest"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/schemas"
@@ -55,16 +56,8 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	ctx := testContext(t)
 	e := &env{kafka: testenv.NewKafka(t), dbURL: testenv.DatabaseURL(t)}
-	var err error
-	if e.store, err = store.Open(ctx, store.Config{URL: e.dbURL, MaxConns: 12}, nil); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.store.Close)
-	if _, err := e.store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.store = storetest.Migrated(t, store.Config{URL: e.dbURL, MaxConns: 12})
 	e.serde, e.client = e.kafka.Serde(t), e.kafka.Client(t, kgo.ProducerLinger(0))
 	e.admin = kadm.NewClient(e.client)
 	e.seedCurves(t)

@@ -25,6 +25,7 @@ import (
 	"github.com/aurum-energy/aurum/internal/deadletter"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/internal/store/storetest"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/internal/testenv"
 )
@@ -45,16 +46,8 @@ type Env struct {
 // test ends. opts are added to the client's options (batching, linger).
 func New(t testing.TB, opts ...kgo.Opt) *Env {
 	t.Helper()
-	ctx := Context(t)
 	e := &Env{Kafka: testenv.NewKafka(t), DatabaseURL: testenv.DatabaseURL(t)}
-	var err error
-	if e.Store, err = store.Open(ctx, store.Config{URL: e.DatabaseURL, MaxConns: 12}, nil); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Store.Close)
-	if _, err := e.Store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.Store = storetest.Migrated(t, store.Config{URL: e.DatabaseURL, MaxConns: 12})
 	e.Registry, e.Serde, e.Client = e.Kafka.Registry(t), e.Kafka.Serde(t), e.Kafka.Client(t, opts...)
 	e.Admin = kadm.NewClient(e.Client)
 	return e
