@@ -76,7 +76,7 @@ func TestSurvivesKill9(t *testing.T) {
 	}
 
 	helpers := testenv.NewHelperProcess(t, "worker", helperEnv,
-		materializertest.ChildConfig{Brokers: e.kafka.Brokers, RegistryURL: e.kafka.RegistryURL, DatabaseURL: e.dbURL,
+		materializertest.ChildConfig{Brokers: e.Kafka.Brokers, RegistryURL: e.Kafka.RegistryURL, DatabaseURL: e.DatabaseURL,
 			InstanceID: "crash-test-worker"})
 
 	// progress changes whenever an attempt starts or a run ends.
