@@ -246,32 +246,56 @@ func NewKafka(t testing.TB) *Kafka {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	k, stop, err := StartKafka(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return k
+}
+
+// StartKafka is NewKafka for code without a test at hand (a TestMain, an
+// example): stop stops the broker and the registry.
+func StartKafka(ctx context.Context) (k *Kafka, stop func(), err error) {
 	b, err := broker.New(broker.Config{Addr: "127.0.0.1:0", InMemory: true}, quietLogger())
 	if err != nil {
-		t.Fatalf("testenv: broker: %v", err)
+		return nil, nil, fmt.Errorf("testenv: broker: %w", err)
 	}
-	t.Cleanup(b.Close)
 	reg, err := registry.New(ctx, registry.Config{Addr: "127.0.0.1:0", Brokers: b.Addrs()}, quietLogger())
 	if err != nil {
-		t.Fatalf("testenv: registry: %v", err)
+		b.Close()
+		return nil, nil, fmt.Errorf("testenv: registry: %w", err)
 	}
-	t.Cleanup(func() { _ = reg.Close() })
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...))
+	stop = func() {
+		_ = reg.Close()
+		b.Close()
+	}
+	if err := declare(ctx, b.Addrs(), reg.URL()); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return &Kafka{Brokers: b.Addrs(), RegistryURL: reg.URL()}, stop, nil
+}
+
+// declare applies the topology on the cluster of brokers and registers the
+// record schemas on the registry at registryURL.
+func declare(ctx context.Context, brokers []string, registryURL string) error {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
 	if err != nil {
-		t.Fatalf("testenv: kafka client: %v", err)
+		return fmt.Errorf("testenv: kafka client: %w", err)
 	}
 	defer cl.Close()
 	if _, err := topology.Apply(ctx, kadm.NewClient(cl)); err != nil {
-		t.Fatalf("testenv: topology: %v", err)
+		return fmt.Errorf("testenv: topology: %w", err)
 	}
-	src, err := sr.NewClient(sr.URLs(reg.URL()))
+	src, err := sr.NewClient(sr.URLs(registryURL))
 	if err != nil {
-		t.Fatalf("testenv: registry client: %v", err)
+		return fmt.Errorf("testenv: registry client: %w", err)
 	}
 	if _, err := schemas.Register(ctx, src); err != nil {
-		t.Fatalf("testenv: schemas: %v", err)
+		return fmt.Errorf("testenv: schemas: %w", err)
 	}
-	return &Kafka{Brokers: b.Addrs(), RegistryURL: reg.URL()}
+	return nil
 }
 
 // Client returns a client of the cluster, its seed brokers followed by
