@@ -221,19 +221,9 @@ func (e *Env) Count(t testing.TB, sql string, args ...any) int64 {
 	return n
 }
 
-// header returns the value of r's header key, or "" if it has none.
-func header(r *kgo.Record, key string) string {
-	for _, h := range r.Headers {
-		if h.Key == key {
-			return string(h.Value)
-		}
-	}
-	return ""
-}
-
 // Reason is a dead letter's "stage/code" (its reason header is
 // "code: detail").
 func Reason(r *kgo.Record) string {
-	code, _, _ := strings.Cut(header(r, deadletter.HeaderReason), ":")
-	return header(r, deadletter.HeaderStage) + "/" + code
+	code, _, _ := strings.Cut(deadletter.Header(r, deadletter.HeaderReason), ":")
+	return deadletter.Header(r, deadletter.HeaderStage) + "/" + code
 }
