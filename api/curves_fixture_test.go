@@ -15,7 +15,7 @@ import (
 	"github.com/aurum-energy/aurum/internal/curve"
 	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/store"
-	"github.com/aurum-energy/aurum/internal/testenv"
+	"github.com/aurum-energy/aurum/internal/store/storetest"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -164,21 +164,14 @@ type curveServer struct {
 // off unless cfg configures it.
 func newCurveServer(t testing.TB, cfg Config, deps Deps) *curveServer {
 	t.Helper()
-	return newCurveServerOn(t, store.Config{URL: testenv.DatabaseURL(t)}, cfg, deps)
+	return newCurveServerOn(t, store.Config{}, cfg, deps)
 }
 
-// newCurveServerOn is newCurveServer on the database of scfg.
+// newCurveServerOn is newCurveServer on the database of scfg (a fresh one
+// when scfg.URL is empty).
 func newCurveServerOn(t testing.TB, scfg store.Config, cfg Config, deps Deps) *curveServer {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, scfg, discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Migrated(t, scfg)
 	rows := fixtureRows()
 	insertRows(t, st, rows)
 

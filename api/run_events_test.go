@@ -14,10 +14,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/internal/store/storetest"
 	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
@@ -35,24 +35,9 @@ type runEventsEnv struct {
 
 func newRunEventsEnv(t *testing.T, cfg RunEventsConfig) *runEventsEnv {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{URL: testenv.DatabaseURL(t)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Migrated(t, store.Config{})
 	kafka := testenv.NewKafka(t)
-	src, err := sr.NewClient(sr.URLs(kafka.RegistryURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sd, err := serde.New(ctx, src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sd := kafka.Serde(t)
 	cfg.Brokers = kafka.Brokers
 	events, err := NewRunEvents(cfg, RunEventsDeps{Store: st, Serde: sd, Logger: discardLogger()})
 	if err != nil {
@@ -62,11 +47,7 @@ func newRunEventsEnv(t *testing.T, cfg RunEventsConfig) *runEventsEnv {
 	s := newTestServer(t, Config{RateLimit: RateLimitConfig{Disabled: true}}, Deps{RunEvents: events})
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
-	prod, err := kgo.NewClient(kgo.SeedBrokers(kafka.Brokers...), kgo.TransactionalID("test-worker-"+t.Name()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(prod.Close)
+	prod := kafka.Client(t, kgo.TransactionalID("test-worker-"+t.Name()))
 	return &runEventsEnv{srv: s, http: hs, store: st, serde: sd, kafka: kafka, prod: prod}
 }
 

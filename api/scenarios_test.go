@@ -11,11 +11,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/twmb/franz-go/pkg/sr"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/internal/store/storetest"
 	"github.com/aurum-energy/aurum/internal/testenv"
 )
 
@@ -36,25 +36,9 @@ func newScenarioServer(t *testing.T) *scenarioServer {
 // newTracedScenarioServer is newScenarioServer making spans with tracer.
 func newTracedScenarioServer(t *testing.T, tracer trace.Tracer) *scenarioServer {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{URL: testenv.DatabaseURL(t), MaxConns: 20}, discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Migrated(t, store.Config{MaxConns: 20})
 	insertRows(t, st, fixtureRows())
-	k := testenv.NewKafka(t)
-	src, err := sr.NewClient(sr.URLs(k.RegistryURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sd, err := serde.New(ctx, src, discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
+	sd := testenv.NewKafka(t).Serde(t)
 	cfg := Config{RateLimit: RateLimitConfig{Disabled: true}, Cache: CacheConfig{Disabled: true}}
 	return &scenarioServer{testServer: newTestServer(t, cfg, Deps{Store: st, Serde: sd, Tracer: tracer}), store: st, serde: sd}
 }

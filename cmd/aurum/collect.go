@@ -128,12 +128,8 @@ func runCollect(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if flags.metricsAddr != "" {
-		stop, err := serveMetrics(flags.metricsAddr, reg, logger)
-		if err != nil {
-			return err
-		}
-		cl.add(stop)
+	if err := serveMetrics(flags.metricsAddr, reg, logger, &cl); err != nil {
+		return err
 	}
 	var progress io.Writer
 	if !flags.noProgress && term.IsTerminal(int(os.Stderr.Fd())) {

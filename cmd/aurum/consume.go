@@ -138,40 +138,49 @@ func runConsume(ctx context.Context, args []string) error {
 	if i < 0 {
 		return fmt.Errorf("%w: unknown stream %q (streams: %s)", errUsage, inv.args[0], streamNames())
 	}
+	return runOnData(ctx, inv, flags.metricsAddr, func(p *platform) (runner, error) {
+		return p.newMaterializer(streams[i], materializer.Config{Workers: flags.workers, MaxBatchRecords: flags.maxBatch})
+	})
+}
+
+// runOnData is what the commands running one component on the data
+// platform (`aurum consume`, `aurum worker`) do once their flags are read:
+// connect to the database and the registry (connectData), build the
+// component, serve the platform's metrics on metricsAddr unless it is
+// empty, and run the component until ctx is cancelled.
+func runOnData(ctx context.Context, inv *invocation, metricsAddr string, build func(*platform) (runner, error)) error {
 	if err := inv.cfg.Require(config.DatabaseURL); err != nil {
 		return err
 	}
-	cfg, logger := inv.cfg, inv.logger
-
 	var cl closers
 	defer cl.close()
 	tracing, err := inv.tracing(&cl)
 	if err != nil {
 		return err
 	}
-	p, err := connectData(ctx, cfg, logger, tracing, &cl)
+	p, err := connectData(ctx, inv.cfg, inv.logger, tracing, &cl)
 	if err != nil {
 		return err
 	}
-	m, err := p.newMaterializer(streams[i], materializer.Config{Workers: flags.workers, MaxBatchRecords: flags.maxBatch})
+	r, err := build(p)
 	if err != nil {
 		return err
 	}
-	if flags.metricsAddr != "" {
-		stop, err := serveMetrics(flags.metricsAddr, p.registry, logger)
-		if err != nil {
-			return err
-		}
-		cl.add(stop)
+	if err := serveMetrics(metricsAddr, p.registry, inv.logger, &cl); err != nil {
+		return err
 	}
-	return ignoreCanceled(m.Run(ctx))
+	return ignoreCanceled(r.Run(ctx))
 }
 
-// serveMetrics serves reg on addr until the returned stop is called.
-func serveMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (stop func(), err error) {
+// serveMetrics serves reg on addr until cl closes; an empty addr serves
+// nothing.
+func serveMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger, cl *closers) error {
+	if addr == "" {
+		return nil
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("--metrics-addr: %w", err)
+		return fmt.Errorf("--metrics-addr: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -182,9 +191,10 @@ func serveMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (s
 		}
 	}()
 	logger.Info("serving metrics", slog.String("addr", "http://"+ln.Addr().String()+"/metrics"))
-	return func() {
+	cl.add(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
-	}, nil
+	})
+	return nil
 }

@@ -28,11 +28,7 @@ func dlqArgs(kafka *testenv.Kafka, extra ...string) []string {
 func TestDLQInspect(t *testing.T) {
 	t.Parallel()
 	kafka := testenv.NewKafka(t)
-	cl, err := kgo.NewClient(kgo.SeedBrokers(kafka.Brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := kafka.Client(t)
 	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	refused := &kgo.Record{Topic: topology.TopicCurveObservation, Partition: 4, Offset: 1833, Key: []byte("4be1"),
 		Value: []byte{0, 0, 0, 0, 3, 0x14, 0x32}}
@@ -142,13 +138,9 @@ func TestDLQReplay(t *testing.T) {
 		t.Fatalf("second replay printed %q", got)
 	}
 
-	cl, err := kgo.NewClient(kgo.SeedBrokers(kafka.Brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := kafka.Client(t)
 	var replayed []string
-	err = collector.ReadTopic(ctx, cl, topology.TopicCurveObservation, true, func(r *kgo.Record) {
+	err := collector.ReadTopic(ctx, cl, topology.TopicCurveObservation, true, func(r *kgo.Record) {
 		if from := deadletter.Header(r, deadletter.HeaderReplayFrom); from != "" {
 			replayed = append(replayed, from)
 		}

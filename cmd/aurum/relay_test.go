@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"testing"
 
-	"github.com/twmb/franz-go/pkg/sr"
-
 	"github.com/aurum-energy/aurum/internal/config"
-	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/internal/testenv"
@@ -32,13 +28,7 @@ func TestRelayAndRunEventsWiring(t *testing.T) {
 	if _, err := p.newOutboxRelay(); err != nil {
 		t.Fatalf("a second relay on the same registry: %v", err)
 	}
-	src, err := sr.NewClient(sr.URLs(kafka.RegistryURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.serde, err = serde.New(context.Background(), src, nil); err != nil {
-		t.Fatal(err)
-	}
+	p.serde = kafka.Serde(t)
 	events, err := p.newRunEvents(p.store)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/aurum-energy/aurum/consumers/scenario"
-	"github.com/aurum-energy/aurum/internal/config"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -57,33 +56,9 @@ func runWorker(ctx context.Context, args []string) error {
 	if len(inv.args) != 0 {
 		return fmt.Errorf("%w: aurum worker takes no arguments, got %q", errUsage, inv.args)
 	}
-	if err := inv.cfg.Require(config.DatabaseURL); err != nil {
-		return err
-	}
-	cfg, logger := inv.cfg, inv.logger
-
-	var cl closers
-	defer cl.close()
-	tracing, err := inv.tracing(&cl)
-	if err != nil {
-		return err
-	}
-	p, err := connectData(ctx, cfg, logger, tracing, &cl)
-	if err != nil {
-		return err
-	}
-	w, err := p.newScenarioWorker(flags.transactionalID, flags.concurrency)
-	if err != nil {
-		return err
-	}
-	if flags.metricsAddr != "" {
-		stop, err := serveMetrics(flags.metricsAddr, p.registry, logger)
-		if err != nil {
-			return err
-		}
-		cl.add(stop)
-	}
-	return ignoreCanceled(w.Run(ctx))
+	return runOnData(ctx, inv, flags.metricsAddr, func(p *platform) (runner, error) {
+		return p.newScenarioWorker(flags.transactionalID, flags.concurrency)
+	})
 }
 
 // newScenarioWorker builds the scenario worker on the platform.

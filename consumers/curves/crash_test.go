@@ -23,30 +23,12 @@ const helperEnv = "AURUM_TEST_CURVE_MATERIALIZER"
 func TestHelperProcess(t *testing.T) { testenv.RunHelper(t, helperEnv, runHelper) }
 
 func runHelper(ctx context.Context, cfg materializertest.ChildConfig) error {
-	child, err := cfg.Open(ctx)
-	if err != nil {
-		return err
-	}
-	defer child.Store.Close()
-	st, sd, logger := child.Store, child.Serde, child.Logger
-	// A killed member never leaves the group: short session and rebalance
-	// timeouts bound how long its partitions wait for a new owner.
-	opts := []kgo.Opt{
-		kgo.SessionTimeout(6 * time.Second),
-		kgo.RebalanceTimeout(6 * time.Second),
-		kgo.HeartbeatInterval(500 * time.Millisecond),
-	}
-	if cfg.InstanceID != "" {
-		opts = append(opts, kgo.InstanceID(cfg.InstanceID))
-	}
-	m, err := materializer.New(materializer.Config{
-		Group: group, Topics: []string{topology.TopicCurveObservation},
-		Brokers: cfg.Brokers, MaxBackoff: time.Second, KafkaOptions: opts,
-	}, curves.NewSink(sd), materializer.Deps{DB: st, Logger: logger})
-	if err != nil {
-		return err
-	}
-	return m.Run(ctx)
+	return cfg.Run(ctx, func(child *materializertest.Child) (materializertest.Runner, error) {
+		return materializer.New(materializer.Config{
+			Group: group, Topics: []string{topology.TopicCurveObservation},
+			Brokers: cfg.Brokers, MaxBackoff: time.Second, KafkaOptions: cfg.GroupOptions(),
+		}, curves.NewSink(child.Serde), materializer.Deps{DB: child.Store, Logger: child.Logger})
+	})
 }
 
 // lastValueLoad is keys observations (curves × 60 tenors), then updates

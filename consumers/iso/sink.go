@@ -15,7 +15,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -149,7 +148,7 @@ func validateLMP(p *schemas.IsoLmpRecord) error {
 		}
 	}
 	p.IntervalStart = p.IntervalStart.UTC()
-	p.DeliveryDate = dateOnly(p.DeliveryDate)
+	p.DeliveryDate = market.Date(p.DeliveryDate)
 	return nil
 }
 
@@ -197,10 +196,4 @@ func (*Sink) Write(ctx context.Context, tx pgx.Tx, rows []Row) error {
 
 func reject(reason, detail string) error {
 	return materializer.Reject(deadletter.StageValidate, reason, detail)
-}
-
-// dateOnly is the calendar date of t in UTC.
-func dateOnly(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

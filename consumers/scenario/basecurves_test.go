@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/consumers/scenario"
 	"github.com/aurum-energy/aurum/internal/curve"
 	"github.com/aurum-energy/aurum/internal/market"
@@ -23,7 +24,7 @@ func TestRunsSeeCurveChanges(t *testing.T) {
 	base := func(runID string) float64 {
 		t.Helper()
 		var b float64
-		if err := e.store.Pool().QueryRow(testContext(t), `
+		if err := e.Store.Pool().QueryRow(materializertest.Context(t), `
 			SELECT o.value - (SELECT sum(d) FROM unnest(o.deltas) d)
 			FROM scenario_output o JOIN curve c ON c.id = o.curve_id
 			WHERE o.run_id = $1 AND c.location = 'WESTERN HUB' AND o.tenor_label = '2026-04'`, runID).Scan(&b); err != nil {
@@ -52,8 +53,8 @@ func TestRunsSeeCurveChanges(t *testing.T) {
 		Currency: new("USD"), PerUnit: new("MWh"), UnitsRaw: "USD/MWh", IngestTS: time.Now().UTC(),
 	}
 	curve.Complete(&moved)
-	if err := e.store.InTx(testContext(t), func(tx pgx.Tx) error {
-		return market.WriteCurves(testContext(t), tx, []schemas.CurveObservation{moved})
+	if err := e.Store.InTx(materializertest.Context(t), func(tx pgx.Tx) error {
+		return market.WriteCurves(materializertest.Context(t), tx, []schemas.CurveObservation{moved})
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kgo"
-
 	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/consumers/scenario"
 	model "github.com/aurum-energy/aurum/internal/scenario"
@@ -25,42 +23,27 @@ const helperEnv = "AURUM_TEST_SCENARIO_WORKER"
 func TestHelperProcess(t *testing.T) { testenv.RunHelper(t, helperEnv, runHelper) }
 
 func runHelper(ctx context.Context, cfg materializertest.ChildConfig) error {
-	child, err := cfg.Open(ctx)
-	if err != nil {
-		return err
-	}
-	defer child.Store.Close()
-	st, sd, logger := child.Store, child.Serde, child.Logger
-	w, err := scenario.New(scenario.Config{
-		Brokers: cfg.Brokers,
-		// The same transactional ID after a restart fences the killed
-		// process and aborts its open transaction at once.
-		TransactionalID: "crash-test-worker",
-		MinBackoff:      50 * time.Millisecond,
-		MaxBackoff:      time.Second,
-		// Steps take a while, so kills land in the middle of runs.
-		BeforeStep: func(ctx context.Context, _, _ string) error {
-			sleep := time.NewTimer(time.Duration(rand.IntN(60)) * time.Millisecond)
-			defer sleep.Stop()
-			select {
-			case <-ctx.Done():
-			case <-sleep.C:
-			}
-			return nil
-		},
-		// A killed member never leaves the group: static membership lets
-		// the restarted one take its place at once.
-		KafkaOptions: []kgo.Opt{
-			kgo.InstanceID("crash-test-worker"),
-			kgo.SessionTimeout(6 * time.Second),
-			kgo.RebalanceTimeout(6 * time.Second),
-			kgo.HeartbeatInterval(500 * time.Millisecond),
-		},
-	}, scenario.Deps{DB: st, Serde: sd, Logger: logger})
-	if err != nil {
-		return err
-	}
-	return w.Run(ctx)
+	return cfg.Run(ctx, func(child *materializertest.Child) (materializertest.Runner, error) {
+		return scenario.New(scenario.Config{
+			Brokers: cfg.Brokers,
+			// The same transactional ID after a restart fences the killed
+			// process and aborts its open transaction at once.
+			TransactionalID: "crash-test-worker",
+			MinBackoff:      50 * time.Millisecond,
+			MaxBackoff:      time.Second,
+			// Steps take a while, so kills land in the middle of runs.
+			BeforeStep: func(ctx context.Context, _, _ string) error {
+				sleep := time.NewTimer(time.Duration(rand.IntN(60)) * time.Millisecond)
+				defer sleep.Stop()
+				select {
+				case <-ctx.Done():
+				case <-sleep.C:
+				}
+				return nil
+			},
+			KafkaOptions: cfg.GroupOptions(),
+		}, scenario.Deps{DB: child.Store, Serde: child.Serde, Logger: child.Logger})
+	})
 }
 
 // withVolatility is the standard scenario with P5/P95 bands.
@@ -93,7 +76,8 @@ func TestSurvivesKill9(t *testing.T) {
 	}
 
 	helpers := testenv.NewHelperProcess(t, "worker", helperEnv,
-		materializertest.ChildConfig{Brokers: e.kafka.Brokers, RegistryURL: e.kafka.RegistryURL, DatabaseURL: e.dbURL})
+		materializertest.ChildConfig{Brokers: e.Kafka.Brokers, RegistryURL: e.Kafka.RegistryURL, DatabaseURL: e.DatabaseURL,
+			InstanceID: "crash-test-worker"})
 
 	// progress changes whenever an attempt starts or a run ends.
 	progress := func() int {

@@ -1,12 +1,8 @@
 package scenario_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,7 +12,6 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/consumers/scenario"
@@ -24,8 +19,6 @@ import (
 	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/runs"
 	model "github.com/aurum-energy/aurum/internal/scenario"
-	"github.com/aurum-energy/aurum/internal/serde"
-	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/schemas"
@@ -38,15 +31,10 @@ const tenant = "acme"
 
 var asof = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 
-// env is one test's platform: a fresh broker and registry, a fresh migrated
-// database with base curves, a serde and a producer playing the relay.
+// env is one test's platform (see materializertest) with base curves; its
+// client plays the relay.
 type env struct {
-	kafka  *testenv.Kafka
-	dbURL  string
-	store  *store.Store
-	serde  *serde.Serde
-	client *kgo.Client
-	admin  *kadm.Client
+	*materializertest.Env
 	// metrics are those of the last worker started.
 	metrics *telemetry.Metrics
 	// curves is the number of base curves seeded, points their MONTHLY
@@ -56,43 +44,9 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	ctx := testContext(t)
-	e := &env{kafka: testenv.NewKafka(t), dbURL: testenv.DatabaseURL(t)}
-	var err error
-	if e.store, err = store.Open(ctx, store.Config{URL: e.dbURL, MaxConns: 12}, nil); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.store.Close)
-	if _, err := e.store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	reg, err := sr.NewClient(sr.URLs(e.kafka.RegistryURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.serde, err = serde.New(ctx, reg, nil); err != nil {
-		t.Fatal(err)
-	}
-	if e.client, err = kgo.NewClient(kgo.SeedBrokers(e.kafka.Brokers...), kgo.ProducerLinger(0)); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.client.Close)
-	e.admin = kadm.NewClient(e.client)
+	e := &env{Env: materializertest.New(t, kgo.ProducerLinger(0))}
 	e.seedCurves(t)
 	return e
-}
-
-func testContext(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-func testLogger() *slog.Logger {
-	if testing.Verbose() {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -150,7 +104,7 @@ func (e *env) seedCurves(t testing.TB) {
 		}
 		add(q)
 	}
-	err := e.store.InTx(testContext(t), func(tx pgx.Tx) error { return market.WriteCurves(testContext(t), tx, rows) })
+	err := e.Store.InTx(materializertest.Context(t), func(tx pgx.Tx) error { return market.WriteCurves(materializertest.Context(t), tx, rows) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +136,7 @@ var scenarioSeq atomic.Int64
 // It returns the run id.
 func (e *env) createRun(t testing.TB, spec runSpec) string {
 	t.Helper()
-	ctx := testContext(t)
+	ctx := materializertest.Context(t)
 	if spec.tenant == "" {
 		spec.tenant = tenant
 	}
@@ -200,7 +154,7 @@ func (e *env) createRun(t testing.TB, spec runSpec) string {
 	drivers, _ := json.Marshal(spec.drivers)
 	var scenarioID, runID string
 	var queuedAt time.Time
-	err := e.store.InTenant(ctx, tenant, func(tx pgx.Tx) error {
+	err := e.Store.InTenant(ctx, tenant, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO scenario (tenant_id, name, curve_filter, drivers, deleted_at)
 			VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END) RETURNING id::text`,
 			tenant, fmt.Sprintf("scenario %d", scenarioSeq.Add(1)), filter, drivers, spec.deleted).Scan(&scenarioID); err != nil {
@@ -244,7 +198,7 @@ func (e *env) produce(t testing.TB, topic, key string, v any) {
 // produceAs produces v with the aurum.tenant header of tenant.
 func (e *env) produceAs(t testing.TB, tenant, topic, key string, v any) {
 	t.Helper()
-	value, err := e.serde.Encode(topic, v)
+	value, err := e.Serde.Encode(topic, v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +207,7 @@ func (e *env) produceAs(t testing.TB, tenant, topic, key string, v any) {
 		{Key: runs.HeaderTraceparent, Value: []byte("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")},
 		{Key: runs.HeaderRequestID, Value: []byte("req-" + key[:8])},
 	}}
-	if err := e.client.ProduceSync(testContext(t), rec).FirstErr(); err != nil {
+	if err := e.Client.ProduceSync(materializertest.Context(t), rec).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -264,7 +218,7 @@ func (e *env) request(t testing.TB, runID string) schemas.ScenarioRequest {
 	for _, rec := range e.records(t, topology.TopicScenarioRequest) {
 		if string(rec.Key) == runID {
 			var req schemas.ScenarioRequest
-			if err := e.serde.Decode(testContext(t), rec.Topic, rec.Value, &req); err != nil {
+			if err := e.Serde.Decode(materializertest.Context(t), rec.Topic, rec.Value, &req); err != nil {
 				t.Fatal(err)
 			}
 			return req
@@ -278,7 +232,7 @@ func (e *env) request(t testing.TB, runID string) schemas.ScenarioRequest {
 // called; stop returns Run's error.
 func (e *env) startWorker(t testing.TB, cfg scenario.Config, deps ...func(*scenario.Deps)) (stop func() error) {
 	t.Helper()
-	cfg.Brokers = e.kafka.Brokers
+	cfg.Brokers = e.Kafka.Brokers
 	if cfg.TransactionalID == "" {
 		cfg.TransactionalID = "test-worker-" + t.Name()
 	}
@@ -289,7 +243,7 @@ func (e *env) startWorker(t testing.TB, cfg scenario.Config, deps ...func(*scena
 		cfg.MaxBackoff = 200 * time.Millisecond
 	}
 	e.metrics = telemetry.NewMetrics(nil)
-	d := scenario.Deps{DB: e.store, Serde: e.serde, Logger: testLogger(), Metrics: e.metrics}
+	d := scenario.Deps{DB: e.Store, Serde: e.Serde, Logger: materializertest.Logger(), Metrics: e.metrics}
 	for _, set := range deps {
 		set(&d)
 	}
@@ -312,7 +266,7 @@ type runRow struct {
 func (e *env) run(t testing.TB, runID string) runRow {
 	t.Helper()
 	var r runRow
-	if err := e.store.Pool().QueryRow(testContext(t), `SELECT state, attempt, error, output_count, terminal_published_at IS NOT NULL
+	if err := e.Store.Pool().QueryRow(materializertest.Context(t), `SELECT state, attempt, error, output_count, terminal_published_at IS NOT NULL
 		FROM scenario_run WHERE id = $1`, runID).Scan(&r.State, &r.Attempt, &r.Error, &r.OutputCount, &r.Published); err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +290,7 @@ func (e *env) waitPublished(t testing.TB, timeout time.Duration, runIDs ...strin
 func (e *env) count(t testing.TB, sql string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := e.store.Pool().QueryRow(testContext(t), sql, args...).Scan(&n); err != nil {
+	if err := e.Store.Pool().QueryRow(materializertest.Context(t), sql, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -346,8 +300,8 @@ func (e *env) count(t testing.TB, sql string, args ...any) int {
 // subscriber sees it, up to the end of each partition.
 func (e *env) records(t testing.TB, topic string) []*kgo.Record {
 	t.Helper()
-	ctx := testContext(t)
-	ends, err := e.admin.ListEndOffsets(ctx, topic)
+	ctx := materializertest.Context(t)
+	ends, err := e.Admin.ListEndOffsets(ctx, topic)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +316,7 @@ func (e *env) records(t testing.TB, topic string) []*kgo.Record {
 	if len(want) == 0 {
 		return nil
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(e.kafka.Brokers...),
+	cl, err := kgo.NewClient(kgo.SeedBrokers(e.Kafka.Brokers...),
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: offsets}),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.KeepControlRecords())
 	if err != nil {
@@ -393,7 +347,7 @@ func (e *env) events(t testing.TB) map[string][]schemas.RunEvent {
 	out := map[string][]schemas.RunEvent{}
 	for _, rec := range e.records(t, topology.TopicScenarioRun) {
 		var ev schemas.RunEvent
-		if err := e.serde.Decode(testContext(t), rec.Topic, rec.Value, &ev); err != nil {
+		if err := e.Serde.Decode(materializertest.Context(t), rec.Topic, rec.Value, &ev); err != nil {
 			t.Fatal(err)
 		}
 		out[ev.RunID] = append(out[ev.RunID], ev)
@@ -418,7 +372,7 @@ func (e *env) outputs(t testing.TB) map[string][]schemas.ScenarioOutput {
 	out := map[string][]schemas.ScenarioOutput{}
 	for _, rec := range e.records(t, topology.TopicScenarioOutput) {
 		var o schemas.ScenarioOutput
-		if err := e.serde.Decode(testContext(t), rec.Topic, rec.Value, &o); err != nil {
+		if err := e.Serde.Decode(materializertest.Context(t), rec.Topic, rec.Value, &o); err != nil {
 			t.Fatal(err)
 		}
 		out[o.RunID] = append(out[o.RunID], o)
@@ -429,14 +383,14 @@ func (e *env) outputs(t testing.TB) map[string][]schemas.ScenarioOutput {
 // waitCaughtUp waits until the worker group committed every request.
 func (e *env) waitCaughtUp(t testing.TB, timeout time.Duration) {
 	t.Helper()
-	ctx := testContext(t)
+	ctx := materializertest.Context(t)
 	deadline := time.Now().Add(timeout)
 	for {
-		ends, err := e.admin.ListEndOffsets(ctx, topology.TopicScenarioRequest)
+		ends, err := e.Admin.ListEndOffsets(ctx, topology.TopicScenarioRequest)
 		if err != nil {
 			t.Fatal(err)
 		}
-		committed, err := e.admin.FetchOffsets(ctx, topology.GroupScenarioWorker)
+		committed, err := e.Admin.FetchOffsets(ctx, topology.GroupScenarioWorker)
 		if err == nil {
 			behind := false
 			ends.Each(func(o kadm.ListedOffset) {

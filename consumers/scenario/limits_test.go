@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/consumers/scenario"
 	"github.com/aurum-energy/aurum/internal/curve"
 	"github.com/aurum-energy/aurum/internal/market"
@@ -37,8 +38,8 @@ func (e *env) seedERCOT(t testing.TB, curves, months int) {
 			rows = append(rows, o)
 		}
 	}
-	ctx := testContext(t)
-	if err := e.store.InTx(ctx, func(tx pgx.Tx) error { return market.WriteCurves(ctx, tx, rows) }); err != nil {
+	ctx := materializertest.Context(t)
+	if err := e.Store.InTx(ctx, func(tx pgx.Tx) error { return market.WriteCurves(ctx, tx, rows) }); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/consumers/scenario"
 	"github.com/aurum-energy/aurum/internal/deadletter"
 	"github.com/aurum-energy/aurum/internal/runs"
@@ -44,7 +45,7 @@ func TestRunSucceeds(t *testing.T) {
 
 	// value − base = Σ deltas, base being the seeded mid of that point; the
 	// deltas are of the run's three drivers.
-	q, err := e.store.Pool().Query(testContext(t), `
+	q, err := e.Store.Pool().Query(materializertest.Context(t), `
 		SELECT k.curve_key, o.tenor_label, o.value, c.mid, o.deltas, r.output_drivers
 		FROM scenario_output o JOIN scenario_run r ON r.id = o.run_id JOIN curve k ON k.id = o.curve_id
 		JOIN curve_observation c ON c.curve_id = k.id AND c.tenor_label = o.tenor_label AND c.asof_date = r.asof_date
@@ -123,7 +124,7 @@ func TestDuplicateRequest(t *testing.T) {
 	req := e.request(t, runID)
 	e.publishRequest(t, req) // relay redelivery, terminal_published_at set
 	e.waitCaughtUp(t, time.Minute)
-	if _, err := e.store.Pool().Exec(testContext(t), `UPDATE scenario_run SET terminal_published_at = NULL WHERE id = $1`, runID); err != nil {
+	if _, err := e.Store.Pool().Exec(materializertest.Context(t), `UPDATE scenario_run SET terminal_published_at = NULL WHERE id = $1`, runID); err != nil {
 		t.Fatal(err)
 	}
 	e.publishRequest(t, req) // ... and one after a crash before the mark
@@ -150,7 +151,7 @@ func TestRepublishAfterAbort(t *testing.T) {
 	e := newEnv(t)
 	runID := e.createRun(t, runSpec{})
 	// Play the dead worker: run it to SUCCEEDED in the database by hand.
-	if _, err := e.store.Pool().Exec(testContext(t), `UPDATE scenario_run
+	if _, err := e.Store.Pool().Exec(materializertest.Context(t), `UPDATE scenario_run
 		SET state = 'FAILED', attempt = 1, started_at = now(), completed_at = now(), error = 'boom' WHERE id = $1`, runID); err != nil {
 		t.Fatal(err)
 	}
@@ -199,53 +200,38 @@ func (g *gate) release(runID string) {
 	close(g.blocked[runID])
 }
 
-// TestCancel cancels a RUNNING run while it waits before its compute step:
-// it ends CANCELLED with no outputs and one CANCELLED event.
+// TestCancel cancels a RUNNING run while it waits before a step, the
+// compute step or the last one (write), which a cancel still wins: it ends
+// CANCELLED with no outputs and one CANCELLED event.
 func TestCancel(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	runID := e.createRun(t, runSpec{})
-	g := newGate(scenario.StepCompute)
-	e.startWorker(t, scenario.Config{BeforeStep: g.hook})
-	<-g.reached
-	if _, err := e.store.Pool().Exec(testContext(t), `UPDATE scenario_run SET cancel_requested_at = now() WHERE id = $1`, runID); err != nil {
-		t.Fatal(err)
-	}
-	g.release(runID)
-	e.waitPublished(t, time.Minute, runID)
+	for _, step := range []string{scenario.StepCompute, scenario.StepWrite} {
+		t.Run(step, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			runID := e.createRun(t, runSpec{})
+			g := newGate(step)
+			e.startWorker(t, scenario.Config{BeforeStep: g.hook})
+			<-g.reached
+			if _, err := e.Store.Pool().Exec(materializertest.Context(t), `UPDATE scenario_run SET cancel_requested_at = now() WHERE id = $1`, runID); err != nil {
+				t.Fatal(err)
+			}
+			g.release(runID)
+			e.waitPublished(t, time.Minute, runID)
 
-	if r := e.run(t, runID); r.State != "CANCELLED" || r.OutputCount != nil {
-		t.Errorf("run = %+v, want CANCELLED without outputs", r)
-	}
-	if n := e.count(t, `SELECT count(*) FROM scenario_output WHERE run_id = $1`, runID); n != 0 {
-		t.Errorf("%d output rows, want none", n)
-	}
-	if n, last := terminals(e.events(t)[runID]); n != 1 || last.State != schemas.RunCancelled {
-		t.Errorf("%d terminal events, last %+v; want one CANCELLED", n, last)
-	}
-	if n := len(e.outputs(t)[runID]); n != 0 {
-		t.Errorf("%d outputs on the output topic, want none", n)
-	}
-}
-
-// TestCancelAtWrite: a cancel that arrives at the last step still wins.
-func TestCancelAtWrite(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	runID := e.createRun(t, runSpec{})
-	g := newGate(scenario.StepWrite)
-	e.startWorker(t, scenario.Config{BeforeStep: g.hook})
-	<-g.reached
-	if _, err := e.store.Pool().Exec(testContext(t), `UPDATE scenario_run SET cancel_requested_at = now() WHERE id = $1`, runID); err != nil {
-		t.Fatal(err)
-	}
-	g.release(runID)
-	e.waitPublished(t, time.Minute, runID)
-	if r := e.run(t, runID); r.State != "CANCELLED" {
-		t.Errorf("run = %+v, want CANCELLED", r)
-	}
-	if n := e.count(t, `SELECT count(*) FROM scenario_output WHERE run_id = $1`, runID); n != 0 {
-		t.Errorf("%d output rows, want none", n)
+			if r := e.run(t, runID); r.State != "CANCELLED" || r.OutputCount != nil {
+				t.Errorf("run = %+v, want CANCELLED without outputs", r)
+			}
+			if n := e.count(t, `SELECT count(*) FROM scenario_output WHERE run_id = $1`, runID); n != 0 {
+				t.Errorf("%d output rows, want none", n)
+			}
+			if n, last := terminals(e.events(t)[runID]); n != 1 || last.State != schemas.RunCancelled {
+				t.Errorf("%d terminal events, last %+v; want one CANCELLED", n, last)
+			}
+			if n := len(e.outputs(t)[runID]); n != 0 {
+				t.Errorf("%d outputs on the output topic, want none", n)
+			}
+		})
 	}
 }
 
@@ -350,7 +336,7 @@ func TestPoison(t *testing.T) {
 	garbled := e.createRun(t, runSpec{noRequest: true})
 	rec := &kgo.Record{Topic: topology.TopicScenarioRequest, Key: []byte(garbled), Value: []byte("not avro"),
 		Headers: []kgo.RecordHeader{{Key: runs.HeaderTenant, Value: []byte(tenant)}}}
-	if err := e.client.ProduceSync(testContext(t), rec).FirstErr(); err != nil {
+	if err := e.Client.ProduceSync(materializertest.Context(t), rec).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
 	e.startWorker(t, scenario.Config{})

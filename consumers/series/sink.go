@@ -15,7 +15,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -89,7 +88,7 @@ func (s *ObservationSink) Decode(ctx context.Context, rec *kgo.Record) (schemas.
 		return o, reject(ReasonInvalidValue, fmt.Sprintf("value %v is not a finite number; send null for a missing value", *o.Value))
 	}
 	o.TS = o.TS.UTC()
-	o.AsofDate = dateOnly(o.AsofDate)
+	o.AsofDate = market.Date(o.AsofDate)
 	return o, nil
 }
 
@@ -114,10 +113,4 @@ func validateIdentity(p schemas.Provider, seriesID string) error {
 
 func reject(reason, detail string) error {
 	return materializer.Reject(deadletter.StageValidate, reason, detail)
-}
-
-// dateOnly is the calendar date of t in UTC.
-func dateOnly(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -35,7 +35,7 @@ type BlockInfo struct {
 }
 
 // blockTable lists every block with its aliases; ParseBlock matches names and
-// aliases after normalize, so aliases need not list case or separator
+// aliases after Normalize, so aliases need not list case or separator
 // variants.
 var blockTable = []BlockInfo{
 	{On, []string{"PEAK", "ONPEAK", "5X16", "5X16H"}, "5x16: hours ending 07–22, Monday–Friday, excluding NERC holidays"},
@@ -63,7 +63,7 @@ func Blocks() []BlockInfo {
 // "On-Peak" and "5x16" are On; "offpeak" is Off; "flat", "base" and "7x24"
 // are ATC). An unknown name is an error wrapping ErrUnknownBlock.
 func ParseBlock(s string) (Block, error) {
-	n := normalize(s)
+	n := Normalize(s)
 	for _, b := range blockTable {
 		if n == string(b.Name) {
 			return b.Name, nil

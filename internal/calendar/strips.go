@@ -54,7 +54,7 @@ func StripMonths(tenorType, label string) ([]time.Time, error) {
 		n     int
 		err   error
 	)
-	switch normalize(tenorType) {
+	switch Normalize(tenorType) {
 	case tenorMonthly:
 		n = 1
 		first, err = ParseMonth(label)
@@ -84,7 +84,7 @@ func StripMonths(tenorType, label string) ([]time.Time, error) {
 // CALENDAR. It returns "" for any other tenor type.
 func StripLabel(tenorType string, month time.Time) string {
 	y, m := month.Year(), month.Month()
-	switch normalize(tenorType) {
+	switch Normalize(tenorType) {
 	case tenorMonthly:
 		return fmt.Sprintf("%04d-%02d", y, int(m))
 	case tenorQuarter:

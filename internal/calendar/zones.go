@@ -63,7 +63,7 @@ func values(m map[string]string) []string {
 // matched case-insensitively ignoring '-', '_' and spaces ("ISO-NE" is ISONE);
 // an unknown or empty code gets DefaultZone.
 func LocationForISO(iso string) *time.Location {
-	if name, ok := isoZones[normalize(iso)]; ok {
+	if name, ok := isoZones[Normalize(iso)]; ok {
 		return zones[name]
 	}
 	return zones[DefaultZone]
@@ -77,9 +77,11 @@ func orDefault(loc *time.Location) *time.Location {
 	return loc
 }
 
-// normalize upper-cases s and drops spaces, '-' and '_', so that "on-peak",
-// "On Peak" and "ONPEAK" compare equal.
-func normalize(s string) string {
+// Normalize upper-cases s and drops spaces, tabs, '-' and '_': the form in
+// which block names, tenor types and ISO codes are matched, so that
+// "on-peak", "On Peak" and "ONPEAK" compare equal, as do "ISO-NE" and
+// "isone".
+func Normalize(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch r {
 		case ' ', '-', '_', '\t':

@@ -97,7 +97,7 @@ func writeCurveDimensions(ctx context.Context, tx pgx.Tx, rows []schemas.CurveOb
 		iso, region, location = append(iso, o.ISO), append(region, o.Region), append(location, o.Location)
 		mkt, prod, block, spark = append(mkt, o.Market), append(prod, o.Product), append(block, o.Block), append(spark, o.SparkLocation)
 		currency, perUnit = append(currency, o.Currency), append(perUnit, o.PerUnit)
-		asofs = append(asofs, dateOnly(o.AsofDate))
+		asofs = append(asofs, Date(o.AsofDate))
 		prices = append(prices, strings.Join(slices.Sorted(maps.Keys(c.prices)), ","))
 		tenors = append(tenors, strings.Join(slices.Sorted(maps.Keys(c.tens)), ","))
 	}
@@ -271,20 +271,13 @@ func curveValues(rows []schemas.CurveObservation, ids map[string]int32) func(int
 			return fmt.Errorf("curve %s has no id", o.CurveKey)
 		}
 		v[0], v[1], v[2], v[3], v[4] = o.IngestTS, o.Value, o.Bid, o.Ask, o.Mid
-		v[5], v[6] = id, dateOnly(o.AsofDate)
+		v[5], v[6] = id, Date(o.AsofDate)
 		if o.ContractMonth != nil {
-			v[7] = dateOnly(*o.ContractMonth)
+			v[7] = Date(*o.ContractMonth)
 		} else {
 			v[7] = nil
 		}
 		v[8], v[9], v[10] = string(o.PriceType), string(o.TenorType), o.TenorLabel
 		return nil
 	}
-}
-
-// dateOnly is the calendar date of t in UTC, as COPY encodes a date from
-// the time's own location.
-func dateOnly(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -3,8 +3,6 @@ package market_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/aurum-energy/aurum/internal/curve"
 	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/internal/store/storetest"
 	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/schemas"
 )
@@ -49,22 +48,13 @@ func ctx(t testing.TB) context.Context {
 // open opens a store on url without migrating it.
 func open(t testing.TB, url string) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), store.Config{URL: url}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	return st
+	return storetest.Open(t, store.Config{URL: url})
 }
 
 // migrated opens a store on a fresh database of url's server, migrated.
 func migrated(t testing.TB, url string) *store.Store {
 	t.Helper()
-	st := open(t, url)
-	if _, err := st.Migrate(ctx(t)); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return storetest.Migrated(t, store.Config{URL: url})
 }
 
 // timescale reports whether the store's tables are hypertables.

@@ -33,6 +33,7 @@ package market
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -100,4 +101,12 @@ func (r *Reader) WithStripBatch(n int) *Reader {
 	c := NewReader(r.db)
 	c.stripBatch = func(int) int { return n }
 	return c
+}
+
+// Date is the calendar date of t in UTC, as a date column stores it (COPY
+// encodes a date from the time's own location) and as the records carry
+// their dates.
+func Date(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

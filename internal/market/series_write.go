@@ -38,7 +38,7 @@ func WriteObservations(ctx context.Context, tx pgx.Tx, rows []schemas.ExtTimeser
 			return fmt.Errorf("series %s %s has no id", o.Provider, o.SeriesID)
 		}
 		v[0], v[1], v[2], v[3] = o.TS, o.IngestTS, o.Value, id
-		v[4], v[5], v[6] = dateOnly(o.AsofDate), o.QualityFlag, o.ValueRaw
+		v[4], v[5], v[6] = Date(o.AsofDate), o.QualityFlag, o.ValueRaw
 		return nil
 	})
 	if err := copyInto(ctx, tx, observationStage, src); err != nil {

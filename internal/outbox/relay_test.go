@@ -18,6 +18,7 @@ import (
 
 	"github.com/aurum-energy/aurum/internal/broker"
 	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/internal/store/storetest"
 	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -29,16 +30,7 @@ const waitFor = 30 * time.Second
 // openStore returns a migrated store on a fresh database.
 func openStore(t *testing.T) *store.Store {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{URL: testenv.DatabaseURL(t)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return storetest.Migrated(t, store.Config{})
 }
 
 // outboxRow is what a tenant transaction writes.

@@ -93,13 +93,8 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		writeError(w, *apiErr)
 		return
 	}
-	resp, err := s.call(ctx, http.MethodPost, subjectPath(subject)+"/versions", req.Schema)
-	if err != nil {
-		writeError(w, internalError(err))
-		return
-	}
-	if !resp.ok() {
-		resp.copyTo(w)
+	resp, ok := s.apply(ctx, w, http.MethodPost, subjectPath(subject)+"/versions", req.Schema)
+	if !ok {
 		return
 	}
 	var created struct {
@@ -209,17 +204,12 @@ func (s *Server) handleDeleteSubject(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	resp, err := s.call(ctx, http.MethodDelete, path, nil)
-	if err != nil {
-		writeError(w, internalError(err))
-		return
-	}
-	if !resp.ok() {
-		resp.copyTo(w)
+	resp, ok := s.apply(ctx, w, http.MethodDelete, path, nil)
+	if !ok {
 		return
 	}
 	key := recordKey{KeyType: keyDeleteSubject, Subject: subject, Permanent: permanent}
-	err = s.store.write(ctx, key, deleteValue{Subject: subject, Permanent: permanent})
+	err := s.store.write(ctx, key, deleteValue{Subject: subject, Permanent: permanent})
 	if err == nil && permanent {
 		// srfake drops a hard-deleted subject's config with it.
 		err = s.store.write(ctx, recordKey{KeyType: keyConfig, Subject: subject}, nil)
@@ -252,13 +242,8 @@ func (s *Server) handleDeleteVersion(w http.ResponseWriter, r *http.Request) {
 	if permanent {
 		path += "?permanent=true"
 	}
-	resp, err := s.call(ctx, http.MethodDelete, path, nil)
-	if err != nil {
-		writeError(w, internalError(err))
-		return
-	}
-	if !resp.ok() {
-		resp.copyTo(w)
+	resp, ok := s.apply(ctx, w, http.MethodDelete, path, nil)
+	if !ok {
 		return
 	}
 	key := recordKey{KeyType: keyDeleteVersion, Subject: subject, Version: version, Permanent: permanent}
@@ -292,6 +277,22 @@ func (s *Server) resolveVersion(ctx context.Context, subject, version string) (i
 		return 0, &apiError{http.StatusNotFound, codeSubjectNotFound, fmt.Sprintf("Subject '%s' not found.", subject)}
 	}
 	return live[len(live)-1].Version, nil
+}
+
+// apply makes a request to srfake that the handler persists once it
+// succeeds. When it fails or srfake refuses it, apply answers the client
+// (an internal error, or srfake's response) and ok is false.
+func (s *Server) apply(ctx context.Context, w http.ResponseWriter, method, path string, body any) (resp *backendResponse, ok bool) {
+	resp, err := s.call(ctx, method, path, body)
+	if err != nil {
+		writeError(w, internalError(err))
+		return nil, false
+	}
+	if !resp.ok() {
+		resp.copyTo(w)
+		return nil, false
+	}
+	return resp, true
 }
 
 // relay applies a request to srfake and passes its response to the client.

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/aurum-energy/aurum/internal/calendar"
 )
 
 // Driver types (docs/CONTRACTS.md#scenarios), the values of Driver.Type and of
@@ -61,7 +63,7 @@ type point struct {
 	*BasePoint
 	month int    // monthIndex of the contract month
 	class string // asset class, lower case
-	iso   string // ISO, normalised by normISO
+	iso   string // ISO, normalised by calendar.Normalize
 }
 
 // priceDriver is a compiled driver that moves prices.
@@ -299,7 +301,7 @@ func newLoadGrowth(p *payload, prm params) *loadGrowth {
 	d.start = int(year) * 12
 	d.elasticity = coefficient(p, "elasticity", slopeRange, prm, ParamElasticity)
 	iso, _ := p.str("iso", false)
-	d.iso = normISO(iso)
+	d.iso = calendar.Normalize(iso)
 	d.classes = p.classes("asset_classes", assetPower)
 	return d
 }
@@ -333,7 +335,7 @@ func newFleetChange(p *payload, prm params) *fleetChange {
 	slope := coefficient(p, "supply_slope", slopeRange, prm, ParamSupplySlope)
 	d.ramp = coefficient(p, "ramp_months", rampRange, prm, ParamRampMonths)
 	iso, _ := p.str("iso", false)
-	d.iso = normISO(iso)
+	d.iso = calendar.Normalize(iso)
 	d.classes = p.classes("asset_classes", assetPower)
 	d.mag = slope * capacity / 1000
 	if change == changeAdd {
@@ -348,16 +350,4 @@ func (d *fleetChange) delta(p *point) float64 {
 	}
 	ramp := min(max(float64(p.month-d.start+1)/d.ramp, 0), 1)
 	return d.mag * ramp
-}
-
-// normISO upper-cases an ISO code and drops spaces, '-' and '_', so that
-// "ISO-NE" and "isone" match.
-func normISO(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '-', '_', '\t':
-			return -1
-		}
-		return r
-	}, strings.ToUpper(strings.TrimSpace(s)))
 }

@@ -220,7 +220,7 @@ func preparePoints(points []BasePoint) ([]point, error) {
 		}
 		pts[i] = point{
 			BasePoint: bp, month: monthIndex(bp.ContractMonth),
-			class: strings.ToLower(strings.TrimSpace(bp.AssetClass)), iso: normISO(bp.ISO),
+			class: strings.ToLower(strings.TrimSpace(bp.AssetClass)), iso: calendar.Normalize(bp.ISO),
 		}
 	}
 	slices.SortStableFunc(pts, func(a, b point) int { return a.month - b.month })

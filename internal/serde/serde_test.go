@@ -109,21 +109,11 @@ func TestRoundTripEveryRecord(t *testing.T) {
 
 func TestDecodeOlderWriterSchema(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	old := readFile(t, "testdata/curve_observation_v0.avsc")
-	// Version 1 of a subject of its own, as a producer built before
-	// spark_location and sheet_name existed would have registered it.
-	id := f.register(t, "legacy.curve.observation-value", old)
-
 	v := sampleCurve()
-	body, err := avro.Marshal(avro.MustParse(old), v) // the old schema has no slot for SparkLocation, SheetName
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got schemas.CurveObservation
-	if err := f.serde.Decode(context.Background(), topology.TopicCurveObservation, confluentFrame(id, body), &got); err != nil {
-		t.Fatalf("Decode: %v", err)
-	}
+	// Version 1 of a subject of its own, as a producer built before
+	// spark_location and sheet_name existed would have registered it; the
+	// old schema has no slot for SparkLocation, SheetName.
+	got := decodeWrittenWith(t, "testdata/curve_observation_v0.avsc", "legacy.curve.observation-value", v)
 	want := v
 	want.SparkLocation, want.SheetName = nil, nil
 	if !reflect.DeepEqual(got, want) {
@@ -133,13 +123,26 @@ func TestDecodeOlderWriterSchema(t *testing.T) {
 
 func TestDecodeNewerWriterSchema(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	newer := readFile(t, "testdata/curve_observation_v2.avsc")
-	id := f.register(t, "future.curve.observation-value", newer)
-
 	v := sampleCurve()
 	v.AssetClass = "hydrogen" // a symbol today's reader does not know
-	body, err := avro.Marshal(avro.MustParse(newer), curveAsMap(t, v, map[string]any{"delivery_hours": 336.0}))
+	got := decodeWrittenWith(t, "testdata/curve_observation_v2.avsc", "future.curve.observation-value",
+		curveAsMap(t, v, map[string]any{"delivery_hours": 336.0}))
+	want := v
+	want.AssetClass = schemas.AssetClassOther // the reader's enum default
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("decoded\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// decodeWrittenWith registers the writer schema of file under subject,
+// encodes v with it, and decodes the record as a CurveObservation read
+// from the curve topic.
+func decodeWrittenWith(t *testing.T, file, subject string, v any) schemas.CurveObservation {
+	t.Helper()
+	f := newFixture(t)
+	writer := readFile(t, file)
+	id := f.register(t, subject, writer)
+	body, err := avro.Marshal(avro.MustParse(writer), v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,11 +150,7 @@ func TestDecodeNewerWriterSchema(t *testing.T) {
 	if err := f.serde.Decode(context.Background(), topology.TopicCurveObservation, confluentFrame(id, body), &got); err != nil {
 		t.Fatalf("Decode: %v", err)
 	}
-	want := v
-	want.AssetClass = schemas.AssetClassOther // the reader's enum default
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("decoded\n got %+v\nwant %+v", got, want)
-	}
+	return got
 }
 
 // curveAsMap turns v into the generic form hamba encodes against any

@@ -29,6 +29,7 @@ import (
 	"github.com/aurum-energy/aurum/internal/broker"
 	"github.com/aurum-energy/aurum/internal/devenv"
 	"github.com/aurum-energy/aurum/internal/registry"
+	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -245,30 +246,88 @@ func NewKafka(t testing.TB) *Kafka {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	k, stop, err := StartKafka(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return k
+}
+
+// StartKafka is NewKafka for code without a test at hand (a TestMain, an
+// example): stop stops the broker and the registry.
+func StartKafka(ctx context.Context) (k *Kafka, stop func(), err error) {
 	b, err := broker.New(broker.Config{Addr: "127.0.0.1:0", InMemory: true}, quietLogger())
 	if err != nil {
-		t.Fatalf("testenv: broker: %v", err)
+		return nil, nil, fmt.Errorf("testenv: broker: %w", err)
 	}
-	t.Cleanup(b.Close)
 	reg, err := registry.New(ctx, registry.Config{Addr: "127.0.0.1:0", Brokers: b.Addrs()}, quietLogger())
 	if err != nil {
-		t.Fatalf("testenv: registry: %v", err)
+		b.Close()
+		return nil, nil, fmt.Errorf("testenv: registry: %w", err)
 	}
-	t.Cleanup(func() { _ = reg.Close() })
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...))
+	stop = func() {
+		_ = reg.Close()
+		b.Close()
+	}
+	if err := declare(ctx, b.Addrs(), reg.URL()); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return &Kafka{Brokers: b.Addrs(), RegistryURL: reg.URL()}, stop, nil
+}
+
+// declare applies the topology on the cluster of brokers and registers the
+// record schemas on the registry at registryURL.
+func declare(ctx context.Context, brokers []string, registryURL string) error {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
 	if err != nil {
-		t.Fatalf("testenv: kafka client: %v", err)
+		return fmt.Errorf("testenv: kafka client: %w", err)
 	}
 	defer cl.Close()
 	if _, err := topology.Apply(ctx, kadm.NewClient(cl)); err != nil {
-		t.Fatalf("testenv: topology: %v", err)
+		return fmt.Errorf("testenv: topology: %w", err)
 	}
-	src, err := sr.NewClient(sr.URLs(reg.URL()))
+	src, err := sr.NewClient(sr.URLs(registryURL))
+	if err != nil {
+		return fmt.Errorf("testenv: registry client: %w", err)
+	}
+	if _, err := schemas.Register(ctx, src); err != nil {
+		return fmt.Errorf("testenv: schemas: %w", err)
+	}
+	return nil
+}
+
+// Client returns a client of the cluster, its seed brokers followed by
+// opts (transactions, consumed topics, linger). It is closed when the test
+// ends.
+func (k *Kafka) Client(t testing.TB, opts ...kgo.Opt) *kgo.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(k.Brokers...)}, opts...)...)
+	if err != nil {
+		t.Fatalf("testenv: kafka client: %v", err)
+	}
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+// Registry returns a client of the cluster's schema registry.
+func (k *Kafka) Registry(t testing.TB) *sr.Client {
+	t.Helper()
+	src, err := sr.NewClient(sr.URLs(k.RegistryURL))
 	if err != nil {
 		t.Fatalf("testenv: registry client: %v", err)
 	}
-	if _, err := schemas.Register(ctx, src); err != nil {
-		t.Fatalf("testenv: schemas: %v", err)
+	return src
+}
+
+// Serde returns a serde on the cluster's registry, as the components
+// encode and decode records with.
+func (k *Kafka) Serde(t testing.TB) *serde.Serde {
+	t.Helper()
+	s, err := serde.New(context.Background(), k.Registry(t), nil)
+	if err != nil {
+		t.Fatalf("testenv: serde: %v", err)
 	}
-	return &Kafka{Brokers: b.Addrs(), RegistryURL: reg.URL()}
+	return s
 }

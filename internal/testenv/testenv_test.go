@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/schemas"
@@ -18,12 +16,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func TestNewKafkaHasTopologyAndSchemas(t *testing.T) {
 	t.Parallel()
 	k := testenv.NewKafka(t)
-	cl, err := kgo.NewClient(kgo.SeedBrokers(k.Brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	topics, err := kadm.NewClient(cl).ListTopics(context.Background())
+	topics, err := kadm.NewClient(k.Client(t)).ListTopics(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,11 +25,7 @@ func TestNewKafkaHasTopologyAndSchemas(t *testing.T) {
 			t.Errorf("topic %s missing", want.Name)
 		}
 	}
-	src, err := sr.NewClient(sr.URLs(k.RegistryURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	subjects, err := src.Subjects(context.Background())
+	subjects, err := k.Registry(t).Subjects(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,13 +15,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 
-	"github.com/aurum-energy/aurum/internal/broker"
-	"github.com/aurum-energy/aurum/internal/registry"
 	"github.com/aurum-energy/aurum/internal/serde"
+	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/producers/collector"
 	"github.com/aurum-energy/aurum/schemas"
 	"github.com/aurum-energy/aurum/topology"
@@ -126,35 +123,25 @@ func Example() {
 }
 
 // startKafka starts what `aurum dev` embeds, in memory: a Kafka broker with
-// Aurum's topics and a schema registry with its schemas. It returns a
-// client of the broker and the serde of the registry.
+// Aurum's topics and a schema registry with its schemas
+// (testenv.StartKafka). It returns a client of the broker and the serde of
+// the registry.
 func startKafka(ctx context.Context) (*kgo.Client, *serde.Serde, func()) {
-	quiet := slog.New(slog.DiscardHandler)
-	b, err := broker.New(broker.Config{Addr: "127.0.0.1:0", InMemory: true}, quiet)
+	k, stop, err := testenv.StartKafka(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
-	reg, err := registry.New(ctx, registry.Config{Addr: "127.0.0.1:0", Brokers: b.Addrs()}, quiet)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(k.Brokers...))
 	if err != nil {
 		log.Fatal(err)
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...))
+	rc, err := sr.NewClient(sr.URLs(k.RegistryURL))
 	if err != nil {
 		log.Fatal(err)
 	}
-	if _, err := topology.Apply(ctx, kadm.NewClient(cl)); err != nil {
-		log.Fatal(err)
-	}
-	rc, err := sr.NewClient(sr.URLs(reg.URL()))
+	s, err := serde.New(ctx, rc, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	if _, err := schemas.Register(ctx, rc); err != nil {
-		log.Fatal(err)
-	}
-	s, err := serde.New(ctx, rc, quiet)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return cl, s, func() { cl.Close(); _ = reg.Close(); b.Close() }
+	return cl, s, func() { cl.Close(); stop() }
 }

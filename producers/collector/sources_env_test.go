@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aurum-energy/aurum/internal/serde"
@@ -130,20 +129,7 @@ type sourceEnv struct {
 func newSourceEnv(t *testing.T) *sourceEnv {
 	t.Helper()
 	k := testenv.NewKafka(t)
-	cl, err := kgo.NewClient(kgo.SeedBrokers(k.Brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cl.Close)
-	reg, err := sr.NewClient(sr.URLs(k.RegistryURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := serde.New(context.Background(), reg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &sourceEnv{client: cl, serde: s}
+	return &sourceEnv{client: k.Client(t), serde: k.Serde(t)}
 }
 
 // run collects tc's window once from the replay at baseURL.

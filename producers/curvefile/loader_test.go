@@ -14,7 +14,6 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/aurum-energy/aurum/internal/curve"
 	"github.com/aurum-energy/aurum/internal/deadletter"
@@ -35,20 +34,7 @@ type harness struct {
 func newHarness(t testing.TB) *harness {
 	t.Helper()
 	k := testenv.NewKafka(t)
-	ctx := context.Background()
-	reg, err := sr.NewClient(sr.URLs(k.RegistryURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sd, err := serde.New(ctx, reg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(k.Brokers...)}, ProducerOpts()...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cl.Close)
+	sd, cl := k.Serde(t), k.Client(t, ProducerOpts()...)
 	l, err := New(Config{Now: func() time.Time { return testIngest }}, Deps{Client: cl, Serde: sd})
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/testenv"
@@ -30,20 +29,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	k := testenv.NewKafka(t)
-	cl, err := kgo.NewClient(kgo.SeedBrokers(k.Brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cl.Close)
-	src, err := sr.NewClient(sr.URLs(k.RegistryURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := serde.New(context.Background(), src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{kafka: k, client: cl, serde: s}
+	return &fixture{kafka: k, client: k.Client(t), serde: k.Serde(t)}
 }
 
 func (f *fixture) producer(t *testing.T, cfg Config) *Producer {

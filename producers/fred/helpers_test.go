@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/telemetry"
@@ -123,20 +122,7 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	k := testenv.NewKafka(t)
-	cl, err := kgo.NewClient(kgo.SeedBrokers(k.Brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cl.Close)
-	src, err := sr.NewClient(sr.URLs(k.RegistryURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := serde.New(context.Background(), src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{kafka: k, client: cl, serde: s, metrics: telemetry.NewMetrics(telemetry.NewRegistry())}
+	return &env{kafka: k, client: k.Client(t), serde: k.Serde(t), metrics: telemetry.NewMetrics(telemetry.NewRegistry())}
 }
 
 // run collects series from the server at baseURL once.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/aurum-energy/aurum/internal/serde"
@@ -50,4 +52,37 @@ func (cfg ChildConfig) Open(ctx context.Context) (*Child, error) {
 		return nil, err
 	}
 	return &Child{Store: st, Serde: sd, Logger: logger}, nil
+}
+
+// Run is the body of a helper process: it opens the services of cfg,
+// builds the component under test on them and runs it until ctx is
+// cancelled or the process is killed.
+func (cfg ChildConfig) Run(ctx context.Context, build func(*Child) (Runner, error)) error {
+	child, err := cfg.Open(ctx)
+	if err != nil {
+		return err
+	}
+	defer child.Store.Close()
+	c, err := build(child)
+	if err != nil {
+		return err
+	}
+	return c.Run(ctx)
+}
+
+// GroupOptions are the consumer-group options of a helper process. A
+// killed member never leaves the group: short session and rebalance
+// timeouts bound how long its partitions wait for a new owner, and with an
+// InstanceID (static membership) the restarted child takes its place at
+// once.
+func (cfg ChildConfig) GroupOptions() []kgo.Opt {
+	opts := []kgo.Opt{
+		kgo.SessionTimeout(6 * time.Second),
+		kgo.RebalanceTimeout(6 * time.Second),
+		kgo.HeartbeatInterval(500 * time.Millisecond),
+	}
+	if cfg.InstanceID != "" {
+		opts = append(opts, kgo.InstanceID(cfg.InstanceID))
+	}
+	return opts
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/aurum-energy/aurum/internal/deadletter"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
+	"github.com/aurum-energy/aurum/internal/store/storetest"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/internal/testenv"
 )
@@ -45,26 +46,9 @@ type Env struct {
 // test ends. opts are added to the client's options (batching, linger).
 func New(t testing.TB, opts ...kgo.Opt) *Env {
 	t.Helper()
-	ctx := Context(t)
 	e := &Env{Kafka: testenv.NewKafka(t), DatabaseURL: testenv.DatabaseURL(t)}
-	var err error
-	if e.Store, err = store.Open(ctx, store.Config{URL: e.DatabaseURL, MaxConns: 12}, nil); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Store.Close)
-	if _, err := e.Store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if e.Registry, err = sr.NewClient(sr.URLs(e.Kafka.RegistryURL)); err != nil {
-		t.Fatal(err)
-	}
-	if e.Serde, err = serde.New(ctx, e.Registry, nil); err != nil {
-		t.Fatal(err)
-	}
-	if e.Client, err = kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(e.Kafka.Brokers...)}, opts...)...); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Client.Close)
+	e.Store = storetest.Migrated(t, store.Config{URL: e.DatabaseURL, MaxConns: 12})
+	e.Registry, e.Serde, e.Client = e.Kafka.Registry(t), e.Kafka.Serde(t), e.Kafka.Client(t, opts...)
 	e.Admin = kadm.NewClient(e.Client)
 	return e
 }
@@ -237,19 +221,9 @@ func (e *Env) Count(t testing.TB, sql string, args ...any) int64 {
 	return n
 }
 
-// header returns the value of r's header key, or "" if it has none.
-func header(r *kgo.Record, key string) string {
-	for _, h := range r.Headers {
-		if h.Key == key {
-			return string(h.Value)
-		}
-	}
-	return ""
-}
-
 // Reason is a dead letter's "stage/code" (its reason header is
 // "code: detail").
 func Reason(r *kgo.Record) string {
-	code, _, _ := strings.Cut(header(r, deadletter.HeaderReason), ":")
-	return header(r, deadletter.HeaderStage) + "/" + code
+	code, _, _ := strings.Cut(deadletter.Header(r, deadletter.HeaderReason), ":")
+	return deadletter.Header(r, deadletter.HeaderStage) + "/" + code
 }

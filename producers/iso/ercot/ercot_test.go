@@ -26,6 +26,18 @@ func findLoad(t *testing.T, recs []schemas.IsoLoadRecord, area string, start tim
 	return schemas.IsoLoadRecord{}
 }
 
+// countForecasts counts the actual and the forecast values of recs.
+func countForecasts(recs []schemas.IsoLoadRecord) (actual, forecast int) {
+	for _, r := range recs {
+		if r.Forecast {
+			forecast++
+		} else {
+			actual++
+		}
+	}
+	return actual, forecast
+}
+
 func TestParseDocumentList(t *testing.T) {
 	t.Parallel()
 	docs, err := ParseDocumentList(collectortest.Fixture(t, "mis-IceDocListJsonWS-reportTypeId-12331-dam-spp.json"))
@@ -186,19 +198,13 @@ func TestParseSolar(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 200 rows: 200 STPPF forecasts, 48 actuals (later hours have none yet).
-	actual, forecast := 0, 0
 	for _, r := range recs {
 		if r.Area != SolarArea {
 			t.Fatalf("area %q", r.Area)
 		}
-		if r.Forecast {
-			forecast++
-		} else {
-			actual++
-		}
 	}
-	if actual != 48 || forecast != 200 {
+	// 200 rows: 200 STPPF forecasts, 48 actuals (later hours have none yet).
+	if actual, forecast := countForecasts(recs); actual != 48 || forecast != 200 {
 		t.Fatalf("%d actual, %d forecast; want 48, 200", actual, forecast)
 	}
 	// 03/11/2025 hour ending 14 is 13:00-14:00 CDT: 18:00 UTC.
@@ -217,15 +223,7 @@ func TestParseDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Actuals: 24 of the previous day, 2 of the current; forecasts: 72.
-	actual, forecast := 0, 0
-	for _, r := range recs {
-		if r.Forecast {
-			forecast++
-		} else {
-			actual++
-		}
-	}
-	if actual != 26 || forecast != 72 {
+	if actual, forecast := countForecasts(recs); actual != 26 || forecast != 72 {
 		t.Fatalf("%d actual, %d forecast; want 26, 72", actual, forecast)
 	}
 	// previousDay hour ending 1 ("2024-11-24 01:00:00-0600", epoch

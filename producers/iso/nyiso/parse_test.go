@@ -146,34 +146,38 @@ func TestParseFallBackDay(t *testing.T) {
 	}
 }
 
-func TestParseTimeZoneColumn(t *testing.T) {
+// TestParseDSTDays: rows of the days the clocks change land on the UTC
+// instants of their local times.
+func TestParseDSTDays(t *testing.T) {
 	t.Parallel()
-	// Real-time rows that name their zone: the interval ending 01:05 EDT
-	// is 05:00-05:05 UTC, the one ending 01:05 EST is 06:00-06:05 UTC,
-	// whatever the order of the rows.
-	body := "Time Stamp,Time Zone,Name,PTID,LBMP ($/MWHr),Marginal Cost Losses ($/MWHr),Marginal Cost Congestion ($/MWHr)\n" +
-		"11/01/2026 01:05:00,EST,WEST,61752,20.00,0.10,0.00\n" +
-		"11/01/2026 01:05:00,EDT,WEST,61752,21.00,0.10,0.00\n"
-	recs, err := Parse([]byte(body), Feeds["realtime_zone"], ingest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !recs[0].IntervalStart.Equal(utc(2026, 11, 1, 6, 0)) || !recs[1].IntervalStart.Equal(utc(2026, 11, 1, 5, 0)) {
-		t.Errorf("starts %s, %s", recs[0].IntervalStart, recs[1].IntervalStart)
-	}
-}
-
-func TestParseSpringForwardDay(t *testing.T) {
-	t.Parallel()
-	// 2026-03-08 has 23 hours: 01:00 EST is 06:00 UTC, 03:00 EDT is 07:00.
-	ok := "Time Stamp,Name,PTID,LBMP ($/MWHr),Marginal Cost Losses ($/MWHr),Marginal Cost Congestion ($/MWHr)\n" +
-		"03/08/2026 01:00,WEST,61752,20.00,0.10,0.00\n03/08/2026 03:00,WEST,61752,21.00,0.10,0.00\n"
-	recs, err := Parse([]byte(ok), Feeds["damlbmp_zone"], ingest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !recs[0].IntervalStart.Equal(utc(2026, 3, 8, 6, 0)) || !recs[1].IntervalStart.Equal(utc(2026, 3, 8, 7, 0)) {
-		t.Errorf("starts %s, %s", recs[0].IntervalStart, recs[1].IntervalStart)
+	for _, tc := range []struct {
+		name, feed, body string
+		want             [2]time.Time
+	}{
+		// Real-time rows that name their zone: the interval ending 01:05
+		// EDT is 05:00-05:05 UTC, the one ending 01:05 EST is 06:00-06:05
+		// UTC, whatever the order of the rows.
+		{name: "time zone column", feed: "realtime_zone",
+			body: "Time Stamp,Time Zone,Name,PTID,LBMP ($/MWHr),Marginal Cost Losses ($/MWHr),Marginal Cost Congestion ($/MWHr)\n" +
+				"11/01/2026 01:05:00,EST,WEST,61752,20.00,0.10,0.00\n" +
+				"11/01/2026 01:05:00,EDT,WEST,61752,21.00,0.10,0.00\n",
+			want: [2]time.Time{utc(2026, 11, 1, 6, 0), utc(2026, 11, 1, 5, 0)}},
+		// 2026-03-08 has 23 hours: 01:00 EST is 06:00 UTC, 03:00 EDT is 07:00.
+		{name: "spring forward", feed: "damlbmp_zone",
+			body: "Time Stamp,Name,PTID,LBMP ($/MWHr),Marginal Cost Losses ($/MWHr),Marginal Cost Congestion ($/MWHr)\n" +
+				"03/08/2026 01:00,WEST,61752,20.00,0.10,0.00\n03/08/2026 03:00,WEST,61752,21.00,0.10,0.00\n",
+			want: [2]time.Time{utc(2026, 3, 8, 6, 0), utc(2026, 3, 8, 7, 0)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			recs, err := Parse([]byte(tc.body), Feeds[tc.feed], ingest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !recs[0].IntervalStart.Equal(tc.want[0]) || !recs[1].IntervalStart.Equal(tc.want[1]) {
+				t.Errorf("starts %s, %s", recs[0].IntervalStart, recs[1].IntervalStart)
+			}
+		})
 	}
 }
 
