@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -108,7 +106,7 @@ type RunEventsDeps struct {
 // client answers the metadata questions.
 type RunEvents struct {
 	cfg     RunEventsConfig
-	store   *store.Store
+	runs    *runs.Repository
 	serde   *serde.Serde
 	logger  *slog.Logger
 	meta    *kgo.Client
@@ -133,18 +131,12 @@ func NewRunEvents(cfg RunEventsConfig, deps RunEventsDeps) (*RunEvents, error) {
 	if err != nil {
 		return nil, fmt.Errorf("run events: kafka client: %w", err)
 	}
-	return &RunEvents{cfg: cfg, store: deps.Store, serde: deps.Serde, logger: deps.Logger, meta: meta}, nil
+	return &RunEvents{cfg: cfg, runs: runs.NewRepository(deps.Store), serde: deps.Serde, logger: deps.Logger, meta: meta}, nil
 }
 
 // Close releases the shared Kafka client. Streams still open end with
 // errors; close the server first.
 func (r *RunEvents) Close() { r.meta.Close() }
-
-// streamedRun is what the database says of a run when a client subscribes.
-type streamedRun struct {
-	id, scenarioID, state string
-	queuedAt              time.Time
-}
 
 // streamRunEvents is GET /v1/runs/{run_id}/events, streaming from
 // Deps.RunEvents (503 without one).
@@ -154,22 +146,20 @@ func (s *Server) streamRunEvents(c echo.Context) error {
 		return NewProblem(http.StatusServiceUnavailable, "not-ready", "run events are not available: the API has no Kafka consumer for them")
 	}
 	ctx := c.Request().Context()
-	p, _ := PrincipalFrom(ctx)
-	raw := c.Param("run_id")
-	notFound := NotFound(fmt.Sprintf("no run %s", truncate(raw, 64)))
-	if !isRunID(raw) {
-		return notFound
+	p, err := principalOf(c)
+	if err != nil {
+		return err
 	}
-	var run streamedRun
-	err := src.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT id::text, scenario_id::text, state, queued_at FROM scenario_run WHERE id = $1`,
-			strings.ToLower(raw)).Scan(&run.id, &run.scenarioID, &run.state, &run.queuedAt)
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return notFound
+	id, err := pathUUID("run_id", c.Param("run_id"))
+	if err != nil {
+		return err
+	}
+	run, err := src.runs.Get(ctx, runs.Ref{Tenant: p.Tenant, ID: id})
+	if errors.Is(err, runs.ErrNotFound) {
+		return errNoRun(id)
 	}
 	if err != nil {
-		return fmt.Errorf("look up run %s: %w", raw, err)
+		return err
 	}
 	if n := src.streams.Add(1); n > int64(src.cfg.MaxStreams) {
 		src.streams.Add(-1)
@@ -185,7 +175,7 @@ func (s *Server) streamRunEvents(c echo.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(s.stopping, cancel)()
-	if schemas.RunState(run.state).Terminal() {
+	if run.State.Terminal() {
 		ctx, cancel = context.WithTimeout(ctx, src.cfg.ReplayTimeout)
 		defer cancel()
 	}
@@ -199,7 +189,7 @@ func (s *Server) streamRunEvents(c echo.Context) error {
 		src: src, run: run, tenant: p.Tenant, w: c.Response(),
 		lastEventID: c.Request().Header.Get("Last-Event-ID"),
 		seen:        make(map[string]bool),
-		logger:      s.requestLogger(c).With(slog.String("run_id", run.id)),
+		logger:      s.requestLogger(c).With(slog.String("run_id", run.ID)),
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/event-stream")
@@ -211,13 +201,13 @@ func (s *Server) streamRunEvents(c echo.Context) error {
 
 // consumer returns a read_committed client of the run's partition,
 // positioned at the first record no older than queued_at − Margin.
-func (r *RunEvents) consumer(ctx context.Context, run streamedRun) (*kgo.Client, error) {
+func (r *RunEvents) consumer(ctx context.Context, run runs.Run) (*kgo.Client, error) {
 	n, err := r.partitionCount(ctx)
 	if err != nil {
 		return nil, err
 	}
-	partition := topology.Partition(topology.TopicScenarioRun, []byte(run.id), n)
-	from := kgo.NewOffset().AfterMilli(run.queuedAt.Add(-r.cfg.Margin).UnixMilli())
+	partition := topology.Partition(topology.TopicScenarioRun, []byte(run.ID), n)
+	from := kgo.NewOffset().AfterMilli(run.QueuedAt.Add(-r.cfg.Margin).UnixMilli())
 	opts := append([]kgo.Opt{kgo.SeedBrokers(r.cfg.Brokers...)}, r.cfg.KafkaOptions...)
 	cl, err := kgo.NewClient(append(opts,
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topology.TopicScenarioRun: {partition: from}}),
@@ -257,7 +247,7 @@ func (r *RunEvents) partitionCount(ctx context.Context) (int, error) {
 // runEventStream writes the events of one run to one client.
 type runEventStream struct {
 	src         *RunEvents
-	run         streamedRun
+	run         runs.Run
 	tenant      string
 	w           *echo.Response
 	lastEventID string // skip events up to and including this one
@@ -269,7 +259,7 @@ type runEventStream struct {
 // serve writes events until the terminal one, or until ctx ends; it reports
 // only failures to write.
 func (st *runEventStream) serve(ctx context.Context, cl *kgo.Client) error {
-	if err := st.write(": stream of run " + st.run.id + "\n\n"); err != nil {
+	if err := st.write(": stream of run " + st.run.ID + "\n\n"); err != nil {
 		return nil
 	}
 	heartbeat := st.src.cfg.Heartbeat
@@ -322,7 +312,7 @@ func (st *runEventStream) serve(ctx context.Context, cl *kgo.Client) error {
 // and records it cannot decode (logged).
 func (st *runEventStream) decode(ctx context.Context, rec *kgo.Record) (schemas.RunEvent, bool) {
 	var ev schemas.RunEvent
-	if string(rec.Key) != st.run.id {
+	if string(rec.Key) != st.run.ID {
 		return ev, false
 	}
 	if err := st.src.serde.Decode(ctx, rec.Topic, rec.Value, &ev); err != nil {
@@ -330,7 +320,7 @@ func (st *runEventStream) decode(ctx context.Context, rec *kgo.Record) (schemas.
 			slog.Int64("offset", rec.Offset), slog.String("error", err.Error()))
 		return ev, false
 	}
-	if ev.RunID != st.run.id || ev.TenantID != st.tenant {
+	if ev.RunID != st.run.ID || ev.TenantID != st.tenant {
 		return ev, false
 	}
 	return ev, true
@@ -379,25 +369,4 @@ func (st *runEventStream) write(s string) error {
 	}
 	st.w.Flush()
 	return nil
-}
-
-// isRunID reports whether s is the textual form of a UUID; anything else
-// names no run.
-func isRunID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
-		default:
-			return false
-		}
-	}
-	return true
 }

@@ -321,15 +321,19 @@ func TestRunEventsNotFound(t *testing.T) {
 	e := newRunEventsEnv(t, RunEventsConfig{})
 	scenarioID, runID := e.seedRun(t, "acme", schemas.RunSucceeded)
 	e.publish(t, true, testRunEvent("acme", scenarioID, runID, schemas.RunSucceeded))
-	for _, tc := range []struct{ name, tenant, id string }{
-		{"another tenant's run", "globex", runID},
-		{"unknown run", "acme", "00000000-0000-4000-8000-000000000000"},
-		{"malformed id", "acme", "not-a-uuid"},
+	for _, tc := range []struct {
+		name, tenant, id string
+		status           int
+	}{
+		{"another tenant's run", "globex", runID, http.StatusNotFound},
+		{"unknown run", "acme", "00000000-0000-4000-8000-000000000000", http.StatusNotFound},
+		// As on every route with a run id: the id is wrong, not missing.
+		{"malformed id", "acme", "not-a-uuid", http.StatusBadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, _ := e.subscribe(t, tc.tenant, tc.id, nil)
-			if resp.status != http.StatusNotFound || resp.header.Get("Content-Type") != MIMEProblemJSON {
-				t.Fatalf("status %d %s, want 404 problem: %s", resp.status, resp.header.Get("Content-Type"), resp.body)
+			if resp.status != tc.status || resp.header.Get("Content-Type") != MIMEProblemJSON {
+				t.Fatalf("status %d %s, want %d problem: %s", resp.status, resp.header.Get("Content-Type"), tc.status, resp.body)
 			}
 		})
 	}
