@@ -73,7 +73,8 @@ func (f *collectFlags) window(src collector.Source) (collector.Window, error) {
 func sourceList() string {
 	var b strings.Builder
 	for _, n := range sources.Names() {
-		fmt.Fprintf(&b, "  %-10s %s\n  %-10s flags: %s\n", n, sources.Summary(n), "", collector.FlagList(sources.Flags(n)))
+		fmt.Fprintf(&b, "  %-10s %s\n  %-10s flags: %s\n  %-10s e.g.   aurum collect %s %s\n", n, sources.Summary(n),
+			"", collector.FlagList(sources.Flags(n)), "", n, strings.Join(sources.Example(n), " "))
 	}
 	return b.String()
 }

@@ -63,42 +63,24 @@ func TestCollectWindow(t *testing.T) {
 	}
 }
 
-// TestCollectSourcesBuild builds every registered source from the flags a
-// user would give it, without touching the network, and checks each takes
-// exactly the flags the registry lists.
+// TestCollectSourcesBuild builds every registered source from its
+// example command line, without touching the network, and checks that the
+// example gives exactly the flags the registry lists for it.
 func TestCollectSourcesBuild(t *testing.T) {
 	t.Parallel()
-	cases := map[string][]string{
-		"fred":      {"--series", "GDP,CPILFESL"},
-		"eia":       {"--route", "electricity/rto/region-data", "--facet", "respondent=PJM,MISO", "--facet", "type=D", "--frequency", "hourly", "--data", "value", "--seriesid", "INTL.29-12-HKG-BKWH.A"},
-		"worldbank": {"--indicator", "NY.GDP.MKTP.CD", "--country", "USA,JPN"},
-		"noaa":      {"--dataset", "GHCND", "--station", "GHCND:USC00200230", "--datatype", "PRCP,TMAX", "--location", "FIPS:12017", "--units", "metric", "--lookup-names"},
-		"pjm":       {"--feeds", "da_hrl_lmps,rt_hrl_lmps", "--locations", "1,3", "--location-types", "ZONE", "--lookback", "48h"},
-		"nyiso":     {"--feeds", "damlbmp_zone", "--locations", "61757,N.Y.C.", "--lookback", "24h"},
-		"isone":     {"--feeds", "hourlysysload,realtimehourlydemand", "--locations", "4001", "--lookback", "48h"},
-		"spp":       {"--feeds", "da,rtbm", "--locations", "SPPNORTH_HUB", "--lookback", "1h"},
-		"caiso":     {"--series", "SLD_FCST:ACTUAL,SLD_REN_FCST:DAM", "--lookback", "24h"},
-		"ercot":     {"--series", "dam-spp,dashboard", "--locations", "HB_NORTH", "--lookback", "24h"},
-		"miso":      {"--nodes", "ILLINOIS.HUB", "--lookback", "48h"},
-	}
 	for _, name := range sources.Names() {
-		if _, ok := cases[name]; !ok {
-			t.Errorf("source %s has no case here", name)
-		}
-	}
-	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			var f collectFlags
 			fs := flag.NewFlagSet("collect", flag.ContinueOnError)
 			f.register(fs)
-			if err := fs.Parse(args); err != nil {
+			if err := fs.Parse(sources.Example(name)); err != nil {
 				t.Fatal(err)
 			}
 			var given []string
 			fs.Visit(func(fl *flag.Flag) { given = append(given, fl.Name) })
 			if want := sources.Flags(name); !sameSet(given, want) {
-				t.Errorf("the case gives %v, the registry lists %v", given, want)
+				t.Errorf("the example gives %v, the registry lists %v", given, want)
 			}
 			src, err := f.sources.Build(name)
 			if err != nil {

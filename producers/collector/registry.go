@@ -17,6 +17,10 @@ type Spec[C any, S Source] struct {
 	Name string
 	// Summary is the source's line in `aurum collect --help`.
 	Summary string
+	// Example is the flags of a command line that collects something of
+	// the source, giving every flag it reads: the help shows it, and the
+	// tests build the source from it.
+	Example []string
 	// Client returns the defaults of the source's HTTP client.
 	Client func() ClientConfig
 	// Flags declares on f the flags the source reads, each into a field of
@@ -28,12 +32,14 @@ type Spec[C any, S Source] struct {
 
 // Registration is a Spec as a Registry holds it, whatever its types.
 type Registration interface {
-	spec() (name, summary string, client func() ClientConfig)
+	spec() (name, summary string, example []string, client func() ClientConfig)
 	bind(f *Flags) (build func() (Source, error))
 	build(cfg any) (Source, error)
 }
 
-func (s Spec[C, S]) spec() (string, string, func() ClientConfig) { return s.Name, s.Summary, s.Client }
+func (s Spec[C, S]) spec() (string, string, []string, func() ClientConfig) {
+	return s.Name, s.Summary, s.Example, s.Client
+}
 
 func (s Spec[C, S]) bind(f *Flags) func() (Source, error) {
 	cfg := new(C)
@@ -76,7 +82,7 @@ type Registry struct {
 func NewRegistry(regs ...Registration) *Registry {
 	r := &Registry{regs: map[string]Registration{}}
 	for _, reg := range regs {
-		name, _, _ := reg.spec()
+		name, _, _, _ := reg.spec()
 		if _, dup := r.regs[name]; dup || name == "" {
 			panic(fmt.Sprintf("collector registry: source %q registered twice or unnamed", name))
 		}
@@ -101,8 +107,18 @@ func (r *Registry) Summary(name string) string {
 	if !ok {
 		return ""
 	}
-	_, summary, _ := reg.spec()
+	_, summary, _, _ := reg.spec()
 	return summary
+}
+
+// Example is the flags of source name's example command line.
+func (r *Registry) Example(name string) []string {
+	reg, ok := r.regs[name]
+	if !ok {
+		return nil
+	}
+	_, _, example, _ := reg.spec()
+	return slices.Clone(example)
 }
 
 // Flags are the names of the flags source name reads.
@@ -114,7 +130,7 @@ func (r *Registry) Client(name string) (ClientConfig, error) {
 	if err != nil {
 		return ClientConfig{}, err
 	}
-	_, _, client := reg.spec()
+	_, _, _, client := reg.spec()
 	return client(), nil
 }
 

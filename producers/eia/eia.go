@@ -132,7 +132,8 @@ type Options struct {
 // Spec is `aurum collect eia`.
 var Spec = collector.Spec[Options, *Source]{
 	Name:    Name,
-	Summary: "EIA API v2 data routes: --route electricity/rto/region-data --frequency hourly --facet respondent=PJM,MISO; or --seriesid INTL.29-12-HKG-BKWH.A",
+	Summary: "EIA API v2 data routes, or v1 series ids",
+	Example: []string{"--route", "electricity/rto/region-data", "--facet", "respondent=PJM,MISO", "--facet", "type=D", "--frequency", "hourly", "--data", "value", "--seriesid", "INTL.29-12-HKG-BKWH.A"},
 	Client:  ClientConfig,
 	Flags: func(f *collector.Flags, o *Options) {
 		f.List(&o.Routes, "route", "data routes without /data (electricity/rto/region-data), one query each")

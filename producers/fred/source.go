@@ -59,7 +59,8 @@ type Config struct {
 // Spec is `aurum collect fred`.
 var Spec = collector.Spec[Config, *Source]{
 	Name:    Name,
-	Summary: "FRED series and their metadata: --series GDP,CPILFESL",
+	Summary: "FRED series and their metadata",
+	Example: []string{"--series", "GDP,CPILFESL"},
 	Client:  ClientConfig,
 	Flags:   func(f *collector.Flags, c *Config) { f.List(&c.Series, "series", "FRED series ids") },
 	New:     New,

@@ -70,7 +70,8 @@ type Config struct {
 // Spec is `aurum collect noaa`.
 var Spec = collector.Spec[Config, *Source]{
 	Name:    Name,
-	Summary: "NOAA CDO v2 data: --dataset GHCND --station GHCND:USC00200230 --datatype PRCP,TMAX [--location FIPS:12017]",
+	Summary: "NOAA CDO v2 data",
+	Example: []string{"--dataset", "GHCND", "--station", "GHCND:USC00200230", "--datatype", "PRCP,TMAX", "--location", "FIPS:12017", "--units", "metric", "--lookup-names"},
 	Client:  ClientConfig,
 	Flags: func(f *collector.Flags, c *Config) {
 		f.String(&c.Dataset, "dataset", "CDO dataset id (GHCND, GSOM, ...)")

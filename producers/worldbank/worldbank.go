@@ -57,7 +57,8 @@ type Config struct {
 // Spec is `aurum collect worldbank`.
 var Spec = collector.Spec[Config, *Source]{
 	Name:    Name,
-	Summary: "World Bank indicators: --indicator NY.GDP.MKTP.CD --country USA,JPN (default all)",
+	Summary: "World Bank indicators (--country defaults to all)",
+	Example: []string{"--indicator", "NY.GDP.MKTP.CD", "--country", "USA,JPN"},
 	Client:  ClientConfig,
 	Flags: func(f *collector.Flags, c *Config) {
 		f.List(&c.Indicators, "indicator", "indicator ids (NY.GDP.MKTP.CD)")

@@ -51,7 +51,8 @@ type Config struct {
 // Spec is `aurum collect caiso`.
 var Spec = collector.Spec[Config, *Source]{
 	Name:    Name,
-	Summary: "CAISO OASIS load: --series SLD_FCST:ACTUAL,SLD_FCST:DAM,SLD_REN_FCST:DAM",
+	Summary: "CAISO OASIS load",
+	Example: []string{"--series", "SLD_FCST:ACTUAL,SLD_REN_FCST:DAM", "--lookback", "24h"},
 	Client:  ClientConfig,
 	Flags: func(f *collector.Flags, c *Config) {
 		f.List(&c.Series, "series", "OASIS queries QUERY:MARKET_RUN_ID")

@@ -84,7 +84,8 @@ type Config struct {
 // Spec is `aurum collect ercot`.
 var Spec = collector.Spec[Config, *Source]{
 	Name:    Name,
-	Summary: "ERCOT prices and load: --series dam-spp,load-forecast,dashboard --locations HB_NORTH,LZ_HOUSTON",
+	Summary: "ERCOT prices and load (dam-spp, load-forecast, dashboard)",
+	Example: []string{"--series", "dam-spp,dashboard", "--locations", "HB_NORTH", "--lookback", "24h"},
 	Client:  ClientConfig,
 	Flags: func(f *collector.Flags, c *Config) {
 		f.List(&c.Series, "series", "reports (dam-spp, load-forecast, solar, dashboard)")

@@ -48,7 +48,8 @@ type Config = isofile.Options
 // Spec is `aurum collect isone`.
 var Spec = collector.Spec[Config, *isofile.Source]{
 	Name:    "isone",
-	Summary: "ISO-NE hourly load: --feeds hourlysysload,realtimehourlydemand --locations 32,4001",
+	Summary: "ISO-NE hourly load",
+	Example: []string{"--feeds", "hourlysysload,realtimehourlydemand", "--locations", "4001", "--lookback", "48h"},
 	Client:  ClientConfig,
 	Flags:   isofile.OptionFlags("reports (hourlysysload, realtimehourlydemand)", "location ids"),
 	New:     New,

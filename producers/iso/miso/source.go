@@ -45,7 +45,8 @@ type Config struct {
 // Spec is `aurum collect miso`.
 var Spec = collector.Spec[Config, *isofile.Source]{
 	Name:    Name,
-	Summary: "MISO day-ahead ex-post LMPs: --nodes ILLINOIS.HUB,INDIANA.HUB",
+	Summary: "MISO day-ahead ex-post LMPs",
+	Example: []string{"--nodes", "ILLINOIS.HUB", "--lookback", "48h"},
 	Client:  ClientConfig,
 	Flags: func(f *collector.Flags, c *Config) {
 		f.List(&c.Nodes, "nodes", "nodes to keep (ILLINOIS.HUB, ...)")

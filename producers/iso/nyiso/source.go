@@ -45,7 +45,8 @@ type Config = isofile.Options
 // Spec is `aurum collect nyiso`.
 var Spec = collector.Spec[Config, *isofile.Source]{
 	Name:    "nyiso",
-	Summary: "NYISO MIS LBMPs: --feeds damlbmp_zone,realtime_zone,damlbmp_gen,realtime_gen --locations PTIDS_OR_NAMES",
+	Summary: "NYISO MIS LBMPs",
+	Example: []string{"--feeds", "damlbmp_zone", "--locations", "61757,N.Y.C.", "--lookback", "24h"},
 	Client:  ClientConfig,
 	Flags:   isofile.OptionFlags("LBMP files (damlbmp_zone, realtime_zone, damlbmp_gen, realtime_gen)", "PTIDs or names to keep"),
 	New:     New,

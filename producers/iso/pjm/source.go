@@ -68,7 +68,8 @@ type Config struct {
 // Spec is `aurum collect pjm`.
 var Spec = collector.Spec[Config, *Source]{
 	Name:    "pjm",
-	Summary: "PJM Data Miner LMPs: --feeds da_hrl_lmps,rt_hrl_lmps,rt_unverified_fivemin_lmps --locations PNODE_IDS --location-types ZONE,HUB",
+	Summary: "PJM Data Miner LMPs (da_hrl_lmps, rt_hrl_lmps, rt_unverified_fivemin_lmps)",
+	Example: []string{"--feeds", "da_hrl_lmps,rt_hrl_lmps", "--locations", "1,3", "--location-types", "ZONE", "--lookback", "48h"},
 	Client:  ClientConfig,
 	Flags: func(f *collector.Flags, c *Config) {
 		f.List(&c.Feeds, "feeds", "Data Miner feeds (da_hrl_lmps, rt_hrl_lmps, rt_unverified_fivemin_lmps)")

@@ -42,7 +42,8 @@ type Config = isofile.Options
 // Spec is `aurum collect spp`.
 var Spec = collector.Spec[Config, *isofile.Source]{
 	Name:    "spp",
-	Summary: "SPP LMPs by settlement location: --feeds da,rtbm --locations SPPNORTH_HUB",
+	Summary: "SPP LMPs by settlement location",
+	Example: []string{"--feeds", "da,rtbm", "--locations", "SPPNORTH_HUB", "--lookback", "1h"},
 	Client:  ClientConfig,
 	Flags:   isofile.OptionFlags("markets (da, rtbm)", "settlement points to keep"),
 	New:     New,
