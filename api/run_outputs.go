@@ -10,47 +10,26 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/aurum-energy/aurum/internal/runs"
-	"github.com/aurum-energy/aurum/internal/sqlb"
+	model "github.com/aurum-energy/aurum/internal/scenario"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
 // outputRow is one output of a run (docs/CONTRACTS.md#scenarios).
 type outputRow struct {
-	CurveKey      string
-	TenorType     string
-	TenorLabel    string
-	ContractMonth *time.Time
-	Metric        string
-	Value         float64
-	BandLower     *float64
-	BandUpper     *float64
-	// Attribution is the JSON array of the documented shape, which scan
-	// makes of the stored deltas and the run's drivers.
-	Attribution []byte
+	model.Output
 	// drivers are the run's output_drivers, which the deltas are of.
 	drivers []string
+	// attribution is the JSON array of Output.Attribution.
+	attribution []byte
 }
 
-// outputColumns are read by outputRow.scan, in order, of scenario_output o
-// and curve c.
-const outputColumns = `c.curve_key, o.tenor_type::text, o.tenor_label, o.contract_month, o.metric, o.value,
-	o.band_lower, o.band_upper, o.deltas`
-
-func (r *outputRow) scan(rows pgx.Rows) error {
-	var deltas []float64
-	if err := rows.Scan(&r.CurveKey, &r.TenorType, &r.TenorLabel, &r.ContractMonth, &r.Metric, &r.Value,
-		&r.BandLower, &r.BandUpper, &deltas); err != nil {
+func (r *outputRow) scan(rows pgx.Rows) (err error) {
+	if r.Output, err = runs.ScanOutput(rows, r.drivers); err != nil {
 		return err
 	}
-	attr, err := runs.Attribution(r.drivers, deltas)
-	if err != nil {
-		return fmt.Errorf("output %s %s %s: %w", r.CurveKey, r.TenorLabel, r.Metric, err)
-	}
-	b, err := json.Marshal(attr)
-	if err != nil {
+	if r.attribution, err = json.Marshal(r.Attribution); err != nil {
 		return fmt.Errorf("attribution of %s %s %s: %w", r.CurveKey, r.TenorLabel, r.Metric, err)
 	}
-	r.Attribution = b
 	return nil
 }
 
@@ -63,7 +42,7 @@ func (r *outputRow) cells(w *cellWriter) {
 	w.num("value", r.Value)
 	w.optNum("band_lower", r.BandLower)
 	w.optNum("band_upper", r.BandUpper)
-	w.rawJSON("attribution", r.Attribution)
+	w.rawJSON("attribution", r.attribution)
 }
 
 // key is the keyset position of the row, the order of the table's key.
@@ -88,17 +67,6 @@ var runOutputsList = &listEndpoint{
 	keyLen: 4,
 }
 
-// outputFilters are the SQL of runOutputsList's filters, over
-// scenario_output o and curve c.
-var outputFilters = []struct{ name, sql string }{
-	{"curve_key", "c.curve_key"}, {"tenor_type", "o.tenor_type::text"}, {"metric", "o.metric"},
-}
-
-// outputOrder is the order of a run's outputs (outputRow.key), which its
-// pages and cursors follow: tenor types as text, as they were before they
-// were stored as curve_tenor_type.
-const outputOrder = `c.curve_key, o.tenor_type::text, o.tenor_label, o.metric`
-
 // metricValues parses the metric filter: names as the worker writes them.
 func metricValues(name string, raw []string) ([]string, error) {
 	vals, err := listValues(name, raw)
@@ -122,58 +90,25 @@ func (s *Server) listRunOutputs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	page := runs.Page{Limit: q.limit}
+	for _, v := range q.after {
+		page.After = append(page.After, v)
+	}
+	filter := runs.OutputFilter{CurveKeys: q.selected["curve_key"], TenorTypes: q.selected["tenor_type"], Metrics: q.selected["metric"]}
 	t := newTable(q.format, &outputRow{})
-	var (
-		next    []string
-		state   string
-		drivers []string
-	)
-	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT state, coalesce(output_drivers, '{}') FROM scenario_run WHERE id = $1`,
-			id).Scan(&state, &drivers); err != nil {
-			return fmt.Errorf("read run %s: %w", id, err)
-		}
-		if schemas.RunState(state) != schemas.RunSucceeded {
-			return nil
-		}
-		b := sqlb.New()
-		b.Text(`SELECT ` + outputColumns + ` FROM scenario_output o JOIN curve c ON c.id = o.curve_id WHERE o.run_id = `)
-		b.Arg(id, "")
-		for _, f := range outputFilters {
-			if vals := q.selected[f.name]; vals != nil {
-				b.Text(` AND ` + f.sql + ` = ANY(`)
-				b.Arg(vals, "")
-				b.Text(`)`)
-			}
-		}
-		if q.after != nil {
-			b.Text(` AND (` + outputOrder + `) > (`)
-			for i, v := range q.after {
-				if i > 0 {
-					b.Text(`, `)
-				}
-				b.Arg(v, "")
-			}
-			b.Text(`)`)
-		}
-		b.Text(` ORDER BY ` + outputOrder + ` LIMIT `)
-		b.Arg(q.limit+1, "")
-		rows, err := tx.Query(ctx, b.SQL(), b.Args()...)
-		if err != nil {
-			return fmt.Errorf("list outputs of run %s: %w", id, err)
-		}
+	var next []string
+	state, err := s.runs.OutputPage(c.Request().Context(), p.Tenant, id, filter, page, func(drivers []string, rows pgx.Rows) (err error) {
 		next, err = collectWithin(rows, t, q.limit, MaxOutputPageBytes, &outputRow{drivers: drivers})
 		return err
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
+	if errors.Is(err, runs.ErrNotFound) {
 		return errNoRun(id)
 	}
 	if err != nil {
 		return err
 	}
 	var maxAge time.Duration
-	if schemas.RunState(state) == schemas.RunSucceeded {
+	if state == schemas.RunSucceeded {
 		maxAge = s.cfg.Cache.HistoryMaxAge
 	}
 	return s.respondTable(c, runOutputsList, q, t, next, maxAge)

@@ -17,7 +17,6 @@ import (
 
 	"github.com/aurum-energy/aurum/internal/runs"
 	"github.com/aurum-energy/aurum/internal/scenario"
-	"github.com/aurum-energy/aurum/internal/sqlb"
 	"github.com/aurum-energy/aurum/schemas"
 )
 
@@ -280,29 +279,19 @@ func errNoCurves(detail string) *Problem {
 	return NewProblem(http.StatusUnprocessableEntity, "no-curves", detail)
 }
 
-// runAsof returns the as-of date of a run: asof if curves were observed
-// then, the latest date any curve was observed when asof is zero.
+// runAsof returns the as-of date of a run (runs.BaseAsof), a 422 when
+// there are no base curves for it.
 func runAsof(ctx context.Context, tx pgx.Tx, asof time.Time) (time.Time, error) {
-	if asof.IsZero() {
-		var latest *time.Time
-		if err := tx.QueryRow(ctx, `SELECT max(asof_date) FROM curve_observation`).Scan(&latest); err != nil {
-			return time.Time{}, fmt.Errorf("latest curve date: %w", err)
-		}
-		if latest == nil {
-			return time.Time{}, errNoCurves("no curves have been loaded, so a run has no base curves: load curves first")
-		}
-		return *latest, nil
+	day, err := runs.BaseAsof(ctx, tx, asof)
+	switch {
+	case !errors.Is(err, runs.ErrNoCurves):
+		return day, err
+	case asof.IsZero():
+		return day, errNoCurves("no curves have been loaded, so a run has no base curves: load curves first")
 	}
-	var ok bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM curve_observation WHERE asof_date = $1)`, asof).Scan(&ok); err != nil {
-		return time.Time{}, fmt.Errorf("curves as of %s: %w", asof.Format(time.DateOnly), err)
-	}
-	if !ok {
-		p := errNoCurves(fmt.Sprintf("no curves were observed as of %s: give another asof_date or none for the latest", asof.Format(time.DateOnly)))
-		p.Extensions = map[string]any{"invalid_params": []InvalidParam{{Name: "asof_date", Reason: "has no curves"}}}
-		return time.Time{}, p
-	}
-	return asof, nil
+	p := errNoCurves(fmt.Sprintf("no curves were observed as of %s: give another asof_date or none for the latest", asof.Format(time.DateOnly)))
+	p.Extensions = map[string]any{"invalid_params": []InvalidParam{{Name: "asof_date", Reason: "has no curves"}}}
+	return day, p
 }
 
 // idempotency is the Idempotency-Key of a run request ("" for none) and
@@ -405,47 +394,18 @@ func (s *Server) listScenarioRuns(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	page, err := timeKeyPage(q)
+	if err != nil {
+		return err
+	}
 	t := newTable(q.format, &runRow{})
 	var next []string
-	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM scenario WHERE id = $1)`, id).Scan(&exists); err != nil {
-			return fmt.Errorf("read scenario %s: %w", id, err)
-		}
-		if !exists {
-			return NotFound(fmt.Sprintf("no scenario %s", id))
-		}
-		b := sqlb.New()
-		b.Text(`SELECT ` + runs.Columns + ` FROM scenario_run WHERE scenario_id = `)
-		b.Arg(id, "")
-		if states := q.selected["state"]; states != nil {
-			b.Text(` AND state = ANY(`)
-			b.Arg(states, "")
-			b.Text(`)`)
-		}
-		if q.after != nil {
-			after, err := parseKeyTime(q.after[0])
-			if err != nil {
-				return err
-			}
-			b.Text(` AND (queued_at, id) < (`)
-			b.Arg(after, "")
-			b.Text(`, `)
-			b.Arg(q.after[1], "")
-			b.Text(`::uuid)`)
-		}
-		b.Text(` ORDER BY queued_at DESC, id DESC LIMIT `)
-		b.Arg(q.limit+1, "")
-		rows, err := tx.Query(ctx, b.SQL(), b.Args()...)
-		if err != nil {
-			return fmt.Errorf("list runs of scenario %s: %w", id, err)
-		}
+	err = s.runs.ScenarioRuns(c.Request().Context(), p.Tenant, id, q.selected["state"], page, func(rows pgx.Rows) (err error) {
 		next, err = collect(rows, t, q.limit, &runRow{})
 		return err
 	})
 	if err != nil {
-		return err
+		return scenarioProblem(id, err)
 	}
 	return s.respondTable(c, scenarioRunsList, q, t, next, 0)
 }

@@ -218,24 +218,13 @@ func (s *Server) listScenarios(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	page, err := timeKeyPage(q)
+	if err != nil {
+		return err
+	}
 	t := newTable(q.format, &scenarioRow{})
 	var next []string
-	err = s.store.InTenant(ctx, p.Tenant, func(tx pgx.Tx) error {
-		sql := `SELECT ` + runs.ScenarioColumns + ` FROM scenario WHERE deleted_at IS NULL`
-		args := []any{q.limit + 1}
-		if q.after != nil {
-			after, err := parseKeyTime(q.after[0])
-			if err != nil {
-				return err
-			}
-			sql += ` AND (created_at, id) < ($2, $3::uuid)`
-			args = append(args, after, q.after[1])
-		}
-		rows, err := tx.Query(ctx, sql+` ORDER BY created_at DESC, id DESC LIMIT $1`, args...)
-		if err != nil {
-			return fmt.Errorf("list scenarios: %w", err)
-		}
+	err = s.runs.Scenarios(c.Request().Context(), p.Tenant, page, func(rows pgx.Rows) (err error) {
 		next, err = collect(rows, t, q.limit, &scenarioRow{})
 		return err
 	})

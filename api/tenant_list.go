@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/aurum-energy/aurum/internal/runs"
 )
 
 // scopeParam is the path parameter naming the resource a tenant list is
@@ -64,6 +66,20 @@ func parseKeyTime(s string) (time.Time, error) {
 		return time.Time{}, InvalidParameter("cursor", "is not a cursor issued by this API; use the next_cursor of a previous page")
 	}
 	return t, nil
+}
+
+// timeKeyPage is the page q asks of a list keyed, newest first, by an
+// instant and an id (scenarios, runs).
+func timeKeyPage(q *listQuery) (runs.Page, error) {
+	page := runs.Page{Limit: q.limit}
+	if q.after != nil {
+		at, err := parseKeyTime(q.after[0])
+		if err != nil {
+			return page, err
+		}
+		page.After = []any{at, q.after[1]}
+	}
+	return page, nil
 }
 
 // instant writes a timestamp in RFC 3339 (UTC, up to microseconds).

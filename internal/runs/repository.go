@@ -305,9 +305,7 @@ func (repo *Repository) Outputs(ctx context.Context, r Run) (StoredOutputs, erro
 			FROM scenario_run WHERE id = $1`, r.ID).Scan(&drivers, &so.ComputedTS); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `
-			SELECT c.curve_key, o.tenor_type::text, o.tenor_label, o.contract_month, o.metric, o.value,
-			    o.band_lower, o.band_upper, o.deltas
+		rows, err := tx.Query(ctx, `SELECT `+OutputColumns+`
 			FROM scenario_output o JOIN curve c ON c.id = o.curve_id WHERE o.run_id = $1
 			ORDER BY c.curve_key, o.tenor_type::text DESC, o.contract_month NULLS LAST, o.tenor_label, o.metric`, r.ID)
 		if err != nil {
@@ -315,16 +313,9 @@ func (repo *Repository) Outputs(ctx context.Context, r Run) (StoredOutputs, erro
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var (
-				o      model.Output
-				deltas []float64
-			)
-			if err := rows.Scan(&o.CurveKey, &o.TenorType, &o.TenorLabel, &o.ContractMonth, &o.Metric, &o.Value,
-				&o.BandLower, &o.BandUpper, &deltas); err != nil {
+			o, err := ScanOutput(rows, drivers)
+			if err != nil {
 				return err
-			}
-			if o.Attribution, err = Attribution(drivers, deltas); err != nil {
-				return fmt.Errorf("output %s %s: %w", o.CurveKey, o.TenorLabel, err)
 			}
 			so.Outputs = append(so.Outputs, o)
 		}
