@@ -33,13 +33,14 @@ func TestWorkbenchInBrowser(t *testing.T) {
 		t.Skip("end-to-end test in -short mode")
 	}
 	browsertest.SkipWithoutBrowser(t)
-	d := startDevWith(t, serverReachableTempDir(t), [3]int{freePort(t), freePort(t), freePort(t)}, "--demo-interval", "1h")
-	defer d.shutdown(t)
-	base := "http://" + d.api
-	latest := time.Now().UTC()
+	// The demo backfills up to the last business day of its local clock.
+	latest := time.Now()
 	for latest.Weekday() == time.Saturday || latest.Weekday() == time.Sunday {
 		latest = latest.AddDate(0, 0, -1)
 	}
+	d := startDevWith(t, serverReachableTempDir(t), [3]int{freePort(t), freePort(t), freePort(t)}, "--demo-interval", "1h")
+	defer d.shutdown(t)
+	base := "http://" + d.api
 	for _, path := range []string{"/v1/curves?limit=1&asof=" + latest.Format(time.DateOnly), "/v1/iso/lmp?iso=PJM&limit=1", "/v1/external/series?limit=1"} {
 		if waitRows(t, base+path, 90*time.Second) == 0 {
 			t.Fatalf("GET %s returned no rows within 90 s", path)
