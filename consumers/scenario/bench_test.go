@@ -2,6 +2,7 @@ package scenario_test
 
 import (
 	"context"
+	"math"
 	"runtime"
 	"sync/atomic"
 	"syscall"
@@ -60,39 +61,76 @@ func BenchmarkRunMemory(b *testing.B) {
 	b.ReportMetric(float64(peak.Load()-min(peak.Load(), idle))/(1<<20), "MB-peak-heap")
 }
 
-// BenchmarkRunTracing runs batches of 20 standard runs through the worker
-// with tracing off and on (every span sampled, kept by no exporter) and
-// reports this process's CPU per run (worker, broker and test harness;
-// PostgreSQL is another process). The tracing seams cost at most, off,
-// what turning tracing on adds: a nil check where on starts a span.
+// BenchmarkRunTracing measures what tracing costs a run: two workers, one
+// with tracing off and one with it on (every span sampled, kept by no
+// exporter), each on an environment of its own, both up throughout; every
+// iteration runs a batch of 20 standard runs on each, in turn, and takes
+// this process's CPU per run of both (worker, broker and test harness;
+// PostgreSQL is another process). It reports both and the mean of the
+// iterations' on/off ratios with its standard error: pairing the batches
+// cancels the machine's drift, which moves separate measurements by more
+// than tracing does. Tracing off does less than on — a nil check where on
+// starts a span — so on/off bounds what off costs against no tracing.
 func BenchmarkRunTracing(b *testing.B) {
 	const runs = 20
-	for _, mode := range []string{"off", "on"} {
-		b.Run(mode, func(b *testing.B) {
-			e := newEnv(b)
-			e.startWorker(b, scenario.Config{}, func(d *scenario.Deps) {
-				if mode == "on" {
-					tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
-					b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-					d.Tracer = tp.Tracer("bench")
-				}
-			})
-			var seed atomic.Int64
-			batch := func() {
-				ids := make([]string, runs)
-				for i := range ids {
-					ids[i] = e.createRun(b, runSpec{seed: seed.Add(1)})
-				}
-				e.waitPublished(b, time.Minute, ids...)
-			}
-			batch() // warm: the base curves read, the month hours counted
-			before := cpuTime(b)
-			for b.Loop() {
-				batch()
-			}
-			b.ReportMetric(float64((cpuTime(b)-before).Microseconds())/1000/float64(b.N*runs), "cpu-ms/run")
-		})
+	type side struct {
+		e     *env
+		seed  atomic.Int64
+		total time.Duration
 	}
+	newSide := func(traced bool) *side {
+		s := &side{e: newEnv(b)}
+		s.e.startWorker(b, scenario.Config{}, func(d *scenario.Deps) {
+			if traced {
+				tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
+				b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+				d.Tracer = tp.Tracer("bench")
+			}
+		})
+		return s
+	}
+	// batch runs a batch on s and returns the process's CPU it took.
+	batch := func(s *side) time.Duration {
+		before := cpuTime(b)
+		ids := make([]string, runs)
+		for i := range ids {
+			ids[i] = s.e.createRun(b, runSpec{seed: s.seed.Add(1)})
+		}
+		s.e.waitPublished(b, time.Minute, ids...)
+		return cpuTime(b) - before
+	}
+	off, on := newSide(false), newSide(true)
+	batch(off) // warm: the base curves read, the month hours counted
+	batch(on)
+	var ratios []float64
+	for b.Loop() {
+		a, c := batch(off), batch(on)
+		off.total += a
+		on.total += c
+		ratios = append(ratios, float64(c)/float64(a))
+	}
+	mean, se := meanSE(ratios)
+	perRun := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N*runs) }
+	b.ReportMetric(perRun(off.total), "cpu-ms/run-off")
+	b.ReportMetric(perRun(on.total), "cpu-ms/run-on")
+	b.ReportMetric(mean, "on/off")
+	b.ReportMetric(se, "on/off-stderr")
+}
+
+// meanSE returns the mean of xs and its standard error.
+func meanSE(xs []float64) (mean, se float64) {
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	if len(xs) < 2 {
+		return mean, 0
+	}
+	var ss float64
+	for _, x := range xs {
+		ss += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(ss / float64(len(xs)-1) / float64(len(xs)))
 }
 
 // cpuTime is the user and system CPU time of this process so far.
