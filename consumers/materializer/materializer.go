@@ -29,7 +29,7 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultMaxBatchRecords = 50_000
+	DefaultMaxBatchRecords = 20_000
 	DefaultWorkers         = 4
 	DefaultMinBackoff      = 100 * time.Millisecond
 	DefaultMaxBackoff      = 10 * time.Second
@@ -47,7 +47,9 @@ type Config struct {
 	Brokers []string
 	// MaxBatchRecords caps the records taken from one poll; a poll returns
 	// whatever is buffered up to this many, so batches grow with the
-	// backlog. Default 50,000.
+	// backlog. Default 20,000: loading 300,000 curve rows was as fast as
+	// with 50,000 (63–64 k rows/s against 57–82 k, on two cores) and the
+	// peak resident memory of `aurum dev` 222–241 MiB against 301–331.
 	MaxBatchRecords int
 	// Workers bounds the concurrency within one batch: partitions are
 	// decoded by up to Workers goroutines, and the deduplicated rows are
