@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -158,11 +159,32 @@ func checkCurvesView(t *testing.T, p *browsertest.Page, api client) {
 		t.Errorf("quarter strips: %d drawn, the API has %d", drawn, len(strips))
 	}
 
+	checkLink(t, p, shown.Series, compare, len(points), len(diff), len(strips))
 	checkCSVExport(t, p, len(points)+len(strips))
 	checkKeyboard(t, p)
 	p.Screenshot("curves")
 	p.Accessible("curves view")
 	p.NoProblems()
+}
+
+// checkLink opens the address the curves view shows in a new page: the
+// same curve, comparison and strips come back.
+func checkLink(t *testing.T, p *browsertest.Page, series, compare string, points, diffs, strips int) {
+	link := browsertest.Eval[string](p, `location.href`)
+	if !strings.Contains(link, "#curves?") {
+		t.Fatalf("the address does not hold the view: %s", link)
+	}
+	p.Do(chromedp.Navigate("about:blank"), chromedp.Navigate(link))
+	p.Wait("the linked curve", `+document.getElementById('curve-chart').dataset.points > 0 &&
+		+document.getElementById('diff-chart').dataset.points > 0 && document.querySelectorAll('#curve-chart line.strip').length > 0`)
+	got := browsertest.Eval[[]string](p, `[document.getElementById('c-curve').value, document.getElementById('c-compare').value]`)
+	if got[0] != series || got[1] != compare {
+		t.Errorf("%s shows %v, want curve %s compared with %s", link, got, series, compare)
+	}
+	drawn := []int{p.Points("curve-chart"), p.Points("diff-chart"), browsertest.Eval[int](p, `document.querySelectorAll('#curve-chart line.strip').length`)}
+	if want := []int{points, diffs, strips}; !slices.Equal(drawn, want) {
+		t.Errorf("%s draws %v points, differences and strips, want %v", link, drawn, want)
+	}
 }
 
 // previousAsof finds the latest as-of date before asof with the curve.

@@ -389,7 +389,7 @@ function options(select, items, keep) {
 
 // --------------------------------------------------------------- curves
 
-const curves = { seq: 0, shown: null, ready: false };
+const curves = { seq: 0, shown: null, ready: false, want: null };
 const DIMENSIONS = [['c-asset', 'asset_class'], ['c-iso', 'iso'], ['c-location', 'location'], ['c-block', 'block']];
 
 function dimensionFilter(upTo) {
@@ -447,6 +447,8 @@ async function loadCurves(filter) {
     }
     const select = $('c-curve');
     options(select, [...series.values()].map((rs) => ({ value: seriesKey(rs[0]), label: curveLabel(rs[0]) })), true);
+    if (curves.want && series.has(curves.want)) select.value = curves.want;
+    curves.want = null;
     const points = series.get(select.value) || [];
     const extra = await overlays(points[0], seq);
     if (seq !== curves.seq) return;
@@ -456,6 +458,7 @@ async function loadCurves(filter) {
       ? `${curveLabel(points[0])}, ${points.length} months as of ${$('c-asof').value}` + (series.size > 1 ? ` (${series.size} curves match)` : '')
       : 'No curve matches these choices on this date.';
     showError('');
+    writeCurvesLink();
     if (!curves.ready) {
       curves.ready = true;
       performance.mark('aurum:curves-drawn');
@@ -560,19 +563,54 @@ function exportCurves() {
   download(`${[first.iso, first.location, first.block].filter(Boolean).join('_').replace(/\W+/g, '-')}_${$('c-asof').value}.csv`, header, records);
 }
 
+// The curves view's choices live in the address (#curves?iso=PJM&…), so
+// that a view can be bookmarked and shared. The as-of date is in it only
+// when chosen: a link without one shows the latest.
+function writeCurvesLink() {
+  if (!['', 'curves'].includes(location.hash.slice(1).split('?')[0])) return; // another view is shown
+  const q = new URLSearchParams();
+  for (const [id, dim] of DIMENSIONS) if ($(id).value) q.set(dim, $(id).value);
+  if ($('c-curve').value) q.set('curve', $('c-curve').value);
+  if ($('c-asof').dataset.chosen) q.set('asof', $('c-asof').value);
+  if ($('c-compare').value) q.set('compare', $('c-compare').value);
+  const strips = [...document.querySelectorAll('input[name="strip"]:checked')].map((b) => b.value);
+  if (strips.length) q.set('strips', strips.join(','));
+  history.replaceState(null, '', '#curves?' + q);
+}
+
+// readCurvesLink applies the choices of the address, if it has any, to
+// the inputs, and returns them.
+function readCurvesLink() {
+  const [view, query] = location.hash.slice(1).split('?');
+  if (view !== 'curves' || !query) return null;
+  const q = new URLSearchParams(query);
+  if (q.get('asof')) {
+    $('c-asof').value = q.get('asof');
+    $('c-asof').dataset.chosen = '1';
+  }
+  $('c-compare').value = q.get('compare') || '';
+  const strips = (q.get('strips') || '').split(',');
+  for (const box of document.querySelectorAll('input[name="strip"]')) box.checked = strips.includes(box.value);
+  curves.want = q.get('curve');
+  return q;
+}
+
 async function initCurves() {
   DIMENSIONS.forEach(([id], i) => $(id).addEventListener('change', () => {
     loadDimensions(i).then(() => loadCurves(), report);
   }));
+  $('c-asof').addEventListener('change', () => { $('c-asof').dataset.chosen = $('c-asof').value ? '1' : ''; });
   for (const id of ['c-curve', 'c-asof', 'c-compare']) $(id).addEventListener('change', () => loadCurves());
   for (const box of document.querySelectorAll('input[name="strip"]')) box.addEventListener('change', () => loadCurves());
   $('c-csv').addEventListener('click', exportCurves);
   $('curve-form').addEventListener('submit', (ev) => ev.preventDefault());
   try {
-    // A power curve to start with, if any: its dimensions choose the
-    // selects, which fill while its points load.
+    // The address's curve, else a power curve to start with, if any: its
+    // dimensions choose the selects, which fill while its points load.
+    const link = readCurvesLink();
     const monthly = { tenor_type: 'MONTHLY', limit: 1 };
-    let [first] = await rows('v1/curves', Object.assign({ asset_class: 'power' }, monthly), 1);
+    let first = link && Object.fromEntries(DIMENSIONS.map(([, dim]) => [dim, link.get(dim)]));
+    if (!first) [first] = await rows('v1/curves', Object.assign({ asset_class: 'power' }, monthly), 1);
     if (!first) [first] = await rows('v1/curves', monthly, 1);
     if (!first) {
       await fillDimension(0, {});
@@ -586,6 +624,7 @@ async function initCurves() {
       return fillDimension(i, above, first[dim] || '');
     });
     await Promise.all([...fills, loadCurves(filter)]);
+    writeCurvesLink();
   } catch (err) {
     report(err);
   }
@@ -939,7 +978,8 @@ const VIEWS = { curves: initCurves, runs: initRuns, markets: initMarkets };
 const started = {};
 
 function route() {
-  const name = location.hash.slice(1) in VIEWS ? location.hash.slice(1) : 'curves';
+  const view = location.hash.slice(1).split('?')[0];
+  const name = view in VIEWS ? view : 'curves';
   for (const v of Object.keys(VIEWS)) {
     $('view-' + v).hidden = v !== name;
     const link = $('nav-' + v);
