@@ -16,11 +16,16 @@ import (
 )
 
 // uiAsset is one file of the workbench page (package ui), ready to serve:
-// plain and gzipped, with a strong ETag.
+// plain and gzipped, each with its strong ETag (they are two
+// representations).
 type uiAsset struct {
 	contentType string
-	etag        string
-	body, gzip  []byte
+	plain, gzip uiRepresentation
+}
+
+type uiRepresentation struct {
+	etag string
+	body []byte
 }
 
 // newUIAssets prepares the page's files once, at start-up, so that serving
@@ -44,7 +49,9 @@ func newUIAssets(cfg ui.Config) (map[string]*uiAsset, error) {
 		if ctype == "" {
 			ctype = echo.MIMEOctetStream
 		}
-		assets[name] = &uiAsset{contentType: ctype, etag: etagOf(body), body: body, gzip: gz.Bytes()}
+		assets[name] = &uiAsset{contentType: ctype,
+			plain: uiRepresentation{etag: etagOf(body), body: body},
+			gzip:  uiRepresentation{etag: etagOf(body, []byte("gzip")), body: gz.Bytes()}}
 	}
 	return assets, nil
 }
@@ -72,21 +79,22 @@ func (s *Server) serveUI(c echo.Context, name string) error {
 		return echo.ErrNotFound
 	}
 	h := c.Response().Header()
-	h.Set("ETag", a.etag)
+	rep := a.plain
+	if acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
+		rep = a.gzip
+		h.Set(echo.HeaderContentEncoding, "gzip")
+	}
+	h.Set("ETag", rep.etag)
 	h.Set(echo.HeaderCacheControl, "no-cache")
 	h.Set(echo.HeaderVary, echo.HeaderAcceptEncoding)
 	h.Set(echo.HeaderXContentTypeOptions, "nosniff")
 	h.Set(echo.HeaderContentSecurityPolicy, ui.ContentSecurityPolicy)
 	h.Set(echo.HeaderReferrerPolicy, "no-referrer")
-	if etagMatches(c, a.etag) {
+	if etagMatches(c, rep.etag) {
+		h.Del(echo.HeaderContentEncoding)
 		return respondNotModified(c)
 	}
-	body := a.body
-	if acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
-		h.Set(echo.HeaderContentEncoding, "gzip")
-		body = a.gzip
-	}
-	return c.Blob(http.StatusOK, a.contentType, body)
+	return c.Blob(http.StatusOK, a.contentType, rep.body)
 }
 
 // acceptsGzip reports whether an Accept-Encoding header takes gzip, not

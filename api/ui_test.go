@@ -52,9 +52,15 @@ func TestWorkbenchPage(t *testing.T) {
 		t.Errorf("gunzipped page differs (%v)", err)
 	}
 
-	etag := rec.Header().Get("ETag")
+	etag, zippedTag := rec.Header().Get("ETag"), zipped.Header().Get("ETag")
+	if etag == "" || etag == zippedTag {
+		t.Errorf("ETags %q plain and %q gzipped: want two, one per representation", etag, zippedTag)
+	}
 	if again := s.do(t, http.MethodGet, "/ui", map[string]string{"If-None-Match": etag}); again.Code != http.StatusNotModified || again.Body.Len() != 0 {
 		t.Errorf("If-None-Match %s: %d with %d bytes, want 304 and none", etag, again.Code, again.Body.Len())
+	}
+	if again := s.do(t, http.MethodGet, "/ui", map[string]string{"If-None-Match": etag, "Accept-Encoding": "gzip"}); again.Code != http.StatusOK {
+		t.Errorf("the plain ETag answered a gzip request with %d, want the gzipped page", again.Code)
 	}
 
 	for path, ctype := range map[string]string{"/ui/app.js": "text/javascript", "/ui/app.css": "text/css"} {
