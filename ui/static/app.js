@@ -191,8 +191,12 @@ function draw(svg, spec) {
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   svg.replaceChildren();
   svg.dataset.points = String(spec.points);
-  if (!spec.points) {
+  const empty = () => {
+    svg.dataset.points = '0';
     svg.append(svgEl('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle' }, spec.empty || 'No data'));
+  };
+  if (!spec.points) {
+    empty();
     return;
   }
   const xs = [];
@@ -209,6 +213,10 @@ function draw(svg, spec) {
         ys.push(up, down);
       }
     }
+  }
+  if (!xs.length || ys.length === (spec.zero ? 1 : 0)) {
+    empty(); // nothing with a value
+    return;
   }
   let x0 = Math.min(...xs), x1 = Math.max(...xs);
   const barHalf = spec.layers.some((l) => l.type === 'stack') ? (x1 - x0) / Math.max(1, spec.points) / 2 || 1 : 0;
@@ -516,7 +524,7 @@ function drawCurves() {
     legendItems.push({ name: 'Strips', swatch: 'sw-strip' });
   }
   draw($('curve-chart'), {
-    points: points.length, layers, unit, legend: legendItems, ticks: monthTicks, label: monthLabel,
+    points: points.filter((r) => value(r) !== null).length, layers, unit, legend: legendItems, ticks: monthTicks, label: monthLabel,
     empty: 'No curve matches these choices on this date',
   });
 
