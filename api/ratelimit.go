@@ -15,28 +15,33 @@ import (
 
 // gcraScript is the generic cell rate algorithm, atomically in Redis: the key
 // holds the tenant's theoretical arrival time (TAT) in microseconds of Redis
-// server time, so every API instance shares one clock and one budget.
+// server time, so every API instance shares one clock and one budget. It
+// grants up to ARGV[3] requests at once, as many as the bucket holds (an
+// instance's lease, rateLimiter).
 //
 //	KEYS[1]  bucket key
 //	ARGV[1]  emission interval (µs per request) = 1e6 / rate
 //	ARGV[2]  burst (requests that may arrive at once)
+//	ARGV[3]  requests wanted
 //
-// Returns {allowed (1|0), remaining, retry_after_µs}.
+// Returns {granted (0 when refused), remaining, retry_after_µs}.
 var gcraScript = redis.NewScript(`
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local want = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
 local limit = interval * burst
-local new_tat = tat + interval
-local over = new_tat - now - limit
-if over > 0 then
-  return {0, 0, math.ceil(over)}
+local avail = math.floor((limit - (tat - now)) / interval)
+if avail < 1 then
+  return {0, 0, math.ceil(tat + interval - now - limit)}
 end
+local n = math.min(want, avail)
+local new_tat = tat + n * interval
 redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', string.format('%.0f', math.ceil((new_tat - now) / 1000) + 1))
-return {1, math.floor((limit - (new_tat - now)) / interval), 0}
+return {n, avail - n, 0}
 `)
 
 // rateLimitKeyPrefix namespaces the per-tenant buckets in Redis.
@@ -86,44 +91,83 @@ type limitDecision struct {
 }
 
 // rateLimiter keeps each tenant's bucket in Redis, so that every API
-// instance shares one budget per tenant. While Redis is down (breaker) it
-// keeps the buckets in process instead, with the same rate and burst: each
-// instance then grants a tenant that budget on its own, so the limit holds
-// per instance rather than across them. Refusing every request would turn a
-// Redis incident into an outage of the API, and allowing every one would
-// let one tenant take the database for the length of the incident.
+// instance shares one budget per tenant. An instance takes a tenant's
+// requests from Redis a lease at a time — a tenth of the smaller of the
+// rate per second and the burst, at least one — and grants them until the
+// lease is spent or as old as the time those requests take to refill, so
+// that a busy tenant costs Redis a call per lease rather than per request;
+// a limit of a few requests stays exact. A lease left unspent is lost to
+// the tenant, which errs on the side of the limit.
+//
+// While Redis is down (breaker) it keeps the buckets in process instead,
+// with the same rate and burst: each instance then grants a tenant that
+// budget on its own, so the limit holds per instance rather than across
+// them. Refusing every request would turn a Redis incident into an outage
+// of the API, and allowing every one would let one tenant take the
+// database for the length of the incident.
 type rateLimiter struct {
 	rdb      *redis.Client
 	breaker  *redisBreaker
 	interval int64 // µs per request: 1e6 / rate
 	burst    int
+	lease    int64 // requests taken from Redis at once
 	local    *localLimiter
+
+	mu     sync.Mutex
+	leases map[string]*lease // tenant → its lease, at most maxLocalTenants
+}
+
+// lease is the requests of a tenant's bucket an instance took from Redis
+// and has not granted yet.
+type lease struct {
+	left    int64 // requests left to grant
+	shared  int64 // what the bucket in Redis held beside the lease
+	expires int64 // µs on this process's clock
 }
 
 func newRateLimiter(cfg RateLimitConfig, rdb *redis.Client, breaker *redisBreaker) *rateLimiter {
 	interval := int64(math.Ceil(1e6 / cfg.RequestsPerSecond))
 	return &rateLimiter{
 		rdb: rdb, breaker: breaker, interval: interval, burst: cfg.Burst,
-		local: &localLimiter{interval: interval, burst: int64(cfg.Burst), maxTenants: maxLocalTenants, tat: map[string]int64{}},
+		lease:  max(1, int64(math.Min(cfg.RequestsPerSecond, float64(cfg.Burst))/10)),
+		local:  &localLimiter{interval: interval, burst: int64(cfg.Burst), maxTenants: maxLocalTenants, tat: map[string]int64{}},
+		leases: map[string]*lease{},
 	}
 }
 
-// take spends one token of tenant's bucket.
+// take spends one request of tenant's bucket.
 func (l *rateLimiter) take(ctx context.Context, tenant string) limitDecision {
 	if l.breaker.available() {
-		if d, err := l.takeShared(ctx, tenant); err == nil {
+		now := time.Now().UnixMicro()
+		if d, ok := l.fromLease(tenant, now); ok {
+			return d
+		}
+		if d, err := l.takeShared(ctx, tenant, now); err == nil {
 			return d
 		}
 	}
 	return l.local.take(tenant, time.Now().UnixMicro())
 }
 
-// takeShared runs the GCRA on the tenant's bucket in Redis, reporting the
-// outcome to the breaker.
-func (l *rateLimiter) takeShared(ctx context.Context, tenant string) (limitDecision, error) {
+// fromLease grants a request of tenant's lease, if it has one left.
+func (l *rateLimiter) fromLease(tenant string, now int64) (limitDecision, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ls := l.leases[tenant]
+	if ls == nil || ls.left == 0 || now >= ls.expires {
+		return limitDecision{}, false
+	}
+	ls.left--
+	return limitDecision{allowed: true, remaining: ls.shared + ls.left}, true
+}
+
+// takeShared runs the GCRA on the tenant's bucket in Redis for a lease,
+// grants one request of it and keeps the rest, reporting the outcome to
+// the breaker.
+func (l *rateLimiter) takeShared(ctx context.Context, tenant string, now int64) (limitDecision, error) {
 	ctx, cancel := context.WithTimeout(ctx, rateLimitTimeout)
 	defer cancel()
-	res, err := gcraScript.Run(ctx, l.rdb, []string{rateLimitKeyPrefix + tenant}, l.interval, l.burst).Int64Slice()
+	res, err := gcraScript.Run(ctx, l.rdb, []string{rateLimitKeyPrefix + tenant}, l.interval, l.burst, l.lease).Int64Slice()
 	if err == nil && len(res) != 3 {
 		err = fmt.Errorf("rate limit script returned %v", res)
 	}
@@ -132,7 +176,36 @@ func (l *rateLimiter) takeShared(ctx context.Context, tenant string) (limitDecis
 		return limitDecision{}, err
 	}
 	l.breaker.succeeded()
-	return limitDecision{allowed: res[0] == 1, remaining: res[1], retryAfter: time.Duration(res[2]) * time.Microsecond}, nil
+	granted, shared := res[0], res[1]
+	if granted == 0 {
+		return limitDecision{retryAfter: time.Duration(res[2]) * time.Microsecond}, nil
+	}
+	if granted > 1 {
+		l.keep(tenant, &lease{left: granted - 1, shared: shared, expires: now + granted*l.interval}, now)
+	}
+	return limitDecision{allowed: true, remaining: shared + granted - 1}, nil
+}
+
+// keep holds ls as tenant's lease, making room among at most
+// maxLocalTenants leases by forgetting spent or expired ones (at now) and,
+// should none be, an arbitrary one (its requests are lost to its tenant).
+func (l *rateLimiter) keep(tenant string, ls *lease, now int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.leases[tenant]; !ok && len(l.leases) >= maxLocalTenants {
+		for t, old := range l.leases {
+			if old.left == 0 || old.expires <= now {
+				delete(l.leases, t)
+			}
+		}
+		for t := range l.leases {
+			if len(l.leases) < maxLocalTenants {
+				break
+			}
+			delete(l.leases, t)
+		}
+	}
+	l.leases[tenant] = ls
 }
 
 // localLimiter is gcraScript in process memory, on this process's clock,

@@ -162,3 +162,79 @@ func TestLocalLimiter(t *testing.T) {
 		}
 	})
 }
+
+// TestRateLimitLeases: with a rate and burst of a hundred, an instance
+// takes a tenant's requests from Redis ten at a time and grants them from
+// its lease without asking Redis; another instance sees what the lease
+// took.
+func TestRateLimitLeases(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Auth: AuthConfig{Mode: AuthNone}, RateLimit: RateLimitConfig{RequestsPerSecond: 100, Burst: 100}}
+	a, b := newTestServer(t, cfg, Deps{}), newTestServer(t, cfg, Deps{})
+	a.addTestRoutes()
+	b.addTestRoutes()
+	h := map[string]string{HeaderTenant: fmt.Sprintf("leases-%d", time.Now().UnixNano())}
+	bucket := func() string { return a.redis.Get(context.Background(), rateLimitKeyPrefix+h[HeaderTenant]).Val() }
+	remaining := func(s *testServer) int {
+		t.Helper()
+		rec := s.do(t, http.MethodGet, "/v1/test/curves", h)
+		n, err := strconv.Atoi(rec.Header().Get("RateLimit-Remaining"))
+		if rec.Code != http.StatusOK || err != nil {
+			t.Fatalf("status %d, RateLimit-Remaining %q: want 200 and a number", rec.Code, rec.Header().Get("RateLimit-Remaining"))
+		}
+		return n
+	}
+
+	first := time.Now()
+	if got := remaining(a); got != 99 {
+		t.Errorf("A's first request: RateLimit-Remaining %d, want 99 (90 in Redis, 9 leased)", got)
+	}
+	leased := bucket()
+	// One request refills in 10 ms: B sees A's lease gone from the bucket.
+	if got := remaining(b); got < 80 || got > 90 {
+		t.Errorf("B's first request: RateLimit-Remaining %d, want 80 to 90 with A's lease of 10 taken", got)
+	}
+	if bucket() == leased {
+		t.Fatal("B's lease did not move the bucket")
+	}
+	leased = bucket()
+	for range 9 {
+		remaining(a)
+	}
+	if time.Since(first) > 90*time.Millisecond {
+		// The lease lives as long as its requests take to refill, 100 ms.
+		t.Skipf("the machine took %s for 11 requests: A's lease may have expired", time.Since(first))
+	}
+	if got := bucket(); got != leased {
+		t.Errorf("A went to Redis with requests of its lease left (TAT %s → %s)", leased, got)
+	}
+	remaining(a)
+	if bucket() == leased {
+		t.Error("A's spent lease was not renewed from Redis")
+	}
+}
+
+// TestRateLimitLeasesHoldTheBudget: leases of two (rate 20, burst 40)
+// grant a tenant no more than its burst and what refilled meanwhile.
+func TestRateLimitLeasesHoldTheBudget(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Config{Auth: AuthConfig{Mode: AuthNone}, RateLimit: RateLimitConfig{RequestsPerSecond: 20, Burst: 40}}, Deps{})
+	s.addTestRoutes()
+	h := map[string]string{HeaderTenant: fmt.Sprintf("budget-%d", time.Now().UnixNano())}
+	start := time.Now()
+	allowed, refused := 0, 0
+	for range 100 {
+		switch rec := s.do(t, http.MethodGet, "/v1/test/curves", h); rec.Code {
+		case http.StatusOK:
+			allowed++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Fatalf("status %d", rec.Code)
+		}
+	}
+	budget := 40 + int(time.Since(start).Seconds()*20) + 1
+	if refused == 0 || allowed < 40 || allowed > budget {
+		t.Errorf("100 requests at once: %d allowed, %d refused; want 40 to %d allowed", allowed, refused, budget)
+	}
+}
