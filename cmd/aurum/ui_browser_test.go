@@ -119,6 +119,11 @@ func checkCurvesView(t *testing.T, p *browsertest.Page, api client) {
 	if load.Bytes > maxPageBytes || load.Bytes == 0 {
 		t.Errorf("the curves view transferred %d bytes on its first load, want 1 to %d", load.Bytes, maxPageBytes)
 	}
+	// Again, as a user coming back: the browser revalidates the files (304).
+	p.Do(chromedp.Reload())
+	p.Wait("the curve, again", `performance.getEntriesByName('aurum:curves-drawn').length > 0`)
+	t.Logf("curves view, loaded again: first meaningful paint %.0f ms after navigation",
+		browsertest.Eval[float64](p, `performance.getEntriesByName('aurum:curves-drawn')[0].startTime`))
 
 	type curveShown struct {
 		Series string `json:"series"`
@@ -167,14 +172,14 @@ func checkCurvesView(t *testing.T, p *browsertest.Page, api client) {
 	p.NoProblems()
 }
 
-// checkLink opens the address the curves view shows in a new page: the
-// same curve, comparison and strips come back.
+// checkLink loads the address the curves view shows anew: the same curve,
+// comparison and strips come back.
 func checkLink(t *testing.T, p *browsertest.Page, series, compare string, points, diffs, strips int) {
 	link := browsertest.Eval[string](p, `location.href`)
 	if !strings.Contains(link, "#curves?") {
 		t.Fatalf("the address does not hold the view: %s", link)
 	}
-	p.Do(chromedp.Navigate("about:blank"), chromedp.Navigate(link))
+	p.Do(chromedp.Reload()) // the view keeps its address current: a new document at link
 	p.Wait("the linked curve", `+document.getElementById('curve-chart').dataset.points > 0 &&
 		+document.getElementById('diff-chart').dataset.points > 0 && document.querySelectorAll('#curve-chart line.strip').length > 0`)
 	got := browsertest.Eval[[]string](p, `[document.getElementById('c-curve').value, document.getElementById('c-compare').value]`)

@@ -126,13 +126,20 @@ func Eval[T any](p *Page, expr string, opts ...chromedp.EvaluateOption) T {
 	return v
 }
 
-// Wait polls a JavaScript expression until it is truthy.
+// Wait polls a JavaScript expression until it is truthy. A poll whose
+// document went away under it (a navigation) starts again in the new one.
 func (p *Page) Wait(what, expr string) {
 	p.T.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, Timeout)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-		p.T.Fatalf("waiting for %s (%s): %v", what, expr, err)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond)))
+		if err == nil {
+			return
+		}
+		if ctx.Err() != nil || !strings.Contains(err.Error(), "Cannot find context with specified id") {
+			p.T.Fatalf("waiting for %s (%s): %v", what, expr, err)
+		}
 	}
 }
 
