@@ -104,7 +104,8 @@ function query(params) {
   return s ? '?' + s : '';
 }
 
-// rows follows next_cursor through at most maxPages pages of a list.
+// rows follows next_cursor through at most maxPages pages of a list; the
+// array's `more` says whether the list went on.
 async function rows(path, params, maxPages = 10, signal) {
   const out = [];
   let cursor = '';
@@ -114,16 +115,19 @@ async function rows(path, params, maxPages = 10, signal) {
     cursor = body.meta && body.meta.next_cursor;
     if (!cursor) break;
   }
+  out.more = Boolean(cursor);
   return out;
 }
 
 // follow reads a server-sent event stream (GET /v1/runs/{id}/events) with
 // fetch, so that it carries the same headers as every other call, and
-// calls onEvent with each event's parsed data. It resumes after a dropped
-// connection from the last event id, and ends when the stream does.
+// calls onEvent with each event's parsed data until onEvent says the last
+// has come. It resumes a dropped stream from the last event id, waiting a
+// second longer each time, at most four times.
 async function follow(path, onEvent, signal) {
   let lastID = '';
   for (let attempt = 0; attempt < 5; attempt++) {
+    if (attempt > 0) await new Promise((done) => setTimeout(done, 1000 * attempt));
     const h = headers({ Accept: 'text/event-stream' });
     if (lastID) h['Last-Event-ID'] = lastID;
     const resp = await fetch(path, { headers: h, signal });
@@ -906,6 +910,7 @@ async function loadLMP() {
     options($('m-location'), locations.map((l) => ({ value: l, label: l })), true);
     drawLMP();
     status.textContent = data.length ? `${locations.length} locations on ${$('m-day').value} (hours ending, ${zone})` : `No LMPs of ${iso} on ${$('m-day').value}.`;
+    if (data.more) status.textContent += `: the first ${data.length} hours of the day's prices only`;
     showError('');
   } catch (err) {
     status.textContent = '';
@@ -968,7 +973,8 @@ async function loadSeries() {
     points: shown.length, unit: meta.unit || '', ticks: yearTicks, label: (t) => ymd(t),
     layers: [{ type: 'line', cls: 's0', name: id, data: obs.map((o) => ({ x: Date.parse(o.ts), y: o.value })) }],
   });
-  status.textContent = `${meta.title}: ${shown.length} observations` + (obs.length > shown.length ? ` (${obs.length - shown.length} without a value)` : '');
+  status.textContent = `${meta.title}: ${shown.length} observations` + (obs.length > shown.length ? ` (${obs.length - shown.length} without a value)` : '') +
+    (obs.more ? `, the first ${obs.length} only` : '');
 }
 
 async function initMarkets() {
