@@ -7,7 +7,9 @@ set -euo pipefail
 
 missing=()
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
-  missing+=(chromium)
+  # Fonts are only a recommendation of Chromium's: without one, text has no
+  # width to lay out, measure or check for contrast.
+  missing+=(chromium fonts-liberation)
 fi
 if ! command -v postgres >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   missing+=(postgresql postgresql-contrib)
