@@ -235,7 +235,9 @@ func (c *Collector) window(ctx context.Context, prod *kgo.Client, s Series, w Wi
 
 // fetch asks the source for one page, again after a malformed answer.
 func (c *Collector) fetch(ctx context.Context, s Series, w Window, cursor string) (Page, error) {
-	backoff := c.cfg.MalformedBackoff
+	// Doubling from MalformedBackoff for every retry allowed, with the
+	// jitter of every other wait of the platform.
+	backoff := retry.Backoff{Min: c.cfg.MalformedBackoff, Max: c.cfg.MalformedBackoff << min(max(c.cfg.MalformedRetries, 0), 16)}
 	for attempt := 0; ; attempt++ {
 		page, err := c.deps.Source.Fetch(ctx, c.deps.HTTP, s, w, cursor)
 		if err == nil {
@@ -247,13 +249,13 @@ func (c *Collector) fetch(ctx context.Context, s Series, w Window, cursor string
 		if attempt >= c.cfg.MalformedRetries {
 			return Page{}, fmt.Errorf("fetch page %q: still malformed after %d attempts: %w", cursor, attempt+1, err)
 		}
+		wait := backoff.Delay(attempt)
 		c.logger.WarnContext(ctx, "malformed page; nothing published, fetching it again",
 			slog.String("series", s.Key), slog.String("cursor", cursor),
-			slog.String("error", err.Error()), slog.Duration("wait", backoff))
-		if err := retry.Sleep(ctx, backoff); err != nil {
+			slog.String("error", err.Error()), slog.Duration("wait", wait))
+		if err := retry.Sleep(ctx, wait); err != nil {
 			return Page{}, err
 		}
-		backoff *= 2
 	}
 }
 

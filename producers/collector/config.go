@@ -19,7 +19,8 @@ const (
 	// fetched again before its series fails.
 	DefaultMalformedRetries = 3
 	// DefaultMalformedBackoff is the first wait before fetching a
-	// malformed page again; it doubles on every retry.
+	// malformed page again; it doubles on every retry (retry.Backoff:
+	// each wait drawn from its upper half).
 	DefaultMalformedBackoff = 2 * time.Second
 	// DefaultTransactionalIDPrefix prefixes the source name in the Kafka
 	// transactional ID of a collector's producer.
