@@ -29,13 +29,7 @@ func (repo *Repository) Scenarios(ctx context.Context, tenant string, p Page, re
 	return repo.db.InTenant(ctx, tenant, func(tx pgx.Tx) error {
 		b := sqlb.New()
 		b.Text(`SELECT ` + ScenarioColumns + ` FROM scenario WHERE deleted_at IS NULL`)
-		if p.After != nil {
-			b.Text(` AND (created_at, id) < (`)
-			b.Arg(p.After[0], ", ")
-			b.Arg(p.After[1], "::uuid)")
-		}
-		b.Text(` ORDER BY created_at DESC, id DESC LIMIT `)
-		b.Arg(p.Limit+1, "")
+		newestFirst(b, "created_at", p)
 		return queryRows(ctx, tx, b, read, "list scenarios")
 	})
 }
@@ -60,15 +54,21 @@ func (repo *Repository) ScenarioRuns(ctx context.Context, tenant, id string, sta
 			b.Text(` AND state = ANY(`)
 			b.Arg(states, ")")
 		}
-		if p.After != nil {
-			b.Text(` AND (queued_at, id) < (`)
-			b.Arg(p.After[0], ", ")
-			b.Arg(p.After[1], "::uuid)")
-		}
-		b.Text(` ORDER BY queued_at DESC, id DESC LIMIT `)
-		b.Arg(p.Limit+1, "")
+		newestFirst(b, "queued_at", p)
 		return queryRows(ctx, tx, b, read, "list runs of scenario "+id)
 	})
+}
+
+// newestFirst ends a list keyed by (at, id) — at the instant column — with
+// page p of it, newest first.
+func newestFirst(b *sqlb.Builder, at string, p Page) {
+	if p.After != nil {
+		b.Text(` AND (` + at + `, id) < (`)
+		b.Arg(p.After[0], ", ")
+		b.Arg(p.After[1], "::uuid)")
+	}
+	b.Text(` ORDER BY ` + at + ` DESC, id DESC LIMIT `)
+	b.Arg(p.Limit+1, "")
 }
 
 // OutputColumns are the columns of an output, of scenario_output o and
