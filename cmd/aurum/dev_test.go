@@ -118,25 +118,35 @@ func TestDevStartsEverythingAndResumes(t *testing.T) {
 // checkReadyLag: /ready shows the lag of every materialiser's group.
 func checkReadyLag(t *testing.T, api string) {
 	t.Helper()
+	lags := readyLag(t, api)
+	for _, s := range streams {
+		if l, ok := lags[s.group]; !ok || l.Records == nil || l.Seconds == nil {
+			t.Errorf("/ready shows no lag of group %s: %+v", s.group, lags)
+		}
+	}
+}
+
+// groupLag is a consumer group's lag as GET /ready shows it.
+type groupLag struct {
+	Records *int64   `json:"records"`
+	Seconds *float64 `json:"seconds"`
+}
+
+// readyLag is the lag of every group GET /ready shows, by group.
+func readyLag(t *testing.T, api string) map[string]groupLag {
+	t.Helper()
 	resp, err := http.Get("http://" + api + "/ready")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var body struct {
-		Lag map[string]struct {
-			Records *int64   `json:"records"`
-			Seconds *float64 `json:"seconds"`
-		} `json:"lag"`
+		Lag map[string]groupLag `json:"lag"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range streams {
-		if l, ok := body.Lag[s.group]; !ok || l.Records == nil || l.Seconds == nil {
-			t.Errorf("/ready shows no lag of group %s: %+v", s.group, body.Lag)
-		}
-	}
+	return body.Lag
 }
 
 func checkTopics(t *testing.T, broker string) {

@@ -71,26 +71,11 @@ func waitNoLag(t *testing.T, api string) {
 	t.Helper()
 	calm := 0
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
-		resp, err := http.Get("http://" + api + "/ready")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body struct {
-			Lag map[string]struct {
-				Seconds *float64 `json:"seconds"`
-			} `json:"lag"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&body)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		behind := false
-		for _, l := range body.Lag {
-			behind = behind || l.Seconds == nil || *l.Seconds >= 1
-		}
-		if calm = calm + 1; behind {
-			calm = 0
+		calm++
+		for _, l := range readyLag(t, api) {
+			if l.Seconds == nil || *l.Seconds >= 1 {
+				calm = 0
+			}
 		}
 		if calm == 2 {
 			return
