@@ -31,7 +31,7 @@ func (s *Server) routes() {
 	e.GET("/ready", s.ready, noQuery)
 	e.GET("/metrics", s.metricsHandler(), noQuery)
 	e.GET("/openapi.json", s.openapi, noQuery)
-	e.GET("/ui", s.uiPage, noQuery)
+	e.GET("/ui", s.uiFile, noQuery)
 	e.GET("/ui/:file", s.uiFile, noQuery)
 	// Not a route of its own (so not in openapi.yaml): a trailing slash
 	// typed by hand finds the page.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"fmt"
 	"mime"
@@ -56,16 +57,12 @@ func newUIAssets(cfg ui.Config) (map[string]*uiAsset, error) {
 	return assets, nil
 }
 
-// uiPage serves GET /ui, the workbench page itself.
-func (s *Server) uiPage(c echo.Context) error {
-	return s.serveUI(c, ui.IndexName)
-}
-
-// uiFile serves GET /ui/{file}: the page's script and style sheet. The
-// page refers to them relatively (ui/app.js), so that it also works behind
-// a proxy that mounts the API under a path.
+// uiFile serves GET /ui, the workbench page itself, and GET /ui/{file},
+// its script and style sheet. The page refers to them relatively
+// (ui/app.js), so that it also works behind a proxy that mounts the API
+// under a path.
 func (s *Server) uiFile(c echo.Context) error {
-	return s.serveUI(c, c.Param("file"))
+	return s.serveUI(c, cmp.Or(c.Param("file"), ui.IndexName))
 }
 
 // serveUI answers with the named asset: gzipped when the client accepts

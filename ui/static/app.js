@@ -647,7 +647,7 @@ async function initCurves() {
 const runsState = { seq: 0, run: null, stream: null, labels: new Map() };
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
 
-// EXAMPLE_SCENARIO is what "Create example scenario" posts.
+// exampleScenario is what "Create example scenario" posts.
 function exampleScenario() {
   const year = new Date().getUTCFullYear() + 1;
   return {
