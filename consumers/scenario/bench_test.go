@@ -69,8 +69,11 @@ func BenchmarkRunMemory(b *testing.B) {
 // PostgreSQL is another process). It reports both and the mean of the
 // iterations' on/off ratios with its standard error: pairing the batches
 // cancels the machine's drift, which moves separate measurements by more
-// than tracing does. Tracing off does less than on — a nil check where on
-// starts a span — so on/off bounds what off costs against no tracing.
+// than tracing does. What tracing off costs a run against no tracing at
+// all is what its seams cost — a nil check where on starts a span — and
+// that is below what the pairing can resolve, so it is measured directly:
+// the seams one run passes (scenario.OffSeams), timed alone, reported per
+// run and as a share of the CPU of a run with tracing off.
 func BenchmarkRunTracing(b *testing.B) {
 	const runs = 20
 	type side struct {
@@ -115,6 +118,19 @@ func BenchmarkRunTracing(b *testing.B) {
 	b.ReportMetric(perRun(on.total), "cpu-ms/run-on")
 	b.ReportMetric(mean, "on/off")
 	b.ReportMetric(se, "on/off-stderr")
+
+	// The standard run reprices four curves, fewer than the compute step
+	// checks the run between (Config.CheckEvery): no check between chunks.
+	// (testing.Benchmark would wait for this benchmark to end.)
+	const passes = 1_000_000
+	ctx := b.Context()
+	start := time.Now()
+	for range passes {
+		scenario.OffSeams(ctx, 0)
+	}
+	seams := float64(time.Since(start).Nanoseconds()) / passes
+	b.ReportMetric(seams, "off-seams-ns/run")
+	b.ReportMetric(seams/1e6/perRun(off.total)*100, "off-seams-%")
 }
 
 // meanSE returns the mean of xs and its standard error.
