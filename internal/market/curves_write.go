@@ -35,7 +35,7 @@ func WriteCurves(ctx context.Context, tx pgx.Tx, rows []schemas.CurveObservation
 	if err != nil {
 		return err
 	}
-	if err := copyInto(ctx, tx, curveStage, newCopyRows(len(rows), len(curveStage.columns), curveValues(rows, ids))); err != nil {
+	if err := copyInto(ctx, tx, curveStage, len(rows), curveValues(rows, ids)); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, writeCurvesSQL, wrote); err != nil {
@@ -262,22 +262,24 @@ UPDATE data_version SET version = version + 1, updated_at = now()
 WHERE dataset = 'curves'
   AND ($1::boolean OR EXISTS (SELECT 1 FROM written))`
 
-// curveValues fills the staged observation of rows[i] for curveStage.
-func curveValues(rows []schemas.CurveObservation, ids map[string]int32) func(int, []any) error {
-	return func(i int, v []any) error {
+// curveValues writes the staged observation of rows[i] for curveStage.
+func curveValues(rows []schemas.CurveObservation, ids map[string]int32) func(int, *copyRow) error {
+	return func(i int, r *copyRow) error {
 		o := &rows[i]
 		id, ok := ids[o.CurveKey]
 		if !ok {
 			return fmt.Errorf("curve %s has no id", o.CurveKey)
 		}
-		v[0], v[1], v[2], v[3], v[4] = o.IngestTS, o.Value, o.Bid, o.Ask, o.Mid
-		v[5], v[6] = id, Date(o.AsofDate)
-		if o.ContractMonth != nil {
-			v[7] = Date(*o.ContractMonth)
-		} else {
-			v[7] = nil
+		r.timestamptz(o.IngestTS)
+		for _, f := range [...]*float64{o.Value, o.Bid, o.Ask, o.Mid} {
+			optional(r, f, (*copyRow).float8)
 		}
-		v[8], v[9], v[10] = string(o.PriceType), string(o.TenorType), o.TenorLabel
+		r.int4(id)
+		r.date(o.AsofDate)
+		optional(r, o.ContractMonth, (*copyRow).date)
+		r.text(string(o.PriceType))
+		r.text(string(o.TenorType))
+		r.text(o.TenorLabel)
 		return nil
 	}
 }

@@ -43,7 +43,7 @@ func WriteISO(ctx context.Context, tx pgx.Tx, lmp []*schemas.IsoLmpRecord, load 
 			return err
 		}
 		wrote = wrote || w
-		if err := copyInto(ctx, tx, lmpStage, newCopyRows(len(lmp), len(lmpStage.columns), lmpValues(lmp, ids))); err != nil {
+		if err := copyInto(ctx, tx, lmpStage, len(lmp), lmpValues(lmp, ids)); err != nil {
 			return err
 		}
 	}
@@ -53,7 +53,7 @@ func WriteISO(ctx context.Context, tx pgx.Tx, lmp []*schemas.IsoLmpRecord, load 
 			return err
 		}
 		wrote = wrote || w
-		if err := copyInto(ctx, tx, loadStage, newCopyRows(len(load), len(loadStage.columns), loadValues(load, ids))); err != nil {
+		if err := copyInto(ctx, tx, loadStage, len(load), loadValues(load, ids)); err != nil {
 			return err
 		}
 	}
@@ -84,33 +84,47 @@ var (
 	}}
 )
 
-// lmpValues fills the staged price of lmp[i] for lmpStage.
-func lmpValues(lmp []*schemas.IsoLmpRecord, ids map[dimKey]int32) func(int, []any) error {
-	return func(i int, v []any) error {
+// lmpValues writes the staged price of lmp[i] for lmpStage.
+func lmpValues(lmp []*schemas.IsoLmpRecord, ids map[dimKey]int32) func(int, *copyRow) error {
+	return func(i int, r *copyRow) error {
 		p := lmp[i]
 		id, ok := ids[dimKey{string(p.IsoCode), p.LocationID}]
 		if !ok {
 			return fmt.Errorf("location %s %s has no id", p.IsoCode, p.LocationID)
 		}
-		v[0], v[1], v[2] = p.IntervalStart, intervalEnd(p.IntervalStart, p.IntervalEnd, p.IntervalMinutes), p.IngestTS
-		v[3], v[4], v[5], v[6] = p.PriceTotal, p.PriceEnergy, p.PriceCongestion, p.PriceLoss
-		v[7], v[8] = id, string(p.Market)
+		stageInterval(r, p.IntervalStart, p.IntervalEnd, p.IntervalMinutes, p.IngestTS)
+		r.float8(p.PriceTotal)
+		for _, f := range [...]*float64{p.PriceEnergy, p.PriceCongestion, p.PriceLoss} {
+			optional(r, f, (*copyRow).float8)
+		}
+		r.int4(id)
+		r.text(string(p.Market))
 		return nil
 	}
 }
 
-// loadValues fills the staged load value of load[i] for loadStage.
-func loadValues(load []*schemas.IsoLoadRecord, ids map[dimKey]int32) func(int, []any) error {
-	return func(i int, v []any) error {
+// loadValues writes the staged load value of load[i] for loadStage.
+func loadValues(load []*schemas.IsoLoadRecord, ids map[dimKey]int32) func(int, *copyRow) error {
+	return func(i int, r *copyRow) error {
 		l := load[i]
 		id, ok := ids[dimKey{string(l.IsoCode), l.Area}]
 		if !ok {
 			return fmt.Errorf("load area %s %s has no id", l.IsoCode, l.Area)
 		}
-		v[0], v[1], v[2] = l.IntervalStart, intervalEnd(l.IntervalStart, l.IntervalEnd, l.IntervalMinutes), l.IngestTS
-		v[3], v[4], v[5] = l.MW, id, l.Forecast
+		stageInterval(r, l.IntervalStart, l.IntervalEnd, l.IntervalMinutes, l.IngestTS)
+		r.float8(l.MW)
+		r.int4(id)
+		r.boolean(l.Forecast)
 		return nil
 	}
+}
+
+// stageInterval writes the first columns of an ISO stage: the interval's
+// start and end, and the ingest time.
+func stageInterval(r *copyRow, start time.Time, end *time.Time, minutes *int32, ingest time.Time) {
+	r.timestamptz(start)
+	optional(r, intervalEnd(start, end, minutes), (*copyRow).timestamptz)
+	r.timestamptz(ingest)
 }
 
 // intervalEnd is a record's interval end: its own, else its start plus its

@@ -31,17 +31,22 @@ func WriteObservations(ctx context.Context, tx pgx.Tx, rows []schemas.ExtTimeser
 	if err != nil {
 		return err
 	}
-	src := newCopyRows(len(rows), len(observationStage.columns), func(i int, v []any) error {
+	err = copyInto(ctx, tx, observationStage, len(rows), func(i int, r *copyRow) error {
 		o := &rows[i]
 		id, ok := ids[dimKey{string(o.Provider), o.SeriesID}]
 		if !ok {
 			return fmt.Errorf("series %s %s has no id", o.Provider, o.SeriesID)
 		}
-		v[0], v[1], v[2], v[3] = o.TS, o.IngestTS, o.Value, id
-		v[4], v[5], v[6] = Date(o.AsofDate), o.QualityFlag, o.ValueRaw
+		r.timestamptz(o.TS)
+		r.timestamptz(o.IngestTS)
+		optional(r, o.Value, (*copyRow).float8)
+		r.int4(id)
+		r.date(o.AsofDate)
+		optional(r, o.QualityFlag, (*copyRow).text)
+		optional(r, o.ValueRaw, (*copyRow).text)
 		return nil
 	})
-	if err := copyInto(ctx, tx, observationStage, src); err != nil {
+	if err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, writeObservationsSQL, wrote); err != nil {
