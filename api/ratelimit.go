@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/singleflight"
 )
 
 // gcraScript is the generic cell rate algorithm, atomically in Redis: the key
@@ -96,8 +97,9 @@ type limitDecision struct {
 // rate per second and the burst, at least one — and grants them until the
 // lease is spent or as old as the time those requests take to refill, so
 // that a busy tenant costs Redis a call per lease rather than per request;
-// a limit of a few requests stays exact. A lease left unspent is lost to
-// the tenant, which errs on the side of the limit.
+// a limit of a few requests stays exact. An instance renews a tenant's
+// lease once at a time, however many requests find it spent. A lease left
+// unspent is lost to the tenant, which errs on the side of the limit.
 //
 // While Redis is down (breaker) it keeps the buckets in process instead,
 // with the same rate and burst: each instance then grants a tenant that
@@ -113,8 +115,9 @@ type rateLimiter struct {
 	lease    int64 // requests taken from Redis at once
 	local    *localLimiter
 
-	mu     sync.Mutex
-	leases map[string]*lease // tenant → its lease, at most maxLocalTenants
+	mu      sync.Mutex
+	leases  map[string]*lease // tenant → its lease, at most maxLocalTenants
+	refills singleflight.Group
 }
 
 // lease is the requests of a tenant's bucket an instance took from Redis
@@ -137,13 +140,25 @@ func newRateLimiter(cfg RateLimitConfig, rdb *redis.Client, breaker *redisBreake
 
 // take spends one request of tenant's bucket.
 func (l *rateLimiter) take(ctx context.Context, tenant string) limitDecision {
-	if l.breaker.available() {
+	for l.breaker.available() {
 		now := time.Now().UnixMicro()
 		if d, ok := l.fromLease(tenant, now); ok {
 			return d
 		}
-		if d, err := l.takeShared(ctx, tenant, now); err == nil {
-			return d
+		// One lease at a time per tenant: requests that find it spent
+		// together wait for one call to Redis and then draw from what it
+		// leased, instead of each leasing and all but one lease being
+		// lost; those it leaves out go round again.
+		leader := false
+		v, err, _ := l.refills.Do(tenant, func() (any, error) {
+			leader = true
+			return l.takeShared(ctx, tenant, now)
+		})
+		if err != nil {
+			break
+		}
+		if d := v.(limitDecision); leader || !d.allowed {
+			return d // the leader's own request, or the bucket is empty
 		}
 	}
 	return l.local.take(tenant, time.Now().UnixMicro())

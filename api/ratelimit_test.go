@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -236,5 +237,33 @@ func TestRateLimitLeasesHoldTheBudget(t *testing.T) {
 	budget := 40 + int(time.Since(start).Seconds()*20) + 1
 	if refused == 0 || allowed < 40 || allowed > budget {
 		t.Errorf("100 requests at once: %d allowed, %d refused; want 40 to %d allowed", allowed, refused, budget)
+	}
+}
+
+// TestRateLimitLeasesUnderConcurrency: requests that find a tenant's lease
+// spent at the same moment share one renewal instead of each leasing and
+// dropping all but one lease: 50 concurrent requests within a burst of 100
+// are all allowed and take no more than they spend, rounded up to leases.
+func TestRateLimitLeasesUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Config{Auth: AuthConfig{Mode: AuthNone}, RateLimit: RateLimitConfig{RequestsPerSecond: 100, Burst: 100}}, Deps{})
+	s.addTestRoutes()
+	h := map[string]string{HeaderTenant: fmt.Sprintf("herd-%d", time.Now().UnixNano())}
+	const requests = 50
+	codes := make(chan int, requests)
+	var wg sync.WaitGroup
+	for range requests {
+		wg.Go(func() { codes <- s.do(t, http.MethodGet, "/v1/test/curves", h).Code })
+	}
+	wg.Wait()
+	close(codes)
+	refused := 0
+	for code := range codes {
+		if code != http.StatusOK {
+			refused++
+		}
+	}
+	if refused > 0 {
+		t.Errorf("%d of %d concurrent requests refused within a burst of 100", refused, requests)
 	}
 }
