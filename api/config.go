@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -131,57 +132,23 @@ const (
 )
 
 func (c Config) withDefaults() Config {
-	if c.Addr == "" {
-		c.Addr = DefaultAddr
-	}
-	if c.Auth.Mode == "" {
-		c.Auth.Mode = AuthForward
-	}
-	if c.Auth.Leeway == 0 {
-		c.Auth.Leeway = DefaultLeeway
-	}
-	if c.Auth.RolesClaim == "" {
-		c.Auth.RolesClaim = DefaultRolesClaim
-	}
-	if c.RateLimit.RequestsPerSecond == 0 {
-		c.RateLimit.RequestsPerSecond = DefaultRequestsPerSecond
-	}
-	if c.RateLimit.Burst == 0 {
-		c.RateLimit.Burst = DefaultBurst
-	}
-	if c.ReadyTimeout == 0 {
-		c.ReadyTimeout = DefaultReadyTimeout
-	}
-	if c.DatabaseTimeout == 0 {
-		c.DatabaseTimeout = DefaultDatabaseTimeout
-	}
-	if c.ShutdownTimeout == 0 {
-		c.ShutdownTimeout = DefaultShutdownTimeout
-	}
-	if c.ReadHeaderTimeout == 0 {
-		c.ReadHeaderTimeout = 10 * time.Second
-	}
-	if c.IdleTimeout == 0 {
-		c.IdleTimeout = 2 * time.Minute
-	}
-	if c.CursorTTL == 0 {
-		c.CursorTTL = DefaultCursorTTL
-	}
-	if c.Cache.TTL == 0 {
-		c.Cache.TTL = DefaultCacheTTL
-	}
-	if c.Cache.MemoryBytes == 0 {
-		c.Cache.MemoryBytes = DefaultMemoryBytes
-	}
-	if c.Cache.KeyPrefix == "" {
-		c.Cache.KeyPrefix = DefaultCachePrefix
-	}
-	if c.Cache.LatestMaxAge == 0 {
-		c.Cache.LatestMaxAge = DefaultLatestMaxAge
-	}
-	if c.Cache.HistoryMaxAge == 0 {
-		c.Cache.HistoryMaxAge = DefaultHistoryMaxAge
-	}
+	c.Addr = cmp.Or(c.Addr, DefaultAddr)
+	c.Auth.Mode = cmp.Or(c.Auth.Mode, AuthForward)
+	c.Auth.Leeway = cmp.Or(c.Auth.Leeway, DefaultLeeway)
+	c.Auth.RolesClaim = cmp.Or(c.Auth.RolesClaim, DefaultRolesClaim)
+	c.RateLimit.RequestsPerSecond = cmp.Or(c.RateLimit.RequestsPerSecond, DefaultRequestsPerSecond)
+	c.RateLimit.Burst = cmp.Or(c.RateLimit.Burst, DefaultBurst)
+	c.ReadyTimeout = cmp.Or(c.ReadyTimeout, DefaultReadyTimeout)
+	c.DatabaseTimeout = cmp.Or(c.DatabaseTimeout, DefaultDatabaseTimeout)
+	c.ShutdownTimeout = cmp.Or(c.ShutdownTimeout, DefaultShutdownTimeout)
+	c.ReadHeaderTimeout = cmp.Or(c.ReadHeaderTimeout, 10*time.Second)
+	c.IdleTimeout = cmp.Or(c.IdleTimeout, 2*time.Minute)
+	c.CursorTTL = cmp.Or(c.CursorTTL, DefaultCursorTTL)
+	c.Cache.TTL = cmp.Or(c.Cache.TTL, DefaultCacheTTL)
+	c.Cache.MemoryBytes = cmp.Or(c.Cache.MemoryBytes, DefaultMemoryBytes)
+	c.Cache.KeyPrefix = cmp.Or(c.Cache.KeyPrefix, DefaultCachePrefix)
+	c.Cache.LatestMaxAge = cmp.Or(c.Cache.LatestMaxAge, DefaultLatestMaxAge)
+	c.Cache.HistoryMaxAge = cmp.Or(c.Cache.HistoryMaxAge, DefaultHistoryMaxAge)
 	return c
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -54,18 +55,10 @@ type RunEventsConfig struct {
 }
 
 func (c RunEventsConfig) withDefaults() RunEventsConfig {
-	if c.Heartbeat == 0 {
-		c.Heartbeat = DefaultRunEventsHeartbeat
-	}
-	if c.Margin == 0 {
-		c.Margin = DefaultRunEventsMargin
-	}
-	if c.ReplayTimeout == 0 {
-		c.ReplayTimeout = DefaultRunEventsReplayTimeout
-	}
-	if c.MaxStreams == 0 {
-		c.MaxStreams = DefaultRunEventsMaxStreams
-	}
+	c.Heartbeat = cmp.Or(c.Heartbeat, DefaultRunEventsHeartbeat)
+	c.Margin = cmp.Or(c.Margin, DefaultRunEventsMargin)
+	c.ReplayTimeout = cmp.Or(c.ReplayTimeout, DefaultRunEventsReplayTimeout)
+	c.MaxStreams = cmp.Or(c.MaxStreams, DefaultRunEventsMaxStreams)
 	return c
 }
 

@@ -32,6 +32,7 @@
 package subscriber
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -118,9 +119,7 @@ func New(cfg Config, deps Deps) (*Subscriber, error) {
 	if deps.Decoder == nil {
 		return nil, errors.New("subscriber: Decoder is required")
 	}
-	if cfg.Remember == 0 {
-		cfg.Remember = DefaultRemember
-	}
+	cfg.Remember = cmp.Or(cfg.Remember, DefaultRemember)
 	cfg.RunID = strings.ToLower(cfg.RunID)
 	logger := deps.Logger
 	if logger == nil {

@@ -12,6 +12,7 @@
 package materializer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -71,21 +72,11 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.MaxBatchRecords == 0 {
-		c.MaxBatchRecords = DefaultMaxBatchRecords
-	}
-	if c.Workers == 0 {
-		c.Workers = DefaultWorkers
-	}
-	if c.MinBackoff == 0 {
-		c.MinBackoff = DefaultMinBackoff
-	}
-	if c.MaxBackoff == 0 {
-		c.MaxBackoff = DefaultMaxBackoff
-	}
-	if c.AttemptTimeout == 0 {
-		c.AttemptTimeout = DefaultAttemptTimeout
-	}
+	c.MaxBatchRecords = cmp.Or(c.MaxBatchRecords, DefaultMaxBatchRecords)
+	c.Workers = cmp.Or(c.Workers, DefaultWorkers)
+	c.MinBackoff = cmp.Or(c.MinBackoff, DefaultMinBackoff)
+	c.MaxBackoff = cmp.Or(c.MaxBackoff, DefaultMaxBackoff)
+	c.AttemptTimeout = cmp.Or(c.AttemptTimeout, DefaultAttemptTimeout)
 	return c
 }
 

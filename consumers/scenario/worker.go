@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -100,38 +101,20 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.Group == "" {
-		c.Group = topology.GroupScenarioWorker
-	}
-	if c.Concurrency == 0 {
-		c.Concurrency = DefaultConcurrency
-	}
-	if c.Backlog == 0 {
-		c.Backlog = DefaultBacklog
-	}
-	if c.TenantConcurrency == 0 {
-		c.TenantConcurrency = max(1, c.Concurrency/2)
-	}
-	if c.CheckEvery == 0 {
-		c.CheckEvery = DefaultCheckEvery
-	}
-	if c.CheckInterval == 0 {
-		c.CheckInterval = DefaultCheckInterval
-	}
+	c.Group = cmp.Or(c.Group, topology.GroupScenarioWorker)
+	c.Concurrency = cmp.Or(c.Concurrency, DefaultConcurrency)
+	c.Backlog = cmp.Or(c.Backlog, DefaultBacklog)
+	c.TenantConcurrency = cmp.Or(c.TenantConcurrency, max(1, c.Concurrency/2))
+	c.CheckEvery = cmp.Or(c.CheckEvery, DefaultCheckEvery)
+	c.CheckInterval = cmp.Or(c.CheckInterval, DefaultCheckInterval)
 	if c.MaxInterruptions == 0 {
 		c.MaxInterruptions = DefaultMaxInterruptions
 	} else if c.MaxInterruptions < 0 {
 		c.MaxInterruptions = 0
 	}
-	if c.MinBackoff == 0 {
-		c.MinBackoff = DefaultMinBackoff
-	}
-	if c.MaxBackoff == 0 {
-		c.MaxBackoff = DefaultMaxBackoff
-	}
-	if c.OpTimeout == 0 {
-		c.OpTimeout = DefaultOpTimeout
-	}
+	c.MinBackoff = cmp.Or(c.MinBackoff, DefaultMinBackoff)
+	c.MaxBackoff = cmp.Or(c.MaxBackoff, DefaultMaxBackoff)
+	c.OpTimeout = cmp.Or(c.OpTimeout, DefaultOpTimeout)
 	return c
 }
 

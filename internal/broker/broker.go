@@ -7,6 +7,7 @@
 package broker
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -56,9 +57,7 @@ type Config struct {
 // withDefaults returns cfg with defaults applied, or an error naming the
 // invalid field.
 func (cfg Config) withDefaults() (Config, error) {
-	if cfg.Addr == "" {
-		cfg.Addr = DefaultAddr
-	}
+	cfg.Addr = cmp.Or(cfg.Addr, DefaultAddr)
 	switch {
 	case cfg.InMemory && cfg.DataDir != "":
 		return cfg, errors.New("broker config: DataDir and InMemory are mutually exclusive")

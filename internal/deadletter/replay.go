@@ -1,6 +1,7 @@
 package deadletter
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -60,9 +61,7 @@ func (c *ReplayConfig) validate() error {
 	if c.Batch < 0 {
 		return fmt.Errorf("deadletter: negative Batch %d", c.Batch)
 	}
-	if c.Batch == 0 {
-		c.Batch = DefaultReplayBatch
-	}
+	c.Batch = cmp.Or(c.Batch, DefaultReplayBatch)
 	if c.Now == nil {
 		c.Now = time.Now
 	}

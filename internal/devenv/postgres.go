@@ -1,6 +1,7 @@
 package devenv
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -62,9 +63,7 @@ func StartPostgres(ctx context.Context, cfg PostgresConfig, logger *slog.Logger)
 	if cfg.Dir == "" {
 		return nil, fmt.Errorf("postgres: a data directory is required")
 	}
-	if cfg.Database == "" {
-		cfg.Database = "aurum"
-	}
+	cfg.Database = cmp.Or(cfg.Database, "aurum")
 	dir, err := filepath.Abs(cfg.Dir)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@
 package grouplag
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -77,9 +78,7 @@ func New(cfg Config) (*Monitor, error) {
 			return nil, fmt.Errorf("group lag: group %q needs a name and its topics", g)
 		}
 	}
-	if cfg.MaxAge == 0 {
-		cfg.MaxAge = DefaultMaxAge
-	}
+	cfg.MaxAge = cmp.Or(cfg.MaxAge, DefaultMaxAge)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -22,6 +22,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -63,15 +64,9 @@ type Config struct {
 }
 
 func (cfg Config) withDefaults() (Config, avrocompat.Level, error) {
-	if cfg.Addr == "" {
-		cfg.Addr = DefaultAddr
-	}
-	if cfg.Topic == "" {
-		cfg.Topic = DefaultTopic
-	}
-	if cfg.DefaultCompatibility == "" {
-		cfg.DefaultCompatibility = DefaultCompatibility
-	}
+	cfg.Addr = cmp.Or(cfg.Addr, DefaultAddr)
+	cfg.Topic = cmp.Or(cfg.Topic, DefaultTopic)
+	cfg.DefaultCompatibility = cmp.Or(cfg.DefaultCompatibility, DefaultCompatibility)
 	if len(cfg.Brokers) == 0 {
 		return cfg, "", errors.New("registry config: Brokers is required")
 	}

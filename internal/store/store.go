@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -49,18 +50,10 @@ const (
 )
 
 func (c Config) withDefaults() Config {
-	if c.MaxConns == 0 {
-		c.MaxConns = DefaultMaxConns
-	}
-	if c.ConnectTimeout == 0 {
-		c.ConnectTimeout = DefaultConnectTimeout
-	}
-	if c.MaxConnLifetime == 0 {
-		c.MaxConnLifetime = DefaultMaxConnLifetime
-	}
-	if c.ApplicationName == "" {
-		c.ApplicationName = DefaultApplicationName
-	}
+	c.MaxConns = cmp.Or(c.MaxConns, DefaultMaxConns)
+	c.ConnectTimeout = cmp.Or(c.ConnectTimeout, DefaultConnectTimeout)
+	c.MaxConnLifetime = cmp.Or(c.MaxConnLifetime, DefaultMaxConnLifetime)
+	c.ApplicationName = cmp.Or(c.ApplicationName, DefaultApplicationName)
 	return c
 }
 

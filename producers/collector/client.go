@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -99,9 +100,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err != nil || base.Scheme == "" || base.Host == "" {
 		return nil, fmt.Errorf("collector client %s: base URL %q is not an absolute URL", cfg.Source, cfg.BaseURL)
 	}
-	if cfg.Rate == 0 {
-		cfg.Rate = DefaultRate
-	}
+	cfg.Rate = cmp.Or(cfg.Rate, DefaultRate)
 	if cfg.Burst <= 0 {
 		cfg.Burst = 1
 	}

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -60,12 +61,8 @@ type Config struct {
 }
 
 func (cfg Config) withDefaults(source string) (Config, error) {
-	if cfg.TransactionalID == "" {
-		cfg.TransactionalID = DefaultTransactionalIDPrefix + source
-	}
-	if cfg.MalformedRetries == 0 {
-		cfg.MalformedRetries = DefaultMalformedRetries
-	}
+	cfg.TransactionalID = cmp.Or(cfg.TransactionalID, DefaultTransactionalIDPrefix+source)
+	cfg.MalformedRetries = cmp.Or(cfg.MalformedRetries, DefaultMalformedRetries)
 	if cfg.MalformedRetries < 0 {
 		cfg.MalformedRetries = 0
 	}

@@ -7,6 +7,7 @@
 package curvefile
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,9 +43,7 @@ func (c *Config) validate() error {
 	if c.DrainTimeout < 0 {
 		return fmt.Errorf("curvefile: negative DrainTimeout %s", c.DrainTimeout)
 	}
-	if c.DrainTimeout == 0 {
-		c.DrainTimeout = DefaultDrainTimeout
-	}
+	c.DrainTimeout = cmp.Or(c.DrainTimeout, DefaultDrainTimeout)
 	if c.Now == nil {
 		c.Now = time.Now
 	}

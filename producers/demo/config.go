@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -78,12 +79,8 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Interval == 0 {
-		cfg.Interval = DefaultInterval
-	}
-	if cfg.TransactionalID == "" {
-		cfg.TransactionalID = DefaultTransactionalID
-	}
+	cfg.Interval = cmp.Or(cfg.Interval, DefaultInterval)
+	cfg.TransactionalID = cmp.Or(cfg.TransactionalID, DefaultTransactionalID)
 	if cfg.Start.IsZero() {
 		cfg.Start = addBusinessDays(onOrBefore(dateOf(cfg.Now())), -DefaultStartBack)
 	}

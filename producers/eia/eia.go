@@ -9,6 +9,7 @@
 package eia
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -109,9 +110,7 @@ func New(cfg Config) (*Source, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("eia config: %w", err)
 	}
-	if cfg.PageLength == 0 {
-		cfg.PageLength = DefaultPageLength
-	}
+	cfg.PageLength = cmp.Or(cfg.PageLength, DefaultPageLength)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -8,6 +8,7 @@
 package noaa
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -113,9 +114,7 @@ func New(cfg Config) (*Source, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("noaa config: %w", err)
 	}
-	if cfg.Limit == 0 {
-		cfg.Limit = DefaultLimit
-	}
+	cfg.Limit = cmp.Or(cfg.Limit, DefaultLimit)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

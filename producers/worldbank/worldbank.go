@@ -6,6 +6,7 @@
 package worldbank
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -94,9 +95,7 @@ func New(cfg Config) (*Source, error) {
 	if len(cfg.Countries) == 0 {
 		cfg.Countries = []string{"all"}
 	}
-	if cfg.PerPage == 0 {
-		cfg.PerPage = DefaultPerPage
-	}
+	cfg.PerPage = cmp.Or(cfg.PerPage, DefaultPerPage)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -9,6 +9,7 @@
 package materializertest
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -107,12 +108,8 @@ func Materialize[K comparable, R any](t testing.TB, e *Env, cfg materializer.Con
 	metrics *telemetry.Metrics) (stop func() error) {
 	t.Helper()
 	cfg.Brokers = e.Kafka.Brokers
-	if cfg.MinBackoff == 0 {
-		cfg.MinBackoff = 50 * time.Millisecond
-	}
-	if cfg.MaxBackoff == 0 {
-		cfg.MaxBackoff = time.Second
-	}
+	cfg.MinBackoff = cmp.Or(cfg.MinBackoff, 50*time.Millisecond)
+	cfg.MaxBackoff = cmp.Or(cfg.MaxBackoff, time.Second)
 	m, err := materializer.New(cfg, sink, materializer.Deps{DB: e.Store, Metrics: metrics, Logger: Logger()})
 	if err != nil {
 		t.Fatal(err)

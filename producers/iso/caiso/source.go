@@ -1,6 +1,7 @@
 package caiso
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -72,18 +73,12 @@ func New(cfg Config) (*Source, error) {
 	if len(cfg.Series) == 0 {
 		cfg.Series = []string{"SLD_FCST:ACTUAL", "SLD_FCST:DAM"}
 	}
-	if cfg.Span == 0 {
-		cfg.Span = 7 * 24 * time.Hour
-	}
+	cfg.Span = cmp.Or(cfg.Span, 7*24*time.Hour)
 	if cfg.Span < time.Hour || cfg.Span > 31*24*time.Hour {
 		return nil, fmt.Errorf("caiso: span %s: want between 1h and 31 days", cfg.Span)
 	}
-	if cfg.Lookback == 0 {
-		cfg.Lookback = 24 * time.Hour
-	}
-	if cfg.Lookahead == 0 {
-		cfg.Lookahead = 8 * 24 * time.Hour
-	}
+	cfg.Lookback = cmp.Or(cfg.Lookback, 24*time.Hour)
+	cfg.Lookahead = cmp.Or(cfg.Lookahead, 8*24*time.Hour)
 	if cfg.Lookback < 0 || cfg.Lookahead < 0 {
 		return nil, errors.New("caiso: lookback and lookahead must not be negative")
 	}

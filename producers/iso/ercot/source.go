@@ -1,6 +1,7 @@
 package ercot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -106,9 +107,7 @@ func New(cfg Config) (*Source, error) {
 	if len(cfg.Series) == 0 {
 		cfg.Series = []string{"dam-spp", "load-forecast", "dashboard"}
 	}
-	if cfg.Lookback == 0 {
-		cfg.Lookback = 24 * time.Hour
-	}
+	cfg.Lookback = cmp.Or(cfg.Lookback, 24*time.Hour)
 	if cfg.Lookback < 0 {
 		return nil, fmt.Errorf("ercot: negative lookback %s", cfg.Lookback)
 	}

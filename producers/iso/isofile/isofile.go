@@ -12,6 +12,7 @@
 package isofile
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -99,9 +100,7 @@ func New(cfg Config) (*Source, error) {
 			return nil, fmt.Errorf("%s: series %q: unknown feed %q", cfg.Name, s.Key, s.Params["feed"])
 		}
 	}
-	if cfg.DayLayout == "" {
-		cfg.DayLayout = isotime.DayLayout
-	}
+	cfg.DayLayout = cmp.Or(cfg.DayLayout, isotime.DayLayout)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -8,6 +8,7 @@
 package pjm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -94,18 +95,12 @@ func New(cfg Config) (*Source, error) {
 	if len(cfg.LocationTypes) == 0 && len(cfg.Locations) == 0 {
 		cfg.LocationTypes = []string{"ZONE"}
 	}
-	if cfg.RowCount == 0 {
-		cfg.RowCount = MaxRowCount
-	}
+	cfg.RowCount = cmp.Or(cfg.RowCount, MaxRowCount)
 	if cfg.RowCount < 1 || cfg.RowCount > MaxRowCount {
 		return nil, fmt.Errorf("pjm: row count %d: want 1..%d", cfg.RowCount, MaxRowCount)
 	}
-	if cfg.Lookback == 0 {
-		cfg.Lookback = 24 * time.Hour
-	}
-	if cfg.Lookahead == 0 {
-		cfg.Lookahead = 48 * time.Hour
-	}
+	cfg.Lookback = cmp.Or(cfg.Lookback, 24*time.Hour)
+	cfg.Lookahead = cmp.Or(cfg.Lookahead, 48*time.Hour)
 	if cfg.Lookback < 0 || cfg.Lookahead < 0 {
 		return nil, errors.New("pjm: lookback and lookahead must not be negative")
 	}
