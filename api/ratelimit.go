@@ -140,10 +140,17 @@ func newRateLimiter(cfg RateLimitConfig, rdb *redis.Client, breaker *redisBreake
 
 // take spends one request of tenant's bucket.
 func (l *rateLimiter) take(ctx context.Context, tenant string) limitDecision {
-	for l.breaker.available() {
+	for l.breaker.available() && ctx.Err() == nil {
 		now := time.Now().UnixMicro()
 		if d, ok := l.fromLease(tenant, now); ok {
 			return d
+		}
+		if l.lease == 1 {
+			// No lease to share: each request is a call of its own.
+			if d, err := l.takeShared(ctx, tenant, now); err == nil {
+				return d
+			}
+			break
 		}
 		// One lease at a time per tenant: requests that find it spent
 		// together wait for one call to Redis and then draw from what it
