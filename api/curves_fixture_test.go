@@ -186,6 +186,26 @@ func newCurveServerOn(t testing.TB, scfg store.Config, cfg Config, deps Deps) *c
 	return &curveServer{testServer: newTestServer(t, cfg, deps), store: st, rows: rows}
 }
 
+// followVersions makes s learn data versions from the database's
+// notifications, as `aurum api` does, once they are known.
+func (s *curveServer) followVersions(t testing.TB) {
+	t.Helper()
+	v := market.NewVersions(s.store.Pool(), discardLogger())
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- v.Run(ctx) }()
+	t.Cleanup(func() { stop(); <-done })
+	s.versions = v
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, ok := v.Get(market.DatasetCurves); ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("versions not read within 10s")
+		}
+	}
+}
+
 // viewer are the headers of a caller holding curves:read.
 var viewer = map[string]string{HeaderTenant: "acme", HeaderRoles: "viewer"}
 

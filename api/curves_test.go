@@ -16,7 +16,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/aurum-energy/aurum/internal/curve"
-	"github.com/aurum-energy/aurum/internal/market"
 )
 
 func decodeInto(t *testing.T, rec *httptest.ResponseRecorder, v any) {
@@ -458,20 +457,7 @@ func TestCurvesCacheNeverStale(t *testing.T) {
 func TestCurvesVersionsFromNotifications(t *testing.T) {
 	t.Parallel()
 	s := newCurveServer(t, Config{}, Deps{})
-	v := market.NewVersions(s.store.Pool(), discardLogger())
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- v.Run(ctx) }()
-	t.Cleanup(func() { stop(); <-done })
-	s.versions = v
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if _, ok := v.Get(market.DatasetCurves); ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("versions not read within 10s")
-		}
-	}
+	s.followVersions(t)
 	q := "/v1/curves?curve_key=" + curve.Key(pjmOn) + "&tenor_type=MONTHLY&limit=1"
 	if p := s.list(t, q); p.Data[0]["mid"] != 50.25 {
 		t.Fatalf("first read mid = %v", p.Data[0]["mid"])
