@@ -108,7 +108,8 @@ func closedSet(b []byte) string {
 	return string(b)
 }
 
-// postgresEpoch is day 0 of PostgreSQL's binary dates.
+// postgresEpoch is day 0 of PostgreSQL's binary dates and instant 0 of its
+// binary timestamps (decodeDate here, copyRow when writing).
 var postgresEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // decodeDate decodes a date in either wire format.

@@ -85,9 +85,6 @@ type copyRow struct {
 	fields int
 }
 
-// pgEpoch is where PostgreSQL's dates and timestamps count from.
-var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-
 func (r *copyRow) field(size int) {
 	r.fields++
 	r.buf = binary.BigEndian.AppendUint32(r.buf, uint32(size))
@@ -95,16 +92,16 @@ func (r *copyRow) field(size int) {
 
 func (r *copyRow) null() { r.field(-1) }
 
-// timestamptz appends t as microseconds since pgEpoch.
+// timestamptz appends t as microseconds since postgresEpoch.
 func (r *copyRow) timestamptz(t time.Time) {
 	r.field(8)
-	r.buf = binary.BigEndian.AppendUint64(r.buf, uint64(t.UnixMicro()-pgEpoch.UnixMicro()))
+	r.buf = binary.BigEndian.AppendUint64(r.buf, uint64(t.UnixMicro()-postgresEpoch.UnixMicro()))
 }
 
-// date appends the day of t in UTC (Date) as days since pgEpoch.
+// date appends the day of t in UTC (Date) as days since postgresEpoch.
 func (r *copyRow) date(t time.Time) {
 	r.field(4)
-	days := (Date(t).Unix() - pgEpoch.Unix()) / (24 * 60 * 60)
+	days := (Date(t).Unix() - postgresEpoch.Unix()) / 86400
 	r.buf = binary.BigEndian.AppendUint32(r.buf, uint32(int32(days)))
 }
 
