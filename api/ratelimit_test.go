@@ -223,17 +223,7 @@ func TestRateLimitLeasesHoldTheBudget(t *testing.T) {
 	s.addTestRoutes()
 	h := map[string]string{HeaderTenant: fmt.Sprintf("budget-%d", time.Now().UnixNano())}
 	start := time.Now()
-	allowed, refused := 0, 0
-	for range 100 {
-		switch rec := s.do(t, http.MethodGet, "/v1/test/curves", h); rec.Code {
-		case http.StatusOK:
-			allowed++
-		case http.StatusTooManyRequests:
-			refused++
-		default:
-			t.Fatalf("status %d", rec.Code)
-		}
-	}
+	allowed, refused := tally(t, s, h, 100, false)
 	budget := 40 + int(time.Since(start).Seconds()*20) + 1
 	if refused == 0 || allowed < 40 || allowed > budget {
 		t.Errorf("100 requests at once: %d allowed, %d refused; want 40 to %d allowed", allowed, refused, budget)
@@ -250,33 +240,42 @@ func TestRateLimitLeasesUnderConcurrency(t *testing.T) {
 	s := newTestServer(t, Config{Auth: AuthConfig{Mode: AuthNone}, RateLimit: RateLimitConfig{RequestsPerSecond: 100, Burst: 100}}, Deps{})
 	s.addTestRoutes()
 	h := map[string]string{HeaderTenant: fmt.Sprintf("herd-%d", time.Now().UnixNano())}
-	burst := func(n int) (allowed, refused int) {
-		codes := make(chan int, n)
-		var wg sync.WaitGroup
-		for range n {
-			wg.Go(func() { codes <- s.do(t, http.MethodGet, "/v1/test/curves", h).Code })
-		}
-		wg.Wait()
-		close(codes)
-		for code := range codes {
-			switch code {
-			case http.StatusOK:
-				allowed++
-			case http.StatusTooManyRequests:
-				refused++
-			default:
-				t.Fatalf("status %d", code)
-			}
-		}
-		return allowed, refused
-	}
 	start := time.Now()
-	if allowed, refused := burst(50); refused > 0 {
+	if allowed, refused := tally(t, s, h, 50, true); refused > 0 {
 		t.Errorf("%d of 50 concurrent requests refused within a burst of 100 (%d allowed)", refused, allowed)
 	}
-	allowed, refused := burst(150)
+	allowed, refused := tally(t, s, h, 150, true)
 	budget := 50 + int(time.Since(start).Seconds()*100) + 10 // a lease's worth of slack
 	if refused == 0 || allowed < 40 || allowed > budget {
 		t.Errorf("150 more at once: %d allowed, %d refused; want 40 to %d allowed", allowed, refused, budget)
 	}
+}
+
+// tally makes n requests as the tenant of h, all at once when concurrent,
+// and counts those allowed and those refused with 429.
+func tally(t *testing.T, s *testServer, h map[string]string, n int, concurrent bool) (allowed, refused int) {
+	t.Helper()
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		request := func() { codes <- s.do(t, http.MethodGet, "/v1/test/curves", h).Code }
+		if concurrent {
+			wg.Go(request)
+		} else {
+			request()
+		}
+	}
+	wg.Wait()
+	close(codes)
+	for code := range codes {
+		switch code {
+		case http.StatusOK:
+			allowed++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Fatalf("status %d", code)
+		}
+	}
+	return allowed, refused
 }
