@@ -88,8 +88,7 @@ func TestCopyIntoBinary(t *testing.T) {
 		if want.day != nil {
 			want.day = ptrTo(Date(*want.day))
 		}
-		if !sameTime(g.ts, want.ts) || !sameTime(g.day, want.day) || !sameFloat(g.f, want.f) ||
-			!sameString(g.s, want.s) || g.b != want.b || g.n != want.n {
+		if g.String() != want.String() {
 			t.Errorf("row %d read back as %s, want %s", want.n, g, want)
 		}
 	}
@@ -104,8 +103,17 @@ type row struct {
 	b       bool
 }
 
+// String spells every field of r, times in UTC, so that two rows are
+// equal when their strings are (NaN included).
 func (r row) String() string {
-	return fmt.Sprintf("{%d %s %s %s %s %t}", r.n, deref(r.ts), deref(r.day), deref(r.f), deref(r.s), r.b)
+	return fmt.Sprintf("{%d %s %s %s %s %t}", r.n, instant(r.ts), instant(r.day), deref(r.f), deref(r.s), r.b)
+}
+
+func instant(t *time.Time) string {
+	if t == nil {
+		return "NULL"
+	}
+	return t.UTC().Format(time.RFC3339Nano)
 }
 
 func deref[T any](p *T) string {
@@ -116,11 +124,3 @@ func deref[T any](p *T) string {
 }
 
 func ptrTo[T any](v T) *T { return &v }
-
-func sameTime(a, b *time.Time) bool { return (a == nil) == (b == nil) && (a == nil || a.Equal(*b)) }
-
-func sameFloat(a, b *float64) bool {
-	return (a == nil) == (b == nil) && (a == nil || *a == *b || math.IsNaN(*a) && math.IsNaN(*b))
-}
-
-func sameString(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
