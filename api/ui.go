@@ -58,20 +58,14 @@ func newUIAssets(cfg ui.Config) (map[string]*uiAsset, error) {
 }
 
 // uiFile serves GET /ui, the workbench page itself, and GET /ui/{file},
-// its script and style sheet. The page refers to them relatively
+// its script and style sheet: gzipped when the client accepts it, 304 when
+// it holds the current version. The page refers to its files relatively
 // (ui/app.js), so that it also works behind a proxy that mounts the API
-// under a path.
+// under a path. It holds no data — every number on it comes from the API
+// with the caller's identity — so it needs no authentication; it is
+// revalidated on every load so that an upgrade shows at once.
 func (s *Server) uiFile(c echo.Context) error {
-	return s.serveUI(c, cmp.Or(c.Param("file"), ui.IndexName))
-}
-
-// serveUI answers with the named asset: gzipped when the client accepts
-// it, 304 when it holds the current version. The page holds no data —
-// every number on it comes from the API with the caller's identity — so it
-// needs no authentication; it is revalidated on every load so that an
-// upgrade shows at once.
-func (s *Server) serveUI(c echo.Context, name string) error {
-	a, ok := s.uiAssets[name]
+	a, ok := s.uiAssets[cmp.Or(c.Param("file"), ui.IndexName)]
 	if !ok {
 		return echo.ErrNotFound
 	}
