@@ -196,14 +196,10 @@ func (s *curveServer) followVersions(t testing.TB) {
 	go func() { done <- v.Run(ctx) }()
 	t.Cleanup(func() { stop(); <-done })
 	s.versions = v
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if _, ok := v.Get(market.DatasetCurves); ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("versions not read within 10s")
-		}
-	}
+	eventually(t, "data versions read", func() bool {
+		_, ok := v.Get(market.DatasetCurves)
+		return ok
+	})
 }
 
 // viewer are the headers of a caller holding curves:read.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/aurum-energy/aurum/internal/market"
 	"github.com/aurum-energy/aurum/internal/redisclient"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/testenv"
@@ -49,7 +48,7 @@ func (s *curveServer) getWithin(t *testing.T, path string, extra ...string) *htt
 }
 
 // eventually polls cond until it holds, failing the test after a minute.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -146,16 +145,7 @@ func TestHungPostgres(t *testing.T) {
 	rdb := testRedis(t)
 	s := newCurveServerOn(t, store.Config{URL: pg.DefaultURL(), Timeout: DefaultDatabaseTimeout}, Config{}, Deps{Redis: rdb})
 	s.checks = readinessChecks(s.store, rdb)
-	versions := market.NewVersions(s.store.Pool(), discardLogger())
-	vctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- versions.Run(vctx) }()
-	t.Cleanup(func() { stop(); <-done })
-	s.versions = versions
-	eventually(t, "data versions read", func() bool {
-		_, ok := versions.Get(market.DatasetCurves)
-		return ok
-	})
+	s.followVersions(t)
 
 	if rec := s.getWithin(t, "/v1/curves?iso=PJM&asof="+asofA); rec.Code != http.StatusOK {
 		t.Fatalf("before the outage: %d %s", rec.Code, rec.Body)
