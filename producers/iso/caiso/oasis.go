@@ -5,11 +5,9 @@ package caiso
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,16 +90,12 @@ func oasisError(data []byte) (code, desc string) {
 // hour are four series, which one area would merge. An empty MW cell is a
 // missing value: the row yields no record.
 func ParseLoad(data []byte, ingest time.Time) ([]schemas.IsoLoadRecord, error) {
-	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, malformed("oasis csv is empty")
-	}
+	rows := collector.NewCSV(data)
+	header, err := rows.Header()
 	if err != nil {
-		return nil, malformed("oasis csv header: %v", err)
+		return nil, fmt.Errorf("caiso: oasis %w", err)
 	}
-	col := columns(header)
+	col := func(name string) int { return slices.Index(header, name) }
 	start, end, mw, run := col("INTERVALSTARTTIME_GMT"), col("INTERVALENDTIME_GMT"), col("MW"), col("MARKET_RUN_ID")
 	tac, hub, kind := col("TAC_AREA_NAME"), col("TRADING_HUB"), col("RENEWABLE_TYPE")
 	if start < 0 || end < 0 || mw < 0 || run < 0 || (tac < 0 && (hub < 0 || kind < 0)) {
@@ -109,14 +103,7 @@ func ParseLoad(data []byte, ingest time.Time) ([]schemas.IsoLoadRecord, error) {
 	}
 	ingest = ingest.UTC()
 	var out []schemas.IsoLoadRecord
-	for line := 2; ; line++ {
-		row, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, malformed("oasis csv: %v", err)
-		}
+	for line, row := range rows.Rows() {
 		if len(row) != len(header) {
 			return nil, malformed("oasis csv line %d: %d cells, header has %d", line, len(row), len(header))
 		}
@@ -165,6 +152,9 @@ func ParseLoad(data []byte, ingest time.Time) ([]schemas.IsoLoadRecord, error) {
 			IngestTS:        ingest,
 		})
 	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("caiso: oasis %w", err)
+	}
 	slices.SortStableFunc(out, func(a, b schemas.IsoLoadRecord) int {
 		if c := a.IntervalStart.Compare(b.IntervalStart); c != 0 {
 			return c
@@ -181,16 +171,6 @@ func parseGMT(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("interval time %q: %w", s, err)
 	}
 	return t.UTC(), nil
-}
-
-// columns returns a lookup of a header's columns by trimmed name; a name
-// not present reads -1.
-func columns(header []string) func(name string) int {
-	return func(name string) int {
-		return slices.IndexFunc(header, func(h string) bool {
-			return strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) == name
-		})
-	}
 }
 
 // malformed wraps collector.ErrMalformed.

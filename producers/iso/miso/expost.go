@@ -5,9 +5,7 @@ package miso
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,8 +52,6 @@ func ParseDAExPost(data []byte, nodes []string, ingest time.Time) ([]schemas.Iso
 	if err != nil {
 		return nil, err
 	}
-	r := csv.NewReader(bytes.NewReader(body))
-	r.FieldsPerRecord = -1
 	hours := make([]int, len(header))
 	for i, h := range header[3:] {
 		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(h), "HE")))
@@ -70,17 +66,8 @@ func ParseDAExPost(data []byte, nodes []string, ingest time.Time) ([]schemas.Iso
 	}
 	var order []string
 	byNode := map[string]*prices{}
-	for line := 1; ; line++ {
-		row, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, malformed("row %d: %v", line, err)
-		}
-		if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
-			continue
-		}
+	rows := collector.NewCSV(body)
+	for line, row := range rows.Rows() {
 		if len(row) != len(header) {
 			return nil, malformed("row %d: %d cells, header has %d", line, len(row), len(header))
 		}
@@ -107,6 +94,9 @@ func ParseDAExPost(data []byte, nodes []string, ingest time.Time) ([]schemas.Iso
 		default:
 			return nil, malformed("row %d: value %q: want LMP, MCC or MLC", line, row[2])
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("miso: da expost lmp: %w", err)
 	}
 	var out []schemas.IsoLmpRecord
 	for _, name := range order {

@@ -1,11 +1,7 @@
 package nyiso
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -71,11 +67,10 @@ var stampLayouts = []string{"01/02/2006 15:04:05", "01/02/2006 15:04"}
 // LBMP − losses + congestion (NYISO's zonal files do not carry it); it is
 // the same for every zone of an interval to the cent.
 func Parse(body []byte, f Feed, ingest time.Time) ([]schemas.IsoLmpRecord, error) {
-	rd := csv.NewReader(bytes.NewReader(body))
-	rd.FieldsPerRecord = -1
-	header, err := rd.Read()
+	rows := collector.NewCSV(body)
+	header, err := rows.Header()
 	if err != nil {
-		return nil, fmt.Errorf("nyiso %s: %w: header: %v", f.Name, collector.ErrMalformed, err)
+		return nil, fmt.Errorf("nyiso %s: %w", f.Name, err)
 	}
 	col, err := columns(header)
 	if err != nil {
@@ -83,22 +78,15 @@ func Parse(body []byte, f Feed, ingest time.Time) ([]schemas.IsoLmpRecord, error
 	}
 	seq := isotime.NewSequence(isotime.Eastern)
 	var out []schemas.IsoLmpRecord
-	for line := 2; ; line++ {
-		row, err := rd.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("nyiso %s: %w: %v", f.Name, collector.ErrMalformed, err)
-		}
-		if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
-			continue
-		}
+	for line, row := range rows.Rows() {
 		r, err := mapRow(row, col, f, seq, ingest)
 		if err != nil {
 			return nil, fmt.Errorf("nyiso %s line %d: %w: %v", f.Name, line, collector.ErrMalformed, err)
 		}
 		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("nyiso %s: %w", f.Name, err)
 	}
 	return out, nil
 }
@@ -112,7 +100,6 @@ type columnIndex struct {
 func columns(header []string) (columnIndex, error) {
 	c := columnIndex{-1, -1, -1, -1, -1, -1, -1}
 	for i, h := range header {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		switch {
 		case h == "Time Stamp":
 			c.stamp = i

@@ -1,11 +1,8 @@
 package spp
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -53,14 +50,14 @@ const gmtLayout = "01/02/2006 15:04:05"
 // them: price_energy MEC, price_congestion MCC, price_loss MLC, with
 // LMP = MEC + MCC + MLC.
 func Parse(body []byte, f Feed, ingest time.Time) ([]schemas.IsoLmpRecord, error) {
-	rd := csv.NewReader(bytes.NewReader(body))
-	header, err := rd.Read()
+	rows := collector.NewCSV(body)
+	header, err := rows.Header()
 	if err != nil {
-		return nil, fmt.Errorf("spp %s: %w: header: %v", f.Name, collector.ErrMalformed, err)
+		return nil, fmt.Errorf("spp %s: %w", f.Name, err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
-		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+		col[h] = i
 	}
 	for _, name := range []string{"GMTIntervalEnd", "Settlement Location", "Pnode", "LMP", "MLC", "MCC", "MEC"} {
 		if _, ok := col[name]; !ok {
@@ -69,13 +66,9 @@ func Parse(body []byte, f Feed, ingest time.Time) ([]schemas.IsoLmpRecord, error
 	}
 	baa, hasBAA := col["BAA"]
 	var out []schemas.IsoLmpRecord
-	for line := 2; ; line++ {
-		row, err := rd.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("spp %s: %w: %v", f.Name, collector.ErrMalformed, err)
+	for line, row := range rows.Rows() {
+		if len(row) != len(header) {
+			return nil, fmt.Errorf("spp %s line %d: %w: %d cells, header has %d", f.Name, line, collector.ErrMalformed, len(row), len(header))
 		}
 		area := ""
 		if hasBAA {
@@ -86,6 +79,9 @@ func Parse(body []byte, f Feed, ingest time.Time) ([]schemas.IsoLmpRecord, error
 			return nil, fmt.Errorf("spp %s line %d: %w: %v", f.Name, line, collector.ErrMalformed, err)
 		}
 		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("spp %s: %w", f.Name, err)
 	}
 	return out, nil
 }
