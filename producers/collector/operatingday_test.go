@@ -301,3 +301,30 @@ func misoDays(day time.Time) sourceCase {
 func text(body string) answer {
 	return func(*http.Request) ([]byte, error) { return []byte(body), nil }
 }
+
+func TestReach(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 1, 14, 37, 5, 0, time.FixedZone("EST", -5*3600))
+	r, err := collector.Reach{Lookahead: 2 * time.Hour, Now: func() time.Time { return now }}.Or(collector.Reach{Lookback: 24 * time.Hour, Lookahead: 8 * time.Hour})
+	if err != nil || r.Lookback != 24*time.Hour || r.Lookahead != 2*time.Hour {
+		t.Fatalf("Or = %+v, %v; want the default lookback and the given lookahead", r, err)
+	}
+	hour := time.Date(2026, 11, 1, 19, 0, 0, 0, time.UTC)
+	closed, at := r.Close(collector.Window{}, time.Hour)
+	if want := (collector.Window{Since: hour.Add(-24 * time.Hour), Until: hour.Add(2 * time.Hour)}); closed != want || !at.Equal(now) || at.Location() != time.UTC {
+		t.Errorf("open window closed to %+v at %s; want %+v at %s in UTC", closed, at, want, now)
+	}
+	given := collector.Window{Since: hour.Add(-time.Minute), Until: hour.Add(time.Minute)}
+	if closed, _ := r.Close(given, 0); closed != given {
+		t.Errorf("a closed window became %+v", closed)
+	}
+	if closed, _ := r.Close(collector.Window{Until: hour}, 0); !closed.Since.Equal(now.Add(-24 * time.Hour)) {
+		t.Errorf("round 0: since %s, want %s", closed.Since, now.Add(-24*time.Hour))
+	}
+	if _, err := (collector.Reach{Lookback: -time.Hour}).Or(collector.Reach{}); err == nil {
+		t.Error("a negative lookback is accepted")
+	}
+	if r, _ := (collector.Reach{}).Or(collector.Reach{}); r.Now == nil {
+		t.Error("Or leaves Now nil")
+	}
+}

@@ -1,6 +1,8 @@
 package collector
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -19,6 +21,43 @@ type Window struct {
 // before Until.
 func (w Window) Contains(t time.Time) bool {
 	return (w.Since.IsZero() || !t.Before(w.Since)) && (w.Until.IsZero() || !t.After(w.Until))
+}
+
+// Reach is how far around now a source's window reaches where a run
+// leaves it open (no --since or --until): a window without a start begins
+// Lookback before now, one without an end reaches Lookahead after now.
+// Now is the source's clock, of open windows and of ingest_ts.
+type Reach struct {
+	Lookback, Lookahead time.Duration
+	Now                 func() time.Time
+}
+
+// Or is r with the durations it leaves zero taken from def, and Now
+// defaulting to time.Now; a negative duration is an error.
+func (r Reach) Or(def Reach) (Reach, error) {
+	r.Lookback, r.Lookahead = cmp.Or(r.Lookback, def.Lookback), cmp.Or(r.Lookahead, def.Lookahead)
+	if r.Lookback < 0 || r.Lookahead < 0 {
+		return r, errors.New("lookback and lookahead must not be negative")
+	}
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	return r, nil
+}
+
+// Close closes the bounds w leaves open, around now truncated to a
+// multiple of round (zero: now itself): Since at Lookback before it, Until
+// at Lookahead after it. It returns the closed window and now, in UTC.
+func (r Reach) Close(w Window, round time.Duration) (closed Window, now time.Time) {
+	now = r.Now().UTC()
+	at := now.Truncate(round)
+	if w.Since.IsZero() {
+		w.Since = at.Add(-r.Lookback)
+	}
+	if w.Until.IsZero() {
+		w.Until = at.Add(r.Lookahead)
+	}
+	return Window{Since: w.Since.UTC(), Until: w.Until.UTC()}, now
 }
 
 // Zoned is a Source whose provider publishes by the operating days of a

@@ -39,14 +39,9 @@ type Config struct {
 	// Span is the longest time range one request asks for. OASIS refuses
 	// ranges over 31 days. Default 7 days.
 	Span time.Duration
-	// Lookback is how far before now a window without a start begins.
-	// Default 24 hours.
-	Lookback time.Duration
-	// Lookahead is how far after now a window without an end reaches, so
-	// forecasts are covered. Default 8 days (the 7DA forecast's horizon).
-	Lookahead time.Duration
-	// Now is the clock of ingest_ts and open windows. Default time.Now.
-	Now func() time.Time
+	// Reach defaults to a day back and 8 days ahead, so that forecasts
+	// are covered (the 7DA forecast's horizon), on the hour.
+	collector.Reach
 }
 
 // Spec is `aurum collect caiso`.
@@ -77,13 +72,9 @@ func New(cfg Config) (*Source, error) {
 	if cfg.Span < time.Hour || cfg.Span > 31*24*time.Hour {
 		return nil, fmt.Errorf("caiso: span %s: want between 1h and 31 days", cfg.Span)
 	}
-	cfg.Lookback = cmp.Or(cfg.Lookback, 24*time.Hour)
-	cfg.Lookahead = cmp.Or(cfg.Lookahead, 8*24*time.Hour)
-	if cfg.Lookback < 0 || cfg.Lookahead < 0 {
-		return nil, errors.New("caiso: lookback and lookahead must not be negative")
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	var err error
+	if cfg.Reach, err = cfg.Reach.Or(collector.Reach{Lookback: 24 * time.Hour, Lookahead: 8 * 24 * time.Hour}); err != nil {
+		return nil, fmt.Errorf("caiso: %w", err)
 	}
 	s := &Source{cfg: cfg}
 	for _, name := range cfg.Series {
@@ -118,18 +109,15 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) {
 // Fetch requests one span of series se within w; the cursor is the start of
 // the next span (RFC 3339).
 func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	now := s.cfg.Now().UTC()
-	since := w.Since.UTC()
-	if since.IsZero() {
-		since = now.Truncate(time.Hour).Add(-s.cfg.Lookback)
-	}
+	closed, now := s.cfg.Reach.Close(w, time.Hour)
 	// OASIS ranges exclude their end, in whole minutes: end is the first
-	// minute after the window's inclusive Until.
-	end := w.Until.UTC().Truncate(time.Minute).Add(time.Minute)
-	if w.Until.IsZero() {
-		end = now.Truncate(time.Hour).Add(s.cfg.Lookahead)
+	// minute after the window's inclusive Until; an open window's reach
+	// ends there itself.
+	end := closed.Until
+	if !w.Until.IsZero() {
+		end = end.Truncate(time.Minute).Add(time.Minute)
 	}
-	from := since
+	from := closed.Since
 	if cursor != "" {
 		t, err := time.Parse(time.RFC3339, cursor)
 		if err != nil {

@@ -38,7 +38,7 @@ func TestSourceSeries(t *testing.T) {
 func TestSourceFetchPages(t *testing.T) {
 	t.Parallel()
 	fake := oasis("20250219_SLD_FCST_7DA.csv", collectortest.Fixture(t, "oasis-SLD_FCST-7DA.csv"))
-	s, err := New(Config{Series: []string{"SLD_FCST:7DA"}, Span: 12 * time.Hour, Now: func() time.Time { return ingest }})
+	s, err := New(Config{Series: []string{"SLD_FCST:7DA"}, Span: 12 * time.Hour, Reach: collector.Reach{Now: func() time.Time { return ingest }}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestSourceFetchPages(t *testing.T) {
 
 func TestSourceFetchNoDataAndMalformed(t *testing.T) {
 	t.Parallel()
-	s, _ := New(Config{Now: func() time.Time { return ingest }})
+	s, _ := New(Config{Reach: collector.Reach{Now: func() time.Time { return ingest }}})
 	series, _ := s.Series(context.Background())
 	w := collector.Days(time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), s.Zone())
 
@@ -104,7 +104,7 @@ func TestSourceForecastWatermark(t *testing.T) {
 	t.Parallel()
 	fetched := time.Date(2025, 2, 19, 12, 30, 0, 0, time.UTC)
 	fake := oasis("x.csv", collectortest.Fixture(t, "oasis-SLD_FCST-7DA.csv"))
-	s, _ := New(Config{Series: []string{"SLD_FCST:7DA"}, Now: func() time.Time { return fetched }})
+	s, _ := New(Config{Series: []string{"SLD_FCST:7DA"}, Reach: collector.Reach{Now: func() time.Time { return fetched }}})
 	series, _ := s.Series(context.Background())
 	w := collector.Days(time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), time.Date(2025, 2, 19, 0, 0, 0, 0, time.UTC), s.Zone())
 	p, err := s.Fetch(context.Background(), fake, series[0], w, "")

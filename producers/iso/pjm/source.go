@@ -10,7 +10,6 @@ package pjm
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -57,13 +56,9 @@ type Config struct {
 	LocationTypes []string
 	// RowCount is the page size. Default and maximum MaxRowCount.
 	RowCount int
-	// Lookback is how far before now a window without a start begins;
-	// Lookahead how far after now one without an end reaches (the
-	// next-day day-ahead market is posted around 13:30 Eastern). Defaults
-	// 24h and 48h.
-	Lookback, Lookahead time.Duration
-	// Now is the clock of ingest_ts and open windows. Default time.Now.
-	Now func() time.Time
+	// Reach defaults to a day back and two days ahead (the next-day
+	// day-ahead market is posted around 13:30 Eastern), on the hour.
+	collector.Reach
 }
 
 // Spec is `aurum collect pjm`.
@@ -99,13 +94,9 @@ func New(cfg Config) (*Source, error) {
 	if cfg.RowCount < 1 || cfg.RowCount > MaxRowCount {
 		return nil, fmt.Errorf("pjm: row count %d: want 1..%d", cfg.RowCount, MaxRowCount)
 	}
-	cfg.Lookback = cmp.Or(cfg.Lookback, 24*time.Hour)
-	cfg.Lookahead = cmp.Or(cfg.Lookahead, 48*time.Hour)
-	if cfg.Lookback < 0 || cfg.Lookahead < 0 {
-		return nil, errors.New("pjm: lookback and lookahead must not be negative")
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	var err error
+	if cfg.Reach, err = cfg.Reach.Or(collector.Reach{Lookback: 24 * time.Hour, Lookahead: 48 * time.Hour}); err != nil {
+		return nil, fmt.Errorf("pjm: %w", err)
 	}
 	for _, id := range cfg.Locations {
 		if _, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64); err != nil {
@@ -166,14 +157,8 @@ func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Ser
 	if err != nil {
 		return collector.Page{}, fmt.Errorf("pjm %s: %w", se.Key, err)
 	}
-	now := s.cfg.Now().UTC()
-	since, until := w.Since.UTC(), w.Until.UTC()
-	if w.Since.IsZero() {
-		since = now.Truncate(time.Hour).Add(-s.cfg.Lookback)
-	}
-	if w.Until.IsZero() {
-		until = now.Truncate(time.Hour).Add(s.cfg.Lookahead)
-	}
+	closed, now := s.cfg.Reach.Close(w, time.Hour)
+	since, until := closed.Since, closed.Until
 	// The filter is in whole minutes: Since is rounded up, so that a run
 	// resuming at its watermark + 1ns does not get the watermark's rows
 	// again (collector.Window).

@@ -42,7 +42,7 @@ func replay(t *testing.T) (c *collector.Client, asked func() []*url.URL) {
 func TestFetchPagesThroughClient(t *testing.T) {
 	t.Parallel()
 	c, asked := replay(t)
-	src, err := New(Config{RowCount: 100, Now: func() time.Time { return ingest }})
+	src, err := New(Config{RowCount: 100, Reach: collector.Reach{Now: func() time.Time { return ingest }}})
 	if err != nil {
 		t.Fatal(err)
 	}
