@@ -41,7 +41,7 @@ type Config struct {
 	Span time.Duration
 	// Reach defaults to a day back and 8 days ahead, so that forecasts
 	// are covered (the 7DA forecast's horizon), on the hour.
-	collector.Reach
+	Reach collector.Reach
 }
 
 // Spec is `aurum collect caiso`.
@@ -52,7 +52,7 @@ var Spec = collector.Spec[Config, *Source]{
 	Client:  ClientConfig,
 	Flags: func(f *collector.Flags, c *Config) {
 		f.List(&c.Series, "series", "OASIS queries QUERY:MARKET_RUN_ID")
-		f.Lookback(&c.Lookback)
+		f.Lookback(&c.Reach.Lookback)
 	},
 	New: New,
 }

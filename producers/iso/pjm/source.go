@@ -58,7 +58,7 @@ type Config struct {
 	RowCount int
 	// Reach defaults to a day back and two days ahead (the next-day
 	// day-ahead market is posted around 13:30 Eastern), on the hour.
-	collector.Reach
+	Reach collector.Reach
 }
 
 // Spec is `aurum collect pjm`.
@@ -71,7 +71,7 @@ var Spec = collector.Spec[Config, *Source]{
 		f.List(&c.Feeds, "feeds", "Data Miner feeds (da_hrl_lmps, rt_hrl_lmps, rt_unverified_fivemin_lmps)")
 		f.List(&c.Locations, "locations", "pnode ids")
 		f.List(&c.LocationTypes, "location-types", "pnode types to keep (ZONE, HUB, ...)")
-		f.Lookback(&c.Lookback)
+		f.Lookback(&c.Reach.Lookback)
 	},
 	New: New,
 }
