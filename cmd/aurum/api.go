@@ -42,35 +42,42 @@ type platform struct {
 	uiIdentity *ui.Identity
 }
 
-// connectData opens what every role that reads or writes data needs —
-// the database, the schema registry and a serde — checking each answers
-// and naming the setting of the first that does not. cfg must name a
-// database; tracing makes the roles' spans.
-func connectData(ctx context.Context, cfg config.Config, logger *slog.Logger, tracing *telemetry.Tracing, cl *closers) (*platform, error) {
+// connector opens the platform a role runs on, closing on cl what it
+// opened, checking each dependency answers and naming the setting of the
+// first that does not; tracing makes the roles' spans.
+type connector func(ctx context.Context, cfg config.Config, logger *slog.Logger, tracing *telemetry.Tracing, cl *closers) (*platform, error)
+
+func newPlatform(cfg config.Config, logger *slog.Logger, tracing *telemetry.Tracing) *platform {
 	p := &platform{cfg: cfg, logger: logger, tracing: tracing, registry: telemetry.NewRegistry()}
 	p.metrics = telemetry.NewMetrics(p.registry)
+	return p
+}
+
+// connectData (a connector) opens what every role that reads or writes
+// data needs: the database, the schema registry and a serde. cfg must name
+// a database.
+func connectData(ctx context.Context, cfg config.Config, logger *slog.Logger, tracing *telemetry.Tracing, cl *closers) (*platform, error) {
+	if err := cfg.Require(config.DatabaseURL); err != nil {
+		return nil, err
+	}
+	p := newPlatform(cfg, logger, tracing)
 	var err error
 	if p.store, err = openStore(ctx, cfg.DatabaseURL, 0, logger); err != nil {
 		return nil, err
 	}
 	cl.add(p.store.Close)
-	if p.schemas, err = registryClient(cfg); err != nil {
+	if p.schemas, p.serde, err = connectSerde(ctx, cfg, logger); err != nil {
 		return nil, err
-	}
-	if err := pingRegistry(ctx, p.schemas); err != nil {
-		return nil, err
-	}
-	// Registers the record schemas when missing, so a role can start on an
-	// empty registry.
-	if p.serde, err = serde.New(ctx, p.schemas, logger); err != nil {
-		return nil, fmt.Errorf("%s: %w", config.SchemaRegistryURL.Env, err)
 	}
 	return p, nil
 }
 
-// connect is connectData plus Redis and a Kafka client, for the API and
-// dev. cfg must also name a Redis server.
+// connect (a connector) is connectData plus Redis and a Kafka client, for
+// the API and dev. cfg must also name a Redis server.
 func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, tracing *telemetry.Tracing, cl *closers) (*platform, error) {
+	if err := cfg.Require(config.DatabaseURL, config.RedisURL); err != nil {
+		return nil, err
+	}
 	p, err := connectData(ctx, cfg, logger, tracing, cl)
 	if err != nil {
 		return nil, err
@@ -79,14 +86,52 @@ func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, tracin
 		return nil, err
 	}
 	cl.add(func() { _ = p.redis.Close() })
-	if p.kafka, err = kafkaClient(cfg, logger, p.registry, "api"); err != nil {
-		return nil, err
-	}
-	cl.add(p.kafka.Close)
-	if err := pingKafka(ctx, p.kafka); err != nil {
+	if p.kafka, err = openKafka(ctx, cfg, logger, p.registry, "api", cl); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// connectProducer is the connector of a role that only publishes: a Kafka
+// client named name, the schema registry and a serde.
+func connectProducer(name string) connector {
+	return func(ctx context.Context, cfg config.Config, logger *slog.Logger, tracing *telemetry.Tracing, cl *closers) (*platform, error) {
+		p := newPlatform(cfg, logger, tracing)
+		var err error
+		if p.kafka, err = openKafka(ctx, cfg, logger, p.registry, name, cl); err != nil {
+			return nil, err
+		}
+		if p.schemas, p.serde, err = connectSerde(ctx, cfg, logger); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+}
+
+// runOn is what the commands running one component (`aurum api`,
+// `consume`, `worker`, `collect`) do once their flags are read: open the
+// platform with connect, build the component, serve the platform's
+// metrics on metricsAddr unless it is empty, and run the component until
+// ctx is cancelled.
+func runOn(ctx context.Context, inv *invocation, metricsAddr string, connect connector, build func(*platform) (runner, error)) error {
+	var cl closers
+	defer cl.close()
+	tracing, err := inv.tracing(&cl)
+	if err != nil {
+		return err
+	}
+	p, err := connect(ctx, inv.cfg, inv.logger, tracing, &cl)
+	if err != nil {
+		return err
+	}
+	r, err := build(p)
+	if err != nil {
+		return err
+	}
+	if err := serveMetrics(metricsAddr, p.registry, inv.logger, &cl); err != nil {
+		return err
+	}
+	return ignoreCanceled(r.Run(ctx))
 }
 
 // readinessChecks are what GET /ready reports on; st is the API's store.
@@ -208,6 +253,11 @@ type runner interface {
 	Run(ctx context.Context) error
 }
 
+// runFunc is a function that is a runner.
+type runFunc func(ctx context.Context) error
+
+func (f runFunc) Run(ctx context.Context) error { return f(ctx) }
+
 func runAPI(ctx context.Context, args []string) error {
 	inv, err := parse("api", "Usage: aurum api [flags]\n\n"+
 		"Serves the HTTP API on AURUM_HTTP_ADDR and runs the outbox relay that publishes its run\n"+
@@ -216,18 +266,8 @@ func runAPI(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := inv.cfg.Require(config.DatabaseURL, config.RedisURL); err != nil {
-		return err
-	}
-	var cl closers
-	defer cl.close()
-	tracing, err := inv.tracing(&cl)
-	if err != nil {
-		return err
-	}
-	p, err := connect(ctx, inv.cfg, inv.logger, tracing, &cl)
-	if err != nil {
-		return err
-	}
-	return p.serveAPI(ctx)
+	// The API serves its metrics itself, on /metrics.
+	return runOn(ctx, inv, "", connect, func(p *platform) (runner, error) {
+		return runFunc(func(ctx context.Context) error { return p.serveAPI(ctx) }), nil
+	})
 }

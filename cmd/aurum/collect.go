@@ -102,46 +102,18 @@ func runCollect(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	logger := inv.logger
-	reg := telemetry.NewRegistry()
-	metrics := telemetry.NewMetrics(reg)
-
-	httpc, err := sourceClient(inv.cfg, name, "", metrics, logger)
-	if err != nil {
-		return err
-	}
-
-	var cl closers
-	defer cl.close()
-	tracing, err := inv.tracing(&cl)
-	if err != nil {
-		return err
-	}
-	kc, err := kafkaClient(inv.cfg, logger, reg, "collect-"+name)
-	if err != nil {
-		return err
-	}
-	cl.add(kc.Close)
-	if err := pingKafka(ctx, kc); err != nil {
-		return err
-	}
-	sd, err := connectSerde(ctx, inv.cfg, logger)
-	if err != nil {
-		return err
-	}
-	if err := serveMetrics(flags.metricsAddr, reg, logger, &cl); err != nil {
-		return err
-	}
 	var progress io.Writer
 	if !flags.noProgress && term.IsTerminal(int(os.Stderr.Fd())) {
 		progress = os.Stderr
 	}
-	c, err := collector.New(collector.Config{Window: w, Every: flags.every, Recollect: flags.recollect, Progress: progress},
-		collector.Deps{Source: src, HTTP: httpc, Kafka: kc, Serde: sd, Logger: logger, Tracer: tracing.Tracer(scopeCollector)})
-	if err != nil {
-		return err
-	}
-	return ignoreCanceled(c.Run(ctx))
+	return runOn(ctx, inv, flags.metricsAddr, connectProducer("collect-"+name), func(p *platform) (runner, error) {
+		httpc, err := sourceClient(inv.cfg, name, "", p.metrics, p.logger)
+		if err != nil {
+			return nil, err
+		}
+		return collector.New(collector.Config{Window: w, Every: flags.every, Recollect: flags.recollect, Progress: progress},
+			collector.Deps{Source: src, HTTP: httpc, Kafka: p.kafka, Serde: p.serde, Logger: p.logger, Tracer: p.tracing.Tracer(scopeCollector)})
+	})
 }
 
 // sourceClient is the HTTP client of source name: its defaults, with its

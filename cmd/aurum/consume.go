@@ -19,7 +19,6 @@ import (
 	"github.com/aurum-energy/aurum/consumers/iso"
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/consumers/series"
-	"github.com/aurum-energy/aurum/internal/config"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -138,38 +137,9 @@ func runConsume(ctx context.Context, args []string) error {
 	if i < 0 {
 		return fmt.Errorf("%w: unknown stream %q (streams: %s)", errUsage, inv.args[0], streamNames())
 	}
-	return runOnData(ctx, inv, flags.metricsAddr, func(p *platform) (runner, error) {
+	return runOn(ctx, inv, flags.metricsAddr, connectData, func(p *platform) (runner, error) {
 		return p.newMaterializer(streams[i], materializer.Config{Workers: flags.workers, MaxBatchRecords: flags.maxBatch})
 	})
-}
-
-// runOnData is what the commands running one component on the data
-// platform (`aurum consume`, `aurum worker`) do once their flags are read:
-// connect to the database and the registry (connectData), build the
-// component, serve the platform's metrics on metricsAddr unless it is
-// empty, and run the component until ctx is cancelled.
-func runOnData(ctx context.Context, inv *invocation, metricsAddr string, build func(*platform) (runner, error)) error {
-	if err := inv.cfg.Require(config.DatabaseURL); err != nil {
-		return err
-	}
-	var cl closers
-	defer cl.close()
-	tracing, err := inv.tracing(&cl)
-	if err != nil {
-		return err
-	}
-	p, err := connectData(ctx, inv.cfg, inv.logger, tracing, &cl)
-	if err != nil {
-		return err
-	}
-	r, err := build(p)
-	if err != nil {
-		return err
-	}
-	if err := serveMetrics(metricsAddr, p.registry, inv.logger, &cl); err != nil {
-		return err
-	}
-	return ignoreCanceled(r.Run(ctx))
 }
 
 // serveMetrics serves reg on addr until cl closes; an empty addr serves

@@ -116,6 +116,19 @@ func kafkaClient(cfg config.Config, logger *slog.Logger, reg prometheus.Register
 	return cl, nil
 }
 
+// openKafka is kafkaClient, closed by cl, once a broker answered.
+func openKafka(ctx context.Context, cfg config.Config, logger *slog.Logger, reg prometheus.Registerer, name string, cl *closers) (*kgo.Client, error) {
+	kc, err := kafkaClient(cfg, logger, reg, name)
+	if err != nil {
+		return nil, err
+	}
+	cl.add(kc.Close)
+	if err := pingKafka(ctx, kc); err != nil {
+		return nil, err
+	}
+	return kc, nil
+}
+
 // pingKafka fails fast, naming the setting, when no broker answers.
 func pingKafka(ctx context.Context, cl *kgo.Client) error {
 	ctx, cancel := context.WithTimeout(ctx, startupTimeout)
@@ -148,19 +161,19 @@ func pingRegistry(ctx context.Context, c *sr.Client) error {
 
 // connectSerde connects to the configured registry, failing fast and
 // naming the setting, and returns a serde that knows every record's schema.
-func connectSerde(ctx context.Context, cfg config.Config, logger *slog.Logger) (*serde.Serde, error) {
+func connectSerde(ctx context.Context, cfg config.Config, logger *slog.Logger) (*sr.Client, *serde.Serde, error) {
 	reg, err := registryClient(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := pingRegistry(ctx, reg); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sd, err := serde.New(ctx, reg, logger)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", config.SchemaRegistryURL.Env, err)
+		return nil, nil, fmt.Errorf("%s: %w", config.SchemaRegistryURL.Env, err)
 	}
-	return sd, nil
+	return reg, sd, nil
 }
 
 // openStore connects to the database, failing fast and naming the setting.

@@ -241,7 +241,7 @@ func replayDLQ(ctx context.Context, cfg config.Config, logger *slog.Logger, topi
 	if err := pingKafka(ctx, cl); err != nil {
 		return err
 	}
-	sd, err := connectSerde(ctx, cfg, logger)
+	_, sd, err := connectSerde(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

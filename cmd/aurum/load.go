@@ -64,7 +64,7 @@ func runLoad(ctx context.Context, args []string) error {
 	if err := pingKafka(ctx, cl); err != nil {
 		return err
 	}
-	sd, err := connectSerde(ctx, inv.cfg, inv.logger)
+	_, sd, err := connectSerde(ctx, inv.cfg, inv.logger)
 	if err != nil {
 		return err
 	}

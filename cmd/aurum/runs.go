@@ -65,7 +65,7 @@ func runRuns(ctx context.Context, args []string) error {
 // select, printing them to out, until ctx ends or, with flags.run, the
 // run's terminal event was printed.
 func watchRuns(ctx context.Context, cfg config.Config, logger *slog.Logger, flags runsWatchFlags, out io.Writer) error {
-	sd, err := connectSerde(ctx, cfg, logger)
+	_, sd, err := connectSerde(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

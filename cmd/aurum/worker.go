@@ -56,7 +56,7 @@ func runWorker(ctx context.Context, args []string) error {
 	if len(inv.args) != 0 {
 		return fmt.Errorf("%w: aurum worker takes no arguments, got %q", errUsage, inv.args)
 	}
-	return runOnData(ctx, inv, flags.metricsAddr, func(p *platform) (runner, error) {
+	return runOn(ctx, inv, flags.metricsAddr, connectData, func(p *platform) (runner, error) {
 		return p.newScenarioWorker(flags.transactionalID, flags.concurrency)
 	})
 }
