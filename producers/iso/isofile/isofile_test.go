@@ -2,6 +2,7 @@ package isofile_test
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -133,5 +134,54 @@ func TestOptions(t *testing.T) {
 	keep := isofile.Options{Locations: []string{" 61757", "N.Y.C."}}.Kept()
 	if !keep.Keep("61757") || !keep.Keep("61761", "N.Y.C.") || keep.Keep("61752", "WEST") || !(isofile.Options{}).Kept().Keep("any") {
 		t.Errorf("kept %v", keep)
+	}
+}
+
+func TestTable(t *testing.T) {
+	t.Parallel()
+	table := isofile.Table[string]{
+		Name: "newiso", Zone: isotime.Eastern, Lookback: 6 * time.Hour,
+		Feeds: map[string]string{"da": "day-ahead", "rt": "real-time"}, Defaults: []string{"da"},
+		Feed: func(name, f string) (isofile.Feed, []collector.Series, error) {
+			if f == "real-time" {
+				return hourly, nil, errors.New("rt: not posted")
+			}
+			return hourly, []collector.Series{
+				{Key: name + " a", Params: map[string]string{"feed": name}},
+				{Key: name + " b", Params: map[string]string{"feed": name}},
+			}, nil
+		},
+	}
+	now := time.Date(2026, 6, 10, 12, 0, 0, 0, time.UTC)
+	src, err := table.New(isofile.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	series, _ := src.Series(context.Background())
+	if len(series) != 2 || series[0].Key != "da a" || series[1].Key != "da b" || src.Name() != "newiso" || src.Zone() != isotime.Eastern {
+		t.Errorf("source %s in %s, series %+v; want the default feed's two series", src.Name(), src.Zone(), series)
+	}
+	// An open window begins the table's lookback (6h) before now, on the
+	// 10th (08:00 EDT); the options' own lookback, when given, wins. (No
+	// file is posted: the past day's answer is an error, today's is not.)
+	for lookback, first := range map[time.Duration]string{0: "/20260610.txt", 24 * time.Hour: "/20260609.txt"} {
+		src, err := table.New(isofile.Options{Lookback: lookback, Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := collectortest.NewGetter(nil)
+		_, _ = src.Fetch(context.Background(), g, series[0], collector.Window{}, "")
+		if r := g.Requests(); len(r) == 0 || r[0].Path != first {
+			t.Errorf("lookback %s: asked for %v, want %s first", lookback, r, first)
+		}
+	}
+	if _, err := table.New(isofile.Options{Feeds: []string{"da", "rt"}}); err == nil || err.Error() != "rt: not posted" {
+		t.Errorf("a feed that cannot be built: %v", err)
+	}
+	if _, err := table.New(isofile.Options{Feeds: []string{"rtpd"}}); err == nil || !strings.Contains(err.Error(), `newiso: feed "rtpd" is not supported (da, rt)`) {
+		t.Errorf("an unknown feed: %v", err)
+	}
+	if _, err := table.New(isofile.Options{Lookback: -time.Hour}); err == nil {
+		t.Error("a negative lookback is accepted")
 	}
 }

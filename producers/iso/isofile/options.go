@@ -1,6 +1,7 @@
 package isofile
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -36,6 +37,43 @@ func OptionFlags(feeds, locations string) func(f *collector.Flags, o *Options) {
 		f.List(&o.Locations, "locations", locations)
 		f.Lookback(&o.Lookback)
 	}
+}
+
+// Table is what a source with feeds and locations declares: its name,
+// zone and default lookback, its feeds by name and those collected when
+// Options name none, and how each feed chosen is read and which series
+// are collected from it. Its New is then the source's constructor.
+type Table[F any] struct {
+	Name     string
+	Zone     *time.Location
+	Lookback time.Duration
+	Feeds    map[string]F
+	Defaults []string
+	// Feed builds the feed name of Feeds: how its files are read, and the
+	// series (each naming the feed in Params["feed"]) collected from it.
+	Feed func(name string, f F) (Feed, []collector.Series, error)
+}
+
+// New returns the source of the feeds o chooses of t, from o's lookback
+// (default t's) and clock.
+func (t Table[F]) New(o Options) (*Source, error) {
+	names, err := SelectFeeds(t.Name, t.Feeds, o.Feeds, t.Defaults...)
+	if err != nil {
+		return nil, err
+	}
+	feeds := make(map[string]Feed, len(names))
+	var series []collector.Series
+	for _, name := range names {
+		feed, ss, err := t.Feed(name, t.Feeds[name])
+		if err != nil {
+			return nil, err
+		}
+		feeds[name], series = feed, append(series, ss...)
+	}
+	return New(Config{
+		Name: t.Name, Zone: t.Zone, Feeds: feeds, Series: series,
+		Lookback: cmp.Or(o.Lookback, t.Lookback), Now: o.Now,
+	})
 }
 
 // SelectFeeds returns names trimmed and lower-cased, or defaults when

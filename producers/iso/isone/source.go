@@ -11,7 +11,6 @@
 package isone
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -63,42 +62,36 @@ func New(cfg Config) (*isofile.Source, error) {
 			return nil, fmt.Errorf("isone: location %q: want a numeric location id", id)
 		}
 	}
-	names, err := isofile.SelectFeeds("isone", Feeds, cfg.Feeds, "hourlysysload")
-	if err != nil {
-		return nil, err
-	}
-	feeds := map[string]isofile.Feed{}
-	var series []collector.Series
-	for _, name := range names {
-		f := Feeds[name]
-		feeds[name] = isofile.Feed{
-			File: func(s collector.Series, p isofile.Period) (string, url.Values) {
-				return Path(f.Name, p.Day, s.Params["location"]), nil
-			},
-			Parse: func(body []byte, _ isofile.Period, ingest time.Time) ([]collector.Record, error) {
-				recs, err := Parse(body, f, ingest)
-				return isorecord.Loads(recs), err
-			},
-		}
-		if len(cfg.Locations) == 0 {
-			if name == "realtimehourlydemand" {
-				return nil, errors.New("isone: realtimehourlydemand needs locations (4001..4008)")
+	return isofile.Table[Feed]{
+		Name: "isone", Zone: isotime.Eastern, Lookback: 48 * time.Hour,
+		Feeds: Feeds, Defaults: []string{"hourlysysload"},
+		Feed: func(name string, f Feed) (isofile.Feed, []collector.Series, error) {
+			feed := isofile.Feed{
+				File: func(s collector.Series, p isofile.Period) (string, url.Values) {
+					return Path(f.Name, p.Day, s.Params["location"]), nil
+				},
+				Parse: func(body []byte, _ isofile.Period, ingest time.Time) ([]collector.Record, error) {
+					recs, err := Parse(body, f, ingest)
+					return isorecord.Loads(recs), err
+				},
 			}
-			series = append(series, collector.Series{Key: name, Params: map[string]string{"feed": name}})
-			continue
-		}
-		for _, id := range cfg.Locations {
-			id = strings.TrimSpace(id)
-			series = append(series, collector.Series{
-				Key:    name + " location=" + id,
-				Params: map[string]string{"feed": name, "location": id},
-			})
-		}
-	}
-	return isofile.New(isofile.Config{
-		Name: "isone", Zone: isotime.Eastern, Feeds: feeds, Series: series,
-		Lookback: cmp.Or(cfg.Lookback, 48*time.Hour), Now: cfg.Now,
-	})
+			if len(cfg.Locations) == 0 {
+				if name == "realtimehourlydemand" {
+					return feed, nil, errors.New("isone: realtimehourlydemand needs locations (4001..4008)")
+				}
+				return feed, []collector.Series{{Key: name, Params: map[string]string{"feed": name}}}, nil
+			}
+			var series []collector.Series
+			for _, id := range cfg.Locations {
+				id = strings.TrimSpace(id)
+				series = append(series, collector.Series{
+					Key:    name + " location=" + id,
+					Params: map[string]string{"feed": name, "location": id},
+				})
+			}
+			return feed, series, nil
+		},
+	}.New(cfg)
 }
 
 // Path is the JSON path of feed's report for operating day day, of one

@@ -8,7 +8,6 @@
 package nyiso
 
 import (
-	"cmp"
 	"maps"
 	"net/url"
 	"slices"
@@ -55,10 +54,6 @@ var Spec = collector.Spec[Config, *isofile.Source]{
 // New checks cfg and returns the source: one series per feed, each a file
 // per Eastern operating day, of the locations kept.
 func New(cfg Config) (*isofile.Source, error) {
-	names, err := isofile.SelectFeeds("nyiso", Feeds, cfg.Feeds, "damlbmp_zone", "realtime_zone")
-	if err != nil {
-		return nil, err
-	}
 	keep := cfg.Kept()
 	// A location is kept by its PTID or its name.
 	kept := func(r schemas.IsoLmpRecord) bool {
@@ -67,29 +62,25 @@ func New(cfg Config) (*isofile.Source, error) {
 		}
 		return keep.Keep(r.LocationID)
 	}
-	feeds := map[string]isofile.Feed{}
-	var series []collector.Series
-	for _, name := range names {
-		f := Feeds[name]
-		feeds[name] = isofile.Feed{
-			// Every feed's open window reaches tomorrow (see Config);
-			// tomorrow's real-time file is not posted yet, which ends the
-			// series quietly.
-			Ahead: true,
-			File:  func(_ collector.Series, p isofile.Period) (string, url.Values) { return f.Path(p.Day), nil },
-			Parse: func(body []byte, _ isofile.Period, ingest time.Time) ([]collector.Record, error) {
-				recs, err := Parse(body, f, ingest)
-				return isorecord.Lmps(recs, kept), err
-			},
-		}
-		key := name
-		if len(keep) > 0 {
-			key += " locations=" + strings.Join(slices.Sorted(maps.Keys(keep)), ";")
-		}
-		series = append(series, collector.Series{Key: key, Params: map[string]string{"feed": name}})
-	}
-	return isofile.New(isofile.Config{
-		Name: "nyiso", Zone: isotime.Eastern, Feeds: feeds, Series: series,
-		Lookback: cmp.Or(cfg.Lookback, 24*time.Hour), Now: cfg.Now,
-	})
+	return isofile.Table[Feed]{
+		Name: "nyiso", Zone: isotime.Eastern, Lookback: 24 * time.Hour,
+		Feeds: Feeds, Defaults: []string{"damlbmp_zone", "realtime_zone"},
+		Feed: func(name string, f Feed) (isofile.Feed, []collector.Series, error) {
+			key := name
+			if len(keep) > 0 {
+				key += " locations=" + strings.Join(slices.Sorted(maps.Keys(keep)), ";")
+			}
+			return isofile.Feed{
+				// Every feed's open window reaches tomorrow (see Config);
+				// tomorrow's real-time file is not posted yet, which ends
+				// the series quietly.
+				Ahead: true,
+				File:  func(_ collector.Series, p isofile.Period) (string, url.Values) { return f.Path(p.Day), nil },
+				Parse: func(body []byte, _ isofile.Period, ingest time.Time) ([]collector.Record, error) {
+					recs, err := Parse(body, f, ingest)
+					return isorecord.Lmps(recs, kept), err
+				},
+			}, []collector.Series{{Key: key, Params: map[string]string{"feed": name}}}, nil
+		},
+	}.New(cfg)
 }

@@ -8,7 +8,6 @@
 package spp
 
 import (
-	"cmp"
 	"net/url"
 	"time"
 
@@ -53,36 +52,27 @@ var Spec = collector.Spec[Config, *isofile.Source]{
 // per Central operating day (DA) or per 5-minute interval (RTBM), of the
 // locations kept.
 func New(cfg Config) (*isofile.Source, error) {
-	names, err := isofile.SelectFeeds("spp", Feeds, cfg.Feeds, "da")
-	if err != nil {
-		return nil, err
-	}
 	keep := cfg.Kept()
 	kept := func(r schemas.IsoLmpRecord) bool { return keep.Keep(r.LocationID) }
-	feeds := map[string]isofile.Feed{}
-	var series []collector.Series
-	for _, name := range names {
-		f := Feeds[name]
-		file := func(p isofile.Period) string { return DayPath(p.Day) }
-		feed := isofile.Feed{Ahead: true}
-		if f.Name == "rtbm" {
-			file = func(p isofile.Period) string { return IntervalPath(p.End) }
-			feed = isofile.Feed{Interval: rtbmInterval, Skip: func(p isofile.Period) bool { return repeatedName(p.End) }}
-		}
-		feed.File = func(_ collector.Series, p isofile.Period) (string, url.Values) {
-			return "/file-browser-api/download/" + f.Download, url.Values{"path": {file(p)}}
-		}
-		feed.Parse = func(body []byte, _ isofile.Period, ingest time.Time) ([]collector.Record, error) {
-			recs, err := Parse(body, f, ingest)
-			return isorecord.Lmps(recs, kept), err
-		}
-		feeds[name] = feed
-		series = append(series, collector.Series{Key: name, Params: map[string]string{"feed": name}})
-	}
-	return isofile.New(isofile.Config{
-		Name: "spp", Zone: isotime.Central, Feeds: feeds, Series: series,
-		Lookback: cmp.Or(cfg.Lookback, time.Hour), Now: cfg.Now,
-	})
+	return isofile.Table[Feed]{
+		Name: "spp", Zone: isotime.Central, Lookback: time.Hour, Feeds: Feeds, Defaults: []string{"da"},
+		Feed: func(name string, f Feed) (isofile.Feed, []collector.Series, error) {
+			file := func(p isofile.Period) string { return DayPath(p.Day) }
+			feed := isofile.Feed{Ahead: true}
+			if f.Name == "rtbm" {
+				file = func(p isofile.Period) string { return IntervalPath(p.End) }
+				feed = isofile.Feed{Interval: rtbmInterval, Skip: func(p isofile.Period) bool { return repeatedName(p.End) }}
+			}
+			feed.File = func(_ collector.Series, p isofile.Period) (string, url.Values) {
+				return "/file-browser-api/download/" + f.Download, url.Values{"path": {file(p)}}
+			}
+			feed.Parse = func(body []byte, _ isofile.Period, ingest time.Time) ([]collector.Record, error) {
+				recs, err := Parse(body, f, ingest)
+				return isorecord.Lmps(recs, kept), err
+			}
+			return feed, []collector.Series{{Key: name, Params: map[string]string{"feed": name}}}, nil
+		},
+	}.New(cfg)
 }
 
 // DayPath is the file-browser path of the DA file of operating day day.
