@@ -11,6 +11,7 @@ import (
 	"github.com/aurum-energy/aurum/consumers/curves"
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
+	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/topology"
 )
@@ -26,7 +27,7 @@ func runHelper(ctx context.Context, cfg materializertest.ChildConfig) error {
 	return cfg.Run(ctx, func(child *materializertest.Child) (materializertest.Runner, error) {
 		return materializer.New(materializer.Config{
 			Group: group, Topics: []string{topology.TopicCurveObservation},
-			Brokers: cfg.Brokers, MaxBackoff: time.Second, KafkaOptions: cfg.GroupOptions(),
+			Brokers: cfg.Brokers, Backoff: retry.Backoff{Max: time.Second}, KafkaOptions: cfg.GroupOptions(),
 		}, curves.NewSink(child.Serde), materializer.Deps{DB: child.Store, Logger: child.Logger})
 	})
 }

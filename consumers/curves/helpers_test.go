@@ -1,6 +1,7 @@
 package curves_test
 
 import (
+	"cmp"
 	"fmt"
 	"testing"
 	"time"
@@ -34,9 +35,7 @@ func (e *env) start(t testing.TB, cfg materializer.Config, metrics *telemetry.Me
 		cfg.Group = group
 	}
 	cfg.Topics = []string{topology.TopicCurveObservation}
-	if cfg.MaxBackoff == 0 {
-		cfg.MaxBackoff = 2 * time.Second
-	}
+	cfg.Backoff.Max = cmp.Or(cfg.Backoff.Max, 2*time.Second)
 	return materializertest.Materialize(t, e.Env, cfg, curves.NewSink(e.Serde), metrics)
 }
 

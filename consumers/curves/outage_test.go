@@ -9,6 +9,7 @@ import (
 
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
+	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/telemetry"
 	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/topology"
@@ -32,7 +33,7 @@ func TestSurvivesPostgresOutage(t *testing.T) {
 		recs[i] = e.encode(t, observation(i, 0, float64(i)))
 	}
 	metrics := telemetry.NewMetrics(nil)
-	stop := e.start(t, materializer.Config{MaxBackoff: 2 * time.Second}, metrics)
+	stop := e.start(t, materializer.Config{Backoff: retry.Backoff{Max: 2 * time.Second}}, metrics)
 
 	e.Produce(t, recs[:4000]...)
 	e.WaitCaughtUp(t, group, topology.TopicCurveObservation, time.Minute)

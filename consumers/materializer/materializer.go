@@ -32,10 +32,11 @@ import (
 const (
 	DefaultMaxBatchRecords = 20_000
 	DefaultWorkers         = 4
-	DefaultMinBackoff      = 100 * time.Millisecond
-	DefaultMaxBackoff      = 10 * time.Second
 	DefaultAttemptTimeout  = 2 * time.Minute
 )
+
+// DefaultBackoff is Config.Backoff's default: from 100ms to 10s.
+var DefaultBackoff = retry.Backoff{Min: 100 * time.Millisecond, Max: 10 * time.Second}
 
 // Config configures a Materializer. Group, Topics and Brokers are required.
 type Config struct {
@@ -58,10 +59,9 @@ type Config struct {
 	// split by the Sink's shard (see Sharder); batches under 2,000 rows per
 	// writer use fewer. Default 4; 1 writes each batch in one transaction.
 	Workers int
-	// MinBackoff and MaxBackoff bound the wait between attempts while the
-	// database, the registry or the broker is unavailable (retry.Backoff).
-	// Defaults 100ms and 10s.
-	MinBackoff, MaxBackoff time.Duration
+	// Backoff bounds the wait between attempts while the database, the
+	// registry or the broker is unavailable. Default DefaultBackoff.
+	Backoff retry.Backoff
 	// AttemptTimeout bounds one attempt to write a batch or to produce its
 	// dead letters, so a hung connection is retried. Default 2m.
 	AttemptTimeout time.Duration
@@ -74,15 +74,14 @@ type Config struct {
 func (c Config) withDefaults() Config {
 	c.MaxBatchRecords = cmp.Or(c.MaxBatchRecords, DefaultMaxBatchRecords)
 	c.Workers = cmp.Or(c.Workers, DefaultWorkers)
-	c.MinBackoff = cmp.Or(c.MinBackoff, DefaultMinBackoff)
-	c.MaxBackoff = cmp.Or(c.MaxBackoff, DefaultMaxBackoff)
+	c.Backoff = c.Backoff.Or(DefaultBackoff)
 	c.AttemptTimeout = cmp.Or(c.AttemptTimeout, DefaultAttemptTimeout)
 	return c
 }
 
 // Validate reports the first invalid setting.
 func (c Config) Validate() error {
-	if err := (retry.Backoff{Min: c.MinBackoff, Max: c.MaxBackoff}).Validate(); err != nil {
+	if err := c.Backoff.Validate(); err != nil {
 		return err
 	}
 	switch {
@@ -175,7 +174,7 @@ func New[K comparable, R any](cfg Config, sink Sink[K, R], deps Deps) (*Material
 	m.lag = telemetry.NewConsumerLag(m.metrics, cfg.Group, m.now)
 	m.offsets = newOffsetBook()
 	m.retry = retry.Policy{
-		Backoff:        retry.Backoff{Min: cfg.MinBackoff, Max: cfg.MaxBackoff},
+		Backoff:        cfg.Backoff,
 		AttemptTimeout: cfg.AttemptTimeout,
 		Logger:         m.logger,
 		BeforeWait:     m.lag.Refresh,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/serde"
 )
 
@@ -24,7 +25,7 @@ func TestConfigValidate(t *testing.T) {
 		{"no topics", func(c *Config) { c.Topics = nil }, "topic"},
 		{"no brokers", func(c *Config) { c.Brokers = nil }, "broker"},
 		{"negative workers", func(c *Config) { c.Workers = -1 }, "workers"},
-		{"min over max backoff", func(c *Config) { c.MinBackoff, c.MaxBackoff = time.Minute, time.Second }, "exceeds"},
+		{"min over max backoff", func(c *Config) { c.Backoff = retry.Backoff{Min: time.Minute, Max: time.Second} }, "exceeds"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

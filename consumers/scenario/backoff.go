@@ -9,12 +9,6 @@ import (
 	"github.com/aurum-energy/aurum/internal/retry"
 )
 
-// backoff spaces the worker's attempts after failures, from MinBackoff to
-// MaxBackoff.
-func (c Config) backoff() retry.Backoff {
-	return retry.Backoff{Min: c.MinBackoff, Max: c.MaxBackoff}
-}
-
 // errAbandon says the worker is stopping (or an operation cannot succeed
 // now) and its requests must not commit: they are handled again.
 var errAbandon = errors.New("run abandoned")
@@ -27,7 +21,7 @@ var errAbandon = errors.New("run abandoned")
 // at once.
 func (w *Worker) persist(ctx context.Context, log *slog.Logger, op string, fn func(ctx context.Context) error, final ...error) error {
 	err := retry.Do(ctx, op, retry.Policy{
-		Backoff:        w.cfg.backoff(),
+		Backoff:        w.cfg.Backoff,
 		AttemptTimeout: w.cfg.OpTimeout,
 		Permanent: func(err error) bool {
 			return slices.ContainsFunc(final, func(f error) bool { return errors.Is(err, f) })

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aurum-energy/aurum/consumers/materializer/materializertest"
 	"github.com/aurum-energy/aurum/consumers/scenario"
+	"github.com/aurum-energy/aurum/internal/retry"
 	model "github.com/aurum-energy/aurum/internal/scenario"
 	"github.com/aurum-energy/aurum/internal/testenv"
 	"github.com/aurum-energy/aurum/schemas"
@@ -29,8 +30,7 @@ func runHelper(ctx context.Context, cfg materializertest.ChildConfig) error {
 			// The same transactional ID after a restart fences the killed
 			// process and aborts its open transaction at once.
 			TransactionalID: "crash-test-worker",
-			MinBackoff:      50 * time.Millisecond,
-			MaxBackoff:      time.Second,
+			Backoff:         retry.Backoff{Min: 50 * time.Millisecond, Max: time.Second},
 			// Steps take a while, so kills land in the middle of runs.
 			BeforeStep: func(ctx context.Context, _, _ string) error {
 				sleep := time.NewTimer(time.Duration(rand.IntN(60)) * time.Millisecond)

@@ -17,6 +17,7 @@ import (
 	"github.com/aurum-energy/aurum/consumers/scenario"
 	"github.com/aurum-energy/aurum/internal/curve"
 	"github.com/aurum-energy/aurum/internal/market"
+	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/runs"
 	model "github.com/aurum-energy/aurum/internal/scenario"
 	"github.com/aurum-energy/aurum/internal/telemetry"
@@ -236,12 +237,7 @@ func (e *env) startWorker(t testing.TB, cfg scenario.Config, deps ...func(*scena
 	if cfg.TransactionalID == "" {
 		cfg.TransactionalID = "test-worker-" + t.Name()
 	}
-	if cfg.MinBackoff == 0 {
-		cfg.MinBackoff = 20 * time.Millisecond
-	}
-	if cfg.MaxBackoff == 0 {
-		cfg.MaxBackoff = 200 * time.Millisecond
-	}
+	cfg.Backoff = cfg.Backoff.Or(retry.Backoff{Min: 20 * time.Millisecond, Max: 200 * time.Millisecond})
 	e.metrics = telemetry.NewMetrics(nil)
 	d := scenario.Deps{DB: e.Store, Serde: e.Serde, Logger: materializertest.Logger(), Metrics: e.metrics}
 	for _, set := range deps {

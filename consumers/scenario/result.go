@@ -80,7 +80,7 @@ func (w *Worker) markAll(ctx context.Context, refs []runs.Ref) {
 					slog.String("tenant", tenant), slog.String("error", err.Error()))
 				break
 			}
-			_ = retry.Sleep(base, w.cfg.backoff().Delay(n))
+			_ = retry.Sleep(base, w.cfg.Backoff.Delay(n))
 		}
 	}
 }

@@ -80,7 +80,7 @@ func (w *Worker) execute(ctx context.Context, rec *kgo.Record, req *schemas.Scen
 		case errors.Is(err, runs.ErrSuperseded):
 			return result{err: err}
 		case a.N < run.MaxRetries+1:
-			wait := w.cfg.backoff().Delay(a.N - 1)
+			wait := w.cfg.Backoff.Delay(a.N - 1)
 			alog.Warn("attempt failed; retrying", slog.String("error", err.Error()), slog.Duration("backoff", wait))
 			if retry.Sleep(ctx, wait) != nil {
 				return result{err: errAbandon}

@@ -149,7 +149,7 @@ func (w *Worker) startRuns(ctx context.Context, pending *backlog, f *flight) {
 				// Not committed: its requests go back to the backlog after a
 				// pause, rather than at once into the same failure.
 				w.logger.Warn("requests left uncommitted; they will be handled again", slog.String("error", res.err.Error()))
-				_ = retry.Sleep(ctx, w.cfg.backoff().Delay(0))
+				_ = retry.Sleep(ctx, w.cfg.Backoff.Delay(0))
 			}
 			return res
 		})

@@ -26,10 +26,11 @@ const (
 	DefaultCheckEvery       = 10
 	DefaultCheckInterval    = 200 * time.Millisecond
 	DefaultMaxInterruptions = 2
-	DefaultMinBackoff       = 500 * time.Millisecond
-	DefaultMaxBackoff       = 30 * time.Second
 	DefaultOpTimeout        = 30 * time.Second
 )
+
+// DefaultBackoff is Config.Backoff's default: from 500ms to 30s.
+var DefaultBackoff = retry.Backoff{Min: 500 * time.Millisecond, Max: 30 * time.Second}
 
 // Steps of an attempt, as passed to Config.BeforeStep.
 const (
@@ -73,10 +74,10 @@ type Config struct {
 	// for attempts that were interrupted (the worker died or lost the
 	// partition mid-run). Default 2; negative means none.
 	MaxInterruptions int
-	// MinBackoff and MaxBackoff bound the exponential, jittered wait
-	// before a run's next attempt and between tries of a database or
-	// broker operation that must succeed. Defaults 500ms and 30s.
-	MinBackoff, MaxBackoff time.Duration
+	// Backoff bounds the wait before a run's next attempt and between
+	// tries of a database or broker operation that must succeed. Default
+	// DefaultBackoff.
+	Backoff retry.Backoff
 	// OpTimeout bounds one database or Kafka operation outside a run's own
 	// deadline (loading a run, writing its terminal state, a transaction).
 	// Default 30s.
@@ -112,15 +113,14 @@ func (c Config) withDefaults() Config {
 	} else if c.MaxInterruptions < 0 {
 		c.MaxInterruptions = 0
 	}
-	c.MinBackoff = cmp.Or(c.MinBackoff, DefaultMinBackoff)
-	c.MaxBackoff = cmp.Or(c.MaxBackoff, DefaultMaxBackoff)
+	c.Backoff = c.Backoff.Or(DefaultBackoff)
 	c.OpTimeout = cmp.Or(c.OpTimeout, DefaultOpTimeout)
 	return c
 }
 
 // Validate reports the first invalid setting.
 func (c Config) Validate() error {
-	if err := (retry.Backoff{Min: c.MinBackoff, Max: c.MaxBackoff}).Validate(); err != nil {
+	if err := c.Backoff.Validate(); err != nil {
 		return err
 	}
 	switch {
@@ -242,7 +242,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		if committed {
 			failures = 0
 		}
-		wait := w.cfg.backoff().Delay(failures)
+		wait := w.cfg.Backoff.Delay(failures)
 		failures++
 		w.logger.Warn("transactional session failed; starting a new one",
 			slog.String("error", errString(err)), slog.Duration("backoff", wait))

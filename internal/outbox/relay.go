@@ -60,12 +60,13 @@ const (
 	DefaultPollInterval   = time.Second
 	DefaultBatchSize      = 500
 	DefaultProduceTimeout = 15 * time.Second
-	DefaultMinBackoff     = 100 * time.Millisecond
-	DefaultMaxBackoff     = 10 * time.Second
 	DefaultRetention      = 7 * 24 * time.Hour
 	DefaultPurgeInterval  = 10 * time.Minute
 	DefaultStatsInterval  = 5 * time.Second
 )
+
+// DefaultBackoff is Config.Backoff's default: from 100ms to 10s.
+var DefaultBackoff = retry.Backoff{Min: 100 * time.Millisecond, Max: 10 * time.Second}
 
 // Config configures a Relay. Brokers is required.
 type Config struct {
@@ -85,10 +86,9 @@ type Config struct {
 	// acknowledged by then fail and are retried in a later round (while
 	// the broker is down, for instance). At least 1s; default 15s.
 	ProduceTimeout time.Duration
-	// MinBackoff and MaxBackoff bound the exponential, jittered wait after
-	// a round that failed (database or broker unavailable). Defaults 100ms
-	// and 10s.
-	MinBackoff, MaxBackoff time.Duration
+	// Backoff bounds the wait after a round that failed (database or
+	// broker unavailable). Default DefaultBackoff.
+	Backoff retry.Backoff
 	// Retention is how long published rows are kept before the relay
 	// deletes them. Default 7 days; negative keeps them forever.
 	Retention time.Duration
@@ -103,8 +103,7 @@ func (c Config) withDefaults() Config {
 	c.PollInterval = cmp.Or(c.PollInterval, DefaultPollInterval)
 	c.BatchSize = cmp.Or(c.BatchSize, DefaultBatchSize)
 	c.ProduceTimeout = cmp.Or(c.ProduceTimeout, DefaultProduceTimeout)
-	c.MinBackoff = cmp.Or(c.MinBackoff, DefaultMinBackoff)
-	c.MaxBackoff = cmp.Or(c.MaxBackoff, DefaultMaxBackoff)
+	c.Backoff = c.Backoff.Or(DefaultBackoff)
 	c.Retention = cmp.Or(c.Retention, DefaultRetention)
 	c.PurgeInterval = cmp.Or(c.PurgeInterval, DefaultPurgeInterval)
 	c.StatsInterval = cmp.Or(c.StatsInterval, DefaultStatsInterval)
@@ -113,7 +112,7 @@ func (c Config) withDefaults() Config {
 
 // Validate reports the first invalid setting.
 func (c Config) Validate() error {
-	if err := (retry.Backoff{Min: c.MinBackoff, Max: c.MaxBackoff}).Validate(); err != nil {
+	if err := c.Backoff.Validate(); err != nil {
 		return err
 	}
 	switch {
@@ -244,7 +243,7 @@ func (r *Relay) Run(ctx context.Context) error {
 		switch {
 		case err != nil || res.failed > 0:
 			failures++
-			wait = retry.Backoff{Min: r.cfg.MinBackoff, Max: r.cfg.MaxBackoff}.Delay(failures - 1)
+			wait = r.cfg.Backoff.Delay(failures - 1)
 			msg, errText := "outbox round failed", ""
 			if err != nil {
 				errText = err.Error()

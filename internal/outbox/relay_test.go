@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/aurum-energy/aurum/internal/broker"
+	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/store/storetest"
 	"github.com/aurum-energy/aurum/internal/testenv"
@@ -317,7 +318,7 @@ func TestRelayWaitsForTheBroker(t *testing.T) {
 	rows := sampleRows(5)
 	insert(t, st, rows...)
 	startRelay(t, Config{Brokers: []string{addr}, ProduceTimeout: time.Second,
-		MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond}, st, nil)
+		Backoff: retry.Backoff{Min: 10 * time.Millisecond, Max: 100 * time.Millisecond}}, st, nil)
 
 	waitUntil(t, "failed attempts are recorded", func() bool {
 		for _, s := range states(t, st) {
@@ -449,7 +450,7 @@ func TestConfigValidate(t *testing.T) {
 		{"negative batch", Config{Brokers: []string{"b"}, BatchSize: -1}, false},
 		{"negative poll", Config{Brokers: []string{"b"}, PollInterval: -time.Second}, false},
 		{"produce timeout too short", Config{Brokers: []string{"b"}, ProduceTimeout: time.Millisecond}, false},
-		{"backoff inverted", Config{Brokers: []string{"b"}, MinBackoff: time.Minute, MaxBackoff: time.Second}, false},
+		{"backoff inverted", Config{Brokers: []string{"b"}, Backoff: retry.Backoff{Min: time.Minute, Max: time.Second}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

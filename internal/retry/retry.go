@@ -11,6 +11,7 @@
 package retry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,12 @@ func (b Backoff) Validate() error {
 		return fmt.Errorf("min backoff %s exceeds max backoff %s", b.Min, b.Max)
 	}
 	return nil
+}
+
+// Or is b with the bounds it leaves zero taken from def: a Config's
+// defaults.
+func (b Backoff) Or(def Backoff) Backoff {
+	return Backoff{Min: cmp.Or(b.Min, def.Min), Max: cmp.Or(b.Max, def.Max)}
 }
 
 // Delay is the wait after the n-th consecutive failure, from 0.

@@ -169,3 +169,17 @@ func TestBackoffValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestBackoffOr(t *testing.T) {
+	t.Parallel()
+	def := retry.Backoff{Min: time.Second, Max: time.Minute}
+	for _, tc := range []struct{ b, want retry.Backoff }{
+		{retry.Backoff{}, def},
+		{retry.Backoff{Max: 5 * time.Second}, retry.Backoff{Min: time.Second, Max: 5 * time.Second}},
+		{retry.Backoff{Min: 10 * time.Millisecond}, retry.Backoff{Min: 10 * time.Millisecond, Max: time.Minute}},
+	} {
+		if got := tc.b.Or(def); got != tc.want {
+			t.Errorf("%+v.Or(%+v) = %+v, want %+v", tc.b, def, got, tc.want)
+		}
+	}
+}

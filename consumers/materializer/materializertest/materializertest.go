@@ -9,7 +9,6 @@
 package materializertest
 
 import (
-	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/aurum-energy/aurum/consumers/materializer"
 	"github.com/aurum-energy/aurum/internal/deadletter"
+	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/internal/serde"
 	"github.com/aurum-energy/aurum/internal/store"
 	"github.com/aurum-energy/aurum/internal/store/storetest"
@@ -108,8 +108,7 @@ func Materialize[K comparable, R any](t testing.TB, e *Env, cfg materializer.Con
 	metrics *telemetry.Metrics) (stop func() error) {
 	t.Helper()
 	cfg.Brokers = e.Kafka.Brokers
-	cfg.MinBackoff = cmp.Or(cfg.MinBackoff, 50*time.Millisecond)
-	cfg.MaxBackoff = cmp.Or(cfg.MaxBackoff, time.Second)
+	cfg.Backoff = cfg.Backoff.Or(retry.Backoff{Min: 50 * time.Millisecond, Max: time.Second})
 	m, err := materializer.New(cfg, sink, materializer.Deps{DB: e.Store, Metrics: metrics, Logger: Logger()})
 	if err != nil {
 		t.Fatal(err)
