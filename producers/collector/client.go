@@ -24,13 +24,14 @@ const (
 	DefaultRate        = rate.Limit(2) // requests per second
 	DefaultTimeout     = 60 * time.Second
 	DefaultMaxAttempts = 6
-	DefaultMinBackoff  = time.Second
-	DefaultMaxBackoff  = time.Minute
 	// MaxBody bounds what one provider answer may hold, and what one file
 	// decompressed from a zipped answer may hold: far above any real page,
 	// low enough that a runaway body or a zip bomb cannot exhaust memory.
 	MaxBody = 256 << 20
 )
+
+// DefaultBackoff is ClientConfig.Backoff's default: from 1s to 1m.
+var DefaultBackoff = retry.Backoff{Min: time.Second, Max: time.Minute}
 
 // ErrTooLarge marks a provider answer, or a file decompressed from one,
 // larger than its limit. It is not retried: the same request would bring
@@ -63,11 +64,10 @@ type ClientConfig struct {
 	// network errors and timeouts before Get gives up. Default
 	// DefaultMaxAttempts.
 	MaxAttempts int
-	// MinBackoff and MaxBackoff bound the exponential backoff (with equal
-	// jitter, retry.Backoff) between attempts; a Retry-After longer than
-	// the backoff is honoured as is. Defaults DefaultMinBackoff and
-	// DefaultMaxBackoff.
-	MinBackoff, MaxBackoff time.Duration
+	// Backoff bounds the wait between attempts; a Retry-After longer than
+	// the backoff is honoured as is. Default DefaultBackoff; a Max below
+	// Min is raised to the default's or to Min.
+	Backoff retry.Backoff
 	// MaxBody is the most bytes a response body may hold; a longer one
 	// fails the request with ErrTooLarge. Default MaxBody.
 	MaxBody int64
@@ -88,7 +88,6 @@ type Client struct {
 	base    *url.URL
 	limiter *rate.Limiter
 	logger  *slog.Logger
-	backoff retry.Backoff
 }
 
 // NewClient checks cfg and returns a Client.
@@ -110,11 +109,11 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = DefaultMaxAttempts
 	}
-	if cfg.MinBackoff <= 0 {
-		cfg.MinBackoff = DefaultMinBackoff
+	if cfg.Backoff.Min <= 0 {
+		cfg.Backoff.Min = DefaultBackoff.Min
 	}
-	if cfg.MaxBackoff < cfg.MinBackoff {
-		cfg.MaxBackoff = max(DefaultMaxBackoff, cfg.MinBackoff)
+	if cfg.Backoff.Max < cfg.Backoff.Min {
+		cfg.Backoff.Max = max(DefaultBackoff.Max, cfg.Backoff.Min)
 	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = MaxBody
@@ -131,7 +130,6 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		base:    base,
 		limiter: rate.NewLimiter(cfg.Rate, cfg.Burst),
 		logger:  logger.With(slog.String("source", cfg.Source)),
-		backoff: retry.Backoff{Min: cfg.MinBackoff, Max: cfg.MaxBackoff},
 	}, nil
 }
 
@@ -176,7 +174,7 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values) ([]byte
 		if attempt >= c.cfg.MaxAttempts {
 			return nil, fmt.Errorf("%s %s: gave up after %d attempts: %w", c.cfg.Source, path, attempt, lastErr)
 		}
-		wait := max(c.backoff.Delay(attempt-1), retryAfter)
+		wait := max(c.cfg.Backoff.Delay(attempt-1), retryAfter)
 		c.logger.Warn("provider request failed; retrying",
 			slog.String("path", path), slog.Int("attempt", attempt),
 			slog.Duration("wait", wait), slog.String("error", err.Error()))

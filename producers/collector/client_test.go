@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aurum-energy/aurum/internal/retry"
 )
 
 func TestRetryAfter(t *testing.T) {
@@ -53,7 +55,7 @@ func TestClientRetriesAndGivesUp(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	c, err := NewClient(ClientConfig{Source: "test", BaseURL: srv.URL + "/api", APIKey: "s3cret", APIKeyParam: "key",
-		Rate: 1000, MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
+		Rate: 1000, MaxAttempts: 3, Backoff: retry.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +101,7 @@ func TestClientRefusesABodyOverTheLimit(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	c, err := NewClient(ClientConfig{Source: "test", BaseURL: srv.URL + "/api", APIKey: "s3cret", APIKeyParam: "key",
-		Rate: 1000, MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxBody: limit})
+		Rate: 1000, MaxAttempts: 3, Backoff: retry.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond}, MaxBody: limit})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/aurum-energy/aurum/internal/retry"
 	"github.com/aurum-energy/aurum/producers/collector"
 )
 
@@ -51,7 +52,7 @@ func TestFaults(t *testing.T) {
 	cfg := collector.Config{MalformedBackoff: 50 * time.Millisecond}
 	err := e.run(t, srv.URL, Config{Series: []string{"GDP"}, PageSize: 70}, cfg, func(c *collector.ClientConfig) {
 		c.Timeout = 500 * time.Millisecond
-		c.MinBackoff, c.MaxBackoff = 10*time.Millisecond, 100*time.Millisecond
+		c.Backoff = retry.Backoff{Min: 10 * time.Millisecond, Max: 100 * time.Millisecond}
 	})
 	if err != nil {
 		t.Fatal(err)
