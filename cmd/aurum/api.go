@@ -62,7 +62,7 @@ func connectData(ctx context.Context, cfg config.Config, logger *slog.Logger, tr
 	}
 	p := newPlatform(cfg, logger, tracing)
 	var err error
-	if p.store, err = openStore(ctx, cfg.DatabaseURL, 0, logger); err != nil {
+	if p.store, err = openStore(ctx, store.Config{URL: cfg.DatabaseURL}, logger); err != nil {
 		return nil, err
 	}
 	cl.add(p.store.Close)
@@ -157,7 +157,9 @@ func (p *platform) readinessChecks(st *store.Store) []api.Check {
 // stopped answering, while the materialisers and the scenario worker that
 // `aurum dev` runs on the platform's store write batches that take longer.
 func (p *platform) newAPI(ctx context.Context, versions api.Versions) (*api.Server, func(), error) {
-	st, err := openStore(ctx, p.cfg.DatabaseURL, p.cfg.DatabaseTimeout, p.logger)
+	st, err := openStore(ctx, store.Config{
+		URL: p.cfg.DatabaseURL, Timeout: p.cfg.DatabaseTimeout, ReadConns: p.cfg.DatabaseReads,
+	}, p.logger)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -177,10 +177,12 @@ func connectSerde(ctx context.Context, cfg config.Config, logger *slog.Logger) (
 }
 
 // openStore connects to the database, failing fast and naming the setting.
-// timeout is the store's store.Config.Timeout: zero for batch work, the
-// configured AURUM_DATABASE_TIMEOUT for the API's requests.
-func openStore(ctx context.Context, url string, timeout time.Duration, logger *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, store.Config{URL: url, MaxConns: 20, Timeout: timeout}, logger)
+// cfg's Timeout is zero for batch work, the configured
+// AURUM_DATABASE_TIMEOUT for the API's requests, and its ReadConns
+// AURUM_DATABASE_READS for the API.
+func openStore(ctx context.Context, cfg store.Config, logger *slog.Logger) (*store.Store, error) {
+	cfg.MaxConns = 20
+	st, err := store.Open(ctx, cfg, logger)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", config.DatabaseURL.Env, err)
 	}

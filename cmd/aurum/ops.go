@@ -22,7 +22,7 @@ func runMigrate(ctx context.Context, args []string) error {
 	if err := inv.cfg.Require(config.DatabaseURL); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, inv.cfg.DatabaseURL, 0, inv.logger)
+	st, err := openStore(ctx, store.Config{URL: inv.cfg.DatabaseURL}, inv.logger)
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,9 @@ type Config struct {
 	// DatabaseTimeout bounds the database work of an API request: the wait
 	// for a connection and its statements (statement_timeout).
 	DatabaseTimeout time.Duration
+	// DatabaseReads caps the API's concurrent market-data reads
+	// (store.Config.ReadConns); 0 is the store's default.
+	DatabaseReads int32
 	// CompressAfter is the age after which TimescaleDB compresses a chunk
 	// of market data; 0 turns compression off.
 	CompressAfter time.Duration
@@ -100,6 +103,7 @@ var (
 	RateLimitRPS      = Setting{"AURUM_RATE_LIMIT_RPS", "50", "requests per second per tenant (0: no rate limit)"}
 	RateLimitBurst    = Setting{"AURUM_RATE_LIMIT_BURST", "100", "requests a tenant may make at once above the rate"}
 	DatabaseTimeout   = Setting{"AURUM_DATABASE_TIMEOUT", "3s", "how long an API request waits on the database (a connection, each statement) before it is answered 503"}
+	DatabaseReads     = Setting{"AURUM_DATABASE_READS", "0", "market-data reads an API instance runs on the database at once; more than its cores only queue there and lengthen the slowest (0: twice this host's CPUs)"}
 	CompressAfter     = Setting{"AURUM_COMPRESS_AFTER", "30d", "age after which TimescaleDB compresses market data chunks, e.g. 30d or 720h (0: never)"}
 	RetainCurves      = Setting{"AURUM_RETAIN_CURVES", "", "drop curve observations older than this, e.g. 3650d (TimescaleDB; empty: keep all)"}
 	RetainISO         = Setting{"AURUM_RETAIN_ISO", "", "drop ISO LMP and load older than this (TimescaleDB; empty: keep all)"}
@@ -115,7 +119,7 @@ var (
 func All() []Setting {
 	return []Setting{HTTPAddr, KafkaBrokers, SchemaRegistryURL, DatabaseURL, RedisURL, DataDir,
 		AuthMode, OIDCIssuer, OIDCAudience, OIDCJWKSURL, OIDCRolesClaim, LogLevel, LogFormat, CursorSecret,
-		RateLimitRPS, RateLimitBurst, DatabaseTimeout, CompressAfter, RetainCurves, RetainISO, RetainExternal,
+		RateLimitRPS, RateLimitBurst, DatabaseTimeout, DatabaseReads, CompressAfter, RetainCurves, RetainISO, RetainExternal,
 		TracesExporter, OTLPEndpoint, ServiceName, TracesSampler, TracesSamplerArg}
 }
 
@@ -199,6 +203,13 @@ func (l *Loader) Load() (Config, error) {
 			return 0, errors.New("not a positive duration such as 3s or 500ms")
 		}
 		return d, nil
+	})
+	c.DatabaseReads = parse(&c, DatabaseReads, l.value(DatabaseReads), func(v string) (int32, error) {
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil || n < 0 {
+			return 0, errors.New("not a non-negative integer")
+		}
+		return int32(n), nil
 	})
 	c.CompressAfter = parse(&c, CompressAfter, l.value(CompressAfter), ParseAge)
 	c.RetainCurves = parse(&c, RetainCurves, l.value(RetainCurves), ParseAge)

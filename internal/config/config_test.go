@@ -35,7 +35,7 @@ func TestDefaults(t *testing.T) {
 	if c.Registry() != "http://127.0.0.1:8081" {
 		t.Fatalf("registry default: %s", c.Registry())
 	}
-	if c.RateLimitRPS != 50 || c.RateLimitBurst != 100 || c.DatabaseTimeout != 3*time.Second || c.CompressAfter != 30*24*time.Hour ||
+	if c.RateLimitRPS != 50 || c.RateLimitBurst != 100 || c.DatabaseTimeout != 3*time.Second || c.DatabaseReads != 0 || c.CompressAfter != 30*24*time.Hour ||
 		c.RetainCurves != 0 || c.RetainISO != 0 || c.RetainExternal != 0 {
 		t.Fatalf("rate limit and storage defaults: %+v", c)
 	}
@@ -112,6 +112,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{"burst", map[string]string{"AURUM_RATE_LIMIT_BURST": "0"}, "AURUM_RATE_LIMIT_BURST"},
 		{"database timeout", map[string]string{"AURUM_DATABASE_TIMEOUT": "soon"}, "AURUM_DATABASE_TIMEOUT"},
 		{"zero database timeout", map[string]string{"AURUM_DATABASE_TIMEOUT": "0s"}, "AURUM_DATABASE_TIMEOUT"},
+		{"negative database reads", map[string]string{"AURUM_DATABASE_READS": "-1"}, "AURUM_DATABASE_READS"},
 		{"compress after", map[string]string{"AURUM_COMPRESS_AFTER": "a month"}, "AURUM_COMPRESS_AFTER"},
 		{"retention", map[string]string{"AURUM_RETAIN_CURVES": "-5d"}, "AURUM_RETAIN_CURVES"},
 		{"iso retention", map[string]string{"AURUM_RETAIN_ISO": "10y"}, "AURUM_RETAIN_ISO"},

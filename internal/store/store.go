@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -23,6 +24,13 @@ type Config struct {
 	MaxConns int32
 	// MinConns connections are kept open. Default 0.
 	MinConns int32
+	// ReadConns caps the pool of market-data reads (Reads). The reads are
+	// the database's CPU: more of them at once than it has cores only
+	// queue there, and the slowest wait longest (at 16 concurrent readers
+	// on two cores, a pool of 4 halved the 99th percentile of a read
+	// against one of 20). Default twice this process's GOMAXPROCS, for a
+	// database on a host like this one.
+	ReadConns int32
 	// ConnectTimeout bounds each new connection and the ping Open makes, so
 	// an unreachable database fails fast. Default 5s.
 	ConnectTimeout time.Duration
@@ -51,6 +59,7 @@ const (
 
 func (c Config) withDefaults() Config {
 	c.MaxConns = cmp.Or(c.MaxConns, DefaultMaxConns)
+	c.ReadConns = cmp.Or(c.ReadConns, int32(2*runtime.GOMAXPROCS(0)))
 	c.ConnectTimeout = cmp.Or(c.ConnectTimeout, DefaultConnectTimeout)
 	c.MaxConnLifetime = cmp.Or(c.MaxConnLifetime, DefaultMaxConnLifetime)
 	c.ApplicationName = cmp.Or(c.ApplicationName, DefaultApplicationName)
@@ -64,6 +73,8 @@ func (c Config) Validate() error {
 		return errors.New("database URL is required")
 	case c.MaxConns < 0:
 		return fmt.Errorf("max connections %d: must not be negative", c.MaxConns)
+	case c.ReadConns < 0:
+		return fmt.Errorf("read connections %d: must not be negative", c.ReadConns)
 	case c.MinConns < 0:
 		return fmt.Errorf("min connections %d: must not be negative", c.MinConns)
 	case c.MaxConns > 0 && c.MinConns > c.MaxConns:
@@ -142,6 +153,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Store, error) 
 	// every read again was half the database's work.
 	rcfg := pcfg.Copy()
 	rcfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	rcfg.MaxConns, rcfg.MinConns = cfg.ReadConns, min(cfg.MinConns, cfg.ReadConns)
 	if s.reads, err = pgxpool.NewWithConfig(ctx, rcfg); err != nil {
 		s.pool.Close()
 		return nil, fmt.Errorf("open database %s: %w", s.target, err)

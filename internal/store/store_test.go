@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +63,7 @@ func TestOpenRejects(t *testing.T) {
 		{name: "empty URL", cfg: Config{}, wantErr: "database URL is required"},
 		{name: "malformed URL", cfg: Config{URL: "postgres://aurum:s3cret@127.0.0.1:badport/x"}, wantErr: "invalid database URL"},
 		{name: "negative max conns", cfg: Config{URL: "postgres://x@127.0.0.1/x", MaxConns: -1}, wantErr: "must not be negative"},
+		{name: "negative read conns", cfg: Config{URL: "postgres://x@127.0.0.1/x", ReadConns: -1}, wantErr: "read connections -1: must not be negative"},
 		{name: "min above max", cfg: Config{URL: "postgres://x@127.0.0.1/x", MaxConns: 2, MinConns: 3}, wantErr: "exceed max"},
 		{
 			name:    "unreachable server",
@@ -90,12 +92,16 @@ func TestOpenRejects(t *testing.T) {
 func TestOpenPingTimescale(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := openStore(t, Config{URL: testenv.DatabaseURL(t), MaxConns: 2})
+	s := openStore(t, Config{URL: testenv.DatabaseURL(t), MaxConns: 2, ReadConns: 3})
 	if err := s.Ping(ctx); err != nil {
 		t.Fatalf("Ping: %v", err)
 	}
-	if got := s.Pool().Config().MaxConns; got != 2 {
-		t.Errorf("MaxConns = %d, want 2", got)
+	if got, reads := s.Pool().Config().MaxConns, s.Reads().Config().MaxConns; got != 2 || reads != 3 {
+		t.Errorf("MaxConns = %d, reads %d; want 2 and 3", got, reads)
+	}
+	byDefault := openStore(t, Config{URL: testenv.DatabaseURL(t)})
+	if got, want := byDefault.Reads().Config().MaxConns, int32(2*runtime.GOMAXPROCS(0)); got != want {
+		t.Errorf("reads by default: %d connections, want twice GOMAXPROCS, %d", got, want)
 	}
 	if ts, err := s.Timescale(ctx); err != nil || ts {
 		t.Errorf("Timescale before Migrate = %v, %v; want false, nil", ts, err)
