@@ -3,6 +3,9 @@ package curves_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,7 +37,10 @@ func BenchmarkMaterialize(b *testing.B) {
 	}
 	e.Produce(b, recs...)
 
-	var direct, materialised time.Duration
+	var (
+		direct, materialised time.Duration
+		busy                 ticks
+	)
 	for i := 0; b.Loop(); i++ {
 		e.truncate(b)
 		direct += e.directLoad(b, obs)
@@ -42,9 +48,10 @@ func BenchmarkMaterialize(b *testing.B) {
 		groupName := fmt.Sprintf("bench-%d", i)
 		stop := e.start(b, materializer.Config{Group: groupName}, nil)
 		e.waitJoined(b, groupName)
-		start := time.Now()
+		start, cpu0 := time.Now(), cpuTicks()
 		e.WaitCaughtUp(b, groupName, topology.TopicCurveObservation, 10*time.Minute)
 		materialised += time.Since(start)
+		busy = busy.add(cpuTicks().since(cpu0))
 		if err := stop(); err != nil {
 			b.Fatal(err)
 		}
@@ -56,7 +63,36 @@ func BenchmarkMaterialize(b *testing.B) {
 	b.ReportMetric(n/materialised.Seconds(), "rows/s")
 	b.ReportMetric(n/direct.Seconds(), "direct-rows/s")
 	b.ReportMetric(direct.Seconds()/materialised.Seconds(), "ratio")
+	if busy.total > 0 {
+		// How much of the machine the materialiser kept busy (it and the
+		// database share it): below 100 %, it waited on itself.
+		b.ReportMetric(100*float64(busy.total-busy.idle)/float64(busy.total), "busy-%")
+	}
 }
+
+// ticks are the machine's CPU time, all and idle, from /proc/stat (zero
+// where there is none).
+type ticks struct{ idle, total int64 }
+
+func cpuTicks() ticks {
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return ticks{}
+	}
+	var t ticks
+	line, _, _ := strings.Cut(string(raw), "\n")
+	for i, f := range strings.Fields(line)[1:] { // user nice system idle iowait ...
+		n, _ := strconv.ParseInt(f, 10, 64)
+		t.total += n
+		if i == 3 || i == 4 {
+			t.idle += n
+		}
+	}
+	return t
+}
+
+func (t ticks) since(u ticks) ticks { return ticks{t.idle - u.idle, t.total - u.total} }
+func (t ticks) add(u ticks) ticks   { return ticks{t.idle + u.idle, t.total + u.total} }
 
 // waitJoined waits until group has its partitions assigned: the clock
 // starts when consuming can, not when the process does.

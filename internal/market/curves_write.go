@@ -18,7 +18,8 @@ import (
 // records of their latest as-of date), the observations, and the latest
 // observations of tenors not observed on their curve's latest as-of date
 // (curve_latest_stale). Rows whose content is unchanged are skipped, and
-// the curves data version is bumped only when some observation changed.
+// the curves data version is bumped only when some observation or curve
+// changed.
 // rows must have distinct keys (curve_key, tenor label, as-of date, price
 // type) and complete curve keys (curve.Complete; the version hash is not
 // stored, but derived from the columns on read). A
@@ -38,10 +39,11 @@ func WriteCurves(ctx context.Context, tx pgx.Tx, rows []schemas.CurveObservation
 	if err := copyInto(ctx, tx, curveStage, len(rows), curveValues(rows, ids)); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, writeCurvesSQL, wrote); err != nil {
+	var changed bool
+	if err := tx.QueryRow(ctx, writeCurvesSQL).Scan(&changed); err != nil {
 		return fmt.Errorf("upsert %d curve observations: %w", len(rows), err)
 	}
-	return nil
+	return bumpVersion(ctx, tx, DatasetCurves, wrote || changed)
 }
 
 // The temporary tables of a curve write, dropped at commit: the staged
@@ -194,9 +196,8 @@ SELECT id, curve_key, written FROM ids`
 //     (what the write wrote, of two of one date) is kept. Every read here
 //     sees the tables as they were before the statement, which is what
 //     "previous" means;
-//   - the data version is bumped when an observation or ($1) a curve was
-//     written — last, so that the row lock concurrent
-//     writers share on data_version is held only until the commit.
+//   - it answers whether an observation was written (the data version is
+//     then bumped, bumpVersion).
 const writeCurvesSQL = `
 WITH written AS (
     INSERT INTO curve_observation AS t (ingest_ts, value, bid, ask, mid, curve_id, asof_date, contract_month,
@@ -258,9 +259,7 @@ WITH written AS (
           (EXCLUDED.ingest_ts, EXCLUDED.value, EXCLUDED.bid, EXCLUDED.ask, EXCLUDED.mid, EXCLUDED.asof_date,
            EXCLUDED.contract_month, EXCLUDED.tenor_type)
 )
-UPDATE data_version SET version = version + 1, updated_at = now()
-WHERE dataset = 'curves'
-  AND ($1::boolean OR EXISTS (SELECT 1 FROM written))`
+SELECT EXISTS (SELECT 1 FROM written)`
 
 // curveValues writes the staged observation of rows[i] for curveStage.
 func curveValues(rows []schemas.CurveObservation, ids map[string]int32) func(int, *copyRow) error {

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/aurum-energy/aurum/internal/curve"
 	"github.com/aurum-energy/aurum/internal/market"
@@ -287,4 +290,63 @@ func latestKeys(points []market.CurvePoint) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestConcurrentWritesShareOnlyTheCommit: writers of one dataset (the
+// materialiser's concurrent transactions) all bump its data_version row;
+// a writer waits for another's commit only to bump it, after its own rows
+// are written — not, as when the bump was part of the write's statement,
+// before writing anything.
+func TestConcurrentWritesShareOnlyTheCommit(t *testing.T) {
+	t.Parallel()
+	eachServer(t, func(t *testing.T, url string) {
+		st := migrated(t, url)
+		// Other curves of the same day: the writers share no curve row; and
+		// the day's chunk (TimescaleDB) exists before them, as it does but
+		// for a day's first write, whose writers wait for it to be created.
+		relocated := func(prefix string) []schemas.CurveObservation {
+			rows := observations(day1, 0)
+			for i := range rows {
+				rows[i].Location = ptr(prefix + *rows[i].Location)
+				curve.Complete(&rows[i])
+			}
+			return rows
+		}
+		writeCurves(t, st, relocated("EARLIER "))
+		other := relocated("OTHER ")
+		wrote, release := make(chan struct{}), make(chan struct{})
+		errs := make(chan error, 2)
+		go func() {
+			errs <- st.InTx(ctx(t), func(tx pgx.Tx) error {
+				if err := market.WriteCurves(ctx(t), tx, observations(day1, 0)); err != nil {
+					return err
+				}
+				close(wrote)
+				<-release // the first writer's commit is slow
+				return nil
+			})
+		}()
+		<-wrote
+		go func() {
+			errs <- st.InTx(ctx(t), func(tx pgx.Tx) error { return market.WriteCurves(ctx(t), tx, other) })
+		}()
+		var waiting string
+		eventually(t, "the second writer waits for the first", func() bool {
+			err := st.Pool().QueryRow(ctx(t), `SELECT coalesce(max(query), '') FROM pg_stat_activity
+				WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting)
+			return err == nil && waiting != ""
+		})
+		if !strings.HasPrefix(strings.TrimSpace(waiting), "UPDATE data_version") {
+			t.Errorf("the second writer waits in %.80q, want in the bump of the data version", waiting)
+		}
+		close(release)
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := len(allCurves(t, market.NewReader(st.Pool()), market.CurveFilter{}, nil, 500)); n != 3*len(other) {
+			t.Errorf("%d latest points after the writes, want %d", n, 3*len(other))
+		}
+	})
 }

@@ -64,10 +64,11 @@ func WriteISO(ctx context.Context, tx pgx.Tx, lmp []*schemas.IsoLmpRecord, load 
 	if len(load) > 0 {
 		kind |= 2
 	}
-	if _, err := tx.Exec(ctx, writeISOSQL[kind], wrote); err != nil {
+	var changed bool
+	if err := tx.QueryRow(ctx, writeISOSQL[kind]).Scan(&changed); err != nil {
 		return fmt.Errorf("upsert %d LMP and %d load rows: %w", len(lmp), len(load), err)
 	}
-	return nil
+	return bumpVersion(ctx, tx, DatasetISO, wrote || changed)
 }
 
 // The temporary tables of an ISO write, dropped at commit: staged prices
@@ -269,14 +270,11 @@ SELECT a.id, a.iso_code, a.area, false FROM iso_area a JOIN incoming i USING (is
 WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.id = a.id)`
 
 // writeISOSQL upserts the staged rows — prices (kind&1), load values
-// (kind&2) — and bumps the iso data version when a row or ($1) a dimension
-// row was written. Unchanged rows are filtered out before the upsert
-// rather than by its conflict clause, which would lock them — and, in a
-// TimescaleDB chunk that is compressed, decompress them; the filter reads
-// the chunks of the batch's intervals only, and there the batch's
-// locations or areas only. The version is bumped last, so that the row
-// lock concurrent writers share on data_version is held only until the
-// commit.
+// (kind&2) — and answers whether a row was written. Unchanged rows are
+// filtered out before the upsert rather than by its conflict clause,
+// which would lock them — and, in a TimescaleDB chunk that is compressed,
+// decompress them; the filter reads the chunks of the batch's intervals
+// only, and there the batch's locations or areas only.
 var writeISOSQL = [4]string{1: isoWriteSQL(true, false), 2: isoWriteSQL(false, true), 3: isoWriteSQL(true, true)}
 
 func isoWriteSQL(lmp, load bool) string {
@@ -287,9 +285,7 @@ func isoWriteSQL(lmp, load bool) string {
 	if load {
 		parts, written = append(parts, upsertLoadSQL), append(written, "EXISTS (SELECT 1 FROM load)")
 	}
-	return "WITH " + strings.Join(parts, ", ") + `
-UPDATE data_version SET version = version + 1, updated_at = now()
-WHERE dataset = '` + DatasetISO + `' AND ($1::boolean OR ` + strings.Join(written, " OR ") + ")"
+	return "WITH " + strings.Join(parts, ", ") + "\nSELECT " + strings.Join(written, " OR ")
 }
 
 const upsertLMPSQL = `lmp AS (

@@ -33,6 +33,7 @@ package market
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -109,4 +110,20 @@ func (r *Reader) WithStripBatch(n int) *Reader {
 func Date(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// bumpVersion adds one to dataset's data version when changed, in tx.
+// Concurrent writers of a dataset share its data_version row: a write
+// bumps it last, as a statement of its own just before the commit, so
+// that the row lock is held only for the commit. (Bumped inside the
+// write's statement, the lock was taken at its start — a data-modifying
+// CTE completes after the main statement — and serialised the writers.)
+func bumpVersion(ctx context.Context, tx pgx.Tx, dataset string, changed bool) error {
+	if !changed {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE data_version SET version = version + 1, updated_at = now() WHERE dataset = $1`, dataset); err != nil {
+		return fmt.Errorf("bump the %s data version: %w", dataset, err)
+	}
+	return nil
 }

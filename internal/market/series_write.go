@@ -49,10 +49,11 @@ func WriteObservations(ctx context.Context, tx pgx.Tx, rows []schemas.ExtTimeser
 	if err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, writeObservationsSQL, wrote); err != nil {
+	var changed bool
+	if err := tx.QueryRow(ctx, writeObservationsSQL).Scan(&changed); err != nil {
 		return fmt.Errorf("upsert %d external observations: %w", len(rows), err)
 	}
-	return nil
+	return bumpVersion(ctx, tx, DatasetSeries, wrote || changed)
 }
 
 // observationStage is the temporary table of an observation write, dropped
@@ -136,8 +137,8 @@ UNION ALL
 SELECT s.id, s.provider, s.series_id, false FROM ext_series s JOIN incoming i USING (provider, series_id)
 WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.id = s.id)`
 
-// writeObservationsSQL upserts the staged observations and bumps the
-// series data version when one or ($1) a series was written. Unchanged
+// writeObservationsSQL upserts the staged observations and answers
+// whether one was written. Unchanged
 // rows are filtered out before the upsert rather than by its conflict
 // clause, which would lock them — and, in a TimescaleDB chunk that is
 // compressed, decompress them; the filter reads the chunks of the batch's
@@ -160,8 +161,7 @@ WITH written AS (
         value_raw = EXCLUDED.value_raw
     RETURNING 1
 )
-UPDATE data_version SET version = version + 1, updated_at = now()
-WHERE dataset = '` + DatasetSeries + `' AND ($1::boolean OR EXISTS (SELECT 1 FROM written))`
+SELECT EXISTS (SELECT 1 FROM written)`
 
 // WriteCatalog writes catalog records in tx, one per series and update
 // time at most: a series' metadata becomes that of its newest record
@@ -190,11 +190,12 @@ func WriteCatalog(ctx context.Context, tx pgx.Tx, rows []schemas.ExtSeriesCatalo
 		}
 		first, last, updated = append(first, c.FirstTS), append(last, c.LastTS), append(updated, c.UpdatedTS)
 	}
-	if _, err := tx.Exec(ctx, writeCatalogSQL, providers, ids, titles, opt[0], opt[1], opt[2], opt[3], opt[4], opt[5],
-		first, last, updated); err != nil {
+	var changed bool
+	if err := tx.QueryRow(ctx, writeCatalogSQL, providers, ids, titles, opt[0], opt[1], opt[2], opt[3], opt[4], opt[5],
+		first, last, updated).Scan(&changed); err != nil {
 		return fmt.Errorf("upsert %d catalog entries: %w", n, err)
 	}
-	return nil
+	return bumpVersion(ctx, tx, DatasetSeries, changed)
 }
 
 // writeCatalogSQL, one statement: newest is each series' newest record
@@ -205,7 +206,7 @@ func WriteCatalog(ctx context.Context, tx pgx.Tx, rows []schemas.ExtSeriesCatalo
 // from older metadata, and the span widened; written upserts the rows that
 // change, in series order. Its conflict clause merges again against the
 // row as it is then, which another transaction may have created
-// meanwhile. The data version is bumped when a row was written.
+// meanwhile. It answers whether a row was written.
 const writeCatalogSQL = `
 WITH incoming AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
@@ -260,5 +261,4 @@ WITH incoming AS (
         first_ts = least(t.first_ts, EXCLUDED.first_ts), last_ts = greatest(t.last_ts, EXCLUDED.last_ts)
     RETURNING 1
 )
-UPDATE data_version SET version = version + 1, updated_at = now()
-WHERE dataset = '` + DatasetSeries + `' AND EXISTS (SELECT 1 FROM written)`
+SELECT EXISTS (SELECT 1 FROM written)`
