@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -141,5 +142,46 @@ func TestIsKey(t *testing.T) {
 		if got := IsKey(tc.s); got != tc.want {
 			t.Errorf("IsKey(%q) = %v, want %v", tc.s, got, tc.want)
 		}
+	}
+}
+
+// TestValidateRemembersKeysNotVerdicts: a key found to match its identity
+// lets the curve's next points through without hashing, but a point that
+// names the same key with other identity fields is still refused, and the
+// memory's bound does not forget how to check.
+func TestValidateRemembersKeysNotVerdicts(t *testing.T) {
+	t.Parallel()
+	o := valid()
+	o.Location = ptr("Remembered Hub")
+	o.CurveKey = Key(IdentityOf(o))
+	for range 3 {
+		if err := Validate(o); err != nil {
+			t.Fatalf("a matching key: %v", err)
+		}
+	}
+	forged := *o
+	forged.Location = ptr("Another Hub") // the remembered key, other fields
+	if err := Validate(&forged); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("a forged point after its curve's: %v", err)
+	}
+	// Whitespace and case are normalised: the same key, other spelling.
+	spelled := *o
+	spelled.Location = ptr("  remembered   HUB ")
+	if err := Validate(&spelled); err != nil {
+		t.Fatalf("the same identity spelled otherwise: %v", err)
+	}
+	for i := range maxVerified + 10 { // past the bound, it starts again
+		p := valid()
+		p.Location = ptr(fmt.Sprintf("Hub %d", i))
+		p.CurveKey = Key(IdentityOf(p))
+		if err := Validate(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Validate(&forged); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("a forged point after the memory was cleared: %v", err)
+	}
+	if err := Validate(o); err != nil {
+		t.Fatalf("a matching key after the memory was cleared: %v", err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/aurum-energy/aurum/schemas"
@@ -76,11 +78,41 @@ func Validate(o *schemas.CurveObservation) error {
 		return &InvalidError{ReasonInvalidEnum, fmt.Sprintf("tenor_type %q is not one of MONTHLY, QUARTER, SEASON, CALENDAR, STRIP, CUSTOM", o.TenorType)}
 	case o.Value == nil && o.Bid == nil && o.Ask == nil && o.Mid == nil:
 		return &InvalidError{ReasonNoPrice, "none of value, bid, ask, mid is set"}
-	case o.CurveKey != "" && o.CurveKey != Key(IdentityOf(o)):
+	case o.CurveKey != "" && !keyMatches(o):
 		return &InvalidError{ReasonCurveKeyMismatch, "curve_key does not match the identity fields"}
 	}
 	return nil
 }
+
+// keyMatches reports whether o's curve_key is the key of its identity
+// fields. A curve's many points share both: the identity of a key found to
+// match is remembered (up to maxVerified keys), so that the curve's other
+// points compare their fields with it instead of hashing them again —
+// hashing was a quarter of the materialiser's decoding.
+func keyMatches(o *schemas.CurveObservation) bool {
+	id := IdentityOf(o)
+	if v, ok := verified.Load(o.CurveKey); ok && v.(Identity) == id {
+		return true
+	}
+	if Key(id) != o.CurveKey {
+		return false
+	}
+	if verifiedCount.Add(1) > maxVerified {
+		verified.Clear()
+		verifiedCount.Store(1)
+	}
+	verified.Store(o.CurveKey, id)
+	return true
+}
+
+// verified maps a curve_key to the identity it was found to hash from.
+var (
+	verified      sync.Map
+	verifiedCount atomic.Int64
+)
+
+// maxVerified bounds verified: past it, it starts again empty.
+const maxVerified = 1 << 16
 
 // badText returns the name of the first text field of o that is not valid
 // UTF-8 or holds a NUL.
