@@ -23,8 +23,8 @@ import (
 )
 
 // platform is the infrastructure the long-running roles share: one
-// Prometheus registry and the metrics, and clients of PostgreSQL, the
-// schema registry (with a serde on it) and — for the API and dev — Kafka
+// Prometheus registry and the metrics, and — as its connector opened them —
+// clients of PostgreSQL, the schema registry (with a serde on it), Kafka
 // and Redis.
 type platform struct {
 	cfg      config.Config
@@ -34,9 +34,9 @@ type platform struct {
 	metrics  *telemetry.Metrics
 	schemas  *sr.Client
 	serde    *serde.Serde
-	store    *store.Store
-	kafka    *kgo.Client   // connect only
-	redis    *redis.Client // connect only
+	store    *store.Store  // connectData, connect
+	kafka    *kgo.Client   // connect, connectProducer
+	redis    *redis.Client // connect
 	// uiIdentity is who the workbench page acts as without a proxy in
 	// front (`aurum dev` only).
 	uiIdentity *ui.Identity
