@@ -101,7 +101,11 @@ func keyMatches(o *schemas.CurveObservation) bool {
 		verified.Clear()
 		verifiedCount.Store(1)
 	}
-	verified.Store(o.CurveKey, id)
+	// Copies, so that the memory does not keep decoded records alive.
+	verified.Store(strings.Clone(o.CurveKey), Identity{
+		strings.Clone(id.AssetClass), strings.Clone(id.ISO), strings.Clone(id.Region), strings.Clone(id.Location),
+		strings.Clone(id.Market), strings.Clone(id.Product), strings.Clone(id.Block), strings.Clone(id.SparkLocation),
+	})
 	return true
 }
 
