@@ -22,8 +22,9 @@ var untraced = &Worker{logger: slog.New(slog.DiscardHandler)}
 // outbox row (outboxHeaders), the request's span (handle), its run id
 // (traceRun), the attempt (startAttempt, endAttempt), its steps
 // (traceStep), the end (startFinish, EndSpan), the two event records'
-// headers (carried) and the transaction (startCommit, endCommit). Each is a nil check or a lookup in ctx; BenchmarkRunTracing
-// weighs them against a whole run.
+// headers (carried) and the transaction (startCommit, endCommit). Each is
+// a nil check or a lookup in ctx; BenchmarkRunTracing weighs them against
+// a whole run.
 func OffSeams(ctx context.Context) {
 	w, log := untraced, untraced.logger
 	_ = telemetry.Traceparent(ctx)

@@ -1,7 +1,6 @@
 package ercot
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -74,12 +73,11 @@ type Config struct {
 	// SettlementPoints keeps only these points of dam-spp (e.g. HB_NORTH,
 	// LZ_HOUSTON); empty keeps all of them.
 	SettlementPoints []string
-	// Lookback is how far before now an MIS window without a start
-	// reaches: the MIS keeps days of hourly reports, and an unbounded
-	// first run would download them all. Default 24 hours.
-	Lookback time.Duration
-	// Now stamps ingest_ts and ends open windows; default time.Now.
-	Now func() time.Time
+	// Reach's Lookback is how far before now an MIS window without a
+	// start reaches: the MIS keeps days of hourly reports, and an
+	// unbounded first run would download them all. Default 24 hours. A
+	// window without an end takes every document listed.
+	Reach collector.Reach
 }
 
 // Spec is `aurum collect ercot`.
@@ -91,7 +89,7 @@ var Spec = collector.Spec[Config, *Source]{
 	Flags: func(f *collector.Flags, c *Config) {
 		f.List(&c.Series, "series", "reports (dam-spp, load-forecast, solar, dashboard)")
 		f.List(&c.SettlementPoints, "locations", "settlement points to keep")
-		f.Lookback(&c.Lookback)
+		f.Lookback(&c.Reach.Lookback)
 	},
 	New: New,
 }
@@ -107,12 +105,9 @@ func New(cfg Config) (*Source, error) {
 	if len(cfg.Series) == 0 {
 		cfg.Series = []string{"dam-spp", "load-forecast", "dashboard"}
 	}
-	cfg.Lookback = cmp.Or(cfg.Lookback, 24*time.Hour)
-	if cfg.Lookback < 0 {
-		return nil, fmt.Errorf("ercot: negative lookback %s", cfg.Lookback)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	var err error
+	if cfg.Reach, err = cfg.Reach.Or(collector.Reach{Lookback: 24 * time.Hour}); err != nil {
+		return nil, fmt.Errorf("ercot: %w", err)
 	}
 	s := &Source{cfg: cfg}
 	for _, name := range cfg.Series {
@@ -156,7 +151,7 @@ func (s *Source) Series(context.Context) ([]collector.Series, error) { return s.
 // watermark is the latest hour with an actual load, so the next run takes
 // the hours that follow and the forecasts revised since.
 func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Series, w collector.Window, cursor string) (collector.Page, error) {
-	now := s.cfg.Now().UTC()
+	now := s.cfg.Reach.Now().UTC()
 	if se.Params["report"] == "dashboard" {
 		return s.fetchDashboard(ctx, g, w, now)
 	}
@@ -176,7 +171,7 @@ func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Ser
 		}
 		since := w.Since
 		if since.IsZero() {
-			since = now.Add(-s.cfg.Lookback)
+			since = now.Add(-s.cfg.Reach.Lookback)
 		}
 		for _, d := range docs {
 			if (collector.Window{Since: since, Until: w.Until}).Contains(d.Published) {

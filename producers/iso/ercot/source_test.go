@@ -47,7 +47,7 @@ func TestSourceDAMSPPPages(t *testing.T) {
 		download("1282050068"): zipped,
 	})
 	now := time.Date(2026, 10, 3, 20, 0, 0, 0, time.UTC)
-	s, err := New(Config{Lookback: 48 * time.Hour, Now: func() time.Time { return now }})
+	s, err := New(Config{Reach: collector.Reach{Lookback: 48 * time.Hour, Now: func() time.Time { return now }}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestSourceSolarWindow(t *testing.T) {
 		listOf("13483"):        collectortest.Fixture(t, "mis-IceDocListJsonWS-reportTypeId-13483.json"),
 		download("1085279262"): collectortest.Zip("PVGRHRLYAVGACTNP4737.csv", collectortest.Fixture(t, "mis-np4-737-PVGRHRLYAVGACTNP4737.csv")),
 	})
-	s, _ := New(Config{Series: []string{"solar"}, Now: func() time.Time { return ingest }})
+	s, _ := New(Config{Series: []string{"solar"}, Reach: collector.Reach{Now: func() time.Time { return ingest }}})
 	// Only the document published 2025-03-13T12:55:08-05:00 (17:55:08 UTC)
 	// lies in the window.
 	w := collector.Window{Since: time.Date(2025, 3, 13, 17, 0, 0, 0, time.UTC)}
@@ -119,7 +119,7 @@ func TestSourceDashboard(t *testing.T) {
 	t.Parallel()
 	dashboard := collectortest.Fixture(t, "dashboard-loadForecastVsActual.json")
 	fake := collectortest.NewGetter(map[string][]byte{dashboardPath: dashboard})
-	s, _ := New(Config{Now: func() time.Time { return ingest }})
+	s, _ := New(Config{Reach: collector.Reach{Now: func() time.Time { return ingest }}})
 	se := seriesOf(t, s, "dashboard")
 	p, err := s.Fetch(context.Background(), fake, se, collector.Window{}, "")
 	if err != nil {

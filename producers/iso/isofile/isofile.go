@@ -65,9 +65,10 @@ type Config struct {
 	// Series are what the source collects, each naming its feed in
 	// Params["feed"] (and whatever else its feed's File reads).
 	Series []collector.Series
-	// Lookback is how far before now a window without a start begins.
-	// Must not be negative.
-	Lookback time.Duration
+	// Reach is how far a window left open reaches: from Lookback before
+	// now to Lookahead after it (default now itself; a feed posted Ahead
+	// reaches the end of tomorrow instead), on the clock Now.
+	Reach collector.Reach
 	// WholeDays starts a window without a start at the beginning of the
 	// operating day Lookback before now, so that a first run collects
 	// whole days (MISO's reports are market days).
@@ -75,8 +76,6 @@ type Config struct {
 	// DayLayout is the form of an operating day in cursors, default
 	// isotime.DayLayout (MISO's checkpoints hold time.DateOnly).
 	DayLayout string
-	// Now is the clock of ingest_ts and open windows. Default time.Now.
-	Now func() time.Time
 }
 
 // Source collects the files of an ISO's feeds; it implements
@@ -92,8 +91,9 @@ func New(cfg Config) (*Source, error) {
 	if cfg.Name == "" || cfg.Zone == nil || len(cfg.Feeds) == 0 {
 		return nil, fmt.Errorf("isofile: source %q needs a name, a zone and feeds", cfg.Name)
 	}
-	if cfg.Lookback < 0 {
-		return nil, fmt.Errorf("%s: lookback must not be negative", cfg.Name)
+	var err error
+	if cfg.Reach, err = cfg.Reach.Or(collector.Reach{}); err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.Name, err)
 	}
 	for _, s := range cfg.Series {
 		if _, ok := cfg.Feeds[s.Params["feed"]]; !ok {
@@ -101,9 +101,6 @@ func New(cfg Config) (*Source, error) {
 		}
 	}
 	cfg.DayLayout = cmp.Or(cfg.DayLayout, isotime.DayLayout)
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
 	return &Source{cfg: cfg}, nil
 }
 
@@ -125,8 +122,7 @@ func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Ser
 	if !ok {
 		return collector.Page{}, fmt.Errorf("%s: series %q: unknown feed %q", s.cfg.Name, se.Key, se.Params["feed"])
 	}
-	now := s.cfg.Now().UTC()
-	w = s.bound(w, f, now)
+	w, now := s.bound(w, f)
 	if w.Since.After(w.Until) {
 		return collector.Page{}, nil
 	}
@@ -170,24 +166,19 @@ func (s *Source) Fetch(ctx context.Context, g collector.Getter, se collector.Ser
 	return page, nil
 }
 
-// bound closes what w leaves open: from Lookback before now (from the
-// start of that operating day with WholeDays) to now, or for a feed
-// posted ahead to the end of tomorrow.
-func (s *Source) bound(w collector.Window, f Feed, now time.Time) collector.Window {
+// bound closes what w leaves open as Reach does — from the start of that
+// operating day with WholeDays, for a feed posted ahead to the end of
+// tomorrow — and returns it with now.
+func (s *Source) bound(w collector.Window, f Feed) (collector.Window, time.Time) {
+	closed, now := s.cfg.Reach.Close(w, 0)
 	zone := s.cfg.Zone
-	if w.Since.IsZero() {
-		w.Since = now.Add(-s.cfg.Lookback)
-		if s.cfg.WholeDays {
-			w.Since, _ = collector.OperatingDay(w.Since.In(zone), zone)
-		}
+	if w.Since.IsZero() && s.cfg.WholeDays {
+		closed.Since, _ = collector.OperatingDay(closed.Since.In(zone), zone)
 	}
-	if w.Until.IsZero() {
-		w.Until = now
-		if f.Ahead {
-			w.Until = collector.Days(time.Time{}, isotime.Date(now, zone).AddDate(0, 0, 1), zone).Until
-		}
+	if w.Until.IsZero() && f.Ahead {
+		closed.Until = collector.Days(time.Time{}, isotime.Date(now, zone).AddDate(0, 0, 1), zone).Until
 	}
-	return w
+	return closed, now
 }
 
 func (s *Source) calendar(f Feed) calendar {

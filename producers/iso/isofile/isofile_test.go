@@ -67,12 +67,12 @@ func TestOpenWindow(t *testing.T) {
 		next    string
 	}{
 		// From 10:00 UTC on the 9th: the day's hours from then on.
-		"lookback":   {isofile.Config{Lookback: 24 * time.Hour}, 18, "20260610"},
-		"whole days": {isofile.Config{Lookback: 24 * time.Hour, WholeDays: true}, 24, "20260610"},
-		"day layout": {isofile.Config{Lookback: 24 * time.Hour, DayLayout: time.DateOnly}, 18, "2026-06-10"},
+		"lookback":   {isofile.Config{Reach: collector.Reach{Lookback: 24 * time.Hour}}, 18, "20260610"},
+		"whole days": {isofile.Config{Reach: collector.Reach{Lookback: 24 * time.Hour}, WholeDays: true}, 24, "20260610"},
+		"day layout": {isofile.Config{Reach: collector.Reach{Lookback: 24 * time.Hour}, DayLayout: time.DateOnly}, 18, "2026-06-10"},
 	} {
 		cfg := tc.cfg
-		cfg.Now = func() time.Time { return now }
+		cfg.Reach.Now = func() time.Time { return now }
 		s, se := source(t, cfg)
 		g := collectortest.NewGetter(map[string][]byte{"/20260609.txt": day()})
 		p, err := s.Fetch(context.Background(), g, se, collector.Window{}, "")
@@ -91,7 +91,7 @@ func TestAheadAndMissing(t *testing.T) {
 	now := time.Date(2026, 6, 10, 10, 0, 0, 0, time.UTC)
 	ahead := hourly
 	ahead.Ahead = true
-	s, se := source(t, isofile.Config{Lookback: time.Hour, Feeds: map[string]isofile.Feed{"hourly": ahead}, Now: func() time.Time { return now }})
+	s, se := source(t, isofile.Config{Feeds: map[string]isofile.Feed{"hourly": ahead}, Reach: collector.Reach{Lookback: time.Hour, Now: func() time.Time { return now }}})
 	g := collectortest.NewGetter(nil)
 	// An open window reaches tomorrow, the 11th.
 	p, err := s.Fetch(context.Background(), g, se, collector.Window{}, "20260611")
@@ -108,7 +108,7 @@ func TestAheadAndMissing(t *testing.T) {
 func TestNewRejects(t *testing.T) {
 	t.Parallel()
 	for name, cfg := range map[string]isofile.Config{
-		"negative lookback": {Name: "x", Zone: time.UTC, Feeds: map[string]isofile.Feed{"f": hourly}, Lookback: -time.Hour},
+		"negative lookback": {Name: "x", Zone: time.UTC, Feeds: map[string]isofile.Feed{"f": hourly}, Reach: collector.Reach{Lookback: -time.Hour}},
 		"unknown feed": {Name: "x", Zone: time.UTC, Feeds: map[string]isofile.Feed{"f": hourly},
 			Series: []collector.Series{{Key: "g", Params: map[string]string{"feed": "g"}}}},
 		"no zone": {Name: "x", Feeds: map[string]isofile.Feed{"f": hourly}},
@@ -153,7 +153,7 @@ func TestTable(t *testing.T) {
 		},
 	}
 	now := time.Date(2026, 6, 10, 12, 0, 0, 0, time.UTC)
-	src, err := table.New(isofile.Options{Now: func() time.Time { return now }})
+	src, err := table.New(isofile.Options{Reach: collector.Reach{Now: func() time.Time { return now }}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestTable(t *testing.T) {
 	// 10th (08:00 EDT); the options' own lookback, when given, wins. (No
 	// file is posted: the past day's answer is an error, today's is not.)
 	for lookback, first := range map[time.Duration]string{0: "/20260610.txt", 24 * time.Hour: "/20260609.txt"} {
-		src, err := table.New(isofile.Options{Lookback: lookback, Now: func() time.Time { return now }})
+		src, err := table.New(isofile.Options{Reach: collector.Reach{Lookback: lookback, Now: func() time.Time { return now }}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +181,7 @@ func TestTable(t *testing.T) {
 	if _, err := table.New(isofile.Options{Feeds: []string{"rtpd"}}); err == nil || !strings.Contains(err.Error(), `newiso: feed "rtpd" is not supported (da, rt)`) {
 		t.Errorf("an unknown feed: %v", err)
 	}
-	if _, err := table.New(isofile.Options{Lookback: -time.Hour}); err == nil {
+	if _, err := table.New(isofile.Options{Reach: collector.Reach{Lookback: -time.Hour}}); err == nil {
 		t.Error("a negative lookback is accepted")
 	}
 }

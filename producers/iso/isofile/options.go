@@ -1,7 +1,6 @@
 package isofile
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -21,11 +20,9 @@ type Options struct {
 	// Locations narrow what is collected (each package says how); empty:
 	// every location.
 	Locations []string
-	// Lookback is how far before now a window without a start begins;
-	// zero: the source's default.
-	Lookback time.Duration
-	// Now is the clock of ingest_ts and open windows. Default time.Now.
-	Now func() time.Time
+	// Reach is how far a window left open reaches; a zero Lookback is the
+	// source's default.
+	Reach collector.Reach
 }
 
 // OptionFlags declares --feeds, --locations and --lookback into Options
@@ -35,7 +32,7 @@ func OptionFlags(feeds, locations string) func(f *collector.Flags, o *Options) {
 	return func(f *collector.Flags, o *Options) {
 		f.List(&o.Feeds, "feeds", feeds)
 		f.List(&o.Locations, "locations", locations)
-		f.Lookback(&o.Lookback)
+		f.Lookback(&o.Reach.Lookback)
 	}
 }
 
@@ -54,8 +51,8 @@ type Table[F any] struct {
 	Feed func(name string, f F) (Feed, []collector.Series, error)
 }
 
-// New returns the source of the feeds o chooses of t, from o's lookback
-// (default t's) and clock.
+// New returns the source of the feeds o chooses of t, reaching as o does
+// (back t's Lookback by default).
 func (t Table[F]) New(o Options) (*Source, error) {
 	names, err := SelectFeeds(t.Name, t.Feeds, o.Feeds, t.Defaults...)
 	if err != nil {
@@ -70,10 +67,11 @@ func (t Table[F]) New(o Options) (*Source, error) {
 		}
 		feeds[name], series = feed, append(series, ss...)
 	}
-	return New(Config{
-		Name: t.Name, Zone: t.Zone, Feeds: feeds, Series: series,
-		Lookback: cmp.Or(o.Lookback, t.Lookback), Now: o.Now,
-	})
+	reach, err := o.Reach.Or(collector.Reach{Lookback: t.Lookback})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", t.Name, err)
+	}
+	return New(Config{Name: t.Name, Zone: t.Zone, Feeds: feeds, Series: series, Reach: reach})
 }
 
 // SelectFeeds returns names trimmed and lower-cased, or defaults when

@@ -101,7 +101,7 @@ func TestFetchThroughClient(t *testing.T) {
 		}
 		_, _ = w.Write(body)
 	}))
-	src, err := New(Config{Locations: []string{"32"}, Now: func() time.Time { return ingest }})
+	src, err := New(Config{Locations: []string{"32"}, Reach: collector.Reach{Now: func() time.Time { return ingest }}})
 	if err != nil {
 		t.Fatal(err)
 	}

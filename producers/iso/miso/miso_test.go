@@ -119,7 +119,7 @@ func TestSourceFetch(t *testing.T) {
 	t.Parallel()
 	fake := collectortest.NewGetter(map[string][]byte{"/20260714_da_expost_lmp.csv": collectortest.Fixture(t, report)})
 	// 2026-07-15 13:00 UTC is 08:00 EST: today is the 15th.
-	s, _ := New(Config{Now: func() time.Time { return utc(2026, 7, 15, 13) }})
+	s, _ := New(Config{Reach: collector.Reach{Now: func() time.Time { return utc(2026, 7, 15, 13) }}})
 	series, _ := s.Series(context.Background())
 
 	// Open window: yesterday (the 14th), today and tomorrow.

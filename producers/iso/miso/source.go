@@ -1,7 +1,6 @@
 package miso
 
 import (
-	"cmp"
 	"fmt"
 	"net/url"
 	"strings"
@@ -35,11 +34,9 @@ type Config struct {
 	// Nodes keeps only these nodes (e.g. ILLINOIS.HUB); empty keeps every
 	// node of the report (some 2,500, times 24 hours a day).
 	Nodes []string
-	// Lookback reaches back from now to the market day a window without a
-	// start begins with, whole. Default 24h: yesterday.
-	Lookback time.Duration
-	// Now stamps ingest_ts and ends open windows; default time.Now.
-	Now func() time.Time
+	// Reach's Lookback reaches back from now to the market day a window
+	// without a start begins with, whole. Default 24h: yesterday.
+	Reach collector.Reach
 }
 
 // Spec is `aurum collect miso`.
@@ -50,7 +47,7 @@ var Spec = collector.Spec[Config, *isofile.Source]{
 	Client:  ClientConfig,
 	Flags: func(f *collector.Flags, c *Config) {
 		f.List(&c.Nodes, "nodes", "nodes to keep (ILLINOIS.HUB, ...)")
-		f.Lookback(&c.Lookback)
+		f.Lookback(&c.Reach.Lookback)
 	},
 	New: New,
 }
@@ -81,13 +78,16 @@ func New(cfg Config) (*isofile.Source, error) {
 	if len(cfg.Nodes) > 0 {
 		params["nodes"] = strings.Join(cfg.Nodes, ",")
 	}
+	reach, err := cfg.Reach.Or(collector.Reach{Lookback: 24 * time.Hour})
+	if err != nil {
+		return nil, fmt.Errorf("miso: %w", err)
+	}
 	return isofile.New(isofile.Config{
 		Name: Name, Zone: est,
 		Feeds:  map[string]isofile.Feed{SeriesDAExPost: report},
 		Series: []collector.Series{{Key: SeriesDAExPost, Params: params}},
 		// A market day is collected whole, and its cursor is YYYY-MM-DD as
 		// in the checkpoints MISO's collector has written.
-		Lookback: cmp.Or(cfg.Lookback, 24*time.Hour), WholeDays: true, DayLayout: time.DateOnly,
-		Now: cfg.Now,
+		Reach: reach, WholeDays: true, DayLayout: time.DateOnly,
 	})
 }

@@ -22,7 +22,7 @@ func TestFetchThroughClient(t *testing.T) {
 		_, _ = w.Write(body)
 	}))
 	now := time.Date(2026, 10, 5, 12, 0, 0, 0, time.UTC)
-	src, err := New(Config{Feeds: []string{"damlbmp_zone"}, Locations: []string{"N.Y.C.", "61752"}, Now: func() time.Time { return now }})
+	src, err := New(Config{Feeds: []string{"damlbmp_zone"}, Locations: []string{"N.Y.C.", "61752"}, Reach: collector.Reach{Now: func() time.Time { return now }}})
 	if err != nil {
 		t.Fatal(err)
 	}

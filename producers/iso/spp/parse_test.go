@@ -141,7 +141,7 @@ func TestIntervalsAcrossFallBack(t *testing.T) {
 	fake := collectortest.NewGetter(map[string][]byte{
 		"/file-browser-api/download/rtbm-lmp-by-location": collectortest.Fixture(t, "rtbm-lmp-by-location-SL-202503310850.csv"),
 	})
-	src, err := New(Config{Feeds: []string{"rtbm"}, Now: func() time.Time { return utc(2026, 11, 2, 0, 0) }})
+	src, err := New(Config{Feeds: []string{"rtbm"}, Reach: collector.Reach{Now: func() time.Time { return utc(2026, 11, 2, 0, 0) }}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestFetchThroughClient(t *testing.T) {
 		}
 		_, _ = w.Write(body)
 	}))
-	src, err := New(Config{Feeds: []string{"rtbm"}, Locations: []string{"AEC", "AECC_CSWS"}, Now: func() time.Time { return ingest }})
+	src, err := New(Config{Feeds: []string{"rtbm"}, Locations: []string{"AEC", "AECC_CSWS"}, Reach: collector.Reach{Now: func() time.Time { return ingest }}})
 	if err != nil {
 		t.Fatal(err)
 	}
