@@ -15,11 +15,7 @@ import (
 
 func TestRateLimitPerTenant(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, Config{
-		Auth:      AuthConfig{Mode: AuthNone},
-		RateLimit: RateLimitConfig{RequestsPerSecond: 0.5, Burst: 3},
-	}, Deps{})
-	s.addTestRoutes()
+	s := limited(t, 0.5, 3, Deps{})
 	suffix := strconv.FormatInt(time.Now().UnixNano(), 36)
 	busy, quiet := "busy-"+suffix, "quiet-"+suffix
 
@@ -62,12 +58,7 @@ func TestRateLimitPerTenant(t *testing.T) {
 
 func TestRateLimitRefills(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, Config{
-		Auth:      AuthConfig{Mode: AuthNone},
-		RateLimit: RateLimitConfig{RequestsPerSecond: 20, Burst: 1},
-	}, Deps{})
-	s.addTestRoutes()
-	h := map[string]string{HeaderTenant: fmt.Sprintf("refill-%d", time.Now().UnixNano())}
+	s, h := limited(t, 20, 1, Deps{}), freshTenant("refill")
 	if rec := s.do(t, http.MethodGet, "/v1/test/curves", h); rec.Code != http.StatusOK {
 		t.Fatalf("first: %d", rec.Code)
 	}
@@ -90,9 +81,7 @@ func TestRateLimitWithoutRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = dead.Close() })
-	s := newTestServer(t, Config{Auth: AuthConfig{Mode: AuthNone}, RateLimit: RateLimitConfig{RequestsPerSecond: 0.01, Burst: 2}},
-		Deps{Redis: dead})
-	s.addTestRoutes()
+	s := limited(t, 0.01, 2, Deps{Redis: dead})
 	busy := map[string]string{HeaderTenant: "busy"}
 	for i := range 2 {
 		if rec := s.do(t, http.MethodGet, "/v1/test/curves", busy); rec.Code != http.StatusOK {
@@ -170,11 +159,7 @@ func TestLocalLimiter(t *testing.T) {
 // took.
 func TestRateLimitLeases(t *testing.T) {
 	t.Parallel()
-	cfg := Config{Auth: AuthConfig{Mode: AuthNone}, RateLimit: RateLimitConfig{RequestsPerSecond: 100, Burst: 100}}
-	a, b := newTestServer(t, cfg, Deps{}), newTestServer(t, cfg, Deps{})
-	a.addTestRoutes()
-	b.addTestRoutes()
-	h := map[string]string{HeaderTenant: fmt.Sprintf("leases-%d", time.Now().UnixNano())}
+	a, b, h := limited(t, 100, 100, Deps{}), limited(t, 100, 100, Deps{}), freshTenant("leases")
 	bucket := func() string { return a.redis.Get(context.Background(), rateLimitKeyPrefix+h[HeaderTenant]).Val() }
 	remaining := func(s *testServer) int {
 		t.Helper()
@@ -219,9 +204,7 @@ func TestRateLimitLeases(t *testing.T) {
 // grant a tenant no more than its burst and what refilled meanwhile.
 func TestRateLimitLeasesHoldTheBudget(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, Config{Auth: AuthConfig{Mode: AuthNone}, RateLimit: RateLimitConfig{RequestsPerSecond: 20, Burst: 40}}, Deps{})
-	s.addTestRoutes()
-	h := map[string]string{HeaderTenant: fmt.Sprintf("budget-%d", time.Now().UnixNano())}
+	s, h := limited(t, 20, 40, Deps{}), freshTenant("budget")
 	start := time.Now()
 	allowed, refused := tally(t, s, h, 100, false)
 	budget := 40 + int(time.Since(start).Seconds()*20) + 1
@@ -237,9 +220,7 @@ func TestRateLimitLeasesHoldTheBudget(t *testing.T) {
 // what refilled meanwhile, and the rest 429, none waiting on another.
 func TestRateLimitLeasesUnderConcurrency(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, Config{Auth: AuthConfig{Mode: AuthNone}, RateLimit: RateLimitConfig{RequestsPerSecond: 100, Burst: 100}}, Deps{})
-	s.addTestRoutes()
-	h := map[string]string{HeaderTenant: fmt.Sprintf("herd-%d", time.Now().UnixNano())}
+	s, h := limited(t, 100, 100, Deps{}), freshTenant("herd")
 	start := time.Now()
 	if allowed, refused := tally(t, s, h, 50, true); refused > 0 {
 		t.Errorf("%d of 50 concurrent requests refused within a burst of 100 (%d allowed)", refused, allowed)
@@ -249,6 +230,21 @@ func TestRateLimitLeasesUnderConcurrency(t *testing.T) {
 	if refused == 0 || allowed < 40 || allowed > budget {
 		t.Errorf("150 more at once: %d allowed, %d refused; want 40 to %d allowed", allowed, refused, budget)
 	}
+}
+
+// limited is a test server whose tenants may make rps requests a second
+// and burst at once, on deps' Redis (default the test Redis).
+func limited(t *testing.T, rps float64, burst int, deps Deps) *testServer {
+	t.Helper()
+	s := newTestServer(t, Config{Auth: AuthConfig{Mode: AuthNone}, RateLimit: RateLimitConfig{RequestsPerSecond: rps, Burst: burst}}, deps)
+	s.addTestRoutes()
+	return s
+}
+
+// freshTenant is the headers of a tenant no other run has used, named
+// after prefix: its bucket in the shared Redis starts full.
+func freshTenant(prefix string) map[string]string {
+	return map[string]string{HeaderTenant: fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())}
 }
 
 // tally makes n requests as the tenant of h, all at once when concurrent,
