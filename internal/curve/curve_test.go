@@ -178,6 +178,11 @@ func TestValidateRemembersKeysNotVerdicts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	kept := 0
+	verified.Range(func(any, any) bool { kept++; return true })
+	if kept == 0 || kept > maxVerified {
+		t.Errorf("the memory holds %d keys after %d curves, want 1..%d", kept, maxVerified+13, maxVerified)
+	}
 	if err := Validate(&forged); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("a forged point after the memory was cleared: %v", err)
 	}
