@@ -6,8 +6,8 @@
 // retries an operation until it succeeds or its caller stops.
 //
 // The collector's HTTP client, the materialiser, the scenario worker and
-// the outbox relay all wait this way; each keeps its own bounds (MinBackoff
-// and MaxBackoff in its Config).
+// the outbox relay all wait this way; each keeps its own bounds (a Backoff
+// in its Config, defaulted with Or).
 package retry
 
 import (
