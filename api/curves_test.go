@@ -152,6 +152,11 @@ func TestCurvesPagination(t *testing.T) {
 		{"/v1/curves", latestRows(s.rows)},
 		{"/v1/curves?asof=" + asofA + "," + asofB, s.rows},
 		{"/v1/curves?iso=PJM&asof=" + asofB, filterRows(s.rows, func(r fixRow) bool { return r.id.ISO == "PJM" && r.asof == asofB })},
+		// Selective filters: curves found by index, the page not sorted as a
+		// whole (market.Reader.Curves); HENRY HUB has a stale tenor.
+		{"/v1/curves?location=" + url.QueryEscape("WEST HUB,NORTH HUB,HENRY HUB"), latestRows(s.rows)},
+		{"/v1/curves?curve_key=" + curve.Key(ercot) + "," + curve.Key(pjmOn) + "&asof=" + asofA,
+			filterRows(s.rows, func(r fixRow) bool { return (r.id == ercot || r.id == pjmOn) && r.asof == asofA })},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			rows := s.listAll(t, tc.query, 2)
@@ -167,9 +172,20 @@ func TestCurvesPagination(t *testing.T) {
 			if !slices.Equal(sorted(got), want) {
 				t.Fatalf("rows visited:\n got %v\nwant %v", sorted(got), want)
 			}
-			// Pages come in one order: the same as a single big page.
+			// Pages come in one order: the same as a single big page, in
+			// keyset order (as-of date, then curve_key, tenor label and
+			// price type; the latest points without the date).
 			if one := keysOf(s.list(t, tc.query+sep(tc.query)+"limit=500").Data); !slices.Equal(got, one) {
 				t.Fatalf("paged order differs from one page:\n%v\n%v", got, one)
+			}
+			keyset := slices.Clone(got)
+			if !strings.Contains(tc.query, "asof=") {
+				for i, k := range keyset {
+					keyset[i] = k[strings.IndexByte(k, '|'):]
+				}
+			}
+			if !slices.IsSorted(keyset) {
+				t.Fatalf("rows not in keyset order: %v", got)
 			}
 		})
 	}

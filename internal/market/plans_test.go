@@ -227,7 +227,47 @@ func TestReadPlans(t *testing.T) {
 		st := migrated(t, url)
 		seedPlanData(t, st)
 		checkReadPlans(t, st, curvePlanCases(), observationTable, "curve", "curve_observation", "curve_latest_stale")
+		checkUnsortedPages(t, st, slices.DeleteFunc(curvePlanCases(), func(c planCase) bool { return !unsortedReads[c.name] }))
 	})
+}
+
+// unsortedReads are the cases of curvePlanCases whose filters name curves
+// (by key or location): their pages are in keyset order without a sort of
+// the joined rows (market.Reader.Curves).
+var unsortedReads = map[string]bool{
+	"latest by curve_key": true, "latest by location": true, "latest by iso, location, block": true,
+	"one curve as of a date": true,
+}
+
+// checkUnsortedPages EXPLAINs the statements of each case's reads: no plan
+// may sort above the LATERAL join (the nested loop that keeps the order of
+// the curves and of each curve's observations).
+func checkUnsortedPages(t *testing.T, st *store.Store, cases []planCase) {
+	t.Helper()
+	if len(cases) != len(unsortedReads) {
+		t.Fatalf("%d of the unsorted reads are cases of curvePlanCases, want %d", len(cases), len(unsortedReads))
+	}
+	rec := &recorder{Querier: st.Pool()}
+	r := market.NewReader(rec)
+	for _, tc := range cases {
+		if err := tc.read(ctx(t), r, rec); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for _, s := range rec.take() {
+			for i, plan := range explain(t, st, s) {
+			walk:
+				for _, n := range plan { // root first, each node before its inputs
+					switch n.NodeType {
+					case "Nested Loop":
+						break walk
+					case "Sort", "Incremental Sort":
+						t.Errorf("%s (%s plan): sorts the page: %s", tc.name, []string{"custom", "generic"}[i], s.sql)
+						break walk
+					}
+				}
+			}
+		}
+	}
 }
 
 // checkReadPlans runs each case's reads and EXPLAINs every statement they
