@@ -73,8 +73,9 @@ func findPostgresClient(name string) (string, error) {
 	return "", fmt.Errorf("%s not found (install postgresql-client)", name)
 }
 
-// measureBaseline runs the baseline side of figures 1–6 on bench_plain,
-// before aurum runs on this server.
+// measureBaseline runs the baseline side of figures 1–4 on bench_plain,
+// before aurum runs on this server (that of figures 5 and 6 runs beside
+// aurum's reads: measureReads).
 func (s *setup) measureBaseline(ctx context.Context, t tools, w *workload, opts options, r *setupReport) error {
 	if _, err := s.pool.Exec(ctx, plainTable); err != nil {
 		return fmt.Errorf("create bench_plain: %w", err)
@@ -128,12 +129,7 @@ func (s *setup) measureBaseline(ctx context.Context, t tools, w *workload, opts 
 		return err
 	}
 	r.base.day2Growth = after - before
-
-	progress("%s: baseline: pgbench, one curve's %d points, %d clients, %s", s.kind.name, tenors, opts.concurrency, opts.duration)
-	if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE) bench_plain"); err != nil {
-		return err
-	}
-	r.pgbench, err = s.pgbench(ctx, t.pgbench, w, opts)
+	_, err = s.pool.Exec(ctx, "VACUUM (ANALYZE) bench_plain")
 	return err
 }
 
@@ -167,20 +163,20 @@ var (
 	tpsAny       = regexp.MustCompile(`tps = ([0-9.]+)`)
 )
 
-// pgbench runs the read script with pgbench -M prepared and reads its tps
-// and, from its per-transaction log, the latency percentiles.
-func (s *setup) pgbench(ctx context.Context, pgbench string, w *workload, opts options) (readFigures, error) {
-	dir := filepath.Join(s.dir, "pgbench")
+// pgbench runs the read script with pgbench -M prepared, its log in the
+// directory name, and returns its tps and its transactions' latencies.
+func (s *setup) pgbench(ctx context.Context, pgbench, name string, w *workload, opts options) (float64, []time.Duration, error) {
+	dir := filepath.Join(s.dir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return readFigures{}, err
+		return 0, nil, err
 	}
 	script := filepath.Join(dir, "curve.sql")
 	if err := os.WriteFile(script, []byte(pgbenchScript(w)), 0o644); err != nil {
-		return readFigures{}, err
+		return 0, nil, err
 	}
 	u, err := url.Parse(s.pg.DefaultURL())
 	if err != nil {
-		return readFigures{}, err
+		return 0, nil, err
 	}
 	secs := max(1, int(math.Ceil(opts.duration.Seconds())))
 	args := []string{"-n", "-M", "prepared", "-c", strconv.Itoa(opts.concurrency), "-j", strconv.Itoa(min(2, opts.concurrency)),
@@ -188,26 +184,21 @@ func (s *setup) pgbench(ctx context.Context, pgbench string, w *workload, opts o
 		"-h", u.Hostname(), "-p", u.Port(), "-U", u.User.Username(), strings.TrimPrefix(u.Path, "/")}
 	out, err := exec.CommandContext(ctx, pgbench, args...).CombinedOutput()
 	if err != nil {
-		return readFigures{}, fmt.Errorf("pgbench: %w: %s", err, out)
+		return 0, nil, fmt.Errorf("pgbench: %w: %s", err, out)
 	}
 	m := tpsExcluding.FindSubmatch(out)
 	if m == nil {
 		m = tpsAny.FindSubmatch(out)
 	}
 	if m == nil {
-		return readFigures{}, fmt.Errorf("pgbench: no tps in its output: %s", out)
+		return 0, nil, fmt.Errorf("pgbench: no tps in its output: %s", out)
 	}
-	var f readFigures
-	if f.rate, err = strconv.ParseFloat(string(m[1]), 64); err != nil {
-		return f, err
+	tps, err := strconv.ParseFloat(string(m[1]), 64)
+	if err != nil {
+		return 0, nil, err
 	}
 	latencies, err := pgbenchLatencies(filepath.Join(dir, "log"))
-	if err != nil {
-		return f, err
-	}
-	f.requests = len(latencies)
-	f.p50, f.p99 = percentiles(latencies)
-	return f, nil
+	return tps, latencies, err
 }
 
 // pgbenchLatencies reads the per-transaction logs pgbench -l wrote under

@@ -17,7 +17,8 @@
 //  3. rows and WAL written by loading the same file again;
 //  4. the next day's file: rows/s and growth per row;
 //  5. GET /v1/curves for one curve's 120 points, every request a cache
-//     miss, against pgbench running the same read on bench_plain;
+//     miss, against pgbench running the same read on bench_plain (right
+//     before and after aurum's reads, `aurum dev` idle: the mean of both);
 //  6. the same with every request a cache hit;
 //  7. the peak resident memory of `aurum dev` during the first load.
 //
@@ -203,7 +204,7 @@ func measureSetup(ctx context.Context, kind setupKind, dir string, t tools, w *w
 	if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE)"); err != nil {
 		return nil, err
 	}
-	if err := s.measureReads(ctx, w, opts, r); err != nil {
+	if err := s.measureReads(ctx, t, w, opts, r); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -30,10 +30,37 @@ type readFigures struct {
 	repeated  bool // more requests than distinct URLs: some were cache hits
 }
 
-// measureReads runs figures 5 and 6 against the running `aurum dev`: one
-// curve's points for the first as-of date, every request a distinct URL
-// (each a cache miss), then a small fixed set of URLs (each a cache hit).
-func (s *setup) measureReads(ctx context.Context, w *workload, opts options, r *setupReport) error {
+// measureReads runs figures 5 and 6 and their baseline. The baseline,
+// pgbench reading the same points from bench_plain, runs right before and
+// right after aurum's reads, and is the mean of the two runs: this shared
+// machine's speed drifts by a third over minutes, and a baseline measured
+// a minute earlier made the ratio follow the drift.
+func (s *setup) measureReads(ctx context.Context, t tools, w *workload, opts options, r *setupReport) error {
+	var latencies []time.Duration
+	for i, when := range []string{"before", "after"} {
+		if i == 1 {
+			if err := s.measureAurumReads(ctx, w, opts, r); err != nil {
+				return err
+			}
+		}
+		progress("%s: baseline: pgbench, one curve's %d points, %d clients, %s, %s aurum's reads", s.kind.name, tenors, opts.concurrency, opts.duration, when)
+		tps, l, err := s.pgbench(ctx, t.pgbench, "pgbench-"+when, w, opts)
+		if err != nil {
+			return err
+		}
+		r.pgbenchRates[i] = tps
+		latencies = append(latencies, l...)
+	}
+	r.pgbench = readFigures{requests: len(latencies), rate: (r.pgbenchRates[0] + r.pgbenchRates[1]) / 2}
+	r.pgbench.p50, r.pgbench.p99 = percentiles(latencies)
+	return nil
+}
+
+// measureAurumReads runs figures 5 and 6 against the running `aurum dev`:
+// one curve's points for the first as-of date, every request a distinct
+// URL (each a cache miss), then a small fixed set of URLs (each a cache
+// hit).
+func (s *setup) measureAurumReads(ctx context.Context, w *workload, opts options, r *setupReport) error {
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConnsPerHost: opts.concurrency, MaxConnsPerHost: opts.concurrency,
 	}}

@@ -21,6 +21,7 @@ type setupReport struct {
 	// compressionBoth is the same once the next day's file is in too.
 	compressionBoth  compressionFigures
 	pgbench          readFigures // baseline of figures 5 and 6
+	pgbenchRates     [2]float64  // its two runs' tps, before and after aurum's reads
 	uncached, cached readFigures
 	peakRSS          int64 // VmHWM of `aurum dev` after the first load
 	// loader is how long `aurum load curves` itself ran, of r.aurum.load.
@@ -193,8 +194,8 @@ func (r *setupReport) print(w io.Writer, opts options) {
 	fmt.Fprintf(w, "2: baseline is pg_total_relation_size(bench_plain); aurum is the growth of pg_database_size; %.1f / %.1f MiB\n",
 		mib(r.base.growth), mib(r.aurum.growth))
 	fmt.Fprintf(w, "3: rows written are n_tup_ins+upd+del over pg_stat_user_tables, read %s after the load\n", statsSettle)
-	fmt.Fprintf(w, "5, 6: %d connections for %s; baseline is pgbench -M prepared (%d transactions, p50 %s, p99 %s)\n",
-		opts.concurrency, opts.duration, r.pgbench.requests, ms(r.pgbench.p50), ms(r.pgbench.p99))
+	fmt.Fprintf(w, "5, 6: %d connections for %s; baseline is pgbench -M prepared, the mean of a run before aurum's reads and one after (%.0f and %.0f tps; %d transactions, p50 %s, p99 %s)\n",
+		opts.concurrency, opts.duration, r.pgbenchRates[0], r.pgbenchRates[1], r.pgbench.requests, ms(r.pgbench.p50), ms(r.pgbench.p99))
 	for _, c := range []struct {
 		name string
 		f    readFigures
