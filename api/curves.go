@@ -67,7 +67,7 @@ func (s *Server) curvesEndpoint() *listEndpoint {
 				return nil, nil, err
 			}
 			t := newTable(q.format, &curveRow{})
-			t.grow(len(points) * 420) // a point's JSON
+			t.grow(len(points) * 560) // a point's JSON, its curve's identity included, is ~530 bytes
 			for i := range points {
 				t.add((*curveRow)(&points[i]))
 			}
