@@ -76,7 +76,7 @@ func findPostgresClient(name string) (string, error) {
 // measureBaseline runs the baseline side of figures 1–4 on bench_plain,
 // before aurum runs on this server (that of figures 5 and 6 runs beside
 // aurum's reads: measureReads).
-func (s *setup) measureBaseline(ctx context.Context, t tools, w *workload, opts options, r *setupReport) error {
+func (s *setup) measureBaseline(ctx context.Context, t tools, w *workload, r *setupReport) error {
 	if _, err := s.pool.Exec(ctx, plainTable); err != nil {
 		return fmt.Errorf("create bench_plain: %w", err)
 	}

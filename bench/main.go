@@ -191,7 +191,7 @@ func measureSetup(ctx context.Context, kind setupKind, dir string, t tools, w *w
 		return nil, err
 	}
 	defer s.close()
-	if err := s.measureBaseline(ctx, t, w, opts, r); err != nil {
+	if err := s.measureBaseline(ctx, t, w, r); err != nil {
 		return nil, err
 	}
 	progress("%s: starting aurum dev", kind.name)
