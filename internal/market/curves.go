@@ -209,10 +209,11 @@ func (r *Reader) Curves(ctx context.Context, f CurveFilter, asof []time.Time, p 
 //
 // A selective read is not sorted as a whole: its few curves come in
 // curve_key order (curvesOf) and each curve's observations in tenor and
-// price type order (observationsOf), and the nested loop of the LATERAL
-// join keeps that order, so the page is in keyset order without sorting
-// its wide rows — a third of the database's work for one curve's page.
-// The plan tests check that no sort sits above the join.
+// price type order (the ORDER BY of its LATERAL lookup, which the primary
+// key serves for a date), and the nested loop of the join keeps both
+// orders, so the page is in keyset order without sorting its wide rows —
+// a third of the database's work for one curve's page. The plan tests
+// check that no sort sits above the join.
 func buildCurvesSQL(b *sqlb.Builder, f CurveFilter, date string, p Page) {
 	b.Text("SELECT " + curveColumns + ", " + pointColumns + " FROM ")
 	f.curvesOf(b)
