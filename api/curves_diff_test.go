@@ -2,6 +2,8 @@ package api
 
 import (
 	"math"
+	"net/url"
+	"reflect"
 	"testing"
 
 	"github.com/aurum-energy/aurum/internal/curve"
@@ -54,6 +56,12 @@ func TestCurvesDiff(t *testing.T) {
 	rev := s.listAll(t, "/v1/curves/diff?asof_a="+asofB+"&asof_b="+asofA+"&iso=PJM", 2)
 	if len(rev) != 25 {
 		t.Fatalf("%d PJM diffs, want 25", len(rev))
+	}
+	// Named curves are found by index, and a later page starts at its first
+	// curve: paged, they are the rows of one page, in its order.
+	named := base + "&location=" + url.QueryEscape("WEST HUB,NORTH HUB")
+	if paged, one := s.listAll(t, named, 2), s.listAll(t, named, 500); len(one) != 49 || !reflect.DeepEqual(paged, one) {
+		t.Fatalf("named curves paged by 2:\n%v\nin one page (%d rows):\n%v", paged, len(one), one)
 	}
 	seen := map[string]bool{}
 	for _, r := range rev {

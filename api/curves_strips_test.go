@@ -88,11 +88,22 @@ func TestCurvesStrips(t *testing.T) {
 		saved := s.market
 		s.market = s.market.WithStripBatch(5)
 		t.Cleanup(func() { s.market = saved })
+		// Named curves (found by index; a later batch starts at its curve):
+		// PJM ON, PJM OFF, ERCOT MID, ERCOT SETTLE.
+		const named = "/v1/curves/strips?type=QUARTER&location=WEST+HUB,NORTH+HUB"
+		wholeNamed := s.list(t, named+"&limit=500").Data
+		if len(wholeNamed) != 16 {
+			t.Fatalf("%d strips of named curves, want 16", len(wholeNamed))
+		}
 		for _, limit := range []int{1, 3, 500} {
 			// Each limit is another query, so no page comes from the cache.
 			paged := s.listAll(t, "/v1/curves/strips?type=QUARTER&price_type=MID,SETTLE", limit)
 			if got, want := stripKeys(paged), stripKeys(whole); !slices.Equal(got, want) {
 				t.Fatalf("limit %d, batches of 5:\n got %v\nwant %v", limit, got, want)
+			}
+			paged = s.listAll(t, named, limit)
+			if got, want := stripKeys(paged), stripKeys(wholeNamed); !slices.Equal(got, want) {
+				t.Fatalf("named curves, limit %d, batches of 5:\n got %v\nwant %v", limit, got, want)
 			}
 		}
 	})

@@ -68,17 +68,22 @@ func (f *CurveFilter) selective() bool {
 }
 
 // curvesOf writes the curves a read looks observations up for, aliased c:
-// for a selective filter, the filtered curves in curve_key order behind a
-// fence (OFFSET 0), so that even a generic plan picks the curve_key or
-// location index for them; otherwise the curve table, whose filters
-// whereCurves adds.
-func (f *CurveFilter) curvesOf(b *sqlb.Builder) {
+// for a selective filter, the filtered curves from the curve_key from on
+// (a placeholder; "" on a first page) in curve_key order behind a fence
+// (OFFSET 0), so that even a generic plan picks the curve_key or location
+// index for them, and a later page looks up no curve an earlier one has
+// passed; otherwise the curve table, whose filters whereCurves adds (and
+// whose keyset bound, keysetAfter's, its curve_key index serves).
+func (f *CurveFilter) curvesOf(b *sqlb.Builder, from string) {
 	if !f.selective() {
 		b.Text("curve c")
 		return
 	}
 	b.Text("(SELECT * FROM curve c WHERE TRUE")
 	f.whereCurve(b)
+	if from != "" {
+		b.Text(" AND c.curve_key >= " + from)
+	}
 	b.Text(" ORDER BY c.curve_key OFFSET 0) c")
 }
 
@@ -215,8 +220,13 @@ func (r *Reader) Curves(ctx context.Context, f CurveFilter, asof []time.Time, p 
 // a third of the database's work for one curve's page. The plan tests
 // check that no sort sits above the join.
 func buildCurvesSQL(b *sqlb.Builder, f CurveFilter, date string, p Page) {
+	var after []string // curve_key, tenor label, price type
+	if p.After != nil {
+		after = p.After[1:]
+	}
+	from := afterCurve(b, after)
 	b.Text("SELECT " + curveColumns + ", " + pointColumns + " FROM ")
-	f.curvesOf(b)
+	f.curvesOf(b, from)
 	b.Text(" CROSS JOIN LATERAL (")
 	observationsOf(b, f, date, "")
 	if f.selective() {
@@ -224,8 +234,8 @@ func buildCurvesSQL(b *sqlb.Builder, f CurveFilter, date string, p Page) {
 	}
 	b.Text(lateralEnd + " o WHERE TRUE")
 	f.whereCurves(b)
-	if p.After != nil {
-		keysetAfter(b, "o", p.After[1:])
+	if after != nil {
+		keysetAfter(b, from, "o", after)
 	}
 	if !f.selective() {
 		b.Text(" ORDER BY c.curve_key, o.tenor_label, o.price_type")
@@ -253,11 +263,20 @@ func observationsOf(b *sqlb.Builder, f CurveFilter, date, cond string) {
 	f.whereObservation(b, "o")
 }
 
+// afterCurve binds the curve_key of the keyset after (curve_key first) and
+// returns its placeholder: the curve a page after it starts at. It returns
+// "" for a first page (after nil).
+func afterCurve(b *sqlb.Builder, after []string) string {
+	if after == nil {
+		return ""
+	}
+	return b.Param(after[0])
+}
+
 // keysetAfter appends the condition of the rows after the keyset after
-// (curve_key, tenor label, price type), in that order: the curve_key bound
-// lets the curve index start there.
-func keysetAfter(b *sqlb.Builder, obs string, after []string) {
-	key := b.Param(after[0])
+// (curve_key, bound as key by afterCurve; tenor label; price type), in that
+// order: the curve_key bound lets the curve index start there.
+func keysetAfter(b *sqlb.Builder, key, obs string, after []string) {
 	b.Text(" AND c.curve_key >= " + key + " AND (c.curve_key, " + obs + ".tenor_label, " + obs + ".price_type) > (" + key + ", ")
 	b.Arg(after[1], ", ")
 	b.Arg(after[2], "::text::curve_price_type)")
@@ -268,7 +287,7 @@ func keysetAfter(b *sqlb.Builder, obs string, after []string) {
 func buildAsofsSQL(b *sqlb.Builder, f CurveFilter, asof []time.Time, p Page) {
 	dates := b.Param(asof)
 	b.Text("SELECT x.* FROM unnest(" + dates + "::date[]) d(asof) CROSS JOIN LATERAL (SELECT " + curveColumns + ", " + pointColumns + " FROM ")
-	f.curvesOf(b)
+	f.curvesOf(b, "") // a later date starts again at the first curve
 	b.Text(" CROSS JOIN LATERAL (SELECT * FROM curve_observation o WHERE o.curve_id = c.id AND o.asof_date = d.asof" +
 		" AND o.asof_date = ANY(" + dates + "::date[])")
 
@@ -316,11 +335,12 @@ func diffKey(d *CurveDiff) []string {
 // tenor label, price type. Tenor type and contract month are b's.
 func (r *Reader) Diffs(ctx context.Context, f CurveFilter, a, b time.Time, p Page) ([]CurveDiff, []string, error) {
 	rows, err := r.diffs.query(ctx, r.db, func(sb *sqlb.Builder) {
+		from := afterCurve(sb, p.After)
 		sb.Text("SELECT " + curveColumns + `, x.price_type::text, x.tenor_type::text, x.tenor_label, x.contract_month,
 	x.asof_a, x.mid_a, x.asof_b, x.mid_b
 FROM `)
 
-		f.curvesOf(sb)
+		f.curvesOf(sb, from)
 		sb.Text(` CROSS JOIN LATERAL (
 	SELECT a.price_type, b.tenor_type, a.tenor_label, b.contract_month, a.asof_date AS asof_a, a.mid AS mid_a,
 	       b.asof_date AS asof_b, b.mid AS mid_b
@@ -335,7 +355,7 @@ FROM `)
 		sb.Text(lateralEnd + " x WHERE TRUE")
 		f.whereCurves(sb)
 		if p.After != nil {
-			keysetAfter(sb, "x", p.After)
+			keysetAfter(sb, from, "x", p.After)
 		}
 		sb.Text(" ORDER BY c.curve_key, x.tenor_label, x.price_type LIMIT ")
 		sb.Arg(p.Limit+1, "")

@@ -183,6 +183,8 @@ func curvePlanCases() []planCase {
 		{"latest by curve_key", curves(filter("curve_key", curve.Key(planCurve(3).identity())), nil, page), []string{"curve_curve_key_key", "curve_observation_pkey"}},
 		{"latest by iso", curves(filter("iso", "MISO"), nil, page), []string{"curve_observation_pkey"}},
 		{"latest by location", curves(filter("location", "HUB 12"), nil, page), []string{"curve_location_idx", "curve_observation_pkey"}},
+		{"latest by location, next page", curves(filter("location", "HUB 12"), nil,
+			market.Page{Limit: 100, After: []string{"", curve.Key(planCurve(24).identity()), "2027-03", "MID"}}), []string{"curve_location_idx", "curve_observation_pkey"}},
 		{"latest by iso, location, block", curves(filter("iso", "PJM", "location", "HUB 12", "block", "ON"), nil, page), []string{"curve_location_idx", "curve_observation_pkey"}},
 		{"latest by asset class", curves(filter("asset_class", "gas"), nil, page), []string{"curve_observation_pkey"}},
 		{"latest by market", curves(filter("market", "DA"), nil, page), []string{"curve_observation_pkey"}},
@@ -235,7 +237,7 @@ func TestReadPlans(t *testing.T) {
 // (by key or location): their pages are in keyset order without a sort of
 // the joined rows (market.Reader.Curves).
 var unsortedReads = map[string]bool{
-	"latest by curve_key": true, "latest by location": true, "latest by iso, location, block": true,
+	"latest by curve_key": true, "latest by location": true, "latest by location, next page": true, "latest by iso, location, block": true,
 	"one curve as of a date": true,
 }
 

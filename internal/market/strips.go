@@ -95,8 +95,9 @@ func (r *Reader) Strips(ctx context.Context, f CurveFilter, asof time.Time, stri
 // observation wins).
 func (r *Reader) monthRows(ctx context.Context, f CurveFilter, asof time.Time, after []string, limit int) (pgx.Rows, error) {
 	return r.months.query(ctx, r.db, func(b *sqlb.Builder) {
+		from := afterCurve(b, after)
 		b.Text("SELECT " + curveColumns + ", o.price_type::text, o.contract_month, o.mid, o.asof_date FROM ")
-		f.curvesOf(b)
+		f.curvesOf(b, from)
 		b.Text(" CROSS JOIN LATERAL (")
 		date := ""
 		if !asof.IsZero() {
@@ -106,8 +107,7 @@ func (r *Reader) monthRows(ctx context.Context, f CurveFilter, asof time.Time, a
 		b.Text(lateralEnd + " o WHERE TRUE")
 		f.whereCurves(b)
 		if after != nil {
-			key := b.Param(after[0])
-			b.Text(" AND c.curve_key >= " + key + " AND (c.curve_key, o.price_type, o.contract_month) > (" + key + ", ")
+			b.Text(" AND c.curve_key >= " + from + " AND (c.curve_key, o.price_type, o.contract_month) > (" + from + ", ")
 			b.Arg(after[1], "::text::curve_price_type, ")
 			b.Arg(after[2], "::date)")
 		}
