@@ -86,9 +86,10 @@ func connect(ctx context.Context, cfg config.Config, logger *slog.Logger, tracin
 		return nil, err
 	}
 	cl.add(func() { _ = p.redis.Close() })
-	if p.kafka, err = openKafka(ctx, cfg, logger, p.registry, "api", cl); err != nil {
+	if p.kafka, err = openKafka(ctx, cfg, logger, p.registry, "api"); err != nil {
 		return nil, err
 	}
+	cl.add(p.kafka.Close)
 	return p, nil
 }
 
@@ -98,9 +99,10 @@ func connectProducer(name string) connector {
 	return func(ctx context.Context, cfg config.Config, logger *slog.Logger, tracing *telemetry.Tracing, cl *closers) (*platform, error) {
 		p := newPlatform(cfg, logger, tracing)
 		var err error
-		if p.kafka, err = openKafka(ctx, cfg, logger, p.registry, name, cl); err != nil {
+		if p.kafka, err = openKafka(ctx, cfg, logger, p.registry, name); err != nil {
 			return nil, err
 		}
+		cl.add(p.kafka.Close)
 		if p.schemas, p.serde, err = connectSerde(ctx, cfg, logger); err != nil {
 			return nil, err
 		}

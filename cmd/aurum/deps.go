@@ -116,14 +116,15 @@ func kafkaClient(cfg config.Config, logger *slog.Logger, reg prometheus.Register
 	return cl, nil
 }
 
-// openKafka is kafkaClient, closed by cl, once a broker answered.
-func openKafka(ctx context.Context, cfg config.Config, logger *slog.Logger, reg prometheus.Registerer, name string, cl *closers) (*kgo.Client, error) {
-	kc, err := kafkaClient(cfg, logger, reg, name)
+// openKafka is kafkaClient once a broker answered (pingKafka); the caller
+// closes it.
+func openKafka(ctx context.Context, cfg config.Config, logger *slog.Logger, reg prometheus.Registerer, name string, opts ...kgo.Opt) (*kgo.Client, error) {
+	kc, err := kafkaClient(cfg, logger, reg, name, opts...)
 	if err != nil {
 		return nil, err
 	}
-	cl.add(kc.Close)
 	if err := pingKafka(ctx, kc); err != nil {
+		kc.Close()
 		return nil, err
 	}
 	return kc, nil

@@ -185,14 +185,11 @@ func inspectDLQ(ctx context.Context, cfg config.Config, logger *slog.Logger, top
 	if err != nil {
 		return err
 	}
-	cl, err := kafkaClient(cfg, logger, nil, "dlq-inspect")
+	cl, err := openKafka(ctx, cfg, logger, nil, "dlq-inspect")
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	if err := pingKafka(ctx, cl); err != nil {
-		return err
-	}
 	matched, seen, err := deadletter.Inspect(ctx, readCommitted(cl), topic, filter)
 	if err != nil {
 		return err
@@ -233,14 +230,11 @@ func replayDLQ(ctx context.Context, cfg config.Config, logger *slog.Logger, topi
 	if !flags.dryRun {
 		opts = append(opts, kgo.TransactionalID(deadletter.ReplayTransactionalID(topic)))
 	}
-	cl, err := kafkaClient(cfg, logger, nil, "dlq-replay", opts...)
+	cl, err := openKafka(ctx, cfg, logger, nil, "dlq-replay", opts...)
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	if err := pingKafka(ctx, cl); err != nil {
-		return err
-	}
 	_, sd, err := connectSerde(ctx, cfg, logger)
 	if err != nil {
 		return err

@@ -56,14 +56,11 @@ func runLoad(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: aurum load curves FILE [FILE ...]", errUsage)
 	}
 
-	cl, err := kafkaClient(inv.cfg, inv.logger, nil, "load", curvefile.ProducerOpts()...)
+	cl, err := openKafka(ctx, inv.cfg, inv.logger, nil, "load", curvefile.ProducerOpts()...)
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	if err := pingKafka(ctx, cl); err != nil {
-		return err
-	}
 	_, sd, err := connectSerde(ctx, inv.cfg, inv.logger)
 	if err != nil {
 		return err

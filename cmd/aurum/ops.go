@@ -65,14 +65,11 @@ func runTopology(ctx context.Context, args []string) error {
 	if len(inv.args) != 1 || (inv.args[0] != "apply" && inv.args[0] != "diff") {
 		return fmt.Errorf("%w: aurum topology apply|diff", errUsage)
 	}
-	cl, err := kafkaClient(inv.cfg, inv.logger, nil, "topology")
+	cl, err := openKafka(ctx, inv.cfg, inv.logger, nil, "topology")
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	if err := pingKafka(ctx, cl); err != nil {
-		return err
-	}
 	var report topology.Report
 	if inv.args[0] == "apply" {
 		report, err = topology.Apply(ctx, admin(cl))

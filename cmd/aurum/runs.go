@@ -72,15 +72,11 @@ func watchRuns(ctx context.Context, cfg config.Config, logger *slog.Logger, flag
 	if flags.run != "" {
 		// Following a run starts with a question to a broker (the topic's
 		// partitions): fail fast, naming the setting, when none answers.
-		cl, err := kafkaClient(cfg, logger, nil, "runs-watch")
+		cl, err := openKafka(ctx, cfg, logger, nil, "runs-watch")
 		if err != nil {
 			return err
 		}
-		err = pingKafka(ctx, cl)
 		cl.Close()
-		if err != nil {
-			return err
-		}
 	}
 	sub, err := subscriber.New(subscriber.Config{
 		Brokers:       cfg.Brokers(),
