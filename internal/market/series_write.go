@@ -138,11 +138,11 @@ SELECT s.id, s.provider, s.series_id, false FROM ext_series s JOIN incoming i US
 WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.id = s.id)`
 
 // writeObservationsSQL upserts the staged observations and answers
-// whether one was written. Unchanged
-// rows are filtered out before the upsert rather than by its conflict
-// clause, which would lock them — and, in a TimescaleDB chunk that is
-// compressed, decompress them; the filter reads the chunks of the batch's
-// instants only, and there the batch's series only.
+// whether one was written. Unchanged rows are filtered out before the
+// upsert rather than by its conflict clause, which would lock them — and,
+// in a TimescaleDB chunk that is compressed, decompress them; the filter
+// reads the chunks of the batch's instants only, and there the batch's
+// series only.
 const writeObservationsSQL = `
 WITH written AS (
     INSERT INTO ext_timeseries_observation AS t (ts, ingest_ts, value, ext_series_id, asof_date, quality_flag,
